@@ -1,0 +1,114 @@
+"""What is checked: the rules of the loaded packs and the engine's own, listed and explained."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+
+from consider.engine import Question, Risk, RuleSet
+from consider.errors import UsageError
+from consider.schema import PACK as SCHEMA_PACK
+from consider.schema import engine_rule_docs
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of ``consider rules list``."""
+
+    id: str
+    pack: str
+    kind: str
+    severity: str | None
+    title: str
+    applies_to: tuple[str, ...]
+
+
+def entries(rules: RuleSet) -> list[Entry]:
+    """Every rule: the engine's schema rules first, then each pack's questions and risks."""
+    found = [Entry(rule_id, SCHEMA_PACK, "schema", "error", title, ("spec",))
+             for rule_id, (title, _, _) in engine_rule_docs().items()]
+    for rule in rules.rules():
+        if isinstance(rule, Risk):
+            found.append(Entry(rule.id, rule.pack, "risk", rule.severity.value, rule.title,
+                               rule.kinds))
+        else:
+            found.append(Entry(rule.id, rule.pack, "question", None, rule.title, rule.kinds))
+    return found
+
+
+def render_list(found: list[Entry], output_format: str) -> str:
+    """The list as a table or as JSON."""
+    if output_format == "json":
+        return json.dumps([
+            {"id": e.id, "pack": e.pack, "kind": e.kind, "severity": e.severity,
+             "title": e.title, "for": list(e.applies_to)} for e in found
+        ], indent=2) + "\n"
+    from tabulate import tabulate  # noqa: PLC0415
+
+    table = tabulate(
+        [(e.id, e.pack, e.kind, e.severity or "", ", ".join(e.applies_to), e.title)
+         for e in found],
+        headers=("id", "pack", "kind", "severity", "for", "title"), tablefmt="simple",
+    )
+    risks = sum(1 for e in found if e.kind == "risk")
+    questions = sum(1 for e in found if e.kind == "question")
+    return f"{table}\n\n{questions} questions, {risks} risks, {len(found) - risks - questions} " \
+           "schema checks\n"
+
+
+def render_show(rules: RuleSet, rule_id: str) -> str:
+    """One rule's documentation, as text."""
+    engine = engine_rule_docs()
+    if rule_id in engine:
+        title, why, fix = engine[rule_id]
+        return _page(rule_id, title, [("pack", "schema (the engine's own)"), ("kind", "schema"),
+                                      ("severity", "error")], why, fix, ())
+    rule = rules.find(rule_id)
+    if rule is None:
+        known = [e.id for e in entries(rules)]
+        close = difflib.get_close_matches(rule_id, known, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else \
+            "; `consider rules list` shows them all"
+        raise UsageError(f"no rule '{rule_id}'{hint}")
+    facts: list[tuple[str, str]] = [("pack", rule.pack), ("for", ", ".join(rule.kinds))]
+    if isinstance(rule, Risk):
+        facts.insert(1, ("kind", "risk"))
+        facts.append(("severity", rule.severity.value))
+        for step in rule.escalate:
+            facts.append(("escalates", f"to {step.severity.value} when {step.when.expression}"))
+        if rule.when is not None:
+            facts.append(("fires when", rule.when.expression))
+        facts.append(("message", rule.message.text))
+        if rule.folds:
+            facts.append(("answers", ", ".join(rule.folds)))
+        body = _page(rule.id, rule.title, facts, rule.why, rule.fix, rule.references)
+        if rule.example:
+            body += f"\nExample\n\n{_indent(rule.example.rstrip())}\n"
+        return body
+    assert isinstance(rule, Question)
+    facts.insert(1, ("kind", "question"))
+    if rule.when is not None:
+        facts.append(("asked when", rule.when.expression))
+    facts.append(("asks", rule.ask.text))
+    facts.append(("answered by", ", ".join(rule.answered_by)))
+    if rule.choices:
+        facts.append(("choices", ", ".join(rule.choices)))
+    return _page(rule.id, rule.title, facts, rule.why, "", rule.references)
+
+
+def _page(rule_id: str, title: str, facts: list[tuple[str, str]], why: str, fix: str,
+          references: tuple[str, ...]) -> str:
+    width = max(len(name) for name, _ in facts)
+    lines = [f"{rule_id}: {title}", ""]
+    lines += [f"  {name.ljust(width)}  {value}" for name, value in facts]
+    lines += ["", "Why", "", _indent(why)]
+    if fix:
+        lines += ["", "Fix", "", _indent(fix)]
+    if references:
+        lines += ["", "References", ""] + [f"  - {r}" for r in references]
+    return "\n".join(lines) + "\n"
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"  {line}" if line else "" for line in text.splitlines())

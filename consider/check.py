@@ -1,0 +1,118 @@
+"""``consider check``: paths in, a result out. The stages, end to end, with no printing."""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from consider.engine import RuleSet, evaluate
+from consider.errors import InputError, UsageError
+from consider.findings import Finding, Kind, Severity, fails
+from consider.loader import Limits, load
+from consider.model import build
+from consider.schema import validate
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """One spec file: its findings, or the error that kept it from being read."""
+
+    path: str
+    findings: tuple[Finding, ...] = ()
+    error: InputError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """A whole run."""
+
+    files: tuple[FileResult, ...]
+
+    def findings(self) -> Iterable[Finding]:
+        """Every finding of every file, in file order."""
+        for file in self.files:
+            yield from file.findings
+
+    def exit_code(self, threshold: Severity | None) -> int:
+        """2 when a file could not be read, else 1 when a finding fails the gate, else 0."""
+        if any(file.error is not None for file in self.files):
+            return 2
+        return 1 if any(fails(f, threshold) for f in self.findings()) else 0
+
+
+def check_file(path: Path, rules: RuleSet, *, display: str | None = None,
+               limits: Limits = Limits()) -> FileResult:
+    """Load, validate, model and evaluate one spec; an unreadable file raises InputError."""
+    document = load(path, display=display, limits=limits)
+    validation = validate(document)
+    spec = build(document, validation)
+    return FileResult(document.path, tuple(evaluate(spec, rules)))
+
+
+def run(paths: Sequence[Path], rules: RuleSet, *, limits: Limits = Limits()) -> Result:
+    """Check every file; one that cannot be read is reported and the others still are."""
+    results = []
+    for path in paths:
+        try:
+            results.append(check_file(path, rules, display=str(path), limits=limits))
+        except InputError as error:
+            results.append(FileResult(str(path), error=error))
+    return Result(tuple(results))
+
+
+def expand(arguments: Sequence[str]) -> list[Path]:
+    """Files, folders (their spec files, recursively) and globs → spec paths, each once."""
+    found: list[Path] = []
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            found.extend(_specs_in(path))
+        elif not path.exists() and glob.has_magic(argument):
+            matches = sorted(glob.glob(argument, recursive=True))
+            if not matches:
+                raise UsageError(f"the pattern '{argument}' matches no file; check the path "
+                                 "or quote it differently")
+            found.extend(Path(m) for m in matches if Path(m).is_file())
+        else:
+            found.append(path)  # a missing file is reported as that file's error
+    unique: dict[str, Path] = {}
+    for path in found:
+        unique.setdefault(str(path), path)
+    return list(unique.values())
+
+
+def _specs_in(folder: Path) -> list[Path]:
+    """Spec files under a folder: YAML files whose top level has a ``consider:`` key."""
+    specs = []
+    for path in sorted(folder.rglob("*")):
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        if path.suffix in SPEC_SUFFIXES and path.is_file() and _looks_like_spec(path):
+            specs.append(path)
+    return specs
+
+
+def _looks_like_spec(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return True  # let the check report why it cannot be read
+    return any(line.startswith(b"consider:") for line in head.splitlines())
+
+
+def counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """Counts by severity for risks and schema findings, and open and acknowledged questions."""
+    total = {"error": 0, "warning": 0, "info": 0, "questions": 0, "acknowledged": 0}
+    for finding in findings:
+        if finding.kind is Kind.QUESTION:
+            total["questions"] += 1
+            if finding.status is not None and finding.status.value == "acknowledged":
+                total["acknowledged"] += 1
+        elif finding.severity is not None:
+            total[finding.severity.value] += 1
+    return total

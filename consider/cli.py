@@ -1,0 +1,180 @@
+"""The command line: click only. Parse options, call the stages, print, choose the exit code.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 the run could
+not be made (bad usage, unreadable YAML, an invalid pack); 3 a bug in consider.
+Everything else is imported when a command needs it, so start-up stays small.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from consider import __version__
+from consider.errors import ConsiderError
+
+FAIL_ON = ("error", "warning", "info", "never")
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+
+def _size(value: str) -> int:
+    from consider.units import parse_size  # noqa: PLC0415
+
+    try:
+        return int(parse_size(value.strip()))
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a size; write it like 1MB, 20MB or 512KiB"
+        ) from None
+
+
+class _Size(click.ParamType):
+    name = "SIZE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        return value if isinstance(value, int) else _size(str(value))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="consider")
+def cli() -> None:
+    """Engineering-considerations questionnaire and risk linter for product specs."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Exit 1 when a risk or schema finding is at or above this severity.")
+@click.option("--max-file-size", type=_Size(), default="1MB", show_default=True,
+              help="Refuse spec files larger than this.")
+@click.option("--pack", "packs", multiple=True, type=click.Path(path_type=Path),
+              help="An extra rule-pack file (repeatable).")
+@click.option("--no-builtin-packs", is_flag=True, help="Use only the packs given with --pack.")
+def check(paths: tuple[str, ...], output_format: str, fail_on: str, max_file_size: int,
+          packs: tuple[Path, ...], no_builtin_packs: bool) -> int:
+    """Report the risks and unanswered questions of specs (files, folders or globs)."""
+    from consider.check import expand, run  # noqa: PLC0415
+    from consider.engine import load_rules  # noqa: PLC0415
+    from consider.findings import parse_threshold  # noqa: PLC0415
+    from consider.loader import Limits  # noqa: PLC0415
+    from consider.report import formatter  # noqa: PLC0415
+
+    rules = load_rules(packs, builtin=not no_builtin_packs)
+    files = expand(paths)
+    if not files:
+        raise ConsiderError(f"no spec files found in {', '.join(paths)}; a spec is a .yaml "
+                            "file whose top level has a 'consider:' key")
+    result = run(files, rules, limits=Limits(max_bytes=max_file_size))
+    render = formatter(output_format)
+    click.echo(render(result), nl=False)
+    if output_format != "text":
+        for file in result.files:
+            if file.error is not None:
+                click.echo(f"consider: {file.error}", err=True)
+    return result.exit_code(parse_threshold(fail_on))
+
+
+@cli.group()
+def rules() -> None:
+    """List and explain the rules that are checked."""
+
+
+@rules.command("list")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--pack", "packs", multiple=True, type=click.Path(path_type=Path),
+              help="An extra rule-pack file (repeatable).")
+def rules_list(output_format: str, packs: tuple[Path, ...]) -> int:
+    """Every rule: id, pack, kind, severity and title."""
+    from consider import catalog  # noqa: PLC0415
+    from consider.engine import load_rules  # noqa: PLC0415
+
+    entries = catalog.entries(load_rules(packs))
+    click.echo(catalog.render_list(entries, output_format), nl=False)
+    return EXIT_OK
+
+
+@rules.command("show")
+@click.argument("rule_id", metavar="ID")
+@click.option("--pack", "packs", multiple=True, type=click.Path(path_type=Path),
+              help="An extra rule-pack file (repeatable).")
+def rules_show(rule_id: str, packs: tuple[Path, ...]) -> int:
+    """The documentation of one rule."""
+    from consider import catalog  # noqa: PLC0415
+    from consider.engine import load_rules  # noqa: PLC0415
+
+    click.echo(catalog.render_show(load_rules(packs), rule_id), nl=False)
+    return EXIT_OK
+
+
+@rules.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def rules_validate(paths: tuple[Path, ...]) -> int:
+    """Check rule-pack files: schema, conditions, templates, ids."""
+    from consider.engine import index, load_pack  # noqa: PLC0415
+
+    packs = [load_pack(path) for path in paths]
+    index(packs)
+    total = sum(len(p.questions) + len(p.risks) for p in packs)
+    click.echo(f"{len(packs)} pack(s), {total} rules: valid")
+    return EXIT_OK
+
+
+@cli.command("schema")
+@click.argument("name", type=click.Choice(["spec", "rulepack", "report"]), default="spec")
+def schema_command(name: str) -> int:
+    """Print a published JSON Schema (for editors: the spec schema)."""
+    import json  # noqa: PLC0415
+
+    from consider.resources import schema  # noqa: PLC0415
+
+    click.echo(json.dumps(schema(name), indent=2))
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The console script: run, map errors to exit codes, never show a traceback."""
+    try:
+        code = cli.main(args=argv, prog_name="consider", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        code = done.exit_code
+    except click.ClickException as error:
+        error.show()
+        code = EXIT_USAGE
+    except click.exceptions.Abort:
+        click.echo("consider: aborted", err=True)
+        code = EXIT_USAGE
+    except ConsiderError as error:
+        click.echo(f"consider: {error}", err=True)
+        code = EXIT_USAGE
+    except BrokenPipeError:
+        # A reader such as `head` went away; nothing more can be printed.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = EXIT_FINDINGS
+    except Exception:  # a bug: one line, details written to a file
+        code = _report_bug(argv)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _report_bug(argv: list[str] | None) -> int:
+    details = traceback.format_exc()
+    handle, name = tempfile.mkstemp(prefix="consider-crash-", suffix=".txt")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(f"consider {__version__}\ncommand: {' '.join(argv or sys.argv)}\n\n{details}")
+    last = details.strip().splitlines()[-1]
+    click.echo(
+        f"consider: internal error (a bug in consider, not in your spec): {last}\n"
+        f"details written to {name}; please report it with consider {__version__} and the "
+        f"command: {' '.join(argv or sys.argv)}",
+        err=True,
+    )
+    return EXIT_BUG

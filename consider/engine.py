@@ -1,0 +1,443 @@
+"""Rule packs: loaded and validated once, conditions compiled once, evaluated per entity.
+
+A pack is YAML (policy); this module is mechanism. Each rule says which entity kinds it is
+for; rules are indexed by kind, and for each entity the data a condition sees is built once:
+its own fields (units normalised), ``_id``, ``_kind``, ``_product``, ``_refs`` and ``_facts``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jmespath
+from jmespath.exceptions import JMESPathError
+
+from consider import facts as facts_registry
+from consider.errors import PackError
+from consider.findings import Finding, Kind, Severity, Status, fingerprint
+from consider.loader import Document, Limits, escape_pointer_token, load
+from consider.model import COLLECTIONS, PRODUCT, Entity, Spec, refs_view
+from consider.resources import builtin_pack_paths, schema
+from consider.units import FORMATTERS
+
+ENGINE_VERSION = 1
+"""The pack format version this engine reads."""
+
+KINDS = (PRODUCT, *COLLECTIONS)
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_PATH_TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[([0-9]+)\]")
+
+
+# -- records ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A message with ``{expr}`` or ``{expr|filter}`` placeholders, compiled once."""
+
+    text: str
+    parts: tuple[tuple[str, Any, str | None], ...]
+
+    def render(self, data: dict[str, Any]) -> str:
+        """The message for one entity; values are looked up, never formatted as objects."""
+        out = self.text
+        for raw, expression, filter_name in self.parts:
+            value = expression.search(data)
+            out = out.replace("{" + raw + "}", _show(value, filter_name), 1)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """What every rule has, questions and risks alike."""
+
+    id: str
+    pack: str
+    title: str
+    kinds: tuple[str, ...]
+    when: Any
+    why: str
+    references: tuple[str, ...]
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """A choice ``consider ask`` offers first when its condition holds."""
+
+    choice: str
+    when: Any
+    because: str
+
+
+@dataclass(frozen=True, slots=True)
+class Question(Rule):
+    """Asked of an entity until one of its ``answered_by`` paths is present."""
+
+    ask: Template = Template("", ())
+    answered_by: tuple[str, ...] = ()
+    answer_paths: tuple[Any, ...] = ()
+    choices: tuple[str, ...] = ()
+    recommend: tuple[Recommendation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """A severity that replaces the rule's own when its condition holds."""
+
+    when: Any
+    severity: Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Risk(Rule):
+    """Fires on an entity when its condition holds."""
+
+    severity: Severity = Severity.WARNING
+    escalate: tuple[Escalation, ...] = ()
+    message: Template = Template("", ())
+    at: tuple[str, ...] = ()
+    folds: tuple[str, ...] = ()
+    fix: str = ""
+    example: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    """One rule-pack file."""
+
+    id: str
+    title: str
+    description: str
+    path: str
+    questions: tuple[Question, ...]
+    risks: tuple[Risk, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """Every loaded pack, with the rules indexed by the entity kind they are for."""
+
+    packs: tuple[Pack, ...]
+    questions: dict[str, tuple[Question, ...]] = field(default_factory=dict)
+    risks: dict[str, tuple[Risk, ...]] = field(default_factory=dict)
+
+    def rules(self) -> Iterable[Question | Risk]:
+        """Every rule, pack by pack, questions first."""
+        for pack in self.packs:
+            yield from pack.questions
+            yield from pack.risks
+
+    def find(self, rule_id: str) -> Question | Risk | None:
+        """The rule with this id, or None."""
+        return next((rule for rule in self.rules() if rule.id == rule_id), None)
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+def load_rules(extra: Sequence[Path] = (), *, builtin: bool = True) -> RuleSet:
+    """The built-in packs (unless turned off) and any extra pack files, validated and compiled."""
+    paths = [*(builtin_pack_paths() if builtin else []), *extra]
+    packs = [load_pack(path) for path in paths]
+    seen: dict[str, Pack] = {}
+    for pack in packs:
+        if pack.id in seen:
+            raise PackError(f"pack id '{pack.id}' is also used by {seen[pack.id].path}; "
+                            "give each pack its own id", path=pack.path)
+        seen[pack.id] = pack
+    return index(packs)
+
+
+def index(packs: Sequence[Pack]) -> RuleSet:
+    """Index rules by kind, after checking ids are unique and folds name real questions."""
+    owners: dict[str, Question | Risk] = {}
+    for pack in packs:
+        for rule in (*pack.questions, *pack.risks):
+            if rule.id in owners:
+                other = owners[rule.id]
+                raise PackError(
+                    f"rule id '{rule.id}' is already used in {other.file}:{other.line}; "
+                    "rule ids must be unique across packs", path=rule.file, line=rule.line,
+                )
+            owners[rule.id] = rule
+    for pack in packs:
+        for risk in pack.risks:
+            for folded in risk.folds:
+                target = owners.get(folded)
+                if not isinstance(target, Question):
+                    close = difflib.get_close_matches(
+                        folded, [r for r, v in owners.items() if isinstance(v, Question)], n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    raise PackError(f"rule '{risk.id}' folds '{folded}', which is not a "
+                                    f"question{hint}", path=risk.file, line=risk.line)
+    questions: dict[str, list[Question]] = {kind: [] for kind in KINDS}
+    risks: dict[str, list[Risk]] = {kind: [] for kind in KINDS}
+    for pack in packs:
+        for question in pack.questions:
+            for kind in question.kinds:
+                questions[kind].append(question)
+        for risk in pack.risks:
+            for kind in risk.kinds:
+                risks[kind].append(risk)
+    return RuleSet(
+        packs=tuple(packs),
+        questions={k: tuple(v) for k, v in questions.items()},
+        risks={k: tuple(v) for k, v in risks.items()},
+    )
+
+
+def load_pack(path: Path) -> Pack:
+    """One pack file → a compiled :class:`Pack`; anything wrong is a :class:`PackError`."""
+    shown = str(path)
+    try:
+        document = load(path, display=shown, limits=Limits())
+    except PackError:
+        raise
+    except Exception as error:
+        from consider.errors import ConsiderError  # noqa: PLC0415
+
+        if isinstance(error, ConsiderError):
+            raise PackError(f"rule pack: {error.message}", path=error.path, line=error.line,
+                            column=error.column) from None
+        raise
+    if document.duplicates:
+        dup = document.duplicates[0]
+        raise PackError(f"'{dup.pointer.rsplit('/', 1)[-1]}' is written twice (first at line "
+                        f"{dup.first_line}); keep one", path=shown, line=dup.line,
+                        column=dup.column)
+    _validate_pack(document)
+    data = document.data
+    pack_id = data["pack"]
+    engine = data.get("engine", ENGINE_VERSION)
+    if engine > ENGINE_VERSION:
+        raise PackError(f"the pack is written for pack format {engine}; this consider reads "
+                        f"format {ENGINE_VERSION}: upgrade consider", path=shown)
+    questions = tuple(
+        _question(document, pack_id, i, body) for i, body in enumerate(data.get("questions", []))
+    )
+    risks = tuple(_risk(document, pack_id, i, body) for i, body in enumerate(data.get("risks", [])))
+    return Pack(pack_id, data["title"], data.get("description", ""), shown, questions, risks)
+
+
+def _validate_pack(document: Document) -> None:
+    import jsonschema  # noqa: PLC0415
+    from jsonschema.exceptions import best_match  # noqa: PLC0415
+
+    validator = jsonschema.Draft7Validator(schema("rulepack"))
+    error = best_match(validator.iter_errors(document.data))
+    if error is None:
+        return
+    path = list(error.absolute_path)
+    pointer = "".join(f"/{escape_pointer_token(str(p))}" for p in path)
+    line, column = document.position(pointer, prefer="value")
+    rule = ""
+    if len(path) >= 2 and path[0] in ("questions", "risks") and isinstance(path[1], int):
+        entry = document.data[path[0]][path[1]]
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            rule = f"rule '{entry['id']}': "
+    where = ".".join(str(p) for p in path) or "the pack"
+    raise PackError(f"{rule}{where}: {error.message}; see schemas/rulepack.schema.json",
+                    path=document.path, line=line, column=column)
+
+
+def _compile(document: Document, pointer: str, rule_id: str, expression: str) -> Any:
+    try:
+        return jmespath.compile(expression)
+    except JMESPathError as error:
+        line, column = document.position(pointer, prefer="value")
+        detail = str(error).replace("\n", " ")
+        raise PackError(f"rule '{rule_id}': the condition does not compile as JMESPath: "
+                        f"{detail}", path=document.path, line=line, column=column) from None
+
+
+def _template(document: Document, pointer: str, rule_id: str, text: str) -> Template:
+    parts = []
+    for match in _PLACEHOLDER.finditer(text):
+        raw = match[1]
+        expression, _, filter_name = raw.rpartition("|")
+        if not expression or filter_name.strip() not in FORMATTERS:
+            expression, filter_name = raw, ""
+        parts.append((raw, _compile(document, pointer, rule_id, expression.strip()),
+                      filter_name.strip() or None))
+    return Template(text, tuple(parts))
+
+
+def _common(document: Document, pack: str, section: str, index_: int,
+            body: dict[str, Any]) -> dict[str, Any]:
+    pointer = f"/{section}/{index_}"
+    kinds = body["for"] if isinstance(body["for"], list) else [body["for"]]
+    when = body.get("when")
+    return {
+        "id": body["id"],
+        "pack": pack,
+        "title": body["title"],
+        "kinds": tuple(kinds),
+        "when": _compile(document, f"{pointer}/when", body["id"], when) if when else None,
+        "why": body["why"].strip(),
+        "references": tuple(body.get("references", ())),
+        "file": document.path,
+        "line": document.position(pointer, prefer="value")[0],
+    }
+
+
+def _question(document: Document, pack: str, i: int, body: dict[str, Any]) -> Question:
+    common = _common(document, pack, "questions", i, body)
+    pointer = f"/questions/{i}"
+    recommend = tuple(
+        Recommendation(
+            item["choice"],
+            _compile(document, f"{pointer}/recommend/{j}/when", body["id"], item["when"])
+            if item.get("when") else None,
+            item["because"],
+        )
+        for j, item in enumerate(body.get("recommend", ()))
+    )
+    paths = tuple(body["answered_by"])
+    return Question(
+        **common,
+        ask=_template(document, f"{pointer}/ask", body["id"], body["ask"]),
+        answered_by=paths,
+        answer_paths=tuple(_compile(document, f"{pointer}/answered_by", body["id"], p)
+                           for p in paths),
+        choices=tuple(body.get("choices", ())),
+        recommend=recommend,
+    )
+
+
+def _risk(document: Document, pack: str, i: int, body: dict[str, Any]) -> Risk:
+    common = _common(document, pack, "risks", i, body)
+    pointer = f"/risks/{i}"
+    escalate = tuple(
+        Escalation(_compile(document, f"{pointer}/escalate/{j}/when", body["id"], item["when"]),
+                   Severity(item["severity"]))
+        for j, item in enumerate(body.get("escalate", ()))
+    )
+    return Risk(
+        **common,
+        severity=Severity(body["severity"]),
+        escalate=escalate,
+        message=_template(document, f"{pointer}/message", body["id"], body["message"]),
+        at=tuple(body.get("at", ())),
+        folds=tuple(body.get("folds", ())),
+        fix=body["fix"].strip(),
+        example=body.get("example", ""),
+    )
+
+
+# -- evaluation -------------------------------------------------------------------------------
+
+def truthy(value: Any) -> bool:
+    """JMESPath truth: null, false, and empty strings, lists and mappings are false."""
+    return value is not None and value is not False and value != "" and value != [] \
+        and value != {}
+
+
+def evaluate(spec: Spec, rules: RuleSet) -> list[Finding]:
+    """Every question and risk of ``rules`` over ``spec``, sorted; schema findings included."""
+    wanted = {kind for kind in KINDS if rules.questions.get(kind) or rules.risks.get(kind)}
+    computed = facts_registry.compute(spec, wanted)
+    findings = list(spec.findings)
+    if PRODUCT in wanted:
+        data = _context(spec, None, computed)
+        findings.extend(_evaluate_one(spec, rules, PRODUCT, "product", "/product",
+                                      spec.product_raw, data))
+    for kind in COLLECTIONS:
+        if kind not in wanted:
+            continue
+        for entity in spec.entities(kind):
+            data = _context(spec, entity, computed)
+            findings.extend(_evaluate_one(spec, rules, kind, entity.id, entity.pointer,
+                                          entity.raw, data))
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _context(spec: Spec, entity: Entity | None,
+             computed: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+    if entity is None:
+        return {**spec.product, "_id": "product", "_kind": PRODUCT, "_product": spec.product,
+                "_refs": {}, "_facts": computed.get((PRODUCT, "product"), {})}
+    return {
+        **entity.fields,
+        "_id": entity.id,
+        "_kind": entity.kind,
+        "_product": spec.product,
+        "_refs": refs_view(spec, entity),
+        "_facts": computed.get((entity.kind, entity.id), {}),
+    }
+
+
+def _path_pointer(base: str, path: str) -> str:
+    tokens = [m[1] or m[2] for m in _PATH_TOKEN.finditer(path)]
+    return base + "".join(f"/{escape_pointer_token(t)}" for t in tokens)
+
+
+def _evaluate_one(spec: Spec, rules: RuleSet, kind: str, ident: str, pointer: str,
+                  raw: Any, data: dict[str, Any]) -> list[Finding]:
+    document = spec.document
+    base = pointer
+    results: list[Finding] = []
+    open_questions: dict[str, Finding] = {}
+    for question in rules.questions.get(kind, ()):
+        if question.when is not None and not truthy(question.when.search(data)):
+            continue
+        if any(path.search(data) is not None for path in question.answer_paths):
+            continue
+        acknowledged = next(
+            (p for p in (_path_pointer(base, path) for path in question.answered_by)
+             if p in spec.tbd), None)
+        where_pointer = acknowledged or base
+        line, column = document.position(where_pointer, prefer="key")
+        open_questions[question.id] = Finding(
+            kind=Kind.QUESTION, rule=question.id, pack=question.pack, severity=None,
+            message=question.ask.render(data), file=document.path, line=line, column=column,
+            pointer=where_pointer, title=question.title, why=question.why,
+            references=question.references,
+            fingerprint=fingerprint(question.id, base, raw),
+            status=Status.ACKNOWLEDGED if acknowledged else Status.OPEN,
+            choices=question.choices,
+        )
+    for risk in rules.risks.get(kind, ()):
+        if not truthy(risk.when.search(data)):
+            continue
+        severity = next((e.severity for e in risk.escalate if truthy(e.when.search(data))),
+                        risk.severity)
+        where_pointer = next(
+            (p for p in (_path_pointer(base, path) for path in risk.at)
+             if p in document.values or p in document.keys), base)
+        line, column = document.position(where_pointer, prefer="key")
+        folded = tuple(open_questions.pop(q) for q in risk.folds if q in open_questions)
+        results.append(Finding(
+            kind=Kind.RISK, rule=risk.id, pack=risk.pack, severity=severity,
+            message=risk.message.render(data), file=document.path, line=line, column=column,
+            pointer=where_pointer, title=risk.title, why=risk.why, fix=risk.fix,
+            references=risk.references, fingerprint=fingerprint(risk.id, base, raw),
+            folded=folded,
+        ))
+    results.extend(open_questions.values())
+    return results
+
+
+def _show(value: Any, filter_name: str | None) -> str:
+    if value is None:
+        return "(not set)"
+    if filter_name and isinstance(value, int | float) and not isinstance(value, bool):
+        return FORMATTERS[filter_name](float(value))
+    if filter_name and isinstance(value, list):
+        return ", ".join(_show(item, filter_name) for item in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(_show(item, None) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, default=str)
+    return str(value)

@@ -1,0 +1,99 @@
+"""Reverse links: what points at an entity (an output's SLOs, a dataset's consumers)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from consider.facts import fact
+
+if TYPE_CHECKING:
+    from consider.model import Spec
+
+
+def _referrers(spec: Spec) -> dict[str, dict[str, list[str]]]:
+    """target ref → field name of the referring entity's kind → sorted referrer refs."""
+    found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for reference in spec.references:
+        if reference.resolved is None:
+            continue
+        field = str(reference.path[0]) if reference.path else ""
+        found[reference.target][f"{reference.source.kind}.{field}"].add(reference.source.ref)
+    return {target: {k: sorted(v) for k, v in by_field.items()} for target, by_field in found.items()}
+
+
+def referrers(spec: Spec) -> dict[str, dict[str, list[str]]]:
+    """Shared, computed once per spec: who refers to whom, through which field."""
+    result: dict[str, dict[str, list[str]]] = spec.cached("referrers", _referrers)
+    return result
+
+
+@fact("slos", kind="outputs",
+      doc="Ids of the SLOs whose `applies_to` names this output, in id order.")
+def output_slos(spec: Spec) -> Mapping[str, Any]:
+    by_output: dict[str, list[str]] = defaultdict(list)
+    for slo in spec.entities("slos"):
+        target = slo.fields.get("applies_to")
+        if isinstance(target, str) and target.startswith("output:"):
+            by_output[target.partition(":")[2]].append(slo.id)
+    return {output.id: sorted(by_output.get(output.id, [])) for output in spec.entities("outputs")}
+
+
+@fact("slo_list", kind="outputs",
+      doc="The SLOs that apply to this output, each with its fields and `_id`.")
+def output_slo_list(spec: Spec) -> Mapping[str, Any]:
+    slos = {slo.id: slo for slo in spec.entities("slos")}
+    return {
+        ident: [slos[s].view() for s in ids]
+        for ident, ids in output_slos(spec).items()
+    }
+
+
+def _users(spec: Spec, kind: str) -> dict[str, list[str]]:
+    links = referrers(spec)
+    prefix = {"datasets": "dataset", "sources": "source", "features": "feature",
+              "models": "model", "outputs": "output", "services": "service",
+              "stores": "store"}[kind]
+    result = {}
+    for entity in spec.entities(kind):
+        by_field = links.get(f"{prefix}:{entity.id}", {})
+        result[entity.id] = sorted({ref for refs in by_field.values() for ref in refs})
+    return result
+
+
+@fact("consumers", kind="datasets",
+      doc="Refs of every entity that references this dataset (models training on it, "
+          "datasets derived from it, features built on it, outputs depending on it).")
+def dataset_consumers(spec: Spec) -> Mapping[str, Any]:
+    return _users(spec, "datasets")
+
+
+@fact("consumers", kind="sources",
+      doc="Refs of every entity that references this source.")
+def source_consumers(spec: Spec) -> Mapping[str, Any]:
+    return _users(spec, "sources")
+
+
+@fact("consumers", kind="features",
+      doc="Refs of every entity that references this feature (models using it, ...).")
+def feature_consumers(spec: Spec) -> Mapping[str, Any]:
+    return _users(spec, "features")
+
+
+@fact("consumers", kind="models",
+      doc="Refs of every entity that references this model (outputs, other models).")
+def model_consumers(spec: Spec) -> Mapping[str, Any]:
+    return _users(spec, "models")
+
+
+@fact("users", kind="services",
+      doc="Refs of every entity that references this service (outputs on whose path it is).")
+def service_users(spec: Spec) -> Mapping[str, Any]:
+    return _users(spec, "services")
+
+
+@fact("users", kind="stores",
+      doc="Refs of every entity that references this store.")
+def store_users(spec: Spec) -> Mapping[str, Any]:
+    return _users(spec, "stores")

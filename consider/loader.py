@@ -1,0 +1,432 @@
+"""YAML → data plus a source position for every node, parsed safely and within limits.
+
+One pass over PyYAML's event stream (libyaml's when present) builds plain Python data and,
+beside it, the line and column of every key and value, addressed by JSON pointer. Building
+from events rather than PyYAML's constructors is what gives us, in the same pass:
+
+- duplicate keys, reported as data (``Document.duplicates``), not as a crash;
+- dates kept as the strings that were written;
+- no tags beyond YAML's standard ones, so nothing can name a Python object;
+- aliases expanded by copy, counted, and refused past a limit (the "billion laughs" bomb);
+- nesting depth bounded without recursion.
+
+Anything that is not readable YAML raises :class:`~consider.errors.InputError` naming the
+file, line and column.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from consider.errors import InputError
+
+try:  # libyaml is much faster; the pure-Python parser gives the same events.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+DEFAULT_MAX_BYTES = 1_000_000
+DEFAULT_MAX_DEPTH = 64
+DEFAULT_MAX_ALIAS_NODES = 10_000
+
+Position = tuple[int, int]
+"""A 1-based (line, column)."""
+
+_YAML = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {
+    f"{_YAML}{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "binary", "merge", "value")
+}
+_MAP_TAGS = {None, "!", f"{_YAML}map", f"{_YAML}omap"}
+_SEQ_TAGS = {None, "!", f"{_YAML}seq"}
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Hard limits on what a file may make the parser do."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_depth: int = DEFAULT_MAX_DEPTH
+    max_alias_nodes: int = DEFAULT_MAX_ALIAS_NODES
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """A key written twice in one mapping; the first value is kept."""
+
+    pointer: str
+    line: int
+    column: int
+    first_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed file: its data, and where each piece of it was written."""
+
+    path: str
+    data: Any
+    values: dict[str, Position]
+    keys: dict[str, Position]
+    duplicates: tuple[Duplicate, ...] = ()
+    text: str = field(default="", repr=False)
+
+    def position(self, pointer: str, *, prefer: str = "key") -> Position:
+        """Where ``pointer`` was written, or its nearest written parent.
+
+        ``prefer="key"`` gives the key of a mapping entry (``fallback:``), which is where a
+        finding about a whole entity or an absent field belongs; ``"value"`` gives the value.
+        """
+        current = pointer
+        while True:
+            first, second = (
+                (self.keys, self.values) if prefer == "key" else (self.values, self.keys)
+            )
+            found = first.get(current) or second.get(current)
+            if found is not None:
+                return found
+            if not current:
+                return (1, 1)
+            current = current.rsplit("/", 1)[0]
+
+
+def escape_pointer_token(token: str) -> str:
+    """Escape one JSON-pointer reference token (RFC 6901)."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def read_text(path: Path, *, display: str, max_bytes: int) -> str:
+    """The file's text, refused when missing, too large or not UTF-8."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("file not found; check the path", path=display) from None
+    except OSError as error:
+        raise InputError(f"cannot read the file: {error.strerror}", path=display) from None
+    if path.is_dir():
+        raise InputError("is a folder, not a file", path=display)
+    if size > max_bytes:
+        raise InputError(
+            f"the file is {size:,} bytes, over the limit of {max_bytes:,}; "
+            "raise it with --max-file-size (for example --max-file-size 20MB) if it is meant to be this large",
+            path=display,
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read the file: {error.strerror}", path=display) from None
+    return decode(raw, display=display)
+
+
+def decode(raw: bytes, *, display: str) -> str:
+    """UTF-8 text (a BOM is allowed), or an error at the first byte that is not UTF-8."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError(
+            f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save the file as UTF-8",
+            path=display, line=line, column=column,
+        ) from None
+
+
+def load(path: Path, *, display: str | None = None, limits: Limits = Limits()) -> Document:
+    """Read and parse one YAML file."""
+    shown = display if display is not None else str(path)
+    return parse(read_text(path, display=shown, max_bytes=limits.max_bytes), path=shown,
+                  limits=limits)
+
+
+class _Frame:
+    __slots__ = ("anchor", "container", "key", "key_mark", "merges", "pointer")
+
+    def __init__(self, container: dict[str, Any] | list[Any], pointer: str) -> None:
+        self.container = container
+        self.pointer = pointer
+        self.key: str | None = None
+        self.key_mark: Position | None = None
+        self.merges: list[Any] | None = None
+        self.anchor: str | None = None
+
+
+def _shown_tag(tag: str) -> str:
+    return "!!" + tag[len(_YAML):] if tag.startswith(_YAML) else tag
+
+
+def _mark(mark: Any) -> Position:
+    return (mark.line + 1, mark.column + 1)
+
+
+def parse(text: str, *, path: str, limits: Limits = Limits()) -> Document:
+    """Parse YAML text into a :class:`Document`."""
+    if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
+        raise InputError(
+            f"the text is over the limit of {limits.max_bytes:,} bytes; raise it with --max-file-size",
+            path=path,
+        )
+    builder = _Builder(path, limits)
+    loader = _Loader(text)
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                break
+            builder.feed(event)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or "not valid YAML"
+        context = f" {error.context}" if error.context else ""
+        raise InputError(
+            f"not valid YAML: {problem}{context}; fix the syntax at this place",
+            path=path,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
+    except yaml.YAMLError as error:  # pragma: no cover - libyaml reports unmarked errors rarely
+        raise InputError(f"not valid YAML: {error}", path=path) from None
+    finally:
+        loader.dispose()
+    return Document(
+        path=path,
+        data=builder.root,
+        values=builder.values,
+        keys=builder.keys,
+        duplicates=tuple(builder.duplicates),
+        text=text,
+    )
+
+
+class _Builder:
+    """Turns events into data; kept apart from ``parse`` so the loop stays flat."""
+
+    def __init__(self, path: str, limits: Limits) -> None:
+        self.path = path
+        self.limits = limits
+        self.stack: list[_Frame] = []
+        self.root: Any = None
+        self.values: dict[str, Position] = {}
+        self.keys: dict[str, Position] = {}
+        self.duplicates: list[Duplicate] = []
+        self.anchors: dict[str, tuple[Any, str, int]] = {}
+        self.alias_nodes = 0
+        self.documents = 0
+        self.resolver = yaml.resolver.Resolver()
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    # -- errors ---------------------------------------------------------------------------
+    def _fail(self, message: str, mark: Any) -> InputError:
+        line, column = _mark(mark)
+        return InputError(message, path=self.path, line=line, column=column)
+
+    # -- events ---------------------------------------------------------------------------
+    def feed(self, event: Any) -> None:
+        if isinstance(event, yaml.ScalarEvent):
+            self._scalar(event)
+        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            self._start(event)
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            self._end()
+        elif isinstance(event, yaml.AliasEvent):
+            self._alias(event)
+        elif isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise self._fail(
+                    "a second YAML document (---) in one spec; keep one spec per file",
+                    event.start_mark,
+                )
+
+    def _child_pointer(self, event: Any) -> str | None:
+        """The pointer of the value this event starts, or None when it is a mapping key."""
+        if not self.stack:
+            return ""
+        frame = self.stack[-1]
+        if isinstance(frame.container, list):
+            return f"{frame.pointer}/{len(frame.container)}"
+        if frame.key is None:
+            return None
+        return f"{frame.pointer}/{escape_pointer_token(frame.key)}"
+
+    def _place(self, value: Any, pointer: str) -> None:
+        """Attach a finished value to its parent."""
+        if not self.stack:
+            self.root = value
+            return
+        frame = self.stack[-1]
+        if isinstance(frame.container, list):
+            frame.container.append(value)
+            return
+        key = frame.key
+        assert key is not None
+        frame.key = None
+        if key == "<<" and frame.merges is not None and frame.merges and frame.merges[-1] is None:
+            frame.merges[-1] = value
+            return
+        if key in frame.container:
+            line, column = frame.key_mark or (1, 1)
+            self.duplicates.append(
+                Duplicate(pointer, line, column, self.keys.get(pointer, (0, 0))[0])
+            )
+            return
+        frame.container[key] = value
+        if frame.key_mark is not None:
+            self.keys[pointer] = frame.key_mark
+
+    def _scalar(self, event: Any) -> None:
+        pointer = self._child_pointer(event)
+        if pointer is None:
+            self._key(event)
+            return
+        value = self._construct(event)
+        if not self._is_duplicate_slot():
+            self.values[pointer] = _mark(event.start_mark)
+        if event.anchor:
+            self.anchors[event.anchor] = (value, pointer, 1)
+        self._place(value, pointer)
+
+    def _is_duplicate_slot(self) -> bool:
+        frame = self.stack[-1] if self.stack else None
+        return bool(frame and isinstance(frame.container, dict) and frame.key in frame.container)
+
+    def _key(self, event: Any) -> None:
+        frame = self.stack[-1]
+        if event.tag not in (None, "!", f"{_YAML}str", f"{_YAML}merge"):
+            if event.tag not in _SCALAR_TAGS:
+                raise self._fail(
+                    f"the tag {_shown_tag(event.tag)} is not allowed; specs may use only YAML's standard "
+                    "tags, so remove it", event.start_mark,
+                )
+        frame.key = str(event.value)
+        frame.key_mark = _mark(event.start_mark)
+        if frame.key == "<<" and event.implicit[0]:
+            if frame.merges is None:
+                frame.merges = []
+            frame.merges.append(None)
+
+    def _construct(self, event: Any) -> Any:
+        tag = event.tag
+        if tag in (None, "!"):
+            if event.implicit[0]:
+                tag = self.resolver.resolve(yaml.ScalarNode, event.value, (True, False))
+            else:
+                tag = f"{_YAML}str"
+        if tag not in _SCALAR_TAGS:
+            raise self._fail(
+                f"the tag {_shown_tag(tag)} is not allowed; specs may use only YAML's standard tags "
+                "(a Python tag could run code), so remove it", event.start_mark,
+            )
+        if tag in (f"{_YAML}str", f"{_YAML}timestamp", f"{_YAML}binary",
+                   f"{_YAML}merge", f"{_YAML}value"):
+            return event.value  # dates stay the strings that were written
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError):
+            raise self._fail(
+                f"{event.value!r} cannot be read as {tag.rsplit(':', 1)[-1]}; quote it if it is "
+                "meant as text", event.start_mark,
+            ) from None
+
+    def _start(self, event: Any) -> None:
+        is_map = isinstance(event, yaml.MappingStartEvent)
+        if event.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
+            raise self._fail(
+                f"the tag {_shown_tag(event.tag)} is not allowed; specs may use only YAML's standard tags "
+                "(a Python tag could run code), so remove it", event.start_mark,
+            )
+        pointer = self._child_pointer(event)
+        if pointer is None:
+            raise self._fail(
+                "a mapping or list used as a key; keys must be plain text", event.start_mark
+            )
+        if len(self.stack) >= self.limits.max_depth:
+            raise self._fail(
+                f"nesting is deeper than {self.limits.max_depth} levels; a spec never needs "
+                "this, so flatten the structure", event.start_mark,
+            )
+        if not self._is_duplicate_slot():
+            self.values[pointer] = _mark(event.start_mark)
+        container: dict[str, Any] | list[Any] = {} if is_map else []
+        frame = _Frame(container, pointer)
+        self.stack.append(frame)
+        if event.anchor:
+            self.anchors[event.anchor] = (container, pointer, -1)
+            frame.anchor = event.anchor
+
+    def _end(self) -> None:
+        frame = self.stack.pop()
+        if frame.merges:
+            self._apply_merges(frame)
+        if frame.anchor is not None:
+            self.anchors[frame.anchor] = (
+                frame.container, frame.pointer, _count_nodes(frame.container)
+            )
+        self._place(frame.container, frame.pointer)
+
+    def _apply_merges(self, frame: _Frame) -> None:
+        assert isinstance(frame.container, dict)
+        for merged in frame.merges or ():
+            sources = merged if isinstance(merged, list) else [merged]
+            for source in sources:
+                if not isinstance(source, dict):
+                    continue
+                for key, value in source.items():
+                    frame.container.setdefault(key, copy.deepcopy(value))
+
+    def _alias(self, event: Any) -> None:
+        anchor = self.anchors.get(event.anchor)
+        if anchor is None:  # libyaml reports this itself; kept for the pure-Python parser
+            raise self._fail(f"the alias *{event.anchor} names no anchor", event.start_mark)
+        value, _, size = anchor
+        if size == -1:
+            raise self._fail(
+                f"the alias *{event.anchor} refers to a node that contains it", event.start_mark
+            )
+        self.alias_nodes += size
+        if self.alias_nodes > self.limits.max_alias_nodes:
+            raise self._fail(
+                f"aliases expand to more than {self.limits.max_alias_nodes:,} nodes "
+                "(a 'billion laughs' bomb, or a spec that leans too hard on anchors); "
+                "write the repeated parts out", event.start_mark,
+            )
+        pointer = self._child_pointer(event)
+        if pointer is None:
+            raise self._fail("an alias used as a key; keys must be plain text", event.start_mark)
+        copied = copy.deepcopy(value)
+        position = _mark(event.start_mark)
+        for sub in _pointers(copied, pointer):
+            self.values.setdefault(sub, position)
+        self._place(copied, pointer)
+
+
+def _count_nodes(value: Any) -> int:
+    count = 0
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        count += 1
+        if isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return count
+
+
+def _pointers(value: Any, pointer: str) -> list[str]:
+    found = []
+    todo = [(value, pointer)]
+    while todo:
+        item, where = todo.pop()
+        found.append(where)
+        if isinstance(item, dict):
+            todo.extend((v, f"{where}/{escape_pointer_token(k)}") for k, v in item.items())
+        elif isinstance(item, list):
+            todo.extend((v, f"{where}/{i}") for i, v in enumerate(item))
+    return found

@@ -1,0 +1,343 @@
+"""The validated spec as typed entities: units normalised, references resolved.
+
+The schema says which fields carry units and references (a ``$ref`` to a unit definition
+such as ``#/definitions/duration``, or to ``ref``/``ref_<kind>``), so the model walks the data
+and the schema together: durations become seconds, percentages fractions, rates per-second
+figures, sizes bytes, counts numbers. No field list is kept twice.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from consider.findings import Finding, Kind, Severity, fingerprint
+from consider.loader import Document, escape_pointer_token
+from consider.resources import schema
+from consider.schema import PACK, Validation, engine_rule_docs
+from consider.units import PARSERS
+
+COLLECTIONS = ("outputs", "slos", "models", "datasets", "features", "sources", "services",
+               "stores")
+"""The entity kinds, named as their collections are (and as a rule's ``for`` names them)."""
+
+PRODUCT = "product"
+"""The kind of the product section, for rules about the product as a whole."""
+
+REF_PREFIX = {
+    "source": "sources", "dataset": "datasets", "model": "models", "feature": "features",
+    "output": "outputs", "service": "services", "store": "stores",
+}
+"""A typed reference's prefix → the collection it points into."""
+
+PREFIX_OF = {kind: prefix for prefix, kind in REF_PREFIX.items()}
+
+Token = str | int
+
+
+# -- shapes: the schema, compiled to what normalisation needs ---------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Ref:
+    pass
+
+
+@dataclass(slots=True)
+class _Object:
+    properties: dict[str, Any] = field(default_factory=dict)
+    patterns: list[tuple[re.Pattern[str], Any]] = field(default_factory=list)
+    additional: Any = None
+
+
+@dataclass(slots=True)
+class _Array:
+    items: Any = None
+
+
+@dataclass(slots=True)
+class _Choice:
+    options: list[Any] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Leaf:
+    pass
+
+
+_LEAF = _Leaf()
+
+
+class _Shapes:
+    """Compiles schema nodes to shapes, once per definition (definitions may recurse)."""
+
+    def __init__(self, root: dict[str, Any]) -> None:
+        self.definitions: dict[str, Any] = root.get("definitions", {})
+        self.compiled: dict[str, Any] = {}
+        self.root = self.compile(root)
+
+    def compile(self, node: Any) -> Any:
+        if not isinstance(node, dict):
+            return _LEAF
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/definitions/"):
+            name = ref.rsplit("/", 1)[-1]
+            if name in PARSERS:
+                return _Unit(name)
+            if name == "ref" or name.startswith("ref_"):
+                return _Ref()
+            if name not in self.compiled:
+                placeholder = _Choice()
+                self.compiled[name] = placeholder
+                placeholder.options.append(self.compile(self.definitions.get(name, {})))
+            return self.compiled[name]
+        for key in ("oneOf", "anyOf", "allOf"):
+            if key in node:
+                return _Choice([self.compile(option) for option in node[key]])
+        if "properties" in node or "patternProperties" in node or node.get("type") == "object":
+            additional = node.get("additionalProperties")
+            return _Object(
+                properties={k: self.compile(v) for k, v in node.get("properties", {}).items()},
+                patterns=[(re.compile(p), self.compile(v))
+                          for p, v in node.get("patternProperties", {}).items()],
+                additional=self.compile(additional) if isinstance(additional, dict) else None,
+            )
+        if "items" in node:
+            return _Array(self.compile(node["items"]))
+        return _LEAF
+
+
+@cache
+def _spec_shape() -> Any:
+    return _Shapes(schema("spec")).root
+
+
+def _accepts(shape: Any, value: Any) -> bool:
+    if isinstance(shape, _Choice):
+        return any(_accepts(option, value) for option in shape.options)
+    if isinstance(shape, _Object):
+        return isinstance(value, dict)
+    if isinstance(shape, _Array):
+        return isinstance(value, list)
+    if isinstance(shape, _Ref):
+        return isinstance(value, str)
+    return True
+
+
+def _normalise(value: Any, shape: Any, path: tuple[Token, ...],
+               refs: list[tuple[tuple[Token, ...], str]]) -> Any:
+    if isinstance(shape, _Choice):
+        for option in shape.options:
+            if _accepts(option, value):
+                return _normalise(value, option, path, refs)
+        return value
+    if isinstance(shape, _Unit):
+        try:
+            return PARSERS[shape.name](value)
+        except (ValueError, KeyError, TypeError, ZeroDivisionError):
+            return None
+    if isinstance(shape, _Ref):
+        if isinstance(value, str):
+            refs.append((path, value))
+        return value
+    if isinstance(shape, _Object) and isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            sub = shape.properties.get(key)
+            if sub is None:
+                sub = next((s for p, s in shape.patterns if p.search(key)), shape.additional)
+            result[key] = _normalise(item, sub, (*path, key), refs) if sub is not None else item
+        return result
+    if isinstance(shape, _Array) and isinstance(value, list):
+        return [_normalise(item, shape.items, (*path, i), refs) for i, item in enumerate(value)]
+    return value
+
+
+# -- the model --------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Entity:
+    """One entity of the spec (an output, an SLO, a model, ...), units normalised."""
+
+    kind: str
+    id: str
+    pointer: str
+    fields: dict[str, Any]
+    raw: Any
+    refs: list[tuple[tuple[Token, ...], str]] = field(default_factory=list)
+
+    @property
+    def ref(self) -> str:
+        """The typed reference that names this entity, such as ``output:home-rows``."""
+        return f"{PREFIX_OF.get(self.kind, self.kind)}:{self.id}"
+
+    def view(self) -> dict[str, Any]:
+        """The entity's fields with ``_id`` and ``_kind``, as a condition sees a referenced one."""
+        return {**self.fields, "_id": self.id, "_kind": self.kind}
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A typed reference as written: where, to what, and what it resolved to."""
+
+    source: Entity
+    path: tuple[Token, ...]
+    target: str
+    resolved: Entity | None
+
+    @property
+    def pointer(self) -> str:
+        """JSON pointer of the place the reference is written."""
+        return self.source.pointer + "".join(
+            f"/{escape_pointer_token(str(t))}" for t in self.path
+        )
+
+
+@dataclass(slots=True)
+class Spec:
+    """A whole spec: the product, the entities by kind, references, and what was tbd."""
+
+    document: Document
+    product: dict[str, Any]
+    product_raw: Any
+    collections: dict[str, dict[str, Entity]]
+    references: list[Reference]
+    tbd: frozenset[str]
+    findings: list[Finding]
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    def entities(self, kind: str) -> Iterator[Entity]:
+        """The entities of one kind, in the order they were written."""
+        return iter(self.collections.get(kind, {}).values())
+
+    def all_entities(self) -> Iterator[Entity]:
+        """Every entity, kind by kind."""
+        for kind in COLLECTIONS:
+            yield from self.entities(kind)
+
+    def resolve(self, ref: str) -> Entity | None:
+        """The entity a typed reference names, or None."""
+        prefix, _, ident = ref.partition(":")
+        kind = REF_PREFIX.get(prefix)
+        return self.collections.get(kind, {}).get(ident) if kind else None
+
+    def cached(self, name: str, compute: Callable[[Spec], Any]) -> Any:
+        """A spec-wide computation (the lineage graph, say), made once and shared by facts."""
+        if name not in self.memo:
+            self.memo[name] = compute(self)
+        return self.memo[name]
+
+
+def build(document: Document, validation: Validation) -> Spec:
+    """Normalise and link a validated spec."""
+    shape = _spec_shape()
+    data = validation.data
+    product_shape = shape.properties.get(PRODUCT) if isinstance(shape, _Object) else None
+    product_raw = data.get(PRODUCT) if isinstance(data.get(PRODUCT), dict) else {}
+    product = _normalise(product_raw, product_shape, (), []) if product_shape else product_raw
+    collections: dict[str, dict[str, Entity]] = {}
+    for kind in COLLECTIONS:
+        written = data.get(kind)
+        if not isinstance(written, dict):
+            continue
+        collection_shape = shape.properties.get(kind) if isinstance(shape, _Object) else None
+        found: dict[str, Entity] = {}
+        for ident, body in written.items():
+            if ident.startswith("x-") or not isinstance(body, dict):
+                continue
+            entity_shape = _entity_shape(collection_shape, ident)
+            refs: list[tuple[tuple[Token, ...], str]] = []
+            fields = _normalise(body, entity_shape, (), refs) if entity_shape else dict(body)
+            found[ident] = Entity(kind, ident, f"/{kind}/{escape_pointer_token(ident)}",
+                                  fields, body, refs)
+        collections[kind] = found
+    spec = Spec(document, product, product_raw, collections, [], validation.tbd,
+                list(validation.findings))
+    for entity in spec.all_entities():
+        for path, target in entity.refs:
+            reference = Reference(entity, path, target, spec.resolve(target))
+            spec.references.append(reference)
+            if reference.resolved is None:
+                spec.findings.append(_dangling(spec, reference))
+    return spec
+
+
+def _entity_shape(collection: Any, ident: str) -> Any:
+    if not isinstance(collection, _Object):
+        return None
+    for pattern, sub in collection.patterns:
+        if pattern.search(ident):
+            return sub
+    return collection.additional
+
+
+def _dangling(spec: Spec, reference: Reference) -> Finding:
+    prefix, _, ident = reference.target.partition(":")
+    kind = REF_PREFIX.get(prefix, "")
+    known = list(spec.collections.get(kind, {}))
+    close = difflib.get_close_matches(ident, known, n=1, cutoff=0.6)
+    if close:
+        hint = f"; did you mean {prefix}:{close[0]}?"
+    elif known:
+        hint = f"; the {kind} defined are: {', '.join(known[:8])}"
+    else:
+        hint = f"; the spec defines no {kind}"
+    where = spec.document.position(reference.pointer, prefer="value")
+    place = f"{reference.source.kind}.{reference.source.id}" + "".join(
+        f"[{t}]" if isinstance(t, int) else f".{t}" for t in reference.path
+    )
+    title, why, fix = engine_rule_docs()["dangling-reference"]
+    return Finding(
+        kind=Kind.SCHEMA, rule="dangling-reference", pack=PACK, severity=Severity.ERROR,
+        message=f"{place} refers to {reference.target}, which is not defined{hint}",
+        file=spec.document.path, line=where[0], column=where[1], pointer=reference.pointer,
+        title=title, why=why, fix=fix,
+        fingerprint=fingerprint("dangling-reference", reference.pointer, reference.target),
+    )
+
+
+def refs_view(spec: Spec, entity: Entity) -> dict[str, Any]:
+    """The entity's reference fields, mirrored, each reference replaced by its entity's view."""
+    view: dict[str, Any] = {}
+    for path, target in entity.refs:
+        resolved = spec.resolve(target)
+        _assign(view, path, resolved.view() if resolved is not None else None)
+    return view
+
+
+def _assign(root: dict[str, Any], path: tuple[Token, ...], value: Any) -> None:
+    container: Any = root
+    for here, after in zip(path, (*path[1:], None), strict=True):
+        if after is None:
+            _set(container, here, value)
+            return
+        child = _get(container, here)
+        if child is None:
+            child = [] if isinstance(after, int) else {}
+            _set(container, here, child)
+        container = child
+
+
+def _get(container: Any, token: Token) -> Any:
+    if isinstance(container, list):
+        assert isinstance(token, int)
+        return container[token] if token < len(container) else None
+    return container.get(token)
+
+
+def _set(container: Any, token: Token, value: Any) -> None:
+    if isinstance(container, list):
+        assert isinstance(token, int)
+        container.extend([None] * (token + 1 - len(container)))
+        container[token] = value
+    else:
+        container[token] = value
+

@@ -1,0 +1,159 @@
+"""The spec's units: one syntax each, parsed to plain numbers and printed back for people.
+
+Durations become seconds, percentages fractions, rates events per second, sizes bytes and
+counts integers. The schema has already checked the syntax, so the parsers only convert;
+they raise ``ValueError`` on anything else, which callers treat as a bug.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+_DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+_SIZE_UNITS = {
+    "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+    "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
+}
+_COUNT_SUFFIX = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}
+
+_DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d|w)$")
+_PERCENT = re.compile(r"^([0-9]+(?:\.[0-9]+)?)%$")
+_SIZE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
+_COUNT = re.compile(r"^([0-9]+(?:\.[0-9]+)?)([KMG]?)$")
+_RATE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)([KMG]?)/(ms|s|m|h|d|w)$")
+
+
+def _number(text: str) -> float:
+    return float(text)
+
+
+def parse_duration(value: Any) -> float:
+    """``"15m"`` → 900.0 seconds."""
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"not a duration: {value!r}")
+    return _number(match[1]) * _DURATION_UNITS[match[2]]
+
+
+def parse_percentage(value: Any) -> float:
+    """``"99.9%"`` → 0.999."""
+    match = _PERCENT.match(str(value))
+    if not match:
+        raise ValueError(f"not a percentage: {value!r}")
+    return _number(match[1]) / 100.0
+
+
+def parse_size(value: Any) -> float:
+    """``"50MB"`` → 50_000_000 bytes; ``"1KiB"`` → 1024."""
+    match = _SIZE.match(str(value))
+    if not match:
+        raise ValueError(f"not a size: {value!r}")
+    return _number(match[1]) * _SIZE_UNITS[match[2]]
+
+
+def parse_count(value: Any) -> float:
+    """``1200`` → 1200; ``"12K"`` → 12000; ``"2G"`` → 2_000_000_000."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a count: {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    match = _COUNT.match(str(value))
+    if not match:
+        raise ValueError(f"not a count: {value!r}")
+    return _number(match[1]) * _COUNT_SUFFIX[match[2]]
+
+
+def parse_rate(value: Any) -> float:
+    """``"1200/s"`` or ``{requests: 5000, per: 1h}`` → events per second."""
+    if isinstance(value, Mapping):
+        per = parse_duration(value["per"])
+        return parse_count(value["requests"]) / per
+    match = _RATE.match(str(value))
+    if not match:
+        raise ValueError(f"not a rate: {value!r}")
+    amount = _number(match[1]) * _COUNT_SUFFIX[match[2]]
+    return amount / _DURATION_UNITS[match[3]]
+
+
+def parse_schedule(value: Any) -> Any:
+    """A periodic schedule (a duration) → seconds; a calendar one (``{cron: ...}``) is kept."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    return parse_duration(value)
+
+
+PARSERS: dict[str, Callable[[Any], Any]] = {
+    "duration": parse_duration,
+    "percentage": parse_percentage,
+    "rate": parse_rate,
+    "size": parse_size,
+    "count": parse_count,
+    "schedule": parse_schedule,
+}
+"""Schema definition name → parser; the schema marks a unit field by ``$ref`` to its unit."""
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds printed for people: ``272400`` → ``75h40m``, ``0.25`` → ``250ms``."""
+    if seconds != seconds or math.isinf(seconds):
+        return "unbounded"
+    if seconds < 1:
+        return f"{round(seconds * 1000, 3):g}ms"
+    if seconds < 60:
+        return f"{round(seconds, 3):g}s"
+    total_minutes = round(seconds / 60.0, 3)
+    if total_minutes < 60:
+        minutes = int(total_minutes)
+        rest = round(seconds - minutes * 60)
+        return f"{minutes}m{rest}s" if rest else f"{minutes}m"
+    hours = int(total_minutes // 60)
+    minutes = int(round(total_minutes - hours * 60))
+    if minutes == 60:
+        hours, minutes = hours + 1, 0
+    if hours % 24 == 0 and minutes == 0 and hours >= 48:
+        return f"{hours // 24}d"
+    return f"{hours}h{minutes}m" if minutes else f"{hours}h"
+
+
+def format_percentage(fraction: float) -> str:
+    """``0.999`` → ``99.9%``; enough digits to show every nine."""
+    return f"{round(fraction * 100, 4):g}%"
+
+
+def format_size(size: float) -> str:
+    """Bytes printed with the largest decimal unit that keeps the number at least 1."""
+    for unit in ("TB", "GB", "MB", "KB"):
+        if size >= _SIZE_UNITS[unit]:
+            return f"{round(size / _SIZE_UNITS[unit], 2):g}{unit}"
+    return f"{size:g}B"
+
+
+def format_count(count: float) -> str:
+    """``12000`` → ``12K``, ``1500000`` → ``1.5M``."""
+    for suffix in ("G", "M", "K"):
+        if count >= _COUNT_SUFFIX[suffix]:
+            return f"{round(count / _COUNT_SUFFIX[suffix], 2):g}{suffix}"
+    return f"{count:g}"
+
+
+def format_rate(per_second: float) -> str:
+    """Events per second printed in the unit that reads best: ``1.3888`` → ``5000/h``."""
+    for unit, seconds in (("s", 1.0), ("m", 60.0), ("h", 3600.0), ("d", 86400.0)):
+        amount = per_second * seconds
+        if amount >= 1:
+            return f"{round(amount, 2):g}/{unit}"
+    return f"{round(per_second * 86400.0, 4):g}/d"
+
+
+FORMATTERS: dict[str, Callable[[float], str]] = {
+    "duration": format_duration,
+    "percentage": format_percentage,
+    "percent": format_percentage,
+    "size": format_size,
+    "count": format_count,
+    "rate": format_rate,
+}
+"""Filters a message template may apply, as in ``{retrain.cadence|duration}``."""
