@@ -143,8 +143,36 @@ class RuleSet:
 # -- loading ----------------------------------------------------------------------------------
 
 def load_rules(extra: Sequence[Path] = (), *, builtin: bool = True) -> RuleSet:
-    """The built-in packs (unless turned off) and any extra pack files, validated and compiled."""
+    """The built-in packs (unless turned off) and any extra pack files, validated and compiled.
+
+    Parsing, validating and compiling packs costs more than checking a small spec, and a
+    pre-commit hook runs on every commit; so the compiled rule set is cached on disk, keyed
+    by the packs' exact bytes and this version of consider (see :mod:`consider.cache`).
+    """
+    from consider import cache  # noqa: PLC0415
+
     paths = [*(builtin_pack_paths() if builtin else []), *extra]
+    key = cache.key("rules", ENGINE_VERSION, [(str(p), _read_pack_bytes(p)) for p in paths])
+    cached = cache.read(key)
+    if isinstance(cached, RuleSet):
+        return cached
+    rules = _load_rules(paths)
+    cache.write(key, rules)
+    return rules
+
+
+def _read_pack_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise PackError("rule pack not found; check the path", path=str(path)) from None
+    except IsADirectoryError:
+        raise PackError("is a folder; name the pack's .yaml file", path=str(path)) from None
+    except OSError as error:
+        raise PackError(f"cannot read the rule pack: {error.strerror}", path=str(path)) from None
+
+
+def _load_rules(paths: Sequence[Path]) -> RuleSet:
     packs = [load_pack(path) for path in paths]
     seen: dict[str, Pack] = {}
     for pack in packs:
@@ -227,6 +255,15 @@ def load_pack(path: Path) -> Pack:
 
 
 def _validate_pack(document: Document) -> None:
+    try:
+        from consider._validators import rulepack as generated  # noqa: PLC0415
+
+        generated.validate(document.data)
+        return
+    except ImportError:
+        pass  # not generated (a bare checkout): jsonschema decides alone
+    except generated.JsonSchemaValueException:
+        pass  # jsonschema explains it, with the most relevant error
     import jsonschema  # noqa: PLC0415
     from jsonschema.exceptions import best_match  # noqa: PLC0415
 

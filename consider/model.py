@@ -129,6 +129,11 @@ def _accepts(shape: Any, value: Any) -> bool:
         return isinstance(value, list)
     if isinstance(shape, _Ref):
         return isinstance(value, str)
+    if isinstance(shape, _Unit):
+        try:
+            PARSERS[shape.name](value)
+        except (ValueError, KeyError, TypeError, ZeroDivisionError):
+            return False
     return True
 
 

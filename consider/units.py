@@ -19,7 +19,11 @@ _SIZE_UNITS = {
 }
 _COUNT_SUFFIX = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}
 
-_DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d|w)$")
+_DURATION = re.compile(
+    r"^(?=[0-9])(?:([0-9.]+)w)?(?:([0-9.]+)d)?(?:([0-9.]+)h)?(?:([0-9.]+)m(?!s))?"
+    r"(?:([0-9.]+)s)?(?:([0-9.]+)ms)?$"
+)
+_DURATION_PARTS = (604800.0, 86400.0, 3600.0, 60.0, 1.0, 0.001)
 _PERCENT = re.compile(r"^([0-9]+(?:\.[0-9]+)?)%$")
 _SIZE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
 _COUNT = re.compile(r"^([0-9]+(?:\.[0-9]+)?)([KMG]?)$")
@@ -31,11 +35,15 @@ def _number(text: str) -> float:
 
 
 def parse_duration(value: Any) -> float:
-    """``"15m"`` → 900.0 seconds."""
+    """``"15m"`` → 900.0 seconds; ``"5h30m"`` → 19800.0."""
     match = _DURATION.match(str(value))
     if not match:
         raise ValueError(f"not a duration: {value!r}")
-    return _number(match[1]) * _DURATION_UNITS[match[2]]
+    return sum(
+        _number(part) * scale
+        for part, scale in zip(match.groups(), _DURATION_PARTS, strict=True)
+        if part is not None
+    )
 
 
 def parse_percentage(value: Any) -> float:
@@ -43,7 +51,9 @@ def parse_percentage(value: Any) -> float:
     match = _PERCENT.match(str(value))
     if not match:
         raise ValueError(f"not a percentage: {value!r}")
-    return _number(match[1]) / 100.0
+    # Rounded so that "99.99%" is exactly the float 0.9999, not 0.9998999999999999:
+    # comparisons of nines (one extra nine per critical dependency) must not flip on noise.
+    return round(_number(match[1]) / 100.0, 12)
 
 
 def parse_size(value: Any) -> float:

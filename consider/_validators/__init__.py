@@ -1,0 +1,1 @@
+"""Validators generated from schemas/ by ``python -m consider.codegen``."""

@@ -1,0 +1,73 @@
+"""A small on-disk cache for work that depends only on trusted local files (compiled packs).
+
+Entries are pickles keyed by a SHA-256 of everything the work depends on, including the
+version of consider, so a stale entry is never read: it simply misses. Specs, which are
+untrusted, are never cached. The folder is ``$CONSIDER_CACHE_DIR``, else
+``$XDG_CACHE_HOME/consider``, else ``~/.cache/consider``; ``CONSIDER_NO_CACHE=1`` turns the
+cache off. Any failure to read or write it is ignored: the cache only ever saves time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from consider import __version__
+
+_KEEP = 8
+
+
+def directory() -> Path | None:
+    """Where entries live, or None when caching is off."""
+    if os.environ.get("CONSIDER_NO_CACHE"):
+        return None
+    explicit = os.environ.get("CONSIDER_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "consider"
+
+
+def key(name: str, version: int, parts: Iterable[tuple[str, bytes]]) -> str:
+    """A key for ``name`` over named byte strings, this consider and Python."""
+    digest = hashlib.sha256(f"{name}\0{__version__}\0{version}\0{pickle.HIGHEST_PROTOCOL}".encode())
+    for label, content in parts:
+        digest.update(label.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(hashlib.sha256(content).digest())
+    return f"{name}-{digest.hexdigest()[:32]}"
+
+
+def read(entry: str) -> Any:
+    """The cached value, or None."""
+    folder = directory()
+    if folder is None:
+        return None
+    try:
+        with (folder / f"{entry}.pickle").open("rb") as handle:
+            return pickle.load(handle)  # noqa: S301 - our own file, in the user's cache
+    except Exception:  # noqa: BLE001 - a missing or broken entry is a miss
+        return None
+
+
+def write(entry: str, value: Any) -> None:
+    """Store ``value``; keep the newest few entries of the same name."""
+    folder = directory()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, folder / f"{entry}.pickle")
+        name = entry.rsplit("-", 1)[0]
+        siblings = sorted(folder.glob(f"{name}-*.pickle"), key=lambda p: p.stat().st_mtime)
+        for old in siblings[:-_KEEP]:
+            old.unlink(missing_ok=True)
+    except Exception:  # noqa: BLE001, S110 - the cache only ever saves time
+        return
