@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -49,8 +48,8 @@ def read(entry: str) -> Any:
         return None
     try:
         with (folder / f"{entry}.pickle").open("rb") as handle:
-            return pickle.load(handle)  # noqa: S301 - our own file, in the user's cache
-    except Exception:  # noqa: BLE001 - a missing or broken entry is a miss
+            return pickle.load(handle)
+    except Exception:
         return None
 
 
@@ -60,6 +59,8 @@ def write(entry: str, value: Any) -> None:
     if folder is None:
         return
     try:
+        import tempfile
+
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         with os.fdopen(handle, "wb") as out:
@@ -69,5 +70,5 @@ def write(entry: str, value: Any) -> None:
         siblings = sorted(folder.glob(f"{name}-*.pickle"), key=lambda p: p.stat().st_mtime)
         for old in siblings[:-_KEEP]:
             old.unlink(missing_ok=True)
-    except Exception:  # noqa: BLE001, S110 - the cache only ever saves time
+    except Exception:
         return

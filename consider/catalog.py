@@ -26,12 +26,15 @@ class Entry:
 
 def entries(rules: RuleSet) -> list[Entry]:
     """Every rule: the engine's schema rules first, then each pack's questions and risks."""
-    found = [Entry(rule_id, SCHEMA_PACK, "schema", "error", title, ("spec",))
-             for rule_id, (title, _, _) in engine_rule_docs().items()]
+    found = [
+        Entry(rule_id, SCHEMA_PACK, "schema", "error", title, ("spec",))
+        for rule_id, (title, _, _) in engine_rule_docs().items()
+    ]
     for rule in rules.rules():
         if isinstance(rule, Risk):
-            found.append(Entry(rule.id, rule.pack, "risk", rule.severity.value, rule.title,
-                               rule.kinds))
+            found.append(
+                Entry(rule.id, rule.pack, "risk", rule.severity.value, rule.title, rule.kinds)
+            )
         else:
             found.append(Entry(rule.id, rule.pack, "question", None, rule.title, rule.kinds))
     return found
@@ -40,21 +43,36 @@ def entries(rules: RuleSet) -> list[Entry]:
 def render_list(found: list[Entry], output_format: str) -> str:
     """The list as a table or as JSON."""
     if output_format == "json":
-        return json.dumps([
-            {"id": e.id, "pack": e.pack, "kind": e.kind, "severity": e.severity,
-             "title": e.title, "for": list(e.applies_to)} for e in found
-        ], indent=2) + "\n"
-    from tabulate import tabulate  # noqa: PLC0415
+        return (
+            json.dumps(
+                [
+                    {
+                        "id": e.id,
+                        "pack": e.pack,
+                        "kind": e.kind,
+                        "severity": e.severity,
+                        "title": e.title,
+                        "for": list(e.applies_to),
+                    }
+                    for e in found
+                ],
+                indent=2,
+            )
+            + "\n"
+        )
+    from tabulate import tabulate
 
     table = tabulate(
-        [(e.id, e.pack, e.kind, e.severity or "", ", ".join(e.applies_to), e.title)
-         for e in found],
-        headers=("id", "pack", "kind", "severity", "for", "title"), tablefmt="simple",
+        [(e.id, e.pack, e.kind, e.severity or "", ", ".join(e.applies_to), e.title) for e in found],
+        headers=("id", "pack", "kind", "severity", "for", "title"),
+        tablefmt="simple",
     )
     risks = sum(1 for e in found if e.kind == "risk")
     questions = sum(1 for e in found if e.kind == "question")
-    return f"{table}\n\n{questions} questions, {risks} risks, {len(found) - risks - questions} " \
-           "schema checks\n"
+    return (
+        f"{table}\n\n{questions} questions, {risks} risks, {len(found) - risks - questions} "
+        "schema checks\n"
+    )
 
 
 def render_show(rules: RuleSet, rule_id: str) -> str:
@@ -62,14 +80,23 @@ def render_show(rules: RuleSet, rule_id: str) -> str:
     engine = engine_rule_docs()
     if rule_id in engine:
         title, why, fix = engine[rule_id]
-        return _page(rule_id, title, [("pack", "schema (the engine's own)"), ("kind", "schema"),
-                                      ("severity", "error")], why, fix, ())
+        return _page(
+            rule_id,
+            title,
+            [("pack", "schema (the engine's own)"), ("kind", "schema"), ("severity", "error")],
+            why,
+            fix,
+            (),
+        )
     rule = rules.find(rule_id)
     if rule is None:
         known = [e.id for e in entries(rules)]
         close = difflib.get_close_matches(rule_id, known, n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else \
-            "; `consider rules list` shows them all"
+        hint = (
+            f"; did you mean {', '.join(close)}?"
+            if close
+            else "; `consider rules list` shows them all"
+        )
         raise UsageError(f"no rule '{rule_id}'{hint}")
     facts: list[tuple[str, str]] = [("pack", rule.pack), ("for", ", ".join(rule.kinds))]
     if isinstance(rule, Risk):
@@ -97,8 +124,14 @@ def render_show(rules: RuleSet, rule_id: str) -> str:
     return _page(rule.id, rule.title, facts, rule.why, "", rule.references)
 
 
-def _page(rule_id: str, title: str, facts: list[tuple[str, str]], why: str, fix: str,
-          references: tuple[str, ...]) -> str:
+def _page(
+    rule_id: str,
+    title: str,
+    facts: list[tuple[str, str]],
+    why: str,
+    fix: str,
+    references: tuple[str, ...],
+) -> str:
     width = max(len(name) for name, _ in facts)
     lines = [f"{rule_id}: {title}", ""]
     lines += [f"  {name.ljust(width)}  {value}" for name, value in facts]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from consider.loader import Limits, load
 from consider.model import build
 from consider.schema import validate
 
+DEFAULT_LIMITS = Limits()
 SPEC_SUFFIXES = (".yaml", ".yml")
 
 
@@ -44,8 +44,9 @@ class Result:
         return 1 if any(fails(f, threshold) for f in self.findings()) else 0
 
 
-def check_file(path: Path, rules: RuleSet, *, display: str | None = None,
-               limits: Limits = Limits()) -> FileResult:
+def check_file(
+    path: Path, rules: RuleSet, *, display: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> FileResult:
     """Load, validate, model and evaluate one spec; an unreadable file raises InputError."""
     document = load(path, display=display, limits=limits)
     validation = validate(document)
@@ -53,7 +54,7 @@ def check_file(path: Path, rules: RuleSet, *, display: str | None = None,
     return FileResult(document.path, tuple(evaluate(spec, rules)))
 
 
-def run(paths: Sequence[Path], rules: RuleSet, *, limits: Limits = Limits()) -> Result:
+def run(paths: Sequence[Path], rules: RuleSet, *, limits: Limits = DEFAULT_LIMITS) -> Result:
     """Check every file; one that cannot be read is reported and the others still are."""
     results = []
     for path in paths:
@@ -71,11 +72,15 @@ def expand(arguments: Sequence[str]) -> list[Path]:
         path = Path(argument)
         if path.is_dir():
             found.extend(_specs_in(path))
-        elif not path.exists() and glob.has_magic(argument):
+        elif not path.exists() and any(c in argument for c in "*?["):
+            import glob
+
             matches = sorted(glob.glob(argument, recursive=True))
             if not matches:
-                raise UsageError(f"the pattern '{argument}' matches no file; check the path "
-                                 "or quote it differently")
+                raise UsageError(
+                    f"the pattern '{argument}' matches no file; check the path "
+                    "or quote it differently"
+                )
             found.extend(Path(m) for m in matches if Path(m).is_file())
         else:
             found.append(path)  # a missing file is reported as that file's error

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +22,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 
 def _size(value: str) -> int:
-    from consider.units import parse_size  # noqa: PLC0415
+    from consider.units import parse_size
 
     try:
         return int(parse_size(value.strip()))
@@ -34,7 +32,7 @@ def _size(value: str) -> int:
         ) from None
 
 
-class _Size(click.ParamType):
+class _Size(click.ParamType):  # type: ignore[type-arg]
     name = "SIZE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
@@ -49,29 +47,58 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
-              help="Exit 1 when a risk or schema finding is at or above this severity.")
-@click.option("--max-file-size", type=_Size(), default="1MB", show_default=True,
-              help="Refuse spec files larger than this.")
-@click.option("--pack", "packs", multiple=True, type=click.Path(path_type=Path),
-              help="An extra rule-pack file (repeatable).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a risk or schema finding is at or above this severity.",
+)
+@click.option(
+    "--max-file-size",
+    type=_Size(),
+    default="1MB",
+    show_default=True,
+    help="Refuse spec files larger than this.",
+)
+@click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="An extra rule-pack file (repeatable).",
+)
 @click.option("--no-builtin-packs", is_flag=True, help="Use only the packs given with --pack.")
-def check(paths: tuple[str, ...], output_format: str, fail_on: str, max_file_size: int,
-          packs: tuple[Path, ...], no_builtin_packs: bool) -> int:
+def check(
+    paths: tuple[str, ...],
+    output_format: str,
+    fail_on: str,
+    max_file_size: int,
+    packs: tuple[Path, ...],
+    no_builtin_packs: bool,
+) -> int:
     """Report the risks and unanswered questions of specs (files, folders or globs)."""
-    from consider.check import expand, run  # noqa: PLC0415
-    from consider.engine import load_rules  # noqa: PLC0415
-    from consider.findings import parse_threshold  # noqa: PLC0415
-    from consider.loader import Limits  # noqa: PLC0415
-    from consider.report import formatter  # noqa: PLC0415
+    from consider.check import expand, run
+    from consider.engine import load_rules
+    from consider.findings import parse_threshold
+    from consider.loader import Limits
+    from consider.report import formatter
 
     rules = load_rules(packs, builtin=not no_builtin_packs)
     files = expand(paths)
     if not files:
-        raise ConsiderError(f"no spec files found in {', '.join(paths)}; a spec is a .yaml "
-                            "file whose top level has a 'consider:' key")
+        raise ConsiderError(
+            f"no spec files found in {', '.join(paths)}; a spec is a .yaml "
+            "file whose top level has a 'consider:' key"
+        )
     result = run(files, rules, limits=Limits(max_bytes=max_file_size))
     render = formatter(output_format)
     click.echo(render(result), nl=False)
@@ -88,14 +115,24 @@ def rules() -> None:
 
 
 @rules.command("list")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-@click.option("--pack", "packs", multiple=True, type=click.Path(path_type=Path),
-              help="An extra rule-pack file (repeatable).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="An extra rule-pack file (repeatable).",
+)
 def rules_list(output_format: str, packs: tuple[Path, ...]) -> int:
     """Every rule: id, pack, kind, severity and title."""
-    from consider import catalog  # noqa: PLC0415
-    from consider.engine import load_rules  # noqa: PLC0415
+    from consider import catalog
+    from consider.engine import load_rules
 
     entries = catalog.entries(load_rules(packs))
     click.echo(catalog.render_list(entries, output_format), nl=False)
@@ -104,12 +141,17 @@ def rules_list(output_format: str, packs: tuple[Path, ...]) -> int:
 
 @rules.command("show")
 @click.argument("rule_id", metavar="ID")
-@click.option("--pack", "packs", multiple=True, type=click.Path(path_type=Path),
-              help="An extra rule-pack file (repeatable).")
+@click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="An extra rule-pack file (repeatable).",
+)
 def rules_show(rule_id: str, packs: tuple[Path, ...]) -> int:
     """The documentation of one rule."""
-    from consider import catalog  # noqa: PLC0415
-    from consider.engine import load_rules  # noqa: PLC0415
+    from consider import catalog
+    from consider.engine import load_rules
 
     click.echo(catalog.render_show(load_rules(packs), rule_id), nl=False)
     return EXIT_OK
@@ -119,7 +161,7 @@ def rules_show(rule_id: str, packs: tuple[Path, ...]) -> int:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def rules_validate(paths: tuple[Path, ...]) -> int:
     """Check rule-pack files: schema, conditions, templates, ids."""
-    from consider.engine import index, load_pack  # noqa: PLC0415
+    from consider.engine import index, load_pack
 
     packs = [load_pack(path) for path in paths]
     index(packs)
@@ -132,9 +174,9 @@ def rules_validate(paths: tuple[Path, ...]) -> int:
 @click.argument("name", type=click.Choice(["spec", "rulepack", "report"]), default="spec")
 def schema_command(name: str) -> int:
     """Print a published JSON Schema (for editors: the spec schema)."""
-    import json  # noqa: PLC0415
+    import json
 
-    from consider.resources import schema  # noqa: PLC0415
+    from consider.resources import schema
 
     click.echo(json.dumps(schema(name), indent=2))
     return EXIT_OK
@@ -166,6 +208,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _report_bug(argv: list[str] | None) -> int:
+    import tempfile
+    import traceback
+
     details = traceback.format_exc()
     handle, name = tempfile.mkstemp(prefix="consider-crash-", suffix=".txt")
     with os.fdopen(handle, "w", encoding="utf-8") as out:

@@ -494,3 +494,11 @@ if __name__ == "__main__":
     target = root / "docs" / "spec.md"
     target.write_text(spec_reference(spec_schema), encoding="utf-8", newline="\n")
     print(f"wrote {target.relative_to(root)}")
+
+    from consider.engine import load_rules
+    from consider.ruledocs import facts_reference, rules_reference
+
+    generated = (("rules.md", rules_reference(load_rules())), ("facts.md", facts_reference()))
+    for name, text in generated:
+        (root / "docs" / name).write_text(text, encoding="utf-8", newline="\n")
+        print(f"wrote docs/{name}")

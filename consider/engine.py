@@ -7,7 +7,6 @@ its own fields (units normalised), ``_id``, ``_kind``, ``_product``, ``_refs`` a
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -149,7 +148,7 @@ def load_rules(extra: Sequence[Path] = (), *, builtin: bool = True) -> RuleSet:
     pre-commit hook runs on every commit; so the compiled rule set is cached on disk, keyed
     by the packs' exact bytes and this version of consider (see :mod:`consider.cache`).
     """
-    from consider import cache  # noqa: PLC0415
+    from consider import cache
 
     paths = [*(builtin_pack_paths() if builtin else []), *extra]
     key = cache.key("rules", ENGINE_VERSION, [(str(p), _read_pack_bytes(p)) for p in paths])
@@ -187,7 +186,8 @@ def index(packs: Sequence[Pack]) -> RuleSet:
     """Index rules by kind, after checking ids are unique and folds name real questions."""
     owners: dict[str, Question | Risk] = {}
     for pack in packs:
-        for rule in (*pack.questions, *pack.risks):
+        rules: tuple[Question | Risk, ...] = (*pack.questions, *pack.risks)
+        for rule in rules:
             if rule.id in owners:
                 other = owners[rule.id]
                 raise PackError(
@@ -200,6 +200,8 @@ def index(packs: Sequence[Pack]) -> RuleSet:
             for folded in risk.folds:
                 target = owners.get(folded)
                 if not isinstance(target, Question):
+                    import difflib
+
                     close = difflib.get_close_matches(
                         folded, [r for r, v in owners.items() if isinstance(v, Question)], n=1)
                     hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -229,7 +231,7 @@ def load_pack(path: Path) -> Pack:
     except PackError:
         raise
     except Exception as error:
-        from consider.errors import ConsiderError  # noqa: PLC0415
+        from consider.errors import ConsiderError
 
         if isinstance(error, ConsiderError):
             raise PackError(f"rule pack: {error.message}", path=error.path, line=error.line,
@@ -256,16 +258,16 @@ def load_pack(path: Path) -> Pack:
 
 def _validate_pack(document: Document) -> None:
     try:
-        from consider._validators import rulepack as generated  # noqa: PLC0415
+        from consider._validators import rulepack as generated
 
-        generated.validate(document.data)
+        generated.validate(document.data)  # type: ignore[no-untyped-call]
         return
     except ImportError:
         pass  # not generated (a bare checkout): jsonschema decides alone
     except generated.JsonSchemaValueException:
         pass  # jsonschema explains it, with the most relevant error
-    import jsonschema  # noqa: PLC0415
-    from jsonschema.exceptions import best_match  # noqa: PLC0415
+    import jsonschema
+    from jsonschema.exceptions import best_match
 
     validator = jsonschema.Draft7Validator(schema("rulepack"))
     error = best_match(validator.iter_errors(document.data))

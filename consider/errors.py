@@ -6,8 +6,14 @@ from __future__ import annotations
 class ConsiderError(Exception):
     """A run that cannot be made (exit code 2): bad usage, unreadable YAML, an invalid pack."""
 
-    def __init__(self, message: str, *, path: str | None = None,
-                 line: int | None = None, column: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.path = path

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from enum import Enum
@@ -67,6 +66,8 @@ class Finding:
 
 def fingerprint(rule: str, pointer: str, content: Any) -> str:
     """A stable id for a finding that ignores line numbers: rule, pointer and entity content."""
+    import hashlib
+
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
     digest = hashlib.sha256(f"{rule}\0{pointer}\0{canonical}".encode()).hexdigest()
     return digest[:16]

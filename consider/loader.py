@@ -113,7 +113,8 @@ def read_text(path: Path, *, display: str, max_bytes: int) -> str:
     if size > max_bytes:
         raise InputError(
             f"the file is {size:,} bytes, over the limit of {max_bytes:,}; "
-            "raise it with --max-file-size (for example --max-file-size 20MB) if it is meant to be this large",
+            "raise it with --max-file-size (for example --max-file-size 20MB) "
+            "if it is meant to be this large",
             path=display,
         )
     try:
@@ -133,15 +134,18 @@ def decode(raw: bytes, *, display: str) -> str:
         column = error.start - (before.rfind(b"\n") + 1) + 1
         raise InputError(
             f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save the file as UTF-8",
-            path=display, line=line, column=column,
+            path=display,
+            line=line,
+            column=column,
         ) from None
 
 
 def load(path: Path, *, display: str | None = None, limits: Limits = Limits()) -> Document:
     """Read and parse one YAML file."""
     shown = display if display is not None else str(path)
-    return parse(read_text(path, display=shown, max_bytes=limits.max_bytes), path=shown,
-                  limits=limits)
+    return parse(
+        read_text(path, display=shown, max_bytes=limits.max_bytes), path=shown, limits=limits
+    )
 
 
 class _Frame:
@@ -157,7 +161,7 @@ class _Frame:
 
 
 def _shown_tag(tag: str) -> str:
-    return "!!" + tag[len(_YAML):] if tag.startswith(_YAML) else tag
+    return "!!" + tag[len(_YAML) :] if tag.startswith(_YAML) else tag
 
 
 def _mark(mark: Any) -> Position:
@@ -168,7 +172,8 @@ def parse(text: str, *, path: str, limits: Limits = Limits()) -> Document:
     """Parse YAML text into a :class:`Document`."""
     if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
         raise InputError(
-            f"the text is over the limit of {limits.max_bytes:,} bytes; raise it with --max-file-size",
+            f"the text is over the limit of {limits.max_bytes:,} bytes; "
+            "raise it with --max-file-size",
             path=path,
         )
     builder = _Builder(path, limits)
@@ -224,6 +229,13 @@ class _Builder:
     def _fail(self, message: str, mark: Any) -> InputError:
         line, column = _mark(mark)
         return InputError(message, path=self.path, line=line, column=column)
+
+    def _tag_error(self, tag: str, mark: Any) -> InputError:
+        return self._fail(
+            f"the tag {_shown_tag(tag)} is not allowed: specs may use only YAML's standard "
+            "tags (a Python tag could run code); remove it",
+            mark,
+        )
 
     # -- events ---------------------------------------------------------------------------
     def feed(self, event: Any) -> None:
@@ -297,12 +309,8 @@ class _Builder:
 
     def _key(self, event: Any) -> None:
         frame = self.stack[-1]
-        if event.tag not in (None, "!", f"{_YAML}str", f"{_YAML}merge"):
-            if event.tag not in _SCALAR_TAGS:
-                raise self._fail(
-                    f"the tag {_shown_tag(event.tag)} is not allowed; specs may use only YAML's standard "
-                    "tags, so remove it", event.start_mark,
-                )
+        if event.tag not in (None, "!") and event.tag not in _SCALAR_TAGS:
+            raise self._tag_error(event.tag, event.start_mark)
         frame.key = str(event.value)
         frame.key_mark = _mark(event.start_mark)
         if frame.key == "<<" and event.implicit[0]:
@@ -314,16 +322,20 @@ class _Builder:
         tag = event.tag
         if tag in (None, "!"):
             if event.implicit[0]:
-                tag = self.resolver.resolve(yaml.ScalarNode, event.value, (True, False))
+                tag = self.resolver.resolve(  # type: ignore[no-untyped-call]
+                    yaml.ScalarNode, event.value, (True, False)
+                )
             else:
                 tag = f"{_YAML}str"
         if tag not in _SCALAR_TAGS:
-            raise self._fail(
-                f"the tag {_shown_tag(tag)} is not allowed; specs may use only YAML's standard tags "
-                "(a Python tag could run code), so remove it", event.start_mark,
-            )
-        if tag in (f"{_YAML}str", f"{_YAML}timestamp", f"{_YAML}binary",
-                   f"{_YAML}merge", f"{_YAML}value"):
+            raise self._tag_error(tag, event.start_mark)
+        if tag in (
+            f"{_YAML}str",
+            f"{_YAML}timestamp",
+            f"{_YAML}binary",
+            f"{_YAML}merge",
+            f"{_YAML}value",
+        ):
             return event.value  # dates stay the strings that were written
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
         try:
@@ -331,16 +343,14 @@ class _Builder:
         except (yaml.YAMLError, ValueError):
             raise self._fail(
                 f"{event.value!r} cannot be read as {tag.rsplit(':', 1)[-1]}; quote it if it is "
-                "meant as text", event.start_mark,
+                "meant as text",
+                event.start_mark,
             ) from None
 
     def _start(self, event: Any) -> None:
         is_map = isinstance(event, yaml.MappingStartEvent)
         if event.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
-            raise self._fail(
-                f"the tag {_shown_tag(event.tag)} is not allowed; specs may use only YAML's standard tags "
-                "(a Python tag could run code), so remove it", event.start_mark,
-            )
+            raise self._tag_error(event.tag, event.start_mark)
         pointer = self._child_pointer(event)
         if pointer is None:
             raise self._fail(
@@ -349,7 +359,8 @@ class _Builder:
         if len(self.stack) >= self.limits.max_depth:
             raise self._fail(
                 f"nesting is deeper than {self.limits.max_depth} levels; a spec never needs "
-                "this, so flatten the structure", event.start_mark,
+                "this, so flatten the structure",
+                event.start_mark,
             )
         if not self._is_duplicate_slot():
             self.values[pointer] = _mark(event.start_mark)
@@ -366,7 +377,9 @@ class _Builder:
             self._apply_merges(frame)
         if frame.anchor is not None:
             self.anchors[frame.anchor] = (
-                frame.container, frame.pointer, _count_nodes(frame.container)
+                frame.container,
+                frame.pointer,
+                _count_nodes(frame.container),
             )
         self._place(frame.container, frame.pointer)
 
@@ -394,7 +407,8 @@ class _Builder:
             raise self._fail(
                 f"aliases expand to more than {self.limits.max_alias_nodes:,} nodes "
                 "(a 'billion laughs' bomb, or a spec that leans too hard on anchors); "
-                "write the repeated parts out", event.start_mark,
+                "write the repeated parts out",
+                event.start_mark,
             )
         pointer = self._child_pointer(event)
         if pointer is None:

@@ -8,7 +8,6 @@ figures, sizes bytes, counts numbers. No field list is kept twice.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -246,8 +245,11 @@ def build(document: Document, validation: Validation) -> Spec:
     shape = _spec_shape()
     data = validation.data
     product_shape = shape.properties.get(PRODUCT) if isinstance(shape, _Object) else None
-    product_raw = data.get(PRODUCT) if isinstance(data.get(PRODUCT), dict) else {}
-    product = _normalise(product_raw, product_shape, (), []) if product_shape else product_raw
+    written_product = data.get(PRODUCT)
+    product_raw: dict[str, Any] = written_product if isinstance(written_product, dict) else {}
+    product: dict[str, Any] = (
+        _normalise(product_raw, product_shape, (), []) if product_shape else dict(product_raw)
+    )
     collections: dict[str, dict[str, Entity]] = {}
     for kind in COLLECTIONS:
         written = data.get(kind)
@@ -288,6 +290,8 @@ def _dangling(spec: Spec, reference: Reference) -> Finding:
     prefix, _, ident = reference.target.partition(":")
     kind = REF_PREFIX.get(prefix, "")
     known = list(spec.collections.get(kind, {}))
+    import difflib
+
     close = difflib.get_close_matches(ident, known, n=1, cutoff=0.6)
     if close:
         hint = f"; did you mean {prefix}:{close[0]}?"

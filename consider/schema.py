@@ -12,7 +12,6 @@ them as absent; the schema finding stands for them.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,8 +33,13 @@ _UNIT_HELP = {
     "schedule": 'a duration such as 6h, or {cron: "0 6 * * MON"}',
 }
 _TYPE_NAMES = {
-    "object": "a mapping", "array": "a list", "string": "text", "integer": "a whole number",
-    "number": "a number", "boolean": "true or false", "null": "empty",
+    "object": "a mapping",
+    "array": "a list",
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "empty",
 }
 
 
@@ -65,6 +69,7 @@ def validate(document: Document) -> Validation:
 
 # -- tbd --------------------------------------------------------------------------------------
 
+
 def _strip_tbd(value: Any, pointer: str, tbd: set[str]) -> Any:
     if isinstance(value, dict):
         kept: dict[str, Any] = {}
@@ -82,13 +87,14 @@ def _strip_tbd(value: Any, pointer: str, tbd: set[str]) -> Any:
 
 # -- the fast path ----------------------------------------------------------------------------
 
+
 def _fast_valid(data: Any) -> bool:
     try:
         from consider._validators import spec as generated
     except ImportError:  # not generated (a bare checkout): fall back to jsonschema
         return False
     try:
-        generated.validate(data)
+        generated.validate(data)  # type: ignore[no-untyped-call]
     except generated.JsonSchemaValueException:
         return False
     return True
@@ -96,13 +102,17 @@ def _fast_valid(data: Any) -> bool:
 
 # -- explaining a spec that fails -------------------------------------------------------------
 
+
 def _explain(document: Document, data: Any) -> Iterable[tuple[Finding, str | None]]:
-    import jsonschema  # noqa: PLC0415 - only a failing spec pays for jsonschema
-    from jsonschema.exceptions import best_match  # noqa: PLC0415
+    import jsonschema
+    from jsonschema.exceptions import best_match
 
     spec_schema = schema("spec")
-    units = {_key(body): name for name, body in spec_schema.get("definitions", {}).items()
-             if name in _UNIT_HELP}
+    units = {
+        _key(body): name
+        for name, body in spec_schema.get("definitions", {}).items()
+        if name in _UNIT_HELP
+    }
     validator = jsonschema.Draft7Validator(spec_schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for top in errors:
@@ -115,8 +125,12 @@ def _explain(document: Document, data: Any) -> Iterable[tuple[Finding, str | Non
             missing = _missing(error)
             where = document.position(pointer, prefer="key")
             message = f"{_human(pointer) or 'the spec'} lacks the required field '{missing}'"
-            yield _finding(document, "missing-required-field", message, pointer, where,
-                           error.instance), None
+            yield (
+                _finding(
+                    document, "missing-required-field", message, pointer, where, error.instance
+                ),
+                None,
+            )
             continue
         unit = _unit_of(error, units)
         message = _describe(error, pointer, unit)
@@ -148,22 +162,30 @@ def _missing(error: Any) -> str:
     return match[1] if match else str(error.message)
 
 
-def _unknown_keys(document: Document, error: Any,
-                  pointer: str) -> Iterable[tuple[Finding, str | None]]:
+def _unknown_keys(
+    document: Document, error: Any, pointer: str
+) -> Iterable[tuple[Finding, str | None]]:
     known = sorted(error.schema.get("properties", {}))
     patterns = [re.compile(p) for p in error.schema.get("patternProperties", {})]
     for key in error.instance:
         if key in known or any(p.search(key) for p in patterns):
             continue
         where_pointer = f"{pointer}/{escape_pointer_token(key)}"
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        hint = (f"; did you mean '{close[0]}'?" if close
-                else "; keys of your own must start with 'x-'")
+        close = _close(key, known)
+        hint = (
+            f"; did you mean '{close[0]}'?" if close else "; keys of your own must start with 'x-'"
+        )
         place = _human(pointer) or "the top level"
         message = f"unknown key '{key}' in {place}{hint}"
         yield (
-            _finding(document, "unknown-key", message, where_pointer,
-                     document.position(where_pointer, prefer="key"), error.instance[key]),
+            _finding(
+                document,
+                "unknown-key",
+                message,
+                where_pointer,
+                document.position(where_pointer, prefer="key"),
+                error.instance[key],
+            ),
             where_pointer,
         )
 
@@ -180,19 +202,30 @@ def _describe(error: Any, pointer: str, unit: str | None) -> str:
         return f"{where} must be {wanted}, not {shown}"
     if error.validator == "enum":
         options = [str(o) for o in error.validator_value]
-        close = difflib.get_close_matches(str(error.instance), options, n=1, cutoff=0.6)
+        close = _close(str(error.instance), options)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         return f"{where} is {shown}; use one of: {', '.join(options)}{hint}"
     if error.validator == "const":
         return f"{where} is {shown}; it must be {error.validator_value!r}"
     if error.validator == "pattern":
-        kind = "reference" if "|" in str(error.validator_value) and ":" in str(
-            error.validator_value) else "value"
+        kind = (
+            "reference"
+            if "|" in str(error.validator_value) and ":" in str(error.validator_value)
+            else "value"
+        )
         if kind == "reference":
-            return (f"{where} is {shown}, which is not a valid reference here: write "
-                    f"kind:id matching {error.validator_value}")
+            return (
+                f"{where} is {shown}, which is not a valid reference here: write "
+                f"kind:id matching {error.validator_value}"
+            )
         return f"{where} is {shown}, which does not match {error.validator_value}"
     return f"{where}: {error.message}"
+
+
+def _close(word: str, options: list[str]) -> list[str]:
+    import difflib
+
+    return difflib.get_close_matches(word, options, n=1, cutoff=0.6)
 
 
 def _article(unit: str) -> str:
@@ -222,25 +255,46 @@ def _human(pointer: str) -> str:
     return text
 
 
-def _finding(document: Document, rule: str, message: str, pointer: str,
-             where: tuple[int, int], content: Any) -> Finding:
+def _finding(
+    document: Document, rule: str, message: str, pointer: str, where: tuple[int, int], content: Any
+) -> Finding:
     return Finding(
-        kind=Kind.SCHEMA, rule=rule, pack=PACK, severity=Severity.ERROR, message=message,
-        file=document.path, line=where[0], column=where[1], pointer=pointer,
-        title=_TITLES[rule], why=_WHY[rule], fix=_FIX[rule],
+        kind=Kind.SCHEMA,
+        rule=rule,
+        pack=PACK,
+        severity=Severity.ERROR,
+        message=message,
+        file=document.path,
+        line=where[0],
+        column=where[1],
+        pointer=pointer,
+        title=_TITLES[rule],
+        why=_WHY[rule],
+        fix=_FIX[rule],
         fingerprint=fingerprint(rule, pointer, content),
     )
 
 
 def _duplicate(document: Document, dup: Any) -> Finding:
     key = dup.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
-    message = (f"'{key}' is written twice in {_human(dup.pointer.rsplit('/', 1)[0]) or 'the top level'} "
-               f"(first at line {dup.first_line}); only the first is used")
+    message = (
+        f"'{key}' is written twice in {_human(dup.pointer.rsplit('/', 1)[0]) or 'the top level'} "
+        f"(first at line {dup.first_line}); only the first is used"
+    )
     return Finding(
-        kind=Kind.SCHEMA, rule="duplicate-key", pack=PACK, severity=Severity.ERROR,
-        message=message, file=document.path, line=dup.line, column=dup.column,
-        pointer=dup.pointer, title=_TITLES["duplicate-key"], why=_WHY["duplicate-key"],
-        fix=_FIX["duplicate-key"], fingerprint=fingerprint("duplicate-key", dup.pointer, key),
+        kind=Kind.SCHEMA,
+        rule="duplicate-key",
+        pack=PACK,
+        severity=Severity.ERROR,
+        message=message,
+        file=document.path,
+        line=dup.line,
+        column=dup.column,
+        pointer=dup.pointer,
+        title=_TITLES["duplicate-key"],
+        why=_WHY["duplicate-key"],
+        fix=_FIX["duplicate-key"],
+        fingerprint=fingerprint("duplicate-key", dup.pointer, key),
     )
 
 
@@ -278,14 +332,14 @@ _TITLES = {
 }
 _WHY = {
     "duplicate-key": "YAML keeps only one of the two values, silently; whichever was meant, "
-                     "the other is lost.",
+    "the other is lost.",
     "unknown-key": "A misspelt key is ignored, so the question it answers stays open and the "
-                   "risk it mitigates is still reported.",
+    "risk it mitigates is still reported.",
     "invalid-type": "Rules cannot read a value of the wrong type; it counts as absent.",
     "invalid-value": "Rules cannot read a value outside the format; it counts as absent.",
     "missing-required-field": "The spec cannot be read as a spec without it.",
     "dangling-reference": "Lineage, freshness and availability are computed by following "
-                          "references; one that leads nowhere breaks the chain.",
+    "references; one that leads nowhere breaks the chain.",
 }
 _FIX = {
     "duplicate-key": "Keep one of the two keys.",

@@ -14,8 +14,15 @@ from typing import Any
 
 _DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _SIZE_UNITS = {
-    "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
-    "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
+    "B": 1,
+    "KB": 10**3,
+    "MB": 10**6,
+    "GB": 10**9,
+    "TB": 10**12,
+    "KiB": 2**10,
+    "MiB": 2**20,
+    "GiB": 2**30,
+    "TiB": 2**40,
 }
 _COUNT_SUFFIX = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}
 
@@ -120,7 +127,7 @@ def format_duration(seconds: float) -> str:
         rest = round(seconds - minutes * 60)
         return f"{minutes}m{rest}s" if rest else f"{minutes}m"
     hours = int(total_minutes // 60)
-    minutes = int(round(total_minutes - hours * 60))
+    minutes = round(total_minutes - hours * 60)
     if minutes == 60:
         hours, minutes = hours + 1, 0
     if hours % 24 == 0 and minutes == 0 and hours >= 48:

@@ -12,7 +12,7 @@ Every module of this package is a group of facts; each registers its own on impo
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -56,7 +56,9 @@ def fact(name: str, *, kind: str, doc: str) -> Callable[[FactFunction], FactFunc
 @cache
 def registry() -> tuple[FactDef, ...]:
     """Every fact, its module imported; in a stable order (kind, then name)."""
-    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    names = {name[:-3] for folder in __path__ for name in os.listdir(folder)
+             if name.endswith(".py") and not name.startswith("_")}
+    for module in sorted(names):
         importlib.import_module(f"{__name__}.{module}")
     seen: dict[tuple[str, str], FactDef] = {}
     for definition in _FACTS:

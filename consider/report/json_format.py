@@ -40,20 +40,28 @@ def document(result: Result) -> dict[str, Any]:
     for file in result.files:
         error = None
         if file.error is not None:
-            error = {"message": file.error.message, "line": file.error.line,
-                     "column": file.error.column}
-        files.append({
-            "file": file.path,
-            "error": error,
-            "summary": counts(file.findings),
-            "findings": [finding_json(f) for f in file.findings],
-        })
+            error = {
+                "message": file.error.message,
+                "line": file.error.line,
+                "column": file.error.column,
+            }
+        files.append(
+            {
+                "file": file.path,
+                "error": error,
+                "summary": counts(file.findings),
+                "findings": [finding_json(f) for f in file.findings],
+            }
+        )
     summary = counts(result.findings())
     return {
         "tool": "consider",
         "version": __version__,
-        "summary": {**summary, "files": len(result.files),
-                    "unreadable": sum(1 for f in result.files if f.error is not None)},
+        "summary": {
+            **summary,
+            "files": len(result.files),
+            "unreadable": sum(1 for f in result.files if f.error is not None),
+        },
         "files": files,
     }
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tabulate import tabulate
-
 from consider.check import FileResult, Result, counts
 from consider.findings import Finding, Kind, Status
 
@@ -22,28 +20,43 @@ def _file_block(file: FileResult) -> str:
         return f"{file.error}\n(the file could not be checked)"
     risks = [f for f in file.findings if f.kind is not Kind.QUESTION]
     questions = [f for f in file.findings if f.kind is Kind.QUESTION]
+    if risks or questions:
+        from tabulate import tabulate
     lines = [file.path]
     if risks:
         lines.append("")
         lines.append(f"Risks ({len(risks)})")
-        lines.append(tabulate(
-            [(f"{f.line}:{f.column}", f.severity.value if f.severity else "", f.rule,
-              _risk_text(f)) for f in risks],
-            headers=("where", "severity", "rule", "message"),
-            tablefmt="simple", maxcolwidths=[None, None, None, _MESSAGE_WIDTH],
-            disable_numparse=True,
-        ))
+        lines.append(
+            tabulate(
+                [
+                    (
+                        f"{f.line}:{f.column}",
+                        f.severity.value if f.severity else "",
+                        f.rule,
+                        _risk_text(f),
+                    )
+                    for f in risks
+                ],
+                headers=("where", "severity", "rule", "message"),
+                tablefmt="simple",
+                maxcolwidths=[None, None, None, _MESSAGE_WIDTH],
+                disable_numparse=True,
+            )
+        )
     if questions:
         lines.append("")
         acknowledged = sum(1 for q in questions if q.status is Status.ACKNOWLEDGED)
         note = f", {acknowledged} marked tbd" if acknowledged else ""
         lines.append(f"Unanswered questions ({len(questions)}{note})")
-        lines.append(tabulate(
-            [(f"{q.line}:{q.column}", q.rule, _question_text(q)) for q in questions],
-            headers=("where", "question", "ask"),
-            tablefmt="simple", maxcolwidths=[None, None, _MESSAGE_WIDTH],
-            disable_numparse=True,
-        ))
+        lines.append(
+            tabulate(
+                [(f"{q.line}:{q.column}", q.rule, _question_text(q)) for q in questions],
+                headers=("where", "question", "ask"),
+                tablefmt="simple",
+                maxcolwidths=[None, None, _MESSAGE_WIDTH],
+                disable_numparse=True,
+            )
+        )
     if not risks and not questions:
         lines.append("no findings")
     lines.append("")
@@ -65,9 +78,11 @@ def _question_text(question: Finding) -> str:
 
 
 def _counts_line(label: str, total: dict[str, int]) -> str:
-    return (f"{label}: {_plural(total['error'], 'error')}, "
-            f"{_plural(total['warning'], 'warning')}, {total['info']} info, "
-            f"{_plural(total['questions'], 'open question')}")
+    return (
+        f"{label}: {_plural(total['error'], 'error')}, "
+        f"{_plural(total['warning'], 'warning')}, {total['info']} info, "
+        f"{_plural(total['questions'], 'open question')}"
+    )
 
 
 def _summary_line(result: Result) -> str:
@@ -75,8 +90,7 @@ def _summary_line(result: Result) -> str:
         return ""
     unreadable = sum(1 for f in result.files if f.error is not None)
     tail = f", {unreadable} unreadable" if unreadable else ""
-    return _counts_line(f"{_plural(len(result.files), 'file')}{tail}",
-                        counts(result.findings()))
+    return _counts_line(f"{_plural(len(result.files), 'file')}{tail}", counts(result.findings()))
 
 
 def _plural(count: int, word: str) -> str:
