@@ -102,10 +102,9 @@ def check(
     result = run(files, rules, limits=Limits(max_bytes=max_file_size))
     render = formatter(output_format)
     click.echo(render(result), nl=False)
-    if output_format != "text":
-        for file in result.files:
-            if file.error is not None:
-                click.echo(f"consider: {file.error}", err=True)
+    for file in result.files:
+        if file.error is not None:
+            click.echo(f"consider: {file.error}", err=True)
     return result.exit_code(parse_threshold(fail_on))
 
 

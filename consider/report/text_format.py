@@ -12,16 +12,17 @@ def render(result: Result) -> str:
     """The report as people read it in a terminal or a CI log."""
     blocks = [_file_block(file) for file in result.files]
     blocks.append(_summary_line(result))
-    return "\n\n".join(block for block in blocks if block) + "\n"
+    text = "\n\n".join(block for block in blocks if block)
+    return text + "\n" if text else ""
 
 
 def _file_block(file: FileResult) -> str:
     if file.error is not None:
-        return f"{file.error}\n(the file could not be checked)"
+        return ""  # the command line prints the error itself, once, on standard error
     risks = [f for f in file.findings if f.kind is not Kind.QUESTION]
     questions = [f for f in file.findings if f.kind is Kind.QUESTION]
     if risks or questions:
-        from tabulate import tabulate
+        from tabulate import tabulate  # noqa: PLC0415 - only a report with findings draws one
     lines = [file.path]
     if risks:
         lines.append("")
