@@ -120,7 +120,7 @@ def render_show(rules: RuleSet, rule_id: str) -> str:
     facts.append(("asks", rule.ask.text))
     facts.append(("answered by", ", ".join(rule.answered_by)))
     if rule.choices:
-        facts.append(("choices", ", ".join(rule.choices)))
+        facts.append(("choices", ", ".join(_choice(c) for c in rule.choices)))
     return _page(rule.id, rule.title, facts, rule.why, "", rule.references)
 
 
@@ -145,3 +145,9 @@ def _page(
 
 def _indent(text: str) -> str:
     return "\n".join(f"  {line}" if line else "" for line in text.splitlines())
+
+
+def _choice(value: str | bool | float) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -71,7 +71,7 @@ class Rule:
 class Recommendation:
     """A choice ``consider ask`` offers first when its condition holds."""
 
-    choice: str
+    choice: str | bool | float
     when: Any
     because: str
 
@@ -83,7 +83,7 @@ class Question(Rule):
     ask: Template = Template("", ())
     answered_by: tuple[str, ...] = ()
     answer_paths: tuple[Any, ...] = ()
-    choices: tuple[str, ...] = ()
+    choices: tuple[str | bool | float, ...] = ()
     recommend: tuple[Recommendation, ...] = ()
 
 
@@ -286,14 +286,41 @@ def _validate_pack(document: Document) -> None:
                     path=document.path, line=line, column=column)
 
 
+_NAVIGATING = {"subexpression", "index_expression", "filter_projection", "projection",
+               "value_projection", "flatten"}
+
+
 def _compile(document: Document, pointer: str, rule_id: str, expression: str) -> Any:
     try:
-        return jmespath.compile(expression)
+        compiled = jmespath.compile(expression)
     except JMESPathError as error:
         line, column = document.position(pointer, prefer="value")
         detail = str(error).replace("\n", " ")
         raise PackError(f"rule '{rule_id}': the condition does not compile as JMESPath: "
                         f"{detail}", path=document.path, line=line, column=column) from None
+    if _negates_then_navigates(compiled.parsed):
+        line, column = document.position(pointer, prefer="value")
+        raise PackError(
+            f"rule '{rule_id}': in '{expression}', '!' applies before '.' or '[', so "
+            "'!a.b' means '(!a).b', which is always null; write '!(a.b)'",
+            path=document.path, line=line, column=column,
+        )
+    return compiled
+
+
+def _negates_then_navigates(node: Any) -> bool:
+    """Whether the AST reads into a negation (``!a.b``), which never means what it says."""
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        if not isinstance(current, dict):
+            continue
+        children = current.get("children") or []
+        if (current.get("type") in _NAVIGATING and children
+                and isinstance(children[0], dict) and children[0].get("type") == "not_expression"):
+            return True
+        todo.extend(children)
+    return False
 
 
 def _template(document: Document, pointer: str, rule_id: str, text: str) -> Template:

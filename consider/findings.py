@@ -55,7 +55,7 @@ class Finding:
     references: tuple[str, ...] = ()
     fingerprint: str = ""
     status: Status | None = None
-    choices: tuple[str, ...] = ()
+    choices: tuple[str | bool | float, ...] = ()
     folded: tuple[Finding, ...] = field(default=())
     related: tuple[str, ...] = ()
 

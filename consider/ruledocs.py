@@ -81,7 +81,7 @@ def _question(question: Question) -> list[str]:
     if question.when is not None:
         out += [f"Asked when `{question.when.expression}`.", ""]
     if question.choices:
-        out += [f"Choices: {', '.join(f'`{c}`' for c in question.choices)}.", ""]
+        out += [f"Choices: {', '.join(f'`{_yaml_scalar(c)}`' for c in question.choices)}.", ""]
     out += [f"**Why.** {_cell(question.why)}", ""]
     out += _references(question.references)
     return out
@@ -138,3 +138,9 @@ def facts_reference() -> str:
             out.append(f"| `_facts.{definition.name}` | {_cell(doc)} | `{definition.module}` |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _yaml_scalar(value: str | bool | float) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
