@@ -1,0 +1,192 @@
+"""The facts of consider/facts/models.py, over small specs built in memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from consider.facts import models as facts
+from consider.loader import parse
+from consider.model import Spec, build
+from consider.schema import validate
+
+SPEC = """\
+consider: 1
+product:
+  name: x
+  disallowed_data: ["precise location", "Health data", "   "]
+outputs:
+  rows:
+    depends_on: [model:ranker]
+  scores:
+    depends_on: [dataset:scored]
+  lonely: {}
+models:
+  embedder:
+    trained_on: [dataset:items]
+  ranker:
+    trained_on: [dataset:training, source:raw-events]
+    features: [feature:clicks-1h, feature:geo]
+    inputs_from: [model:embedder]
+  batch-scorer:
+    trained_on: [dataset:training]
+    features: [feature:clicks-1h]
+  orphan:
+    trained_on: [dataset:items]
+datasets:
+  training:
+    derived_from: [source:clicks, dataset:items]
+    checks: ["user_id not null"]
+  items:
+    derived_from: [source:catalog]
+  scored:
+    derived_from: [model:batch-scorer]
+  unused:
+    derived_from: [source:catalog]
+    checks: ["x > 0"]
+features:
+  clicks-1h:
+    source: source:clicks
+    materialize: {interval: 1h, runtime: 10m}
+  geo:
+    source: source:user-precise-location
+    materialize: {interval: 15m}
+  health-score:
+    source: dataset:unused
+    materialize: {runtime: 5m}
+sources:
+  clicks: {}
+  catalog: {}
+  raw-events: {}
+  user-precise-location: {}
+  deep: {}
+"""
+
+
+def _spec(text: str = SPEC) -> Spec:
+    document = parse(text, path="spec.yaml")
+    validation = validate(document)
+    assert [f.message for f in validation.findings] == []
+    return build(document, validation)
+
+
+def _dict(values: Any) -> dict[str, Any]:
+    return dict(values)
+
+
+def test_trained_by_names_only_direct_training() -> None:
+    spec = _spec()
+    assert _dict(facts.dataset_trained_by(spec)) == {
+        "training": ["model:batch-scorer", "model:ranker"],
+        "items": ["model:embedder", "model:orphan"],
+        "scored": [],
+        "unused": [],
+    }
+    assert _dict(facts.source_trained_by(spec)) == {
+        "clicks": [],
+        "catalog": [],
+        "raw-events": ["model:ranker"],
+        "user-precise-location": [],
+        "deep": [],
+    }
+
+
+def test_models_using_reaches_two_hops() -> None:
+    spec = _spec()
+    assert _dict(facts.dataset_models_using(spec)) == {
+        "training": ["model:batch-scorer", "model:ranker"],
+        # derived into training (second hop) and trained on directly
+        "items": ["model:batch-scorer", "model:embedder", "model:orphan", "model:ranker"],
+        "scored": [],
+        "unused": [],
+    }
+    assert _dict(facts.source_models_using(spec)) == {
+        # under training (second hop) and under feature clicks-1h (second hop)
+        "clicks": ["model:batch-scorer", "model:ranker"],
+        # three hops away from ranker (catalog -> items -> training): not counted for it
+        "catalog": ["model:embedder", "model:orphan"],
+        "raw-events": ["model:ranker"],
+        "user-precise-location": ["model:ranker"],
+        "deep": [],
+    }
+
+
+def test_feeds_outputs_follows_predictions_downstream() -> None:
+    spec = _spec()
+    assert _dict(facts.model_feeds_outputs(spec)) == {
+        "embedder": ["output:rows"],  # through ranker's inputs_from
+        "ranker": ["output:rows"],
+        "batch-scorer": ["output:scores"],  # through the dataset derived from it
+        "orphan": [],
+    }
+
+
+def test_feeds_outputs_ignores_feedback_edges() -> None:
+    spec = _spec("""\
+consider: 1
+product: {name: x}
+outputs:
+  rows: {depends_on: [model:a]}
+models:
+  a: {trained_on: [dataset:log]}
+  b: {trained_on: [dataset:log]}
+datasets:
+  log: {logged_from_outputs: [output:rows]}
+""")
+    assert _dict(facts.model_feeds_outputs(spec)) == {"a": ["output:rows"], "b": []}
+
+
+def test_materialize_cycle_adds_runtime_to_interval() -> None:
+    spec = _spec()
+    assert _dict(facts.feature_materialize_cycle(spec)) == {
+        "clicks-1h": 4200.0,
+        "geo": 900.0,
+    }
+
+
+def test_checked_training_data_lists_checked_datasets_of_the_models_using_it() -> None:
+    spec = _spec()
+    assert _dict(facts.feature_checked_training_data(spec)) == {
+        "clicks-1h": ["dataset:training"],
+        "geo": ["dataset:training"],
+        "health-score": [],
+    }
+
+
+def test_disallowed_matches_whole_words_in_order() -> None:
+    spec = _spec()
+    assert _dict(facts.feature_disallowed_matches(spec)) == {
+        "clicks-1h": [],
+        "geo": ["precise location"],  # through its source's id
+        "health-score": [],  # "health data" needs both words
+    }
+
+
+def test_disallowed_matches_without_a_policy_is_empty() -> None:
+    spec = _spec("""\
+consider: 1
+product: {name: x}
+features:
+  health-data-7d: {}
+""")
+    assert _dict(facts.feature_disallowed_matches(spec)) == {"health-data-7d": []}
+
+
+def test_logged_outputs_are_those_logged_into_training_data() -> None:
+    spec = _spec("""\
+consider: 1
+product: {name: x}
+outputs:
+  rows: {depends_on: [model:a], exploration: true}
+  emails: {depends_on: [model:a]}
+models:
+  a: {trained_on: [dataset:log, dataset:mail-log, dataset:plain]}
+  b: {trained_on: [dataset:plain]}
+datasets:
+  log: {logged_from_outputs: [output:rows]}
+  mail-log: {logged_from_outputs: [output:emails, output:rows]}
+  plain: {}
+""")
+    logged = _dict(facts.model_logged_outputs(spec))
+    assert [o["_id"] for o in logged["a"]] == ["emails", "rows"]
+    assert logged["a"][1]["exploration"] is True
+    assert logged["b"] == []
