@@ -45,11 +45,10 @@ class Template:
 
     def render(self, data: dict[str, Any]) -> str:
         """The message for one entity; values are looked up, never formatted as objects."""
-        out = self.text
-        for raw, expression, filter_name in self.parts:
-            value = expression.search(data)
-            out = out.replace("{" + raw + "}", _show(value, filter_name), 1)
-        return out
+        # One pass over the template text, placeholder by placeholder: a value that itself
+        # contains "{...}" (written in the spec) is never filled in again.
+        shown = iter([_show(expr.search(data), name) for _, expr, name in self.parts])
+        return _PLACEHOLDER.sub(lambda _: next(shown), self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +117,9 @@ class Pack:
     path: str
     questions: tuple[Question, ...]
     risks: tuple[Risk, ...]
+    extras: dict[str, Any] = field(default_factory=dict)
+    """The pack's own ``x-`` keys, such as the phrase table of timing promises (``x-phrases``)
+    that a fact reads."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +255,9 @@ def load_pack(path: Path) -> Pack:
         _question(document, pack_id, i, body) for i, body in enumerate(data.get("questions", []))
     )
     risks = tuple(_risk(document, pack_id, i, body) for i, body in enumerate(data.get("risks", [])))
-    return Pack(pack_id, data["title"], data.get("description", ""), shown, questions, risks)
+    extras = {key: value for key, value in data.items() if key.startswith("x-")}
+    return Pack(pack_id, data["title"], data.get("description", ""), shown, questions, risks,
+                extras)
 
 
 def _validate_pack(document: Document) -> None:
@@ -282,7 +286,21 @@ def _validate_pack(document: Document) -> None:
         if isinstance(entry, dict) and isinstance(entry.get("id"), str):
             rule = f"rule '{entry['id']}': "
     where = ".".join(str(p) for p in path) or "the pack"
-    raise PackError(f"{rule}{where}: {error.message}; see schemas/rulepack.schema.json",
+    message = error.message
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        # jsonschema says "'sevrity' does not match any of the regexes: '^x-'": name the key,
+        # point at it, and offer the closest valid one.
+        import difflib
+
+        known = sorted(error.schema.get("properties", {}))
+        unknown = [k for k in error.instance if k not in known and not str(k).startswith("x-")]
+        if unknown:
+            close = difflib.get_close_matches(str(unknown[0]), known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
+            message = f"unknown key '{unknown[0]}'{hint}"
+            key_pointer = f"{pointer}/{escape_pointer_token(str(unknown[0]))}"
+            line, column = document.position(key_pointer, prefer="key")
+    raise PackError(f"{rule}{where}: {message}; see schemas/rulepack.schema.json",
                     path=document.path, line=line, column=column)
 
 
@@ -290,13 +308,14 @@ _NAVIGATING = {"subexpression", "index_expression", "filter_projection", "projec
                "value_projection", "flatten"}
 
 
-def _compile(document: Document, pointer: str, rule_id: str, expression: str) -> Any:
+def _compile(document: Document, pointer: str, rule_id: str, expression: str,
+             what: str = "the condition") -> Any:
     try:
         compiled = jmespath.compile(expression)
     except JMESPathError as error:
         line, column = document.position(pointer, prefer="value")
         detail = str(error).replace("\n", " ")
-        raise PackError(f"rule '{rule_id}': the condition does not compile as JMESPath: "
+        raise PackError(f"rule '{rule_id}': {what} does not compile as JMESPath: "
                         f"{detail}", path=document.path, line=line, column=column) from None
     if _negates_then_navigates(compiled.parsed):
         line, column = document.position(pointer, prefer="value")
@@ -330,8 +349,9 @@ def _template(document: Document, pointer: str, rule_id: str, text: str) -> Temp
         expression, _, filter_name = raw.rpartition("|")
         if not expression or filter_name.strip() not in FORMATTERS:
             expression, filter_name = raw, ""
-        parts.append((raw, _compile(document, pointer, rule_id, expression.strip()),
-                      filter_name.strip() or None))
+        compiled = _compile(document, pointer, rule_id, expression.strip(),
+                            what=f"the placeholder {{{raw}}}")
+        parts.append((raw, compiled, filter_name.strip() or None))
     return Template(text, tuple(parts))
 
 
@@ -408,6 +428,7 @@ def truthy(value: Any) -> bool:
 def evaluate(spec: Spec, rules: RuleSet) -> list[Finding]:
     """Every question and risk of ``rules`` over ``spec``, sorted; schema findings included."""
     wanted = {kind for kind in KINDS if rules.questions.get(kind) or rules.risks.get(kind)}
+    spec.memo.setdefault("packs", rules.packs)  # facts may read a pack's x- tables
     computed = facts_registry.compute(spec, wanted)
     findings = list(spec.findings)
     if PRODUCT in wanted:
@@ -447,48 +468,74 @@ def _path_pointer(base: str, path: str) -> str:
 
 def _evaluate_one(spec: Spec, rules: RuleSet, kind: str, ident: str, pointer: str,
                   raw: Any, data: dict[str, Any]) -> list[Finding]:
-    document = spec.document
-    base = pointer
-    results: list[Finding] = []
-    open_questions: dict[str, Finding] = {}
-    for question in rules.questions.get(kind, ()):
-        if question.when is not None and not truthy(question.when.search(data)):
-            continue
-        if any(path.search(data) is not None for path in question.answer_paths):
-            continue
-        acknowledged = next(
-            (p for p in (_path_pointer(base, path) for path in question.answered_by)
-             if p in spec.tbd), None)
-        where_pointer = acknowledged or base
-        line, column = document.position(where_pointer, prefer="key")
-        open_questions[question.id] = Finding(
-            kind=Kind.QUESTION, rule=question.id, pack=question.pack, severity=None,
-            message=question.ask.render(data), file=document.path, line=line, column=column,
-            pointer=where_pointer, title=question.title, why=question.why,
-            references=question.references,
-            fingerprint=fingerprint(question.id, base, raw),
-            status=Status.ACKNOWLEDGED if acknowledged else Status.OPEN,
-            choices=question.choices,
-        )
-    for risk in rules.risks.get(kind, ()):
-        if not truthy(risk.when.search(data)):
-            continue
-        severity = next((e.severity for e in risk.escalate if truthy(e.when.search(data))),
-                        risk.severity)
-        where_pointer = next(
-            (p for p in (_path_pointer(base, path) for path in risk.at)
-             if p in document.values or p in document.keys), base)
-        line, column = document.position(where_pointer, prefer="key")
-        folded = tuple(open_questions.pop(q) for q in risk.folds if q in open_questions)
-        results.append(Finding(
-            kind=Kind.RISK, rule=risk.id, pack=risk.pack, severity=severity,
-            message=risk.message.render(data), file=document.path, line=line, column=column,
-            pointer=where_pointer, title=risk.title, why=risk.why, fix=risk.fix,
-            references=risk.references, fingerprint=fingerprint(risk.id, base, raw),
-            folded=folded,
-        ))
+    current: Rule | None = None
+    try:
+        results: list[Finding] = []
+        open_questions: dict[str, Finding] = {}
+        for current in rules.questions.get(kind, ()):
+            found = _ask(spec, current, pointer, raw, data)
+            if found is not None:
+                open_questions[current.id] = found
+        for current in rules.risks.get(kind, ()):
+            fired = _fire(spec, current, pointer, raw, data, open_questions)
+            if fired is not None:
+                results.append(fired)
+    except (JMESPathError, TypeError, ValueError) as error:
+        # Conditions are compiled at load time, but a type error (contains() on a mapping,
+        # say) only shows on real data: a pack bug, reported as one, never a crash or a skip.
+        assert current is not None
+        raise PackError(
+            f"rule '{current.id}' failed on {kind} '{ident}' of {spec.document.path}: "
+            f"{str(error).splitlines()[0]}; fix the rule's condition or message",
+            path=current.file, line=current.line,
+        ) from None
     results.extend(open_questions.values())
     return results
+
+
+def _ask(spec: Spec, question: Question, base: str, raw: Any,
+         data: dict[str, Any]) -> Finding | None:
+    document = spec.document
+    if question.when is not None and not truthy(question.when.search(data)):
+        return None
+    # Any written value answers, an empty list too: `inputs_from: []` says "none".
+    if any(path.search(data) is not None for path in question.answer_paths):
+        return None
+    acknowledged = next(
+        (p for p in (_path_pointer(base, path) for path in question.answered_by)
+         if p in spec.tbd), None)
+    where_pointer = acknowledged or base
+    line, column = document.position(where_pointer, prefer="key")
+    return Finding(
+        kind=Kind.QUESTION, rule=question.id, pack=question.pack, severity=None,
+        message=question.ask.render(data), file=document.path, line=line, column=column,
+        pointer=where_pointer, title=question.title, why=question.why,
+        references=question.references,
+        fingerprint=fingerprint(question.id, base, raw),
+        status=Status.ACKNOWLEDGED if acknowledged else Status.OPEN,
+        choices=question.choices,
+    )
+
+
+def _fire(spec: Spec, risk: Risk, base: str, raw: Any, data: dict[str, Any],
+          open_questions: dict[str, Finding]) -> Finding | None:
+    document = spec.document
+    if not truthy(risk.when.search(data)):
+        return None
+    severity = next((e.severity for e in risk.escalate if truthy(e.when.search(data))),
+                    risk.severity)
+    where_pointer = next(
+        (p for p in (_path_pointer(base, path) for path in risk.at)
+         if p in document.values or p in document.keys), base)
+    line, column = document.position(where_pointer, prefer="key")
+    folded = tuple(open_questions.pop(q) for q in risk.folds if q in open_questions)
+    return Finding(
+        kind=Kind.RISK, rule=risk.id, pack=risk.pack, severity=severity,
+        message=risk.message.render(data), file=document.path, line=line, column=column,
+        pointer=where_pointer, title=risk.title, why=risk.why, fix=risk.fix,
+        references=risk.references, fingerprint=fingerprint(risk.id, base, raw),
+        folded=folded,
+    )
 
 
 def _show(value: Any, filter_name: str | None) -> str:
