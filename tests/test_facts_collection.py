@@ -1,0 +1,233 @@
+"""The facts of consider/facts/collection.py, over small specs built in memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from consider.facts import collection as facts
+from consider.loader import parse
+from consider.model import Spec, build
+from consider.schema import validate
+
+SOURCES = """\
+consider: 1
+product:
+  name: x
+outputs:
+  rows:
+    mode: online
+    depends_on: [model:ranker]
+  digest:
+    mode: precomputed
+    depends_on: [feature:clicks-7d]
+  live:
+    mode: hybrid
+    depends_on: [source:impressions, dataset:daily]
+  scored:
+    mode: online
+    depends_on: [model:retrained]
+slos:
+  rows-fresh:
+    applies_to: output:rows
+    freshness: {max_staleness: 30m}
+  rows-fresh-loose:
+    applies_to: output:rows
+    freshness: {max_staleness: 2h}
+  digest-fresh:
+    applies_to: output:digest
+    freshness: {max_staleness: 1h, scope: [source:catalog]}
+  scored-data:
+    applies_to: output:scored
+    freshness: {max_staleness: 1h, includes: [data]}
+  scored-model:
+    applies_to: output:scored
+    freshness: {max_staleness: 1d, includes: [data, model]}
+models:
+  ranker:
+    trained_on: [dataset:sessions]
+    features: [feature:ctr-1h]
+    lookback: 180d
+  retrained:
+    trained_on: [feature:clicks-7d]
+datasets:
+  sessions:
+    derived_from: [source:clicks]
+    backfill_window: 90d
+    retention: 30d
+  daily:
+    derived_from: [source:impressions]
+    online_store: store:kv
+features:
+  ctr-1h:
+    source: source:clicks
+    aggregation: count
+    window: {kind: event_time, size: 1h}
+    online_store: store:kv
+  clicks-7d:
+    source: dataset:sessions
+    aggregation: true
+    window: {kind: event_time, size: 7d}
+  flag:
+    source: source:clicks
+    aggregation: false
+    window: {kind: processing_time, size: 1h}
+sources:
+  clicks:
+    method: stream
+    late_data: {allowed_lateness: 10m}
+    monitors: {volume: true, freshness: false}
+  impressions:
+    method: stream
+    monitors: [freshness, volume]
+  catalog: {}
+stores:
+  kv: {kind: key_value}
+"""
+
+PRODUCT = """\
+consider: 1
+product:
+  name: x
+  working_backwards:
+    headline: "Three word headline"
+    customer: "  "
+    problem: "Two words"
+    existing_solutions:
+      - {name: "Best sellers", shortcoming: "Same for all"}
+    benefits: []
+    launch_date: "2025-01-01"
+    faq:
+      external:
+        - {q: "Why?", a: "Because."}
+        - {q: "When?"}
+      internal:
+        - {q: "Market?", a: "Big", category: tam}
+        - {q: "Cost?", a: "  ", category: economics}
+        - {q: "Other?", category: other}
+"""
+
+
+def _spec(text: str) -> Spec:
+    document = parse(text, path="spec.yaml")
+    validation = validate(document)
+    assert [f.message for f in validation.findings] == []
+    return build(document, validation)
+
+
+def _dict(values: Any) -> dict[str, Any]:
+    return dict(values)
+
+
+def test_aggregated_by_walks_through_derived_data() -> None:
+    spec = _spec(SOURCES)
+    assert _dict(facts.source_aggregated_by(spec)) == {
+        # clicks-7d through dataset sessions; flag says aggregation: false
+        "clicks": ["feature:clicks-7d", "feature:ctr-1h"],
+        "impressions": [],
+        "catalog": [],
+    }
+
+
+def test_event_time_windows_skip_processing_time() -> None:
+    spec = _spec(SOURCES)
+    assert _dict(facts.source_event_time_windows(spec)) == {
+        "clicks": ["feature:clicks-7d", "feature:ctr-1h"],
+        "impressions": [],
+        "catalog": [],
+    }
+
+
+def test_realtime_outputs_stop_at_online_stores_and_precomputed_outputs() -> None:
+    spec = _spec(SOURCES)
+    assert _dict(facts.source_realtime_outputs(spec)) == {
+        # ctr-1h has an online store, so rows (through ranker) does not count; digest is
+        # precomputed
+        "clicks": [],
+        "impressions": ["output:live"],
+        "catalog": [],
+    }
+
+
+def test_monitors_read_lists_and_flags() -> None:
+    spec = _spec(SOURCES)
+    assert _dict(facts.source_monitors(spec)) == {
+        "clicks": ["volume"],
+        "impressions": ["freshness", "volume"],
+        "catalog": [],
+    }
+
+
+def test_lateness_keeps_the_pair_with_the_least_margin() -> None:
+    spec = _spec(SOURCES)
+    # ctr-1h against rows-fresh: 10m + 1h against 30m, margin -40m. clicks-7d reaches scored
+    # only through retraining: scored-data (1h, data only) does not count, scored-model does
+    # (1d against 7d10m, margin -6d10m). digest-fresh is scoped to another source.
+    assert _dict(facts.source_lateness(spec)) == {
+        "clicks": {
+            "allowed_lateness": 600.0,
+            "window": 604800.0,
+            "delay": 605400.0,
+            "feature": "feature:clicks-7d",
+            "output": "output:scored",
+            "slo": "scored-model",
+            "max_staleness": 86400.0,
+        },
+    }
+
+
+def test_lateness_counts_serving_paths_and_missing_lateness_as_zero() -> None:
+    text = SOURCES.replace("    late_data: {allowed_lateness: 10m}\n", "").replace(
+        "    trained_on: [feature:clicks-7d]\n", "    trained_on: [dataset:daily]\n"
+    )
+    spec = _spec(text)
+    assert _dict(facts.source_lateness(spec)) == {
+        "clicks": {
+            "allowed_lateness": 0.0,
+            "window": 3600.0,
+            "delay": 3600.0,
+            "feature": "feature:ctr-1h",
+            "output": "output:rows",
+            "slo": "rows-fresh",
+            "max_staleness": 1800.0,
+        },
+    }
+
+
+def test_replay_need_takes_the_longest_backfill_or_lookback() -> None:
+    spec = _spec(SOURCES)
+    assert _dict(facts.source_replay_need(spec)) == {
+        "clicks": {"need": 15552000.0, "by": "model:ranker", "field": "lookback"},
+    }
+    assert _dict(facts.dataset_replay_need(spec)) == {
+        "sessions": {"need": 15552000.0, "by": "model:ranker", "field": "lookback"},
+    }
+    shorter = _spec(SOURCES.replace("lookback: 180d", "lookback: 30d"))
+    assert _dict(facts.source_replay_need(shorter)) == {
+        "clicks": {"need": 7776000.0, "by": "dataset:sessions", "field": "backfill_window"},
+    }
+
+
+def test_press_release_facts() -> None:
+    spec = _spec(PRODUCT)
+    assert _dict(facts.product_prfaq_missing_core(spec)) == {
+        "product": ["customer", "solution", "benefits"],
+    }
+    assert _dict(facts.product_faq_missing_categories(spec)) == {
+        "product": ["dependencies", "feasibility"],
+    }
+    assert _dict(facts.product_faq_unanswered(spec)) == {"product": ["When?", "Cost?", "Other?"]}
+    # 3 + 2 + (2 + 3): headline, problem, the alternative's name and shortcoming; not the FAQ
+    # nor the launch date
+    assert _dict(facts.product_press_release_words(spec)) == {"product": 10}
+
+
+def test_press_release_facts_without_a_press_release() -> None:
+    spec = _spec("consider: 1\nproduct: {name: x}\n")
+    assert _dict(facts.product_prfaq_missing_core(spec)) == {
+        "product": ["customer", "problem", "solution", "benefits"],
+    }
+    assert _dict(facts.product_faq_missing_categories(spec)) == {
+        "product": ["tam", "economics", "dependencies", "feasibility"],
+    }
+    assert _dict(facts.product_faq_unanswered(spec)) == {"product": []}
+    assert _dict(facts.product_press_release_words(spec)) == {"product": 0}
