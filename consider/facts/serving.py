@@ -1,0 +1,470 @@
+"""Facts about serving: what an output's SLOs promise at their tightest, what its request
+path calls, and the few local figures the realtime and sla packs compare.
+
+These are look-ups of one or two hops (an output's SLOs, the calls on its request path, the
+features its models read) and one short upstream walk for event-time fields. Lineage-wide
+figures (worst-case staleness, composite availability, latency sums) live elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from consider.facts import fact
+from consider.facts.links import output_slos
+
+if TYPE_CHECKING:
+    from consider.model import Entity, Spec
+
+SLOW_CALL_SHARE = 0.01
+"""The share of slow calls assumed per backend for fan-out, as in "The Tail at Scale"."""
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _refs_in(entity: Entity, field: str) -> list[str]:
+    """The typed references an entity writes under one top-level field, in written order."""
+    return [target for path, target in entity.refs if path and path[0] == field]
+
+
+def _hops(path: Any) -> Iterator[dict[str, Any]]:
+    """Every call of a request path, parallel branches included, in written order."""
+    if not isinstance(path, list):
+        return
+    for hop in path:
+        if not isinstance(hop, dict):
+            continue
+        if "parallel" in hop:
+            yield from _hops(hop.get("parallel"))
+        elif isinstance(hop.get("dep"), str):
+            yield hop
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _slos_by_output(spec: Spec) -> dict[str, list[Entity]]:
+    slos = {slo.id: slo for slo in spec.entities("slos")}
+    return {
+        output: [slos[ident] for ident in idents] for output, idents in output_slos(spec).items()
+    }
+
+
+def _tightest(spec: Spec, path: tuple[str, str], name: str) -> dict[str, Any]:
+    """Per output: the smallest value at ``path`` among its SLOs, and the SLO that sets it."""
+    result: dict[str, Any] = {}
+    for output, slos in _slos_by_output(spec).items():
+        best: tuple[float, str] | None = None
+        for slo in slos:
+            block = slo.fields.get(path[0])
+            value = _number(block.get(path[1])) if isinstance(block, dict) else None
+            if value is not None and (best is None or value < best[0]):
+                best = (value, slo.id)
+        if best is not None:
+            result[output] = {name: best[0], "slo": best[1]}
+    return result
+
+
+# -- outputs ----------------------------------------------------------------------------------
+
+
+@fact(
+    "tightest_freshness",
+    kind="outputs",
+    doc="The tightest freshness promise among the output's SLOs: `{max_staleness, slo}` "
+    "(seconds, and the id of the SLO that makes it). Absent when no SLO states one.",
+)
+def output_tightest_freshness(spec: Spec) -> Mapping[str, Any]:
+    return _tightest(spec, ("freshness", "max_staleness"), "max_staleness")
+
+
+@fact(
+    "tightest_p99",
+    kind="outputs",
+    doc="The tightest p99 latency target among the output's SLOs: `{p99, slo}` (seconds, "
+    "and the id of the SLO that sets it). Absent when no SLO states a p99.",
+)
+def output_tightest_p99(spec: Spec) -> Mapping[str, Any]:
+    return _tightest(spec, ("latency", "p99"), "p99")
+
+
+@fact(
+    "request_path_deps",
+    kind="outputs",
+    doc="Refs of everything the output's `request_path` calls, parallel branches "
+    "included, in written order, each once.",
+)
+def output_request_path_deps(spec: Spec) -> Mapping[str, Any]:
+    return {
+        output.id: _unique([hop["dep"] for hop in _hops(output.fields.get("request_path"))])
+        for output in spec.entities("outputs")
+    }
+
+
+@fact(
+    "fanout_slow_share",
+    kind="outputs",
+    doc="The share of requests held up by at least one slow call when one request calls "
+    "`fanout.count` backends and 1% of calls are slow: 1 - 0.99^count (a fraction, to "
+    "three decimals). "
+    "Absent without a fan-out count.",
+)
+def output_fanout_slow_share(spec: Spec) -> Mapping[str, Any]:
+    result: dict[str, float] = {}
+    for output in spec.entities("outputs"):
+        fanout = output.fields.get("fanout")
+        count = _number(fanout.get("count")) if isinstance(fanout, dict) else None
+        if count is not None and count >= 1:
+            # Three decimals: the figure is an order of magnitude, not a measurement.
+            result[output.id] = round(1.0 - (1.0 - SLOW_CALL_SHARE) ** count, 3)
+    return result
+
+
+def _is_offline(entity: Entity | None) -> bool:
+    if entity is None or entity.kind not in ("features", "datasets"):
+        return False
+    if entity.kind == "features" and entity.fields.get("compute") == "on_demand":
+        return False  # computed at request time: nothing to look up
+    return not entity.fields.get("online_store")
+
+
+@fact(
+    "offline_inputs",
+    kind="outputs",
+    doc="Refs of the features and datasets the output must read while serving that have no "
+    "`online_store` (features computed `on_demand` excepted), in id order. Read while "
+    "serving: every feature or dataset on its `request_path` and, for an `online` "
+    "output, those in `depends_on` and the `features` of the models in `depends_on`. "
+    "(A `hybrid` output's other inputs may feed only its precomputed part.)",
+)
+def output_offline_inputs(spec: Spec) -> Mapping[str, Any]:
+    result: dict[str, list[str]] = {}
+    for output in spec.entities("outputs"):
+        read = [hop["dep"] for hop in _hops(output.fields.get("request_path"))]
+        if output.fields.get("mode") == "online":
+            for target in _refs_in(output, "depends_on"):
+                read.append(target)
+                upstream = spec.resolve(target)
+                if upstream is not None and upstream.kind == "models":
+                    read.extend(_refs_in(upstream, "features"))
+        result[output.id] = sorted({ref for ref in read if _is_offline(spec.resolve(ref))})
+    return result
+
+
+def _has_new_entities(entity: Entity | None) -> bool:
+    if entity is None or entity.kind != "datasets":
+        return False
+    value = entity.fields.get("new_entities")
+    return value is True or (isinstance(value, str) and value.strip() != "")
+
+
+@fact(
+    "new_entity_inputs",
+    kind="outputs",
+    doc="Refs of the datasets that declare `new_entities` among the output's inputs within "
+    "two hops: datasets in `depends_on`, the datasets its features are computed from, "
+    "and the datasets its models train on or read features from; in id order.",
+)
+def output_new_entity_inputs(spec: Spec) -> Mapping[str, Any]:
+    result: dict[str, list[str]] = {}
+    for output in spec.entities("outputs"):
+        seen: set[str] = set()
+        for target in _refs_in(output, "depends_on"):
+            seen.add(target)
+            upstream = spec.resolve(target)
+            if upstream is None:
+                continue
+            fields = {"features": ("source",), "models": ("trained_on", "features")}
+            for field in fields.get(upstream.kind, ()):
+                for second in _refs_in(upstream, field):
+                    seen.add(second)
+                    feature = spec.resolve(second)
+                    if feature is not None and feature.kind == "features":
+                        seen.update(_refs_in(feature, "source"))
+        result[output.id] = sorted(ref for ref in seen if _has_new_entities(spec.resolve(ref)))
+    return result
+
+
+@fact(
+    "cold_start_wait",
+    kind="outputs",
+    doc="How long a new user or item may wait for an answer of its own: `{wait, via}`, the "
+    "longest of the periodic `precompute.schedule` (for a precomputed or hybrid "
+    "output; `via: precompute`) and the `retrain.cadence` of each model in "
+    "`depends_on` that learns entity ids (`via` the model's ref). Absent when none "
+    "applies or none is known.",
+)
+def output_cold_start_wait(spec: Spec) -> Mapping[str, Any]:
+    result: dict[str, Any] = {}
+    for output in spec.entities("outputs"):
+        waits: list[tuple[float, str]] = []
+        precompute = output.fields.get("precompute")
+        if output.fields.get("mode") in ("precomputed", "hybrid") and isinstance(precompute, dict):
+            schedule = _number(precompute.get("schedule"))  # a cron schedule has no one period
+            if schedule is not None:
+                waits.append((schedule, "precompute"))
+        for target in _refs_in(output, "depends_on"):
+            model = spec.resolve(target)
+            if model is None or model.kind != "models":
+                continue
+            if model.fields.get("uses_entity_id_features") is not True:
+                continue
+            retrain = model.fields.get("retrain")
+            cadence = _number(retrain.get("cadence")) if isinstance(retrain, dict) else None
+            if cadence is not None:
+                waits.append((cadence, model.ref))
+        if waits:
+            wait, via = max(waits, key=lambda item: (item[0], item[1]))
+            result[output.id] = {"wait": wait, "via": via}
+    return result
+
+
+# -- slos -------------------------------------------------------------------------------------
+
+
+def _slo_output(spec: Spec, slo: Entity) -> Entity | None:
+    target = slo.fields.get("applies_to")
+    found = spec.resolve(target) if isinstance(target, str) else None
+    return found if found is not None and found.kind == "outputs" else None
+
+
+@fact(
+    "sibling_slos",
+    kind="slos",
+    doc="The other SLOs that apply to the same output, each with its fields and `_id`, in "
+    "id order: a question answered by one of them need not be asked of this one.",
+)
+def slo_siblings(spec: Spec) -> Mapping[str, Any]:
+    by_output = _slos_by_output(spec)
+    result: dict[str, list[dict[str, Any]]] = {}
+    for slo in spec.entities("slos"):
+        target = slo.fields.get("applies_to")
+        output = target.partition(":")[2] if isinstance(target, str) else ""
+        result[slo.id] = [other.view() for other in by_output.get(output, []) if other.id != slo.id]
+    return result
+
+
+@fact(
+    "first_of_output",
+    kind="slos",
+    doc="Whether this SLO is the first, in id order, of those that apply to its output: a "
+    "question about the output as a whole is asked of that one only.",
+)
+def slo_first_of_output(spec: Spec) -> Mapping[str, Any]:
+    first = {output: slos[0].id for output, slos in _slos_by_output(spec).items() if slos}
+    result: dict[str, bool] = {}
+    for slo in spec.entities("slos"):
+        output = _slo_output(spec, slo)
+        result[slo.id] = output is not None and first.get(output.id) == slo.id
+    return result
+
+
+def _is_critical(hop: dict[str, Any], dependency: Entity) -> bool:
+    return hop.get("critical") is not False and dependency.fields.get("critical") is not False
+
+
+@fact(
+    "third_party_on_path",
+    kind="slos",
+    doc="The third-party APIs (services of kind `third_party_api`) called on the request "
+    "path of the SLO's output, parallel branches included: each `{dep, availability, "
+    "critical, covered}`, where `covered` says the output's fallback covers it. "
+    "`availability` is absent when the service states none.",
+)
+def slo_third_party_on_path(spec: Spec) -> Mapping[str, Any]:
+    result: dict[str, list[dict[str, Any]]] = {}
+    for slo in spec.entities("slos"):
+        output = _slo_output(spec, slo)
+        found: dict[str, dict[str, Any]] = {}
+        if output is not None:
+            fallback = output.fields.get("fallback")
+            covers = fallback.get("covers") if isinstance(fallback, dict) else None
+            covered = set(covers) if isinstance(covers, list) else set()
+            for hop in _hops(output.fields.get("request_path")):
+                dependency = spec.resolve(hop["dep"])
+                if dependency is None or dependency.kind != "services":
+                    continue
+                if dependency.fields.get("kind") != "third_party_api":
+                    continue
+                entry = found.setdefault(
+                    hop["dep"],
+                    {"dep": hop["dep"], "critical": False, "covered": hop["dep"] in covered},
+                )
+                entry["critical"] = entry["critical"] or _is_critical(hop, dependency)
+                availability = _number(dependency.fields.get("availability"))
+                if availability is not None:
+                    entry["availability"] = availability
+        result[slo.id] = list(found.values())
+    return result
+
+
+@fact(
+    "third_party_below_slo",
+    kind="slos",
+    doc="Those of `third_party_on_path` that are critical and promise less availability "
+    "than the SLO, or state none: each `{dep, availability, critical, covered}`. "
+    "Empty when the SLO states no availability.",
+)
+def slo_third_party_below(spec: Spec) -> Mapping[str, Any]:
+    on_path = slo_third_party_on_path(spec)
+    result: dict[str, list[dict[str, Any]]] = {}
+    for slo in spec.entities("slos"):
+        target = _number(slo.fields.get("availability"))
+        result[slo.id] = (
+            []
+            if target is None
+            else [
+                entry
+                for entry in on_path[slo.id]
+                if entry["critical"] and entry.get("availability", -1.0) < target
+            ]
+        )
+    return result
+
+
+@fact(
+    "capacity_shortfall",
+    kind="slos",
+    doc="The critical services on the request path of the SLO's output whose `capacity` is below "
+    "the traffic they must take, `throughput.peak` times (1 + `throughput.headroom`): each "
+    "`{dep, capacity, needed, below_peak}` in requests per second, `below_peak` true "
+    "when even the peak does not fit. Empty without a stated peak.",
+)
+def slo_capacity_shortfall(spec: Spec) -> Mapping[str, Any]:
+    result: dict[str, list[dict[str, Any]]] = {}
+    for slo in spec.entities("slos"):
+        throughput = slo.fields.get("throughput")
+        throughput = throughput if isinstance(throughput, dict) else {}
+        peak = _number(throughput.get("peak"))
+        output = _slo_output(spec, slo)
+        found: dict[str, dict[str, Any]] = {}
+        if peak is not None and output is not None:
+            needed = peak * (1.0 + (_number(throughput.get("headroom")) or 0.0))
+            for hop in _hops(output.fields.get("request_path")):
+                dependency = spec.resolve(hop["dep"])
+                if dependency is None or dependency.kind != "services":
+                    continue  # a store's capacity is a size, not a rate
+                if not _is_critical(hop, dependency):
+                    continue  # may be skipped or shed without failing the request
+                capacity = _number(dependency.fields.get("capacity"))
+                if capacity is not None and capacity < needed and hop["dep"] not in found:
+                    found[hop["dep"]] = {
+                        "dep": hop["dep"],
+                        "capacity": capacity,
+                        "needed": needed,
+                        "below_peak": capacity < peak,
+                    }
+        result[slo.id] = list(found.values())
+    return result
+
+
+# Reference fields along which data flows into an entity, by kind; `models.trained_on` and
+# `models.inputs_from` count only when the freshness promise includes the model.
+_DATA_IN = {
+    "outputs": ("depends_on",),
+    "models": ("features",),
+    "features": ("source",),
+    "datasets": ("derived_from",),
+}
+_MODEL_IN = ("trained_on", "inputs_from")
+
+
+def _lineage_roots(spec: Spec, starts: list[str], with_model: bool) -> list[Entity]:
+    """The sources, and the datasets derived from nothing, that ``starts`` are built from."""
+    seen = set(starts)
+    queue = deque(starts)
+    roots: list[Entity] = []
+    while queue:
+        entity = spec.resolve(queue.popleft())
+        if entity is None:
+            continue
+        fields = _DATA_IN.get(entity.kind, ())
+        if with_model and entity.kind == "models":
+            fields = (*fields, *_MODEL_IN)
+        upstream = [target for field in fields for target in _refs_in(entity, field)]
+        if entity.kind == "sources" or (entity.kind == "datasets" and not upstream):
+            roots.append(entity)
+        for target in upstream:
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return roots
+
+
+@fact(
+    "inputs_without_event_time",
+    kind="slos",
+    doc="Refs of the raw inputs (sources, and datasets derived from nothing) in the lineage "
+    "the SLO's freshness promise covers (its `freshness.scope`, else the output's "
+    "`depends_on`, through features, models' features and derived datasets; models' "
+    "training data too when `includes` lists `model`) that name no "
+    "`event_time_field`, in id order. Empty without a freshness promise.",
+)
+def slo_inputs_without_event_time(spec: Spec) -> Mapping[str, Any]:
+    result: dict[str, list[str]] = {}
+    for slo in spec.entities("slos"):
+        freshness = slo.fields.get("freshness")
+        output = _slo_output(spec, slo)
+        if not isinstance(freshness, dict) or output is None:
+            result[slo.id] = []
+            continue
+        scope = freshness.get("scope")
+        starts = (
+            [s for s in scope if isinstance(s, str)] if isinstance(scope, list) else [output.ref]
+        )
+        includes = freshness.get("includes")
+        with_model = isinstance(includes, list) and "model" in includes
+        roots = _lineage_roots(spec, starts, with_model)
+        result[slo.id] = sorted(
+            {root.ref for root in roots if not root.fields.get("event_time_field")}
+        )
+    return result
+
+
+# -- services and stores ----------------------------------------------------------------------
+
+
+def _callers(spec: Spec) -> dict[str, list[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for output in spec.entities("outputs"):
+        fallback = output.fields.get("fallback")
+        paths = [
+            output.fields.get("request_path"),
+            fallback.get("path") if isinstance(fallback, dict) else None,
+        ]
+        for path in paths:
+            for hop in _hops(path):
+                found[hop["dep"]].add(output.ref)
+    return {target: sorted(outputs) for target, outputs in found.items()}
+
+
+@fact(
+    "called_by",
+    kind="services",
+    doc="Refs of the outputs whose `request_path` or `fallback.path` calls this service, "
+    "in id order.",
+)
+def service_called_by(spec: Spec) -> Mapping[str, Any]:
+    callers = spec.cached("serving.callers", _callers)
+    return {service.id: callers.get(service.ref, []) for service in spec.entities("services")}
+
+
+@fact(
+    "called_by",
+    kind="stores",
+    doc="Refs of the outputs whose `request_path` or `fallback.path` reads this store, in "
+    "id order.",
+)
+def store_called_by(spec: Spec) -> Mapping[str, Any]:
+    callers = spec.cached("serving.callers", _callers)
+    return {store.id: callers.get(store.ref, []) for store in spec.entities("stores")}
