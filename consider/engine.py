@@ -324,7 +324,41 @@ def _compile(document: Document, pointer: str, rule_id: str, expression: str,
             "'!a.b' means '(!a).b', which is always null; write '!(a.b)'",
             path=document.path, line=line, column=column,
         )
+    problem = _function_problem(compiled.parsed)
+    if problem:
+        line, column = document.position(pointer, prefer="value")
+        raise PackError(f"rule '{rule_id}': {what}: {problem}", path=document.path, line=line,
+                        column=column)
     return compiled
+
+
+def _function_problem(node: Any) -> str | None:
+    """An unknown function or a wrong number of arguments: JMESPath finds these only at run
+    time, so a rule that never ran would hide them."""
+    from jmespath.functions import Functions
+
+    table = Functions.FUNCTION_TABLE
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        if not isinstance(current, dict):
+            continue
+        arguments = current.get("children") or []
+        todo.extend(arguments)
+        if current.get("type") != "function_expression":
+            continue
+        name = str(current.get("value"))
+        if name not in table:
+            import difflib
+
+            close = difflib.get_close_matches(name, list(table), n=1)
+            return f"unknown function {name}()" + (f"; did you mean {close[0]}()?" if close else "")
+        signature = table[name]["signature"]
+        variadic = bool(signature) and signature[-1].get("variadic", False)
+        if len(arguments) < len(signature) or (not variadic and len(arguments) > len(signature)):
+            wanted = f"{'at least ' if variadic else ''}{len(signature)}"
+            return f"{name}() takes {wanted} argument(s), not {len(arguments)}"
+    return None
 
 
 def _negates_then_navigates(node: Any) -> bool:

@@ -149,7 +149,7 @@ def load(path: Path, *, display: str | None = None, limits: Limits = Limits()) -
 
 
 class _Frame:
-    __slots__ = ("anchor", "container", "key", "key_mark", "merges", "pointer")
+    __slots__ = ("anchor", "container", "discard", "key", "key_mark", "merges", "pointer")
 
     def __init__(self, container: dict[str, Any] | list[Any], pointer: str) -> None:
         self.container = container
@@ -158,6 +158,9 @@ class _Frame:
         self.key_mark: Position | None = None
         self.merges: list[Any] | None = None
         self.anchor: str | None = None
+        # Inside the value of a duplicate key, which is dropped: its positions are not kept,
+        # so they cannot overwrite those of the first value, which is.
+        self.discard = False
 
 
 def _shown_tag(tag: str) -> str:
@@ -282,13 +285,14 @@ class _Builder:
             frame.merges[-1] = value
             return
         if key in frame.container:
-            line, column = frame.key_mark or (1, 1)
-            self.duplicates.append(
-                Duplicate(pointer, line, column, self.keys.get(pointer, (0, 0))[0])
-            )
+            if not frame.discard:
+                line, column = frame.key_mark or (1, 1)
+                self.duplicates.append(
+                    Duplicate(pointer, line, column, self.keys.get(pointer, (0, 0))[0])
+                )
             return
         frame.container[key] = value
-        if frame.key_mark is not None:
+        if frame.key_mark is not None and not frame.discard:
             self.keys[pointer] = frame.key_mark
 
     def _scalar(self, event: Any) -> None:
@@ -305,7 +309,9 @@ class _Builder:
 
     def _is_duplicate_slot(self) -> bool:
         frame = self.stack[-1] if self.stack else None
-        return bool(frame and isinstance(frame.container, dict) and frame.key in frame.container)
+        if frame is None:
+            return False
+        return frame.discard or (isinstance(frame.container, dict) and frame.key in frame.container)
 
     def _key(self, event: Any) -> None:
         frame = self.stack[-1]
@@ -362,10 +368,12 @@ class _Builder:
                 "this, so flatten the structure",
                 event.start_mark,
             )
-        if not self._is_duplicate_slot():
+        discard = self._is_duplicate_slot()
+        if not discard:
             self.values[pointer] = _mark(event.start_mark)
         container: dict[str, Any] | list[Any] = {} if is_map else []
         frame = _Frame(container, pointer)
+        frame.discard = discard
         self.stack.append(frame)
         if event.anchor:
             self.anchors[event.anchor] = (container, pointer, -1)
@@ -415,8 +423,9 @@ class _Builder:
             raise self._fail("an alias used as a key; keys must be plain text", event.start_mark)
         copied = copy.deepcopy(value)
         position = _mark(event.start_mark)
-        for sub in _pointers(copied, pointer):
-            self.values.setdefault(sub, position)
+        if not self._is_duplicate_slot():
+            for sub in _pointers(copied, pointer):
+                self.values.setdefault(sub, position)
         self._place(copied, pointer)
 
 

@@ -27,8 +27,9 @@ _SIZE_UNITS = {
 _COUNT_SUFFIX = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}
 
 _DURATION = re.compile(
-    r"^(?=[0-9])(?:([0-9.]+)w)?(?:([0-9.]+)d)?(?:([0-9.]+)h)?(?:([0-9.]+)m(?!s))?"
-    r"(?:([0-9.]+)s)?(?:([0-9.]+)ms)?$"
+    r"^(?=[0-9])(?:([0-9]+(?:\.[0-9]+)?)w)?(?:([0-9]+(?:\.[0-9]+)?)d)?"
+    r"(?:([0-9]+(?:\.[0-9]+)?)h)?(?:([0-9]+(?:\.[0-9]+)?)m(?!s))?"
+    r"(?:([0-9]+(?:\.[0-9]+)?)s)?(?:([0-9]+(?:\.[0-9]+)?)ms)?$"
 )
 _DURATION_PARTS = (604800.0, 86400.0, 3600.0, 60.0, 1.0, 0.001)
 _PERCENT = re.compile(r"^([0-9]+(?:\.[0-9]+)?)%$")
@@ -117,15 +118,16 @@ def format_duration(seconds: float) -> str:
     """Seconds printed for people: ``272400`` → ``75h40m``, ``0.25`` → ``250ms``."""
     if seconds != seconds or math.isinf(seconds):
         return "unbounded"
-    if seconds < 1:
+    # Each branch tests the value as it will be printed, so 59.9996 is 1m, never 60s, and
+    # 119.6 is 2m, never 1m60s.
+    if round(seconds * 1000, 3) < 1000:
         return f"{round(seconds * 1000, 3):g}ms"
-    if seconds < 60:
+    if round(seconds, 3) < 60:
         return f"{round(seconds, 3):g}s"
-    total_minutes = round(seconds / 60.0, 3)
-    if total_minutes < 60:
-        minutes = int(total_minutes)
-        rest = round(seconds - minutes * 60)
+    if round(seconds) < 3600:
+        minutes, rest = divmod(round(seconds), 60)
         return f"{minutes}m{rest}s" if rest else f"{minutes}m"
+    total_minutes = round(seconds / 60.0, 3)
     hours = int(total_minutes // 60)
     minutes = round(total_minutes - hours * 60)
     if minutes == 60:
@@ -157,9 +159,17 @@ def format_count(count: float) -> str:
 
 
 def format_rate(per_second: float) -> str:
-    """Events per second printed in the unit that reads best: ``1.3888`` → ``5000/h``."""
-    for unit, seconds in (("s", 1.0), ("m", 60.0), ("h", 3600.0), ("d", 86400.0)):
-        amount = per_second * seconds
+    """Events per second printed in the unit that reads best: ``5000 / 3600`` → ``5000/h``.
+
+    The first unit with a whole amount of at least 1 (as it was most likely written), else
+    the first with an amount of at least 1: ``1200/s``, ``30/m``, ``1.39/s``.
+    """
+    units = (("s", 1.0), ("m", 60.0), ("h", 3600.0), ("d", 86400.0))
+    amounts = [(unit, per_second * seconds) for unit, seconds in units]
+    for unit, amount in amounts:
+        if amount >= 1 and abs(amount - round(amount)) <= 1e-9 * amount:
+            return f"{round(amount)}/{unit}"
+    for unit, amount in amounts:
         if amount >= 1:
             return f"{round(amount, 2):g}/{unit}"
     return f"{round(per_second * 86400.0, 4):g}/d"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,35 @@ from consider.engine import RuleSet, load_rules
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
 EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Compiled packs are cached in a folder of the test session, never the user's cache."""
+    folder = tmp_path_factory.mktemp("consider-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CONSIDER_CACHE_DIR", str(folder))
+        patch.delenv("CONSIDER_NO_CACHE", raising=False)
+        yield folder
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """The real entry point, ``consider.cli.main``: (exit code, stdout, stderr)."""
+    from consider.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+        except SystemExit as done:
+            code = done.code
+        else:  # pragma: no cover - main always exits
+            raise AssertionError("consider.cli.main returned instead of exiting")
+        out, err = capsys.readouterr()
+        return (code if isinstance(code, int) else 0), out, err
+
+    return run
 
 
 @pytest.fixture(scope="session")

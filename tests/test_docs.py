@@ -111,3 +111,18 @@ def test_schema_rejects_unknown_keys_but_keeps_x_keys(schema: dict[str, Any]) ->
     assert [list(error.path) for error in validator.iter_errors(example)] == [
         ["outputs", "home-rows"]
     ]
+
+
+def test_rule_reference_is_up_to_date() -> None:
+    from consider.engine import load_rules
+    from consider.ruledocs import rules_reference
+
+    text = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert text == rules_reference(load_rules()), "run `python -m consider.docsgen`"
+
+
+def test_facts_reference_is_up_to_date() -> None:
+    from consider.ruledocs import facts_reference
+
+    text = (ROOT / "docs" / "facts.md").read_text(encoding="utf-8")
+    assert text == facts_reference(), "run `python -m consider.docsgen`"

@@ -22,7 +22,7 @@ def _file_block(file: FileResult) -> str:
     risks = [f for f in file.findings if f.kind is not Kind.QUESTION]
     questions = [f for f in file.findings if f.kind is Kind.QUESTION]
     if risks or questions:
-        from tabulate import tabulate  # noqa: PLC0415 - only a report with findings draws one
+        from tabulate import tabulate  # only a report with findings draws one
     lines = [file.path]
     if risks:
         lines.append("")
@@ -40,7 +40,6 @@ def _file_block(file: FileResult) -> str:
                 ],
                 headers=("where", "severity", "rule", "message"),
                 tablefmt="simple",
-                maxcolwidths=[None, None, None, _MESSAGE_WIDTH],
                 disable_numparse=True,
             )
         )
@@ -54,7 +53,6 @@ def _file_block(file: FileResult) -> str:
                 [(f"{q.line}:{q.column}", q.rule, _question_text(q)) for q in questions],
                 headers=("where", "question", "ask"),
                 tablefmt="simple",
-                maxcolwidths=[None, None, _MESSAGE_WIDTH],
                 disable_numparse=True,
             )
         )
@@ -69,13 +67,26 @@ def _risk_text(finding: Finding) -> str:
     text = finding.message
     for question in finding.folded:
         text += f"\n  open: {question.message}"
-    return text
+    return _wrap(text)
 
 
 def _question_text(question: Finding) -> str:
     if question.status is Status.ACKNOWLEDGED:
-        return f"{question.message} (tbd)"
-    return question.message
+        return _wrap(f"{question.message} (tbd)")
+    return _wrap(question.message)
+
+
+def _wrap(text: str) -> str:
+    """Each line wrapped to the message column on its own: tabulate's ``maxcolwidths`` would
+    join a folded question's line to the risk's."""
+    import textwrap
+
+    lines = text.splitlines()
+    indents = [line[: len(line) - len(line.lstrip())] for line in lines]
+    return "\n".join(
+        textwrap.fill(line, _MESSAGE_WIDTH, subsequent_indent=indent)
+        for line, indent in zip(lines, indents, strict=True)
+    )
 
 
 def _counts_line(label: str, total: dict[str, int]) -> str:
