@@ -1,6 +1,6 @@
 """A small on-disk cache for work that depends only on trusted local files (compiled packs).
 
-Entries are pickles keyed by a SHA-256 of everything the work depends on, including the
+Entries are pickles keyed by a hash of everything the work depends on, including the
 version of consider, so a stale entry is never read: it simply misses. Specs, which are
 untrusted, are never cached. The folder is ``$CONSIDER_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/consider``, else ``~/.cache/consider``; ``CONSIDER_NO_CACHE=1`` turns the
@@ -9,7 +9,6 @@ cache off. Any failure to read or write it is ignored: the cache only ever saves
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 from collections.abc import Iterable
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from consider import __version__
+from consider.digest import hexdigest
 
 _KEEP = 8
 
@@ -32,13 +32,22 @@ def directory() -> Path | None:
     return Path(base) / "consider"
 
 
-def key(name: str, version: int, parts: Iterable[tuple[str, bytes]]) -> str:
-    """A key for ``name`` over named byte strings, this consider and Python."""
-    digest = hashlib.sha256(f"{name}\0{__version__}\0{version}\0{pickle.HIGHEST_PROTOCOL}".encode())
+def key(name: str, version: int, parts: Iterable[tuple[str, bytes]], *,
+        code: Path | None = None) -> str:
+    """A key for ``name`` over named byte strings, this consider and Python.
+
+    ``code``, a folder, adds the size and modification time of its Python files: an edited
+    checkout (where the version does not change) then misses instead of reading stale work.
+    """
+    parts_seen = [f"{name}\0{__version__}\0{version}\0{pickle.HIGHEST_PROTOCOL}".encode()]
+    if code is not None:
+        for source in sorted(code.glob("*.py")):
+            status = source.stat()
+            parts_seen.append(f"{source.name}:{status.st_size}:{status.st_mtime_ns}".encode())
     for label, content in parts:
-        digest.update(label.encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(hashlib.sha256(content).digest())
-    return f"{name}-{digest.hexdigest()[:32]}"
+        parts_seen.append(label.encode("utf-8", "surrogateescape"))
+        parts_seen.append(content)
+    return f"{name}-{hexdigest(*parts_seen)}"
 
 
 def read(entry: str) -> Any:

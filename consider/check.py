@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from consider.engine import RuleSet, evaluate
 from consider.errors import InputError, UsageError
@@ -17,8 +17,7 @@ DEFAULT_LIMITS = Limits()
 SPEC_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True, slots=True)
-class FileResult:
+class FileResult(NamedTuple):
     """One spec file: its findings, or the error that kept it from being read."""
 
     path: str
@@ -26,8 +25,7 @@ class FileResult:
     error: InputError | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(NamedTuple):
     """A whole run."""
 
     files: tuple[FileResult, ...]

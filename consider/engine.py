@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeAlias
 
 import jmespath
 from jmespath.exceptions import JMESPathError
@@ -31,13 +30,16 @@ ENGINE_VERSION = 1
 KINDS = (PRODUCT, *COLLECTIONS)
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_FILTER_LIKE = re.compile(r"^[a-z]+$")
 _PATH_TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[([0-9]+)\]")
 
 
 # -- records ----------------------------------------------------------------------------------
+# NamedTuples rather than dataclasses: they are as typed and immutable, and a dataclass costs
+# half a millisecond to create at import, which a pre-commit hook pays on every commit.
 
-@dataclass(frozen=True, slots=True)
-class Template:
+
+class Template(NamedTuple):
     """A message with ``{expr}`` or ``{expr|filter}`` placeholders, compiled once."""
 
     text: str
@@ -51,9 +53,16 @@ class Template:
         return _PLACEHOLDER.sub(lambda _: next(shown), self.text)
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """What every rule has, questions and risks alike."""
+class Recommendation(NamedTuple):
+    """A choice ``consider ask`` offers first when its condition holds."""
+
+    choice: str | bool | float
+    when: Any
+    because: str
+
+
+class Question(NamedTuple):
+    """Asked of an entity until one of its ``answered_by`` paths is present."""
 
     id: str
     pack: str
@@ -64,51 +73,47 @@ class Rule:
     references: tuple[str, ...]
     file: str
     line: int
+    ask: Template
+    answered_by: tuple[str, ...]
+    answer_paths: tuple[Any, ...]
+    choices: tuple[str | bool | float, ...]
+    recommend: tuple[Recommendation, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Recommendation:
-    """A choice ``consider ask`` offers first when its condition holds."""
-
-    choice: str | bool | float
-    when: Any
-    because: str
-
-
-@dataclass(frozen=True, slots=True)
-class Question(Rule):
-    """Asked of an entity until one of its ``answered_by`` paths is present."""
-
-    ask: Template = Template("", ())
-    answered_by: tuple[str, ...] = ()
-    answer_paths: tuple[Any, ...] = ()
-    choices: tuple[str | bool | float, ...] = ()
-    recommend: tuple[Recommendation, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Escalation:
+class Escalation(NamedTuple):
     """A severity that replaces the rule's own when its condition holds."""
 
     when: Any
     severity: Severity
 
 
-@dataclass(frozen=True, slots=True)
-class Risk(Rule):
+class Risk(NamedTuple):
     """Fires on an entity when its condition holds."""
 
-    severity: Severity = Severity.WARNING
-    escalate: tuple[Escalation, ...] = ()
-    message: Template = Template("", ())
-    at: tuple[str, ...] = ()
-    folds: tuple[str, ...] = ()
-    fix: str = ""
-    example: str = ""
+    id: str
+    pack: str
+    title: str
+    kinds: tuple[str, ...]
+    when: Any
+    why: str
+    references: tuple[str, ...]
+    file: str
+    line: int
+    severity: Severity
+    escalate: tuple[Escalation, ...]
+    message: Template
+    at: tuple[str, ...]
+    folds: tuple[str, ...]
+    fix: str
+    example: str
 
 
-@dataclass(frozen=True, slots=True)
-class Pack:
+Rule: TypeAlias = "Question | Risk"
+"""Any rule: what questions and risks share is id, pack, title, kinds, when, why,
+references, file and line."""
+
+
+class Pack(NamedTuple):
     """One rule-pack file."""
 
     id: str
@@ -117,18 +122,17 @@ class Pack:
     path: str
     questions: tuple[Question, ...]
     risks: tuple[Risk, ...]
-    extras: dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, Any]
     """The pack's own ``x-`` keys, such as the phrase table of timing promises (``x-phrases``)
     that a fact reads."""
 
 
-@dataclass(frozen=True, slots=True)
-class RuleSet:
+class RuleSet(NamedTuple):
     """Every loaded pack, with the rules indexed by the entity kind they are for."""
 
     packs: tuple[Pack, ...]
-    questions: dict[str, tuple[Question, ...]] = field(default_factory=dict)
-    risks: dict[str, tuple[Risk, ...]] = field(default_factory=dict)
+    questions: dict[str, tuple[Question, ...]]
+    risks: dict[str, tuple[Risk, ...]]
 
     def rules(self) -> Iterable[Question | Risk]:
         """Every rule, pack by pack, questions first."""
@@ -153,7 +157,8 @@ def load_rules(extra: Sequence[Path] = (), *, builtin: bool = True) -> RuleSet:
     from consider import cache
 
     paths = [*(builtin_pack_paths() if builtin else []), *extra]
-    key = cache.key("rules", ENGINE_VERSION, [(str(p), _read_pack_bytes(p)) for p in paths])
+    key = cache.key("rules", ENGINE_VERSION, [(str(p), _read_pack_bytes(p)) for p in paths],
+                    code=Path(__file__).resolve().parent)
     cached = cache.read(key)
     if isinstance(cached, RuleSet):
         return cached
@@ -381,7 +386,17 @@ def _template(document: Document, pointer: str, rule_id: str, text: str) -> Temp
     for match in _PLACEHOLDER.finditer(text):
         raw = match[1]
         expression, _, filter_name = raw.rpartition("|")
-        if not expression or filter_name.strip() not in FORMATTERS:
+        name = filter_name.strip()
+        if expression and name not in FORMATTERS and _FILTER_LIKE.match(name) \
+                and not expression.rstrip().endswith("|"):
+            # `{x|durration}` would parse as a pipe into a field and print "(not set)".
+            line, column = document.position(pointer, prefer="value")
+            raise PackError(
+                f"rule '{rule_id}': the placeholder {{{raw}}} names no filter '{name}'; "
+                f"the filters are {', '.join(sorted(FORMATTERS))}",
+                path=document.path, line=line, column=column,
+            )
+        if not expression or name not in FORMATTERS:
             expression, filter_name = raw, ""
         compiled = _compile(document, pointer, rule_id, expression.strip(),
                             what=f"the placeholder {{{raw}}}")

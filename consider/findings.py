@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
+
+from consider.digest import hexdigest
 
 
 class Severity(Enum):
@@ -36,8 +37,7 @@ class Status(Enum):
     ACKNOWLEDGED = "acknowledged"
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """One problem or one open question, at a place in one file."""
 
     kind: Kind
@@ -56,7 +56,7 @@ class Finding:
     fingerprint: str = ""
     status: Status | None = None
     choices: tuple[str | bool | float, ...] = ()
-    folded: tuple[Finding, ...] = field(default=())
+    folded: tuple[Finding, ...] = ()
     related: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -66,11 +66,8 @@ class Finding:
 
 def fingerprint(rule: str, pointer: str, content: Any) -> str:
     """A stable id for a finding that ignores line numbers: rule, pointer and entity content."""
-    import hashlib
-
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
-    digest = hashlib.sha256(f"{rule}\0{pointer}\0{canonical}".encode()).hexdigest()
-    return digest[:16]
+    return hexdigest(rule.encode(), pointer.encode(), canonical.encode(), size=8)
 
 
 def parse_threshold(name: str) -> Severity | None:

@@ -17,9 +17,8 @@ file, line and column.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -46,8 +45,7 @@ _MAP_TAGS = {None, "!", f"{_YAML}map", f"{_YAML}omap"}
 _SEQ_TAGS = {None, "!", f"{_YAML}seq"}
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(NamedTuple):
     """Hard limits on what a file may make the parser do."""
 
     max_bytes: int = DEFAULT_MAX_BYTES
@@ -55,8 +53,10 @@ class Limits:
     max_alias_nodes: int = DEFAULT_MAX_ALIAS_NODES
 
 
-@dataclass(frozen=True, slots=True)
-class Duplicate:
+DEFAULT_LIMITS = Limits()
+
+
+class Duplicate(NamedTuple):
     """A key written twice in one mapping; the first value is kept."""
 
     pointer: str
@@ -65,8 +65,7 @@ class Duplicate:
     first_line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(NamedTuple):
     """A parsed file: its data, and where each piece of it was written."""
 
     path: str
@@ -74,7 +73,7 @@ class Document:
     values: dict[str, Position]
     keys: dict[str, Position]
     duplicates: tuple[Duplicate, ...] = ()
-    text: str = field(default="", repr=False)
+    text: str = ""
 
     def position(self, pointer: str, *, prefer: str = "key") -> Position:
         """Where ``pointer`` was written, or its nearest written parent.
@@ -140,7 +139,7 @@ def decode(raw: bytes, *, display: str) -> str:
         ) from None
 
 
-def load(path: Path, *, display: str | None = None, limits: Limits = Limits()) -> Document:
+def load(path: Path, *, display: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Read and parse one YAML file."""
     shown = display if display is not None else str(path)
     return parse(
@@ -171,7 +170,7 @@ def _mark(mark: Any) -> Position:
     return (mark.line + 1, mark.column + 1)
 
 
-def parse(text: str, *, path: str, limits: Limits = Limits()) -> Document:
+def parse(text: str, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Parse YAML text into a :class:`Document`."""
     if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
         raise InputError(

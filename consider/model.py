@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from consider.findings import Finding, Kind, Severity, fingerprint
 from consider.loader import Document, escape_pointer_token
@@ -40,36 +39,47 @@ Token = str | int
 
 # -- shapes: the schema, compiled to what normalisation needs ---------------------------------
 
-@dataclass(frozen=True, slots=True)
+# Plain slotted classes: made once per schema node, and cheaper to define at import than
+# dataclasses (start-up is measured; see bench/startup.py).
+
+
 class _Unit:
-    name: str
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
 
-@dataclass(frozen=True, slots=True)
 class _Ref:
-    pass
+    __slots__ = ()
 
 
-@dataclass(slots=True)
 class _Object:
-    properties: dict[str, Any] = field(default_factory=dict)
-    patterns: list[tuple[re.Pattern[str], Any]] = field(default_factory=list)
-    additional: Any = None
+    __slots__ = ("additional", "patterns", "properties")
+
+    def __init__(self, properties: dict[str, Any], patterns: list[tuple[re.Pattern[str], Any]],
+                 additional: Any) -> None:
+        self.properties = properties
+        self.patterns = patterns
+        self.additional = additional
 
 
-@dataclass(slots=True)
 class _Array:
-    items: Any = None
+    __slots__ = ("items",)
+
+    def __init__(self, items: Any) -> None:
+        self.items = items
 
 
-@dataclass(slots=True)
 class _Choice:
-    options: list[Any] = field(default_factory=list)
+    __slots__ = ("options",)
+
+    def __init__(self, options: list[Any] | None = None) -> None:
+        self.options: list[Any] = options if options is not None else []
 
 
-@dataclass(frozen=True, slots=True)
 class _Leaf:
-    pass
+    __slots__ = ()
 
 
 _LEAF = _Leaf()
@@ -167,8 +177,7 @@ def _normalise(value: Any, shape: Any, path: tuple[Token, ...],
 
 # -- the model --------------------------------------------------------------------------------
 
-@dataclass(slots=True)
-class Entity:
+class Entity(NamedTuple):
     """One entity of the spec (an output, an SLO, a model, ...), units normalised."""
 
     kind: str
@@ -176,7 +185,7 @@ class Entity:
     pointer: str
     fields: dict[str, Any]
     raw: Any
-    refs: list[tuple[tuple[Token, ...], str]] = field(default_factory=list)
+    refs: list[tuple[tuple[Token, ...], str]]
 
     @property
     def ref(self) -> str:
@@ -188,8 +197,7 @@ class Entity:
         return {**self.fields, "_id": self.id, "_kind": self.kind}
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(NamedTuple):
     """A typed reference as written: where, to what, and what it resolved to."""
 
     source: Entity
@@ -205,8 +213,7 @@ class Reference:
         )
 
 
-@dataclass(slots=True)
-class Spec:
+class Spec(NamedTuple):
     """A whole spec: the product, the entities by kind, references, and what was tbd."""
 
     document: Document
@@ -216,7 +223,8 @@ class Spec:
     references: list[Reference]
     tbd: frozenset[str]
     findings: list[Finding]
-    memo: dict[str, Any] = field(default_factory=dict)
+    memo: dict[str, Any]
+    """Spec-wide computations shared by facts (see :meth:`cached`)."""
 
     def entities(self, kind: str) -> Iterator[Entity]:
         """The entities of one kind, in the order they were written."""
@@ -267,7 +275,7 @@ def build(document: Document, validation: Validation) -> Spec:
                                   fields, body, refs)
         collections[kind] = found
     spec = Spec(document, product, product_raw, collections, [], validation.tbd,
-                list(validation.findings))
+                list(validation.findings), {})
     for entity in spec.all_entities():
         for path, target in entity.refs:
             reference = Reference(entity, path, target, spec.resolve(target))

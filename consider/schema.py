@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from consider.findings import Finding, Kind, Severity, fingerprint
 from consider.loader import Document, escape_pointer_token
@@ -43,8 +42,7 @@ _TYPE_NAMES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Validation:
+class Validation(NamedTuple):
     """A spec after validation: the data rules may see, what was tbd, and the findings."""
 
     data: dict[str, Any]

@@ -21,401 +21,398 @@ class JsonSchemaValueException(ValueError):
 class JsonSchemaValuesException(JsonSchemaValueException):
     """Kept for the generated code's imports."""
 
-from decimal import Decimal
+Decimal = float
 import re
-
-
-REGEX_PATTERNS = {
-    '^x-': re.compile('^x-'),
-    '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$': re.compile('^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*\\Z'),
-    '^[a-z][a-z0-9]*(-[a-z0-9]+)*$': re.compile('^[a-z][a-z0-9]*(-[a-z0-9]+)*\\Z')
-}
-
+REGEX_PATTERNS = {'^x-': re.compile('^x-'), '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$': re.compile('^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*\\Z'), '^[a-z][a-z0-9]*(-[a-z0-9]+)*$': re.compile('^[a-z][a-z0-9]*(-[a-z0-9]+)*\\Z')}
 NoneType = type(None)
 
 def validate(data, custom_formats={}, name_prefix=None):
-    if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'consider rule pack', 'description': "A rule pack for consider: questions an engineer asks of a product spec, and risks that fire when the spec contradicts itself or leaves a known failure mode unmitigated. Conditions are JMESPath expressions over the entity's fields, `_id`, `_kind`, `_product`, `_refs` and `_facts` (see docs/rules.md).", 'type': 'object', 'required': ['pack', 'title'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'pack': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title for the pack.'}, 'description': {'type': 'string', 'description': 'What the pack covers, in a paragraph.'}, 'engine': {'type': 'integer', 'minimum': 1, 'description': 'The pack format version this pack is written for. This engine reads version 1.'}, 'questions': {'type': 'array', 'description': 'What an engineer will ask; reported while the spec does not answer it.', 'items': {'type': 'object', 'required': ['id', 'title', 'for', 'ask', 'answered_by', 'why'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'$ref': '#/definitions/id'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title.'}, 'for': {'$ref': '#/definitions/for'}, 'when': {'$ref': '#/definitions/condition'}, 'ask': {'type': 'string', 'minLength': 1, 'description': 'The question as a reviewer would put it; `{path}` placeholders are filled from the entity.'}, 'answered_by': {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/path'}, 'description': 'Field paths; the question is answered when any of them is present.'}, 'choices': {'type': 'array', 'items': {'type': ['string', 'boolean', 'number']}, 'minItems': 2, 'description': 'The answers to choose from, when the answer is one of a few; written back as typed (true/false for a yes-or-no question).'}, 'recommend': {'type': 'array', 'items': {'type': 'object', 'required': ['choice', 'because'], 'additionalProperties': False, 'properties': {'choice': {'type': ['string', 'boolean', 'number']}, 'when': {'$ref': '#/definitions/condition'}, 'because': {'type': 'string'}}}, 'description': 'Choices offered first, each when its condition holds.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why an engineer asks it.'}, 'references': {'$ref': '#/definitions/references'}}}}, 'risks': {'type': 'array', 'description': 'Bad patterns; reported when their condition holds.', 'items': {'type': 'object', 'required': ['id', 'title', 'for', 'when', 'severity', 'message', 'why', 'fix'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'$ref': '#/definitions/id'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title naming the bad pattern.'}, 'for': {'$ref': '#/definitions/for'}, 'when': {'$ref': '#/definitions/condition'}, 'severity': {'$ref': '#/definitions/severity'}, 'escalate': {'type': 'array', 'items': {'type': 'object', 'required': ['when', 'severity'], 'additionalProperties': False, 'properties': {'when': {'$ref': '#/definitions/condition'}, 'severity': {'$ref': '#/definitions/severity'}}}, 'description': 'Severity changes, first match wins (for example an error for tier-1 products).'}, 'message': {'type': 'string', 'minLength': 1, 'description': 'One line naming the entity and the values read; `{path}` or `{path|duration}` placeholders are filled from what the condition sees.'}, 'at': {'type': 'array', 'items': {'$ref': '#/definitions/path'}, 'description': "Where to point: the first of these paths that is present, else the entity's key."}, 'folds': {'type': 'array', 'items': {'$ref': '#/definitions/id'}, 'description': 'Questions this risk answers for the reader; shown inside it rather than again.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why the pattern is bad.'}, 'fix': {'type': 'string', 'minLength': 1, 'description': 'What to do instead.'}, 'example': {'type': 'string', 'description': 'A spec fragment that triggers the rule.'}, 'references': {'$ref': '#/definitions/references'}}}}}, 'definitions': {'id': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'kind': {'type': 'string', 'enum': ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']}, 'for': {'description': 'The entity kind (collection name) the rule is evaluated for, a list of kinds, or `product` for the product section.', 'oneOf': [{'type': 'string', 'enum': ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']}, {'type': 'array', 'items': {'type': 'string', 'enum': ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']}, 'minItems': 1, 'uniqueItems': True}]}, 'condition': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'path': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}, 'references': {'type': 'array', 'items': {'type': 'string', 'minLength': 1}, 'description': 'Where the advice comes from: a book chapter, a paper, documentation.'}, 'question': {'type': 'object', 'required': ['id', 'title', 'for', 'ask', 'answered_by', 'why'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title.'}, 'for': {'description': 'The entity kind (collection name) the rule is evaluated for, a list of kinds, or `product` for the product section.', 'oneOf': [{'$ref': '#/definitions/kind'}, {'type': 'array', 'items': {'$ref': '#/definitions/kind'}, 'minItems': 1, 'uniqueItems': True}]}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'ask': {'type': 'string', 'minLength': 1, 'description': 'The question as a reviewer would put it; `{path}` placeholders are filled from the entity.'}, 'answered_by': {'type': 'array', 'minItems': 1, 'items': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'description': 'Field paths; the question is answered when any of them is present.'}, 'choices': {'type': 'array', 'items': {'type': ['string', 'boolean', 'number']}, 'minItems': 2, 'description': 'The answers to choose from, when the answer is one of a few; written back as typed (true/false for a yes-or-no question).'}, 'recommend': {'type': 'array', 'items': {'type': 'object', 'required': ['choice', 'because'], 'additionalProperties': False, 'properties': {'choice': {'type': ['string', 'boolean', 'number']}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'because': {'type': 'string'}}}, 'description': 'Choices offered first, each when its condition holds.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why an engineer asks it.'}, 'references': {'type': 'array', 'items': {'type': 'string', 'minLength': 1}, 'description': 'Where the advice comes from: a book chapter, a paper, documentation.'}}}, 'risk': {'type': 'object', 'required': ['id', 'title', 'for', 'when', 'severity', 'message', 'why', 'fix'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title naming the bad pattern.'}, 'for': {'description': 'The entity kind (collection name) the rule is evaluated for, a list of kinds, or `product` for the product section.', 'oneOf': [{'$ref': '#/definitions/kind'}, {'type': 'array', 'items': {'$ref': '#/definitions/kind'}, 'minItems': 1, 'uniqueItems': True}]}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}, 'escalate': {'type': 'array', 'items': {'type': 'object', 'required': ['when', 'severity'], 'additionalProperties': False, 'properties': {'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}}}, 'description': 'Severity changes, first match wins (for example an error for tier-1 products).'}, 'message': {'type': 'string', 'minLength': 1, 'description': 'One line naming the entity and the values read; `{path}` or `{path|duration}` placeholders are filled from what the condition sees.'}, 'at': {'type': 'array', 'items': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'description': "Where to point: the first of these paths that is present, else the entity's key."}, 'folds': {'type': 'array', 'items': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'description': 'Questions this risk answers for the reader; shown inside it rather than again.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why the pattern is bad.'}, 'fix': {'type': 'string', 'minLength': 1, 'description': 'What to do instead.'}, 'example': {'type': 'string', 'description': 'A spec fragment that triggers the rule.'}, 'references': {'type': 'array', 'items': {'type': 'string', 'minLength': 1}, 'description': 'Where the advice comes from: a book chapter, a paper, documentation.'}}}}}, rule='type')
+    if not isinstance(data, dict):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(['pack', 'title']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'consider rule pack', 'description': "A rule pack for consider: questions an engineer asks of a product spec, and risks that fire when the spec contradicts itself or leaves a known failure mode unmitigated. Conditions are JMESPath expressions over the entity's fields, `_id`, `_kind`, `_product`, `_refs` and `_facts` (see docs/rules.md).", 'type': 'object', 'required': ['pack', 'title'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'pack': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title for the pack.'}, 'description': {'type': 'string', 'description': 'What the pack covers, in a paragraph.'}, 'engine': {'type': 'integer', 'minimum': 1, 'description': 'The pack format version this pack is written for. This engine reads version 1.'}, 'questions': {'type': 'array', 'description': 'What an engineer will ask; reported while the spec does not answer it.', 'items': {'type': 'object', 'required': ['id', 'title', 'for', 'ask', 'answered_by', 'why'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'$ref': '#/definitions/id'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title.'}, 'for': {'$ref': '#/definitions/for'}, 'when': {'$ref': '#/definitions/condition'}, 'ask': {'type': 'string', 'minLength': 1, 'description': 'The question as a reviewer would put it; `{path}` placeholders are filled from the entity.'}, 'answered_by': {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/path'}, 'description': 'Field paths; the question is answered when any of them is present.'}, 'choices': {'type': 'array', 'items': {'type': ['string', 'boolean', 'number']}, 'minItems': 2, 'description': 'The answers to choose from, when the answer is one of a few; written back as typed (true/false for a yes-or-no question).'}, 'recommend': {'type': 'array', 'items': {'type': 'object', 'required': ['choice', 'because'], 'additionalProperties': False, 'properties': {'choice': {'type': ['string', 'boolean', 'number']}, 'when': {'$ref': '#/definitions/condition'}, 'because': {'type': 'string'}}}, 'description': 'Choices offered first, each when its condition holds.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why an engineer asks it.'}, 'references': {'$ref': '#/definitions/references'}}}}, 'risks': {'type': 'array', 'description': 'Bad patterns; reported when their condition holds.', 'items': {'type': 'object', 'required': ['id', 'title', 'for', 'when', 'severity', 'message', 'why', 'fix'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'$ref': '#/definitions/id'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title naming the bad pattern.'}, 'for': {'$ref': '#/definitions/for'}, 'when': {'$ref': '#/definitions/condition'}, 'severity': {'$ref': '#/definitions/severity'}, 'escalate': {'type': 'array', 'items': {'type': 'object', 'required': ['when', 'severity'], 'additionalProperties': False, 'properties': {'when': {'$ref': '#/definitions/condition'}, 'severity': {'$ref': '#/definitions/severity'}}}, 'description': 'Severity changes, first match wins (for example an error for tier-1 products).'}, 'message': {'type': 'string', 'minLength': 1, 'description': 'One line naming the entity and the values read; `{path}` or `{path|duration}` placeholders are filled from what the condition sees.'}, 'at': {'type': 'array', 'items': {'$ref': '#/definitions/path'}, 'description': "Where to point: the first of these paths that is present, else the entity's key."}, 'folds': {'type': 'array', 'items': {'$ref': '#/definitions/id'}, 'description': 'Questions this risk answers for the reader; shown inside it rather than again.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why the pattern is bad.'}, 'fix': {'type': 'string', 'minLength': 1, 'description': 'What to do instead.'}, 'example': {'type': 'string', 'description': 'A spec fragment that triggers the rule.'}, 'references': {'$ref': '#/definitions/references'}}}}}, 'definitions': {'id': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'kind': {'type': 'string', 'enum': ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']}, 'for': {'description': 'The entity kind (collection name) the rule is evaluated for, a list of kinds, or `product` for the product section.', 'oneOf': [{'type': 'string', 'enum': ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']}, {'type': 'array', 'items': {'type': 'string', 'enum': ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']}, 'minItems': 1, 'uniqueItems': True}]}, 'condition': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'path': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}, 'references': {'type': 'array', 'items': {'type': 'string', 'minLength': 1}, 'description': 'Where the advice comes from: a book chapter, a paper, documentation.'}, 'question': {'type': 'object', 'required': ['id', 'title', 'for', 'ask', 'answered_by', 'why'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title.'}, 'for': {'description': 'The entity kind (collection name) the rule is evaluated for, a list of kinds, or `product` for the product section.', 'oneOf': [{'$ref': '#/definitions/kind'}, {'type': 'array', 'items': {'$ref': '#/definitions/kind'}, 'minItems': 1, 'uniqueItems': True}]}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'ask': {'type': 'string', 'minLength': 1, 'description': 'The question as a reviewer would put it; `{path}` placeholders are filled from the entity.'}, 'answered_by': {'type': 'array', 'minItems': 1, 'items': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'description': 'Field paths; the question is answered when any of them is present.'}, 'choices': {'type': 'array', 'items': {'type': ['string', 'boolean', 'number']}, 'minItems': 2, 'description': 'The answers to choose from, when the answer is one of a few; written back as typed (true/false for a yes-or-no question).'}, 'recommend': {'type': 'array', 'items': {'type': 'object', 'required': ['choice', 'because'], 'additionalProperties': False, 'properties': {'choice': {'type': ['string', 'boolean', 'number']}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'because': {'type': 'string'}}}, 'description': 'Choices offered first, each when its condition holds.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why an engineer asks it.'}, 'references': {'type': 'array', 'items': {'type': 'string', 'minLength': 1}, 'description': 'Where the advice comes from: a book chapter, a paper, documentation.'}}}, 'risk': {'type': 'object', 'required': ['id', 'title', 'for', 'when', 'severity', 'message', 'why', 'fix'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title naming the bad pattern.'}, 'for': {'description': 'The entity kind (collection name) the rule is evaluated for, a list of kinds, or `product` for the product section.', 'oneOf': [{'$ref': '#/definitions/kind'}, {'type': 'array', 'items': {'$ref': '#/definitions/kind'}, 'minItems': 1, 'uniqueItems': True}]}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}, 'escalate': {'type': 'array', 'items': {'type': 'object', 'required': ['when', 'severity'], 'additionalProperties': False, 'properties': {'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}}}, 'description': 'Severity changes, first match wins (for example an error for tier-1 products).'}, 'message': {'type': 'string', 'minLength': 1, 'description': 'One line naming the entity and the values read; `{path}` or `{path|duration}` placeholders are filled from what the condition sees.'}, 'at': {'type': 'array', 'items': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'description': "Where to point: the first of these paths that is present, else the entity's key."}, 'folds': {'type': 'array', 'items': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'description': 'Questions this risk answers for the reader; shown inside it rather than again.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why the pattern is bad.'}, 'fix': {'type': 'string', 'minLength': 1, 'description': 'What to do instead.'}, 'example': {'type': 'string', 'description': 'A spec fragment that triggers the rule.'}, 'references': {'type': 'array', 'items': {'type': 'string', 'minLength': 1}, 'description': 'Where the advice comes from: a book chapter, a paper, documentation.'}}}}}, rule='required')
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must contain ' + (str(sorted(data__missing_keys)) + ' properties'), value=data, name='' + (name_prefix or 'data') + '', rule='required')
         data_keys = set(data.keys())
-        if "pack" in data_keys:
-            data_keys.remove("pack")
-            data__pack = data["pack"]
-            validate___definitions_id(data__pack, custom_formats, (name_prefix or "data") + ".pack")
-        if "title" in data_keys:
-            data_keys.remove("title")
-            data__title = data["title"]
-            if not isinstance(data__title, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".title must be string", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string', 'minLength': 1, 'description': 'A short title for the pack.'}, rule='type')
+        if 'pack' in data_keys:
+            data_keys.remove('pack')
+            data__pack = data['pack']
+            validate___definitions_id(data__pack, custom_formats, (name_prefix or 'data') + '.pack')
+        if 'title' in data_keys:
+            data_keys.remove('title')
+            data__title = data['title']
+            if not isinstance(data__title, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.title must be string', value=data__title, name='' + (name_prefix or 'data') + '.title', rule='type')
             if isinstance(data__title, str):
                 data__title_len = len(data__title)
                 if data__title_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".title must be longer than or equal to 1 characters", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string', 'minLength': 1, 'description': 'A short title for the pack.'}, rule='minLength')
-        if "description" in data_keys:
-            data_keys.remove("description")
-            data__description = data["description"]
-            if not isinstance(data__description, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".description must be string", value=data__description, name="" + (name_prefix or "data") + ".description", definition={'type': 'string', 'description': 'What the pack covers, in a paragraph.'}, rule='type')
-        if "engine" in data_keys:
-            data_keys.remove("engine")
-            data__engine = data["engine"]
-            if not isinstance(data__engine, (int)) and not (isinstance(data__engine, float) and data__engine.is_integer()) or isinstance(data__engine, bool):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".engine must be integer", value=data__engine, name="" + (name_prefix or "data") + ".engine", definition={'type': 'integer', 'minimum': 1, 'description': 'The pack format version this pack is written for. This engine reads version 1.'}, rule='type')
-            if isinstance(data__engine, (int, float, Decimal)) and not isinstance(data__engine, bool):
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.title must be longer than or equal to 1 characters', value=data__title, name='' + (name_prefix or 'data') + '.title', rule='minLength')
+        if 'description' in data_keys:
+            data_keys.remove('description')
+            data__description = data['description']
+            if not isinstance(data__description, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.description must be string', value=data__description, name='' + (name_prefix or 'data') + '.description', rule='type')
+        if 'engine' in data_keys:
+            data_keys.remove('engine')
+            data__engine = data['engine']
+            if not isinstance(data__engine, int) and (not (isinstance(data__engine, float) and data__engine.is_integer())) or isinstance(data__engine, bool):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.engine must be integer', value=data__engine, name='' + (name_prefix or 'data') + '.engine', rule='type')
+            if isinstance(data__engine, (int, float, Decimal)) and (not isinstance(data__engine, bool)):
                 if data__engine < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".engine must be bigger than or equal to 1", value=data__engine, name="" + (name_prefix or "data") + ".engine", definition={'type': 'integer', 'minimum': 1, 'description': 'The pack format version this pack is written for. This engine reads version 1.'}, rule='minimum')
-        if "questions" in data_keys:
-            data_keys.remove("questions")
-            data__questions = data["questions"]
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.engine must be bigger than or equal to 1', value=data__engine, name='' + (name_prefix or 'data') + '.engine', rule='minimum')
+        if 'questions' in data_keys:
+            data_keys.remove('questions')
+            data__questions = data['questions']
             if not isinstance(data__questions, (list, tuple)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".questions must be array", value=data__questions, name="" + (name_prefix or "data") + ".questions", definition={'type': 'array', 'description': 'What an engineer will ask; reported while the spec does not answer it.', 'items': {'type': 'object', 'required': ['id', 'title', 'for', 'ask', 'answered_by', 'why'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'$ref': '#/definitions/id'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title.'}, 'for': {'$ref': '#/definitions/for'}, 'when': {'$ref': '#/definitions/condition'}, 'ask': {'type': 'string', 'minLength': 1, 'description': 'The question as a reviewer would put it; `{path}` placeholders are filled from the entity.'}, 'answered_by': {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/path'}, 'description': 'Field paths; the question is answered when any of them is present.'}, 'choices': {'type': 'array', 'items': {'type': ['string', 'boolean', 'number']}, 'minItems': 2, 'description': 'The answers to choose from, when the answer is one of a few; written back as typed (true/false for a yes-or-no question).'}, 'recommend': {'type': 'array', 'items': {'type': 'object', 'required': ['choice', 'because'], 'additionalProperties': False, 'properties': {'choice': {'type': ['string', 'boolean', 'number']}, 'when': {'$ref': '#/definitions/condition'}, 'because': {'type': 'string'}}}, 'description': 'Choices offered first, each when its condition holds.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why an engineer asks it.'}, 'references': {'$ref': '#/definitions/references'}}}}, rule='type')
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.questions must be array', value=data__questions, name='' + (name_prefix or 'data') + '.questions', rule='type')
             data__questions_is_list = isinstance(data__questions, (list, tuple))
             if data__questions_is_list:
                 data__questions_len = len(data__questions)
                 for data__questions_x, data__questions_item in enumerate(data__questions):
-                    validate___definitions_question(data__questions_item, custom_formats, (name_prefix or "data") + ".questions[{data__questions_x}]".format(**locals()))
-        if "risks" in data_keys:
-            data_keys.remove("risks")
-            data__risks = data["risks"]
+                    validate___definitions_question(data__questions_item, custom_formats, (name_prefix or 'data') + '.questions[{data__questions_x}]'.format(**locals()))
+        if 'risks' in data_keys:
+            data_keys.remove('risks')
+            data__risks = data['risks']
             if not isinstance(data__risks, (list, tuple)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".risks must be array", value=data__risks, name="" + (name_prefix or "data") + ".risks", definition={'type': 'array', 'description': 'Bad patterns; reported when their condition holds.', 'items': {'type': 'object', 'required': ['id', 'title', 'for', 'when', 'severity', 'message', 'why', 'fix'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'$ref': '#/definitions/id'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title naming the bad pattern.'}, 'for': {'$ref': '#/definitions/for'}, 'when': {'$ref': '#/definitions/condition'}, 'severity': {'$ref': '#/definitions/severity'}, 'escalate': {'type': 'array', 'items': {'type': 'object', 'required': ['when', 'severity'], 'additionalProperties': False, 'properties': {'when': {'$ref': '#/definitions/condition'}, 'severity': {'$ref': '#/definitions/severity'}}}, 'description': 'Severity changes, first match wins (for example an error for tier-1 products).'}, 'message': {'type': 'string', 'minLength': 1, 'description': 'One line naming the entity and the values read; `{path}` or `{path|duration}` placeholders are filled from what the condition sees.'}, 'at': {'type': 'array', 'items': {'$ref': '#/definitions/path'}, 'description': "Where to point: the first of these paths that is present, else the entity's key."}, 'folds': {'type': 'array', 'items': {'$ref': '#/definitions/id'}, 'description': 'Questions this risk answers for the reader; shown inside it rather than again.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why the pattern is bad.'}, 'fix': {'type': 'string', 'minLength': 1, 'description': 'What to do instead.'}, 'example': {'type': 'string', 'description': 'A spec fragment that triggers the rule.'}, 'references': {'$ref': '#/definitions/references'}}}}, rule='type')
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.risks must be array', value=data__risks, name='' + (name_prefix or 'data') + '.risks', rule='type')
             data__risks_is_list = isinstance(data__risks, (list, tuple))
             if data__risks_is_list:
                 data__risks_len = len(data__risks)
                 for data__risks_x, data__risks_item in enumerate(data__risks):
-                    validate___definitions_risk(data__risks_item, custom_formats, (name_prefix or "data") + ".risks[{data__risks_x}]".format(**locals()))
+                    validate___definitions_risk(data__risks_item, custom_formats, (name_prefix or 'data') + '.risks[{data__risks_x}]'.format(**locals()))
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
                     data_keys.remove(data_key)
         if data_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'consider rule pack', 'description': "A rule pack for consider: questions an engineer asks of a product spec, and risks that fire when the spec contradicts itself or leaves a known failure mode unmitigated. Conditions are JMESPath expressions over the entity's fields, `_id`, `_kind`, `_product`, `_refs` and `_facts` (see docs/rules.md).", 'type': 'object', 'required': ['pack', 'title'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'pack': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title for the pack.'}, 'description': {'type': 'string', 'description': 'What the pack covers, in a paragraph.'}, 'engine': {'type': 'integer', 'minimum': 1, 'description': 'The pack format version this pack is written for. This engine reads version 1.'}, 'questions': {'type': 'array', 'description': 'What an engineer will ask; reported while the spec does not answer it.', 'items': {'type': 'object', 'required': ['id', 'title', 'for', 'ask', 'answered_by', 'why'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'$ref': '#/definitions/id'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title.'}, 'for': {'$ref': '#/definitions/for'}, 'when': {'$ref': '#/definitions/condition'}, 'ask': {'type': 'string', 'minLength': 1, 'description': 'The question as a reviewer would put it; `{path}` placeholders are filled from the entity.'}, 'answered_by': {'type': 'array', 'minItems': 1, 'items': {'$ref': '#/definitions/path'}, 'description': 'Field paths; the question is answered when any of them is present.'}, 'choices': {'type': 'array', 'items': {'type': ['string', 'boolean', 'number']}, 'minItems': 2, 'description': 'The answers to choose from, when the answer is one of a few; written back as typed (true/false for a yes-or-no question).'}, 'recommend': {'type': 'array', 'items': {'type': 'object', 'required': ['choice', 'because'], 'additionalProperties': False, 'properties': {'choice': {'type': ['string', 'boolean', 'number']}, 'when': {'$ref': '#/definitions/condition'}, 'because': {'type': 'string'}}}, 'description': 'Choices offered first, each when its condition holds.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why an engineer asks it.'}, 'references': {'$ref': '#/definitions/references'}}}}, 'risks': {'type': 'array', 'description': 'Bad patterns; reported when their condition holds.', 'items': {'type': 'object', 'required': ['id', 'title', 'for', 'when', 'severity', 'message', 'why', 'fix'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'$ref': '#/definitions/id'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title naming the bad pattern.'}, 'for': {'$ref': '#/definitions/for'}, 'when': {'$ref': '#/definitions/condition'}, 'severity': {'$ref': '#/definitions/severity'}, 'escalate': {'type': 'array', 'items': {'type': 'object', 'required': ['when', 'severity'], 'additionalProperties': False, 'properties': {'when': {'$ref': '#/definitions/condition'}, 'severity': {'$ref': '#/definitions/severity'}}}, 'description': 'Severity changes, first match wins (for example an error for tier-1 products).'}, 'message': {'type': 'string', 'minLength': 1, 'description': 'One line naming the entity and the values read; `{path}` or `{path|duration}` placeholders are filled from what the condition sees.'}, 'at': {'type': 'array', 'items': {'$ref': '#/definitions/path'}, 'description': "Where to point: the first of these paths that is present, else the entity's key."}, 'folds': {'type': 'array', 'items': {'$ref': '#/definitions/id'}, 'description': 'Questions this risk answers for the reader; shown inside it rather than again.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why the pattern is bad.'}, 'fix': {'type': 'string', 'minLength': 1, 'description': 'What to do instead.'}, 'example': {'type': 'string', 'description': 'A spec fragment that triggers the rule.'}, 'references': {'$ref': '#/definitions/references'}}}}}, 'definitions': {'id': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'kind': {'type': 'string', 'enum': ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']}, 'for': {'description': 'The entity kind (collection name) the rule is evaluated for, a list of kinds, or `product` for the product section.', 'oneOf': [{'type': 'string', 'enum': ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']}, {'type': 'array', 'items': {'type': 'string', 'enum': ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']}, 'minItems': 1, 'uniqueItems': True}]}, 'condition': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'path': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}, 'references': {'type': 'array', 'items': {'type': 'string', 'minLength': 1}, 'description': 'Where the advice comes from: a book chapter, a paper, documentation.'}, 'question': {'type': 'object', 'required': ['id', 'title', 'for', 'ask', 'answered_by', 'why'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title.'}, 'for': {'description': 'The entity kind (collection name) the rule is evaluated for, a list of kinds, or `product` for the product section.', 'oneOf': [{'$ref': '#/definitions/kind'}, {'type': 'array', 'items': {'$ref': '#/definitions/kind'}, 'minItems': 1, 'uniqueItems': True}]}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'ask': {'type': 'string', 'minLength': 1, 'description': 'The question as a reviewer would put it; `{path}` placeholders are filled from the entity.'}, 'answered_by': {'type': 'array', 'minItems': 1, 'items': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'description': 'Field paths; the question is answered when any of them is present.'}, 'choices': {'type': 'array', 'items': {'type': ['string', 'boolean', 'number']}, 'minItems': 2, 'description': 'The answers to choose from, when the answer is one of a few; written back as typed (true/false for a yes-or-no question).'}, 'recommend': {'type': 'array', 'items': {'type': 'object', 'required': ['choice', 'because'], 'additionalProperties': False, 'properties': {'choice': {'type': ['string', 'boolean', 'number']}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'because': {'type': 'string'}}}, 'description': 'Choices offered first, each when its condition holds.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why an engineer asks it.'}, 'references': {'type': 'array', 'items': {'type': 'string', 'minLength': 1}, 'description': 'Where the advice comes from: a book chapter, a paper, documentation.'}}}, 'risk': {'type': 'object', 'required': ['id', 'title', 'for', 'when', 'severity', 'message', 'why', 'fix'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title naming the bad pattern.'}, 'for': {'description': 'The entity kind (collection name) the rule is evaluated for, a list of kinds, or `product` for the product section.', 'oneOf': [{'$ref': '#/definitions/kind'}, {'type': 'array', 'items': {'$ref': '#/definitions/kind'}, 'minItems': 1, 'uniqueItems': True}]}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}, 'escalate': {'type': 'array', 'items': {'type': 'object', 'required': ['when', 'severity'], 'additionalProperties': False, 'properties': {'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}}}, 'description': 'Severity changes, first match wins (for example an error for tier-1 products).'}, 'message': {'type': 'string', 'minLength': 1, 'description': 'One line naming the entity and the values read; `{path}` or `{path|duration}` placeholders are filled from what the condition sees.'}, 'at': {'type': 'array', 'items': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'description': "Where to point: the first of these paths that is present, else the entity's key."}, 'folds': {'type': 'array', 'items': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'description': 'Questions this risk answers for the reader; shown inside it rather than again.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why the pattern is bad.'}, 'fix': {'type': 'string', 'minLength': 1, 'description': 'What to do instead.'}, 'example': {'type': 'string', 'description': 'A spec fragment that triggers the rule.'}, 'references': {'type': 'array', 'items': {'type': 'string', 'minLength': 1}, 'description': 'Where the advice comes from: a book chapter, a paper, documentation.'}}}}}, rule='additionalProperties')
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
 
 def validate___definitions_risk(data, custom_formats={}, name_prefix=None):
-    if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['id', 'title', 'for', 'when', 'severity', 'message', 'why', 'fix'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title naming the bad pattern.'}, 'for': {'description': 'The entity kind (collection name) the rule is evaluated for, a list of kinds, or `product` for the product section.', 'oneOf': [{'$ref': '#/definitions/kind'}, {'type': 'array', 'items': {'$ref': '#/definitions/kind'}, 'minItems': 1, 'uniqueItems': True}]}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}, 'escalate': {'type': 'array', 'items': {'type': 'object', 'required': ['when', 'severity'], 'additionalProperties': False, 'properties': {'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}}}, 'description': 'Severity changes, first match wins (for example an error for tier-1 products).'}, 'message': {'type': 'string', 'minLength': 1, 'description': 'One line naming the entity and the values read; `{path}` or `{path|duration}` placeholders are filled from what the condition sees.'}, 'at': {'type': 'array', 'items': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'description': "Where to point: the first of these paths that is present, else the entity's key."}, 'folds': {'type': 'array', 'items': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'description': 'Questions this risk answers for the reader; shown inside it rather than again.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why the pattern is bad.'}, 'fix': {'type': 'string', 'minLength': 1, 'description': 'What to do instead.'}, 'example': {'type': 'string', 'description': 'A spec fragment that triggers the rule.'}, 'references': {'type': 'array', 'items': {'type': 'string', 'minLength': 1}, 'description': 'Where the advice comes from: a book chapter, a paper, documentation.'}}}, rule='type')
+    if not isinstance(data, dict):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(['id', 'title', 'for', 'when', 'severity', 'message', 'why', 'fix']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['id', 'title', 'for', 'when', 'severity', 'message', 'why', 'fix'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title naming the bad pattern.'}, 'for': {'description': 'The entity kind (collection name) the rule is evaluated for, a list of kinds, or `product` for the product section.', 'oneOf': [{'$ref': '#/definitions/kind'}, {'type': 'array', 'items': {'$ref': '#/definitions/kind'}, 'minItems': 1, 'uniqueItems': True}]}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}, 'escalate': {'type': 'array', 'items': {'type': 'object', 'required': ['when', 'severity'], 'additionalProperties': False, 'properties': {'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}}}, 'description': 'Severity changes, first match wins (for example an error for tier-1 products).'}, 'message': {'type': 'string', 'minLength': 1, 'description': 'One line naming the entity and the values read; `{path}` or `{path|duration}` placeholders are filled from what the condition sees.'}, 'at': {'type': 'array', 'items': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'description': "Where to point: the first of these paths that is present, else the entity's key."}, 'folds': {'type': 'array', 'items': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'description': 'Questions this risk answers for the reader; shown inside it rather than again.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why the pattern is bad.'}, 'fix': {'type': 'string', 'minLength': 1, 'description': 'What to do instead.'}, 'example': {'type': 'string', 'description': 'A spec fragment that triggers the rule.'}, 'references': {'type': 'array', 'items': {'type': 'string', 'minLength': 1}, 'description': 'Where the advice comes from: a book chapter, a paper, documentation.'}}}, rule='required')
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must contain ' + (str(sorted(data__missing_keys)) + ' properties'), value=data, name='' + (name_prefix or 'data') + '', rule='required')
         data_keys = set(data.keys())
-        if "id" in data_keys:
-            data_keys.remove("id")
-            data__id = data["id"]
-            validate___definitions_id(data__id, custom_formats, (name_prefix or "data") + ".id")
-        if "title" in data_keys:
-            data_keys.remove("title")
-            data__title = data["title"]
-            if not isinstance(data__title, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".title must be string", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string', 'minLength': 1, 'description': 'A short title naming the bad pattern.'}, rule='type')
+        if 'id' in data_keys:
+            data_keys.remove('id')
+            data__id = data['id']
+            validate___definitions_id(data__id, custom_formats, (name_prefix or 'data') + '.id')
+        if 'title' in data_keys:
+            data_keys.remove('title')
+            data__title = data['title']
+            if not isinstance(data__title, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.title must be string', value=data__title, name='' + (name_prefix or 'data') + '.title', rule='type')
             if isinstance(data__title, str):
                 data__title_len = len(data__title)
                 if data__title_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".title must be longer than or equal to 1 characters", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string', 'minLength': 1, 'description': 'A short title naming the bad pattern.'}, rule='minLength')
-        if "for" in data_keys:
-            data_keys.remove("for")
-            data__for = data["for"]
-            validate___definitions_for(data__for, custom_formats, (name_prefix or "data") + ".for")
-        if "when" in data_keys:
-            data_keys.remove("when")
-            data__when = data["when"]
-            validate___definitions_condition(data__when, custom_formats, (name_prefix or "data") + ".when")
-        if "severity" in data_keys:
-            data_keys.remove("severity")
-            data__severity = data["severity"]
-            validate___definitions_severity(data__severity, custom_formats, (name_prefix or "data") + ".severity")
-        if "escalate" in data_keys:
-            data_keys.remove("escalate")
-            data__escalate = data["escalate"]
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.title must be longer than or equal to 1 characters', value=data__title, name='' + (name_prefix or 'data') + '.title', rule='minLength')
+        if 'for' in data_keys:
+            data_keys.remove('for')
+            data__for = data['for']
+            validate___definitions_for(data__for, custom_formats, (name_prefix or 'data') + '.for')
+        if 'when' in data_keys:
+            data_keys.remove('when')
+            data__when = data['when']
+            validate___definitions_condition(data__when, custom_formats, (name_prefix or 'data') + '.when')
+        if 'severity' in data_keys:
+            data_keys.remove('severity')
+            data__severity = data['severity']
+            validate___definitions_severity(data__severity, custom_formats, (name_prefix or 'data') + '.severity')
+        if 'escalate' in data_keys:
+            data_keys.remove('escalate')
+            data__escalate = data['escalate']
             if not isinstance(data__escalate, (list, tuple)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".escalate must be array", value=data__escalate, name="" + (name_prefix or "data") + ".escalate", definition={'type': 'array', 'items': {'type': 'object', 'required': ['when', 'severity'], 'additionalProperties': False, 'properties': {'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}}}, 'description': 'Severity changes, first match wins (for example an error for tier-1 products).'}, rule='type')
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.escalate must be array', value=data__escalate, name='' + (name_prefix or 'data') + '.escalate', rule='type')
             data__escalate_is_list = isinstance(data__escalate, (list, tuple))
             if data__escalate_is_list:
                 data__escalate_len = len(data__escalate)
                 for data__escalate_x, data__escalate_item in enumerate(data__escalate):
-                    if not isinstance(data__escalate_item, (dict)):
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".escalate[{data__escalate_x}]".format(**locals()) + " must be object", value=data__escalate_item, name="" + (name_prefix or "data") + ".escalate[{data__escalate_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['when', 'severity'], 'additionalProperties': False, 'properties': {'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}}}, rule='type')
+                    if not isinstance(data__escalate_item, dict):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.escalate[{data__escalate_x}]'.format(**locals()) + ' must be object', value=data__escalate_item, name='' + (name_prefix or 'data') + '.escalate[{data__escalate_x}]'.format(**locals()) + '', rule='type')
                     data__escalate_item_is_dict = isinstance(data__escalate_item, dict)
                     if data__escalate_item_is_dict:
                         data__escalate_item__missing_keys = set(['when', 'severity']) - data__escalate_item.keys()
                         if data__escalate_item__missing_keys:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".escalate[{data__escalate_x}]".format(**locals()) + " must contain " + (str(sorted(data__escalate_item__missing_keys)) + " properties"), value=data__escalate_item, name="" + (name_prefix or "data") + ".escalate[{data__escalate_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['when', 'severity'], 'additionalProperties': False, 'properties': {'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}}}, rule='required')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.escalate[{data__escalate_x}]'.format(**locals()) + ' must contain ' + (str(sorted(data__escalate_item__missing_keys)) + ' properties'), value=data__escalate_item, name='' + (name_prefix or 'data') + '.escalate[{data__escalate_x}]'.format(**locals()) + '', rule='required')
                         data__escalate_item_keys = set(data__escalate_item.keys())
-                        if "when" in data__escalate_item_keys:
-                            data__escalate_item_keys.remove("when")
-                            data__escalate_item__when = data__escalate_item["when"]
-                            validate___definitions_condition(data__escalate_item__when, custom_formats, (name_prefix or "data") + ".escalate[{data__escalate_x}].when".format(**locals()))
-                        if "severity" in data__escalate_item_keys:
-                            data__escalate_item_keys.remove("severity")
-                            data__escalate_item__severity = data__escalate_item["severity"]
-                            validate___definitions_severity(data__escalate_item__severity, custom_formats, (name_prefix or "data") + ".escalate[{data__escalate_x}].severity".format(**locals()))
+                        if 'when' in data__escalate_item_keys:
+                            data__escalate_item_keys.remove('when')
+                            data__escalate_item__when = data__escalate_item['when']
+                            validate___definitions_condition(data__escalate_item__when, custom_formats, (name_prefix or 'data') + '.escalate[{data__escalate_x}].when'.format(**locals()))
+                        if 'severity' in data__escalate_item_keys:
+                            data__escalate_item_keys.remove('severity')
+                            data__escalate_item__severity = data__escalate_item['severity']
+                            validate___definitions_severity(data__escalate_item__severity, custom_formats, (name_prefix or 'data') + '.escalate[{data__escalate_x}].severity'.format(**locals()))
                         if data__escalate_item_keys:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".escalate[{data__escalate_x}]".format(**locals()) + " must not contain "+str(data__escalate_item_keys)+" properties", value=data__escalate_item, name="" + (name_prefix or "data") + ".escalate[{data__escalate_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['when', 'severity'], 'additionalProperties': False, 'properties': {'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}}}, rule='additionalProperties')
-        if "message" in data_keys:
-            data_keys.remove("message")
-            data__message = data["message"]
-            if not isinstance(data__message, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".message must be string", value=data__message, name="" + (name_prefix or "data") + ".message", definition={'type': 'string', 'minLength': 1, 'description': 'One line naming the entity and the values read; `{path}` or `{path|duration}` placeholders are filled from what the condition sees.'}, rule='type')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.escalate[{data__escalate_x}]'.format(**locals()) + ' must not contain ' + str(data__escalate_item_keys) + ' properties', value=data__escalate_item, name='' + (name_prefix or 'data') + '.escalate[{data__escalate_x}]'.format(**locals()) + '', rule='additionalProperties')
+        if 'message' in data_keys:
+            data_keys.remove('message')
+            data__message = data['message']
+            if not isinstance(data__message, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.message must be string', value=data__message, name='' + (name_prefix or 'data') + '.message', rule='type')
             if isinstance(data__message, str):
                 data__message_len = len(data__message)
                 if data__message_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".message must be longer than or equal to 1 characters", value=data__message, name="" + (name_prefix or "data") + ".message", definition={'type': 'string', 'minLength': 1, 'description': 'One line naming the entity and the values read; `{path}` or `{path|duration}` placeholders are filled from what the condition sees.'}, rule='minLength')
-        if "at" in data_keys:
-            data_keys.remove("at")
-            data__at = data["at"]
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.message must be longer than or equal to 1 characters', value=data__message, name='' + (name_prefix or 'data') + '.message', rule='minLength')
+        if 'at' in data_keys:
+            data_keys.remove('at')
+            data__at = data['at']
             if not isinstance(data__at, (list, tuple)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".at must be array", value=data__at, name="" + (name_prefix or "data") + ".at", definition={'type': 'array', 'items': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'description': "Where to point: the first of these paths that is present, else the entity's key."}, rule='type')
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.at must be array', value=data__at, name='' + (name_prefix or 'data') + '.at', rule='type')
             data__at_is_list = isinstance(data__at, (list, tuple))
             if data__at_is_list:
                 data__at_len = len(data__at)
                 for data__at_x, data__at_item in enumerate(data__at):
-                    validate___definitions_path(data__at_item, custom_formats, (name_prefix or "data") + ".at[{data__at_x}]".format(**locals()))
-        if "folds" in data_keys:
-            data_keys.remove("folds")
-            data__folds = data["folds"]
+                    validate___definitions_path(data__at_item, custom_formats, (name_prefix or 'data') + '.at[{data__at_x}]'.format(**locals()))
+        if 'folds' in data_keys:
+            data_keys.remove('folds')
+            data__folds = data['folds']
             if not isinstance(data__folds, (list, tuple)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".folds must be array", value=data__folds, name="" + (name_prefix or "data") + ".folds", definition={'type': 'array', 'items': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'description': 'Questions this risk answers for the reader; shown inside it rather than again.'}, rule='type')
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.folds must be array', value=data__folds, name='' + (name_prefix or 'data') + '.folds', rule='type')
             data__folds_is_list = isinstance(data__folds, (list, tuple))
             if data__folds_is_list:
                 data__folds_len = len(data__folds)
                 for data__folds_x, data__folds_item in enumerate(data__folds):
-                    validate___definitions_id(data__folds_item, custom_formats, (name_prefix or "data") + ".folds[{data__folds_x}]".format(**locals()))
-        if "why" in data_keys:
-            data_keys.remove("why")
-            data__why = data["why"]
-            if not isinstance(data__why, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".why must be string", value=data__why, name="" + (name_prefix or "data") + ".why", definition={'type': 'string', 'minLength': 1, 'description': 'Why the pattern is bad.'}, rule='type')
+                    validate___definitions_id(data__folds_item, custom_formats, (name_prefix or 'data') + '.folds[{data__folds_x}]'.format(**locals()))
+        if 'why' in data_keys:
+            data_keys.remove('why')
+            data__why = data['why']
+            if not isinstance(data__why, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.why must be string', value=data__why, name='' + (name_prefix or 'data') + '.why', rule='type')
             if isinstance(data__why, str):
                 data__why_len = len(data__why)
                 if data__why_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".why must be longer than or equal to 1 characters", value=data__why, name="" + (name_prefix or "data") + ".why", definition={'type': 'string', 'minLength': 1, 'description': 'Why the pattern is bad.'}, rule='minLength')
-        if "fix" in data_keys:
-            data_keys.remove("fix")
-            data__fix = data["fix"]
-            if not isinstance(data__fix, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".fix must be string", value=data__fix, name="" + (name_prefix or "data") + ".fix", definition={'type': 'string', 'minLength': 1, 'description': 'What to do instead.'}, rule='type')
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.why must be longer than or equal to 1 characters', value=data__why, name='' + (name_prefix or 'data') + '.why', rule='minLength')
+        if 'fix' in data_keys:
+            data_keys.remove('fix')
+            data__fix = data['fix']
+            if not isinstance(data__fix, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.fix must be string', value=data__fix, name='' + (name_prefix or 'data') + '.fix', rule='type')
             if isinstance(data__fix, str):
                 data__fix_len = len(data__fix)
                 if data__fix_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".fix must be longer than or equal to 1 characters", value=data__fix, name="" + (name_prefix or "data") + ".fix", definition={'type': 'string', 'minLength': 1, 'description': 'What to do instead.'}, rule='minLength')
-        if "example" in data_keys:
-            data_keys.remove("example")
-            data__example = data["example"]
-            if not isinstance(data__example, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".example must be string", value=data__example, name="" + (name_prefix or "data") + ".example", definition={'type': 'string', 'description': 'A spec fragment that triggers the rule.'}, rule='type')
-        if "references" in data_keys:
-            data_keys.remove("references")
-            data__references = data["references"]
-            validate___definitions_references(data__references, custom_formats, (name_prefix or "data") + ".references")
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.fix must be longer than or equal to 1 characters', value=data__fix, name='' + (name_prefix or 'data') + '.fix', rule='minLength')
+        if 'example' in data_keys:
+            data_keys.remove('example')
+            data__example = data['example']
+            if not isinstance(data__example, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.example must be string', value=data__example, name='' + (name_prefix or 'data') + '.example', rule='type')
+        if 'references' in data_keys:
+            data_keys.remove('references')
+            data__references = data['references']
+            validate___definitions_references(data__references, custom_formats, (name_prefix or 'data') + '.references')
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
                     data_keys.remove(data_key)
         if data_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['id', 'title', 'for', 'when', 'severity', 'message', 'why', 'fix'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title naming the bad pattern.'}, 'for': {'description': 'The entity kind (collection name) the rule is evaluated for, a list of kinds, or `product` for the product section.', 'oneOf': [{'$ref': '#/definitions/kind'}, {'type': 'array', 'items': {'$ref': '#/definitions/kind'}, 'minItems': 1, 'uniqueItems': True}]}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}, 'escalate': {'type': 'array', 'items': {'type': 'object', 'required': ['when', 'severity'], 'additionalProperties': False, 'properties': {'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'severity': {'type': 'string', 'enum': ['error', 'warning', 'info']}}}, 'description': 'Severity changes, first match wins (for example an error for tier-1 products).'}, 'message': {'type': 'string', 'minLength': 1, 'description': 'One line naming the entity and the values read; `{path}` or `{path|duration}` placeholders are filled from what the condition sees.'}, 'at': {'type': 'array', 'items': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'description': "Where to point: the first of these paths that is present, else the entity's key."}, 'folds': {'type': 'array', 'items': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'description': 'Questions this risk answers for the reader; shown inside it rather than again.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why the pattern is bad.'}, 'fix': {'type': 'string', 'minLength': 1, 'description': 'What to do instead.'}, 'example': {'type': 'string', 'description': 'A spec fragment that triggers the rule.'}, 'references': {'type': 'array', 'items': {'type': 'string', 'minLength': 1}, 'description': 'Where the advice comes from: a book chapter, a paper, documentation.'}}}, rule='additionalProperties')
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
 
 def validate___definitions_references(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (list, tuple)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be array", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'array', 'items': {'type': 'string', 'minLength': 1}, 'description': 'Where the advice comes from: a book chapter, a paper, documentation.'}, rule='type')
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be array', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     data_is_list = isinstance(data, (list, tuple))
     if data_is_list:
         data_len = len(data)
         for data_x, data_item in enumerate(data):
-            if not isinstance(data_item, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + "[{data_x}]".format(**locals()) + " must be string", value=data_item, name="" + (name_prefix or "data") + "[{data_x}]".format(**locals()) + "", definition={'type': 'string', 'minLength': 1}, rule='type')
+            if not isinstance(data_item, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '[{data_x}]'.format(**locals()) + ' must be string', value=data_item, name='' + (name_prefix or 'data') + '[{data_x}]'.format(**locals()) + '', rule='type')
             if isinstance(data_item, str):
                 data_item_len = len(data_item)
                 if data_item_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + "[{data_x}]".format(**locals()) + " must be longer than or equal to 1 characters", value=data_item, name="" + (name_prefix or "data") + "[{data_x}]".format(**locals()) + "", definition={'type': 'string', 'minLength': 1}, rule='minLength')
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '[{data_x}]'.format(**locals()) + ' must be longer than or equal to 1 characters', value=data_item, name='' + (name_prefix or 'data') + '[{data_x}]'.format(**locals()) + '', rule='minLength')
     return data
 
 def validate___definitions_path(data, custom_formats={}, name_prefix=None):
-    if not isinstance(data, (str)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, rule='type')
+    if not isinstance(data, str):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
         if not REGEX_PATTERNS['^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$'].search(data):
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, rule='pattern')
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_severity(data, custom_formats={}, name_prefix=None):
-    if not isinstance(data, (str)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'enum': ['error', 'warning', 'info']}, rule='type')
-    if not (isinstance(data, str) and data == 'error' or isinstance(data, str) and data == 'warning' or isinstance(data, str) and data == 'info'):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be one of ['error', 'warning', 'info']", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'enum': ['error', 'warning', 'info']}, rule='enum')
+    if not isinstance(data, str):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
+    if not (isinstance(data, str) and data == 'error' or (isinstance(data, str) and data == 'warning') or (isinstance(data, str) and data == 'info')):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + " must be one of ['error', 'warning', 'info']", value=data, name='' + (name_prefix or 'data') + '', rule='enum')
     return data
 
 def validate___definitions_condition(data, custom_formats={}, name_prefix=None):
-    if not isinstance(data, (str)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, rule='type')
+    if not isinstance(data, str):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
         data_len = len(data)
         if data_len < 1:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must be longer than or equal to 1 characters", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, rule='minLength')
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be longer than or equal to 1 characters', value=data, name='' + (name_prefix or 'data') + '', rule='minLength')
     return data
 
 def validate___definitions_for(data, custom_formats={}, name_prefix=None):
     data_one_of_count1 = 0
     if data_one_of_count1 < 2:
         try:
-            validate___definitions_kind(data, custom_formats, (name_prefix or "data") + "")
+            validate___definitions_kind(data, custom_formats, (name_prefix or 'data') + '')
             data_one_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+        except (JsonSchemaValueException, JsonSchemaValuesException):
+            pass
     if data_one_of_count1 < 2:
         try:
             if not isinstance(data, (list, tuple)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + " must be array", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'array', 'items': {'type': 'string', 'enum': ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']}, 'minItems': 1, 'uniqueItems': True}, rule='type')
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be array', value=data, name='' + (name_prefix or 'data') + '', rule='type')
             data_is_list = isinstance(data, (list, tuple))
             if data_is_list:
                 data_len = len(data)
                 if data_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain at least 1 items", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'array', 'items': {'type': 'string', 'enum': ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']}, 'minItems': 1, 'uniqueItems': True}, rule='minItems')
-                def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
-                if data_len > len(set(fn(data_x) for data_x in data)):
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain unique items", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'array', 'items': {'type': 'string', 'enum': ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']}, 'minItems': 1, 'uniqueItems': True}, rule='uniqueItems')
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must contain at least 1 items', value=data, name='' + (name_prefix or 'data') + '', rule='minItems')
+
+                def fn(var):
+                    return frozenset(dict(((k, fn(v)) for k, v in var.items())).items()) if hasattr(var, 'items') else tuple((fn(v) for v in var)) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
+                if data_len > len(set((fn(data_x) for data_x in data))):
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must contain unique items', value=data, name='' + (name_prefix or 'data') + '', rule='uniqueItems')
                 for data_x, data_item in enumerate(data):
-                    validate___definitions_kind(data_item, custom_formats, (name_prefix or "data") + "[{data_x}]".format(**locals()))
+                    validate___definitions_kind(data_item, custom_formats, (name_prefix or 'data') + '[{data_x}]'.format(**locals()))
             data_one_of_count1 += 1
-        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+        except (JsonSchemaValueException, JsonSchemaValuesException):
+            pass
     if data_one_of_count1 != 1:
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be valid exactly by one definition" + (" (" + str(data_one_of_count1) + " matches found)"), value=data, name="" + (name_prefix or "data") + "", definition={'description': 'The entity kind (collection name) the rule is evaluated for, a list of kinds, or `product` for the product section.', 'oneOf': [{'type': 'string', 'enum': ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']}, {'type': 'array', 'items': {'type': 'string', 'enum': ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']}, 'minItems': 1, 'uniqueItems': True}]}, rule='oneOf')
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count1) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
     return data
 
 def validate___definitions_kind(data, custom_formats={}, name_prefix=None):
-    if not isinstance(data, (str)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'enum': ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']}, rule='type')
-    if not (isinstance(data, str) and data == 'product' or isinstance(data, str) and data == 'outputs' or isinstance(data, str) and data == 'slos' or isinstance(data, str) and data == 'models' or isinstance(data, str) and data == 'datasets' or isinstance(data, str) and data == 'features' or isinstance(data, str) and data == 'sources' or isinstance(data, str) and data == 'services' or isinstance(data, str) and data == 'stores'):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be one of ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'enum': ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']}, rule='enum')
+    if not isinstance(data, str):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
+    if not (isinstance(data, str) and data == 'product' or (isinstance(data, str) and data == 'outputs') or (isinstance(data, str) and data == 'slos') or (isinstance(data, str) and data == 'models') or (isinstance(data, str) and data == 'datasets') or (isinstance(data, str) and data == 'features') or (isinstance(data, str) and data == 'sources') or (isinstance(data, str) and data == 'services') or (isinstance(data, str) and data == 'stores')):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + " must be one of ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']", value=data, name='' + (name_prefix or 'data') + '', rule='enum')
     return data
 
 def validate___definitions_question(data, custom_formats={}, name_prefix=None):
-    if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['id', 'title', 'for', 'ask', 'answered_by', 'why'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title.'}, 'for': {'description': 'The entity kind (collection name) the rule is evaluated for, a list of kinds, or `product` for the product section.', 'oneOf': [{'$ref': '#/definitions/kind'}, {'type': 'array', 'items': {'$ref': '#/definitions/kind'}, 'minItems': 1, 'uniqueItems': True}]}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'ask': {'type': 'string', 'minLength': 1, 'description': 'The question as a reviewer would put it; `{path}` placeholders are filled from the entity.'}, 'answered_by': {'type': 'array', 'minItems': 1, 'items': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'description': 'Field paths; the question is answered when any of them is present.'}, 'choices': {'type': 'array', 'items': {'type': ['string', 'boolean', 'number']}, 'minItems': 2, 'description': 'The answers to choose from, when the answer is one of a few; written back as typed (true/false for a yes-or-no question).'}, 'recommend': {'type': 'array', 'items': {'type': 'object', 'required': ['choice', 'because'], 'additionalProperties': False, 'properties': {'choice': {'type': ['string', 'boolean', 'number']}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'because': {'type': 'string'}}}, 'description': 'Choices offered first, each when its condition holds.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why an engineer asks it.'}, 'references': {'type': 'array', 'items': {'type': 'string', 'minLength': 1}, 'description': 'Where the advice comes from: a book chapter, a paper, documentation.'}}}, rule='type')
+    if not isinstance(data, dict):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(['id', 'title', 'for', 'ask', 'answered_by', 'why']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['id', 'title', 'for', 'ask', 'answered_by', 'why'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title.'}, 'for': {'description': 'The entity kind (collection name) the rule is evaluated for, a list of kinds, or `product` for the product section.', 'oneOf': [{'$ref': '#/definitions/kind'}, {'type': 'array', 'items': {'$ref': '#/definitions/kind'}, 'minItems': 1, 'uniqueItems': True}]}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'ask': {'type': 'string', 'minLength': 1, 'description': 'The question as a reviewer would put it; `{path}` placeholders are filled from the entity.'}, 'answered_by': {'type': 'array', 'minItems': 1, 'items': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'description': 'Field paths; the question is answered when any of them is present.'}, 'choices': {'type': 'array', 'items': {'type': ['string', 'boolean', 'number']}, 'minItems': 2, 'description': 'The answers to choose from, when the answer is one of a few; written back as typed (true/false for a yes-or-no question).'}, 'recommend': {'type': 'array', 'items': {'type': 'object', 'required': ['choice', 'because'], 'additionalProperties': False, 'properties': {'choice': {'type': ['string', 'boolean', 'number']}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'because': {'type': 'string'}}}, 'description': 'Choices offered first, each when its condition holds.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why an engineer asks it.'}, 'references': {'type': 'array', 'items': {'type': 'string', 'minLength': 1}, 'description': 'Where the advice comes from: a book chapter, a paper, documentation.'}}}, rule='required')
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must contain ' + (str(sorted(data__missing_keys)) + ' properties'), value=data, name='' + (name_prefix or 'data') + '', rule='required')
         data_keys = set(data.keys())
-        if "id" in data_keys:
-            data_keys.remove("id")
-            data__id = data["id"]
-            validate___definitions_id(data__id, custom_formats, (name_prefix or "data") + ".id")
-        if "title" in data_keys:
-            data_keys.remove("title")
-            data__title = data["title"]
-            if not isinstance(data__title, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".title must be string", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string', 'minLength': 1, 'description': 'A short title.'}, rule='type')
+        if 'id' in data_keys:
+            data_keys.remove('id')
+            data__id = data['id']
+            validate___definitions_id(data__id, custom_formats, (name_prefix or 'data') + '.id')
+        if 'title' in data_keys:
+            data_keys.remove('title')
+            data__title = data['title']
+            if not isinstance(data__title, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.title must be string', value=data__title, name='' + (name_prefix or 'data') + '.title', rule='type')
             if isinstance(data__title, str):
                 data__title_len = len(data__title)
                 if data__title_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".title must be longer than or equal to 1 characters", value=data__title, name="" + (name_prefix or "data") + ".title", definition={'type': 'string', 'minLength': 1, 'description': 'A short title.'}, rule='minLength')
-        if "for" in data_keys:
-            data_keys.remove("for")
-            data__for = data["for"]
-            validate___definitions_for(data__for, custom_formats, (name_prefix or "data") + ".for")
-        if "when" in data_keys:
-            data_keys.remove("when")
-            data__when = data["when"]
-            validate___definitions_condition(data__when, custom_formats, (name_prefix or "data") + ".when")
-        if "ask" in data_keys:
-            data_keys.remove("ask")
-            data__ask = data["ask"]
-            if not isinstance(data__ask, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".ask must be string", value=data__ask, name="" + (name_prefix or "data") + ".ask", definition={'type': 'string', 'minLength': 1, 'description': 'The question as a reviewer would put it; `{path}` placeholders are filled from the entity.'}, rule='type')
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.title must be longer than or equal to 1 characters', value=data__title, name='' + (name_prefix or 'data') + '.title', rule='minLength')
+        if 'for' in data_keys:
+            data_keys.remove('for')
+            data__for = data['for']
+            validate___definitions_for(data__for, custom_formats, (name_prefix or 'data') + '.for')
+        if 'when' in data_keys:
+            data_keys.remove('when')
+            data__when = data['when']
+            validate___definitions_condition(data__when, custom_formats, (name_prefix or 'data') + '.when')
+        if 'ask' in data_keys:
+            data_keys.remove('ask')
+            data__ask = data['ask']
+            if not isinstance(data__ask, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.ask must be string', value=data__ask, name='' + (name_prefix or 'data') + '.ask', rule='type')
             if isinstance(data__ask, str):
                 data__ask_len = len(data__ask)
                 if data__ask_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".ask must be longer than or equal to 1 characters", value=data__ask, name="" + (name_prefix or "data") + ".ask", definition={'type': 'string', 'minLength': 1, 'description': 'The question as a reviewer would put it; `{path}` placeholders are filled from the entity.'}, rule='minLength')
-        if "answered_by" in data_keys:
-            data_keys.remove("answered_by")
-            data__answeredby = data["answered_by"]
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.ask must be longer than or equal to 1 characters', value=data__ask, name='' + (name_prefix or 'data') + '.ask', rule='minLength')
+        if 'answered_by' in data_keys:
+            data_keys.remove('answered_by')
+            data__answeredby = data['answered_by']
             if not isinstance(data__answeredby, (list, tuple)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".answered_by must be array", value=data__answeredby, name="" + (name_prefix or "data") + ".answered_by", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'description': 'Field paths; the question is answered when any of them is present.'}, rule='type')
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.answered_by must be array', value=data__answeredby, name='' + (name_prefix or 'data') + '.answered_by', rule='type')
             data__answeredby_is_list = isinstance(data__answeredby, (list, tuple))
             if data__answeredby_is_list:
                 data__answeredby_len = len(data__answeredby)
                 if data__answeredby_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".answered_by must contain at least 1 items", value=data__answeredby, name="" + (name_prefix or "data") + ".answered_by", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'description': 'Field paths; the question is answered when any of them is present.'}, rule='minItems')
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.answered_by must contain at least 1 items', value=data__answeredby, name='' + (name_prefix or 'data') + '.answered_by', rule='minItems')
                 for data__answeredby_x, data__answeredby_item in enumerate(data__answeredby):
-                    validate___definitions_path(data__answeredby_item, custom_formats, (name_prefix or "data") + ".answered_by[{data__answeredby_x}]".format(**locals()))
-        if "choices" in data_keys:
-            data_keys.remove("choices")
-            data__choices = data["choices"]
+                    validate___definitions_path(data__answeredby_item, custom_formats, (name_prefix or 'data') + '.answered_by[{data__answeredby_x}]'.format(**locals()))
+        if 'choices' in data_keys:
+            data_keys.remove('choices')
+            data__choices = data['choices']
             if not isinstance(data__choices, (list, tuple)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".choices must be array", value=data__choices, name="" + (name_prefix or "data") + ".choices", definition={'type': 'array', 'items': {'type': ['string', 'boolean', 'number']}, 'minItems': 2, 'description': 'The answers to choose from, when the answer is one of a few; written back as typed (true/false for a yes-or-no question).'}, rule='type')
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.choices must be array', value=data__choices, name='' + (name_prefix or 'data') + '.choices', rule='type')
             data__choices_is_list = isinstance(data__choices, (list, tuple))
             if data__choices_is_list:
                 data__choices_len = len(data__choices)
                 if data__choices_len < 2:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".choices must contain at least 2 items", value=data__choices, name="" + (name_prefix or "data") + ".choices", definition={'type': 'array', 'items': {'type': ['string', 'boolean', 'number']}, 'minItems': 2, 'description': 'The answers to choose from, when the answer is one of a few; written back as typed (true/false for a yes-or-no question).'}, rule='minItems')
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.choices must contain at least 2 items', value=data__choices, name='' + (name_prefix or 'data') + '.choices', rule='minItems')
                 for data__choices_x, data__choices_item in enumerate(data__choices):
                     if not isinstance(data__choices_item, (str, bool, int, float, Decimal)):
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".choices[{data__choices_x}]".format(**locals()) + " must be string or boolean or number", value=data__choices_item, name="" + (name_prefix or "data") + ".choices[{data__choices_x}]".format(**locals()) + "", definition={'type': ['string', 'boolean', 'number']}, rule='type')
-        if "recommend" in data_keys:
-            data_keys.remove("recommend")
-            data__recommend = data["recommend"]
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.choices[{data__choices_x}]'.format(**locals()) + ' must be string or boolean or number', value=data__choices_item, name='' + (name_prefix or 'data') + '.choices[{data__choices_x}]'.format(**locals()) + '', rule='type')
+        if 'recommend' in data_keys:
+            data_keys.remove('recommend')
+            data__recommend = data['recommend']
             if not isinstance(data__recommend, (list, tuple)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".recommend must be array", value=data__recommend, name="" + (name_prefix or "data") + ".recommend", definition={'type': 'array', 'items': {'type': 'object', 'required': ['choice', 'because'], 'additionalProperties': False, 'properties': {'choice': {'type': ['string', 'boolean', 'number']}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'because': {'type': 'string'}}}, 'description': 'Choices offered first, each when its condition holds.'}, rule='type')
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.recommend must be array', value=data__recommend, name='' + (name_prefix or 'data') + '.recommend', rule='type')
             data__recommend_is_list = isinstance(data__recommend, (list, tuple))
             if data__recommend_is_list:
                 data__recommend_len = len(data__recommend)
                 for data__recommend_x, data__recommend_item in enumerate(data__recommend):
-                    if not isinstance(data__recommend_item, (dict)):
-                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".recommend[{data__recommend_x}]".format(**locals()) + " must be object", value=data__recommend_item, name="" + (name_prefix or "data") + ".recommend[{data__recommend_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['choice', 'because'], 'additionalProperties': False, 'properties': {'choice': {'type': ['string', 'boolean', 'number']}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'because': {'type': 'string'}}}, rule='type')
+                    if not isinstance(data__recommend_item, dict):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.recommend[{data__recommend_x}]'.format(**locals()) + ' must be object', value=data__recommend_item, name='' + (name_prefix or 'data') + '.recommend[{data__recommend_x}]'.format(**locals()) + '', rule='type')
                     data__recommend_item_is_dict = isinstance(data__recommend_item, dict)
                     if data__recommend_item_is_dict:
                         data__recommend_item__missing_keys = set(['choice', 'because']) - data__recommend_item.keys()
                         if data__recommend_item__missing_keys:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".recommend[{data__recommend_x}]".format(**locals()) + " must contain " + (str(sorted(data__recommend_item__missing_keys)) + " properties"), value=data__recommend_item, name="" + (name_prefix or "data") + ".recommend[{data__recommend_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['choice', 'because'], 'additionalProperties': False, 'properties': {'choice': {'type': ['string', 'boolean', 'number']}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'because': {'type': 'string'}}}, rule='required')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.recommend[{data__recommend_x}]'.format(**locals()) + ' must contain ' + (str(sorted(data__recommend_item__missing_keys)) + ' properties'), value=data__recommend_item, name='' + (name_prefix or 'data') + '.recommend[{data__recommend_x}]'.format(**locals()) + '', rule='required')
                         data__recommend_item_keys = set(data__recommend_item.keys())
-                        if "choice" in data__recommend_item_keys:
-                            data__recommend_item_keys.remove("choice")
-                            data__recommend_item__choice = data__recommend_item["choice"]
+                        if 'choice' in data__recommend_item_keys:
+                            data__recommend_item_keys.remove('choice')
+                            data__recommend_item__choice = data__recommend_item['choice']
                             if not isinstance(data__recommend_item__choice, (str, bool, int, float, Decimal)):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".recommend[{data__recommend_x}].choice".format(**locals()) + " must be string or boolean or number", value=data__recommend_item__choice, name="" + (name_prefix or "data") + ".recommend[{data__recommend_x}].choice".format(**locals()) + "", definition={'type': ['string', 'boolean', 'number']}, rule='type')
-                        if "when" in data__recommend_item_keys:
-                            data__recommend_item_keys.remove("when")
-                            data__recommend_item__when = data__recommend_item["when"]
-                            validate___definitions_condition(data__recommend_item__when, custom_formats, (name_prefix or "data") + ".recommend[{data__recommend_x}].when".format(**locals()))
-                        if "because" in data__recommend_item_keys:
-                            data__recommend_item_keys.remove("because")
-                            data__recommend_item__because = data__recommend_item["because"]
-                            if not isinstance(data__recommend_item__because, (str)):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".recommend[{data__recommend_x}].because".format(**locals()) + " must be string", value=data__recommend_item__because, name="" + (name_prefix or "data") + ".recommend[{data__recommend_x}].because".format(**locals()) + "", definition={'type': 'string'}, rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.recommend[{data__recommend_x}].choice'.format(**locals()) + ' must be string or boolean or number', value=data__recommend_item__choice, name='' + (name_prefix or 'data') + '.recommend[{data__recommend_x}].choice'.format(**locals()) + '', rule='type')
+                        if 'when' in data__recommend_item_keys:
+                            data__recommend_item_keys.remove('when')
+                            data__recommend_item__when = data__recommend_item['when']
+                            validate___definitions_condition(data__recommend_item__when, custom_formats, (name_prefix or 'data') + '.recommend[{data__recommend_x}].when'.format(**locals()))
+                        if 'because' in data__recommend_item_keys:
+                            data__recommend_item_keys.remove('because')
+                            data__recommend_item__because = data__recommend_item['because']
+                            if not isinstance(data__recommend_item__because, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.recommend[{data__recommend_x}].because'.format(**locals()) + ' must be string', value=data__recommend_item__because, name='' + (name_prefix or 'data') + '.recommend[{data__recommend_x}].because'.format(**locals()) + '', rule='type')
                         if data__recommend_item_keys:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".recommend[{data__recommend_x}]".format(**locals()) + " must not contain "+str(data__recommend_item_keys)+" properties", value=data__recommend_item, name="" + (name_prefix or "data") + ".recommend[{data__recommend_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['choice', 'because'], 'additionalProperties': False, 'properties': {'choice': {'type': ['string', 'boolean', 'number']}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'because': {'type': 'string'}}}, rule='additionalProperties')
-        if "why" in data_keys:
-            data_keys.remove("why")
-            data__why = data["why"]
-            if not isinstance(data__why, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".why must be string", value=data__why, name="" + (name_prefix or "data") + ".why", definition={'type': 'string', 'minLength': 1, 'description': 'Why an engineer asks it.'}, rule='type')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.recommend[{data__recommend_x}]'.format(**locals()) + ' must not contain ' + str(data__recommend_item_keys) + ' properties', value=data__recommend_item, name='' + (name_prefix or 'data') + '.recommend[{data__recommend_x}]'.format(**locals()) + '', rule='additionalProperties')
+        if 'why' in data_keys:
+            data_keys.remove('why')
+            data__why = data['why']
+            if not isinstance(data__why, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.why must be string', value=data__why, name='' + (name_prefix or 'data') + '.why', rule='type')
             if isinstance(data__why, str):
                 data__why_len = len(data__why)
                 if data__why_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".why must be longer than or equal to 1 characters", value=data__why, name="" + (name_prefix or "data") + ".why", definition={'type': 'string', 'minLength': 1, 'description': 'Why an engineer asks it.'}, rule='minLength')
-        if "references" in data_keys:
-            data_keys.remove("references")
-            data__references = data["references"]
-            validate___definitions_references(data__references, custom_formats, (name_prefix or "data") + ".references")
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.why must be longer than or equal to 1 characters', value=data__why, name='' + (name_prefix or 'data') + '.why', rule='minLength')
+        if 'references' in data_keys:
+            data_keys.remove('references')
+            data__references = data['references']
+            validate___definitions_references(data__references, custom_formats, (name_prefix or 'data') + '.references')
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
                     data_keys.remove(data_key)
         if data_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'object', 'required': ['id', 'title', 'for', 'ask', 'answered_by', 'why'], 'additionalProperties': False, 'patternProperties': {'^x-': {}}, 'properties': {'id': {'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, 'title': {'type': 'string', 'minLength': 1, 'description': 'A short title.'}, 'for': {'description': 'The entity kind (collection name) the rule is evaluated for, a list of kinds, or `product` for the product section.', 'oneOf': [{'$ref': '#/definitions/kind'}, {'type': 'array', 'items': {'$ref': '#/definitions/kind'}, 'minItems': 1, 'uniqueItems': True}]}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'ask': {'type': 'string', 'minLength': 1, 'description': 'The question as a reviewer would put it; `{path}` placeholders are filled from the entity.'}, 'answered_by': {'type': 'array', 'minItems': 1, 'items': {'type': 'string', 'pattern': '^[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?(\\.[A-Za-z_][A-Za-z0-9_]*(\\[[0-9]+\\])?)*$', 'description': 'A field path relative to the entity, such as `precompute.schedule` or `benefits[0]`.'}, 'description': 'Field paths; the question is answered when any of them is present.'}, 'choices': {'type': 'array', 'items': {'type': ['string', 'boolean', 'number']}, 'minItems': 2, 'description': 'The answers to choose from, when the answer is one of a few; written back as typed (true/false for a yes-or-no question).'}, 'recommend': {'type': 'array', 'items': {'type': 'object', 'required': ['choice', 'because'], 'additionalProperties': False, 'properties': {'choice': {'type': ['string', 'boolean', 'number']}, 'when': {'type': 'string', 'minLength': 1, 'description': 'A JMESPath expression; the rule applies (or fires) when its result is truthy: not null, false, an empty string, list or mapping.'}, 'because': {'type': 'string'}}}, 'description': 'Choices offered first, each when its condition holds.'}, 'why': {'type': 'string', 'minLength': 1, 'description': 'Why an engineer asks it.'}, 'references': {'type': 'array', 'items': {'type': 'string', 'minLength': 1}, 'description': 'Where the advice comes from: a book chapter, a paper, documentation.'}}}, rule='additionalProperties')
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
 
 def validate___definitions_id(data, custom_formats={}, name_prefix=None):
-    if not isinstance(data, (str)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, rule='type')
+    if not isinstance(data, str):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
         if not REGEX_PATTERNS['^[a-z][a-z0-9]*(-[a-z0-9]+)*$'].search(data):
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^[a-z][a-z0-9]*(-[a-z0-9]+)*$", value=data, name="" + (name_prefix or "data") + "", definition={'type': 'string', 'pattern': '^[a-z][a-z0-9]*(-[a-z0-9]+)*$', 'description': 'Kebab case: lower-case words joined by hyphens.'}, rule='pattern')
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[a-z][a-z0-9]*(-[a-z0-9]+)*$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data

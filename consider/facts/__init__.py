@@ -14,9 +14,8 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from consider.model import Spec
@@ -25,8 +24,7 @@ FactFunction = Callable[["Spec"], Mapping[str, Any]]
 """Computes one fact for every entity of a kind: entity id → value (absent: no value)."""
 
 
-@dataclass(frozen=True, slots=True)
-class FactDef:
+class FactDef(NamedTuple):
     """A registered fact: its name under ``_facts``, the kind it describes, how it is made."""
 
     name: str
