@@ -477,7 +477,7 @@ def truthy(value: Any) -> bool:
 def evaluate(spec: Spec, rules: RuleSet) -> list[Finding]:
     """Every question and risk of ``rules`` over ``spec``, sorted; schema findings included."""
     wanted = {kind for kind in KINDS if rules.questions.get(kind) or rules.risks.get(kind)}
-    spec.memo.setdefault("packs", rules.packs)  # facts may read a pack's x- tables
+    spec.memo["packs"] = rules.packs  # facts may read a pack's x- tables (x-phrases)
     computed = facts_registry.compute(spec, wanted)
     findings = list(spec.findings)
     if PRODUCT in wanted:

@@ -1,0 +1,320 @@
+"""The lineage graph: entities as nodes, typed edges from the spec's references.
+
+Edges point the way data flows, from the upstream entity to the one built from it:
+``source:orders-db → dataset:orders-daily`` because the dataset is ``derived_from`` the source.
+Three families of edges are kept apart:
+
+- **lineage** edges (``derived_from``, ``source``, ``trained_on``, ``features``,
+  ``inputs_from``, ``depends_on`` and ``calls``, the request path): what the staleness walk
+  and the impact plan follow;
+- **feedback** edges (``logged_from``: an output whose served results are logged into a
+  dataset): left out of those walks, which run over the acyclic rest; loops are found over
+  lineage and feedback edges together;
+- **drawing** edges (``fallback``, ``cold_start``, ``writes``, ``stored_in``): shown in
+  pictures, never walked.
+
+The graph is built once per spec (``lineage_graph(spec)``, shared through
+``Spec.cached``). Every algorithm here is linear in nodes plus edges and iterative, so deep
+or wide specs neither enumerate paths nor overflow the stack.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from consider.model import Entity, Reference, Spec
+
+LINEAGE = frozenset(
+    {"derived_from", "source", "trained_on", "features", "inputs_from", "depends_on", "calls"}
+)
+"""Edge types the staleness walk and the impact plan follow."""
+
+FEEDBACK = "logged_from"
+"""An output's served results logged into a dataset: closes feedback loops."""
+
+DRAWING = frozenset({"fallback", "cold_start", "writes", "stored_in"})
+"""Edge types that are drawn but never walked."""
+
+_FIELD_EDGES: dict[tuple[str, str], str] = {
+    ("datasets", "derived_from"): "derived_from",
+    ("features", "source"): "source",
+    ("models", "trained_on"): "trained_on",
+    ("models", "features"): "features",
+    ("models", "inputs_from"): "inputs_from",
+    ("outputs", "depends_on"): "depends_on",
+    ("outputs", "request_path"): "calls",
+    ("outputs", "fallback"): "fallback",
+    ("outputs", "cold_start"): "cold_start",
+    ("datasets", "logged_from_outputs"): FEEDBACK,
+}
+"""(kind of the referring entity, its field) → edge type, for edges that flow *into* it."""
+
+
+class Graph(NamedTuple):
+    """Nodes are the spec's entities but SLOs (promises about outputs, not parts of the
+    system), indexed 0..n-1 in the spec's order, kind by kind."""
+
+    refs: list[str]
+    entities: list[Entity]
+    nodes: dict[str, int]
+    """Each ref's node."""
+    up: list[list[tuple[int, str]]]
+    """For each node, its lineage predecessors with the edge type, in the order written."""
+    down: list[list[tuple[int, str]]]
+    """For each node, its lineage successors with the edge type."""
+    feedback: list[tuple[int, int]]
+    """Feedback edges (output, dataset), in the order written."""
+    drawing: list[tuple[int, int, str]]
+    """Drawing-only edges (from, to, type)."""
+    order: list[int]
+    """A topological order of the lineage edges (cycle-closing edges left out)."""
+    position: list[int]
+    """Each node's place in ``order``."""
+    cyclic: set[tuple[int, int]]
+    """Lineage edges left out of ``order`` because they lie on a cycle."""
+    loops: list[list[int]]
+    """Strongly connected groups over lineage and feedback edges that hold a cycle, each in
+    node order, the groups ordered by their first member's id."""
+
+    @property
+    def size(self) -> int:
+        """How many nodes there are."""
+        return len(self.refs)
+
+    def edges(self) -> Iterable[tuple[int, int, str]]:
+        """Every edge (from, to, type): lineage, then feedback, then drawing edges."""
+        for source, targets in enumerate(self.down):
+            for target, kind in targets:
+                yield source, target, kind
+        for output, dataset in self.feedback:
+            yield output, dataset, FEEDBACK
+        yield from self.drawing
+
+    def acyclic_preds(self, node: int) -> Iterable[tuple[int, str]]:
+        """Lineage predecessors, without the edges that close a cycle."""
+        if not self.cyclic:
+            return self.up[node]
+        return [(u, kind) for u, kind in self.up[node] if (u, node) not in self.cyclic]
+
+    def descendants(self, start: int) -> set[int]:
+        """Nodes reachable from ``start`` over lineage edges (start included)."""
+        seen = {start}
+        queue = deque([start])
+        while queue:
+            here = queue.popleft()
+            for there, _ in self.down[here]:
+                if there not in seen and (here, there) not in self.cyclic:
+                    seen.add(there)
+                    queue.append(there)
+        return seen
+
+
+def lineage_graph(spec: Spec) -> Graph:
+    """The spec's lineage graph, built once and shared by every fact and command."""
+    graph: Graph = spec.cached("lineage", build_graph)
+    return graph
+
+
+def build_graph(spec: Spec) -> Graph:
+    """Nodes from the entities, edges from the resolved references; then order and loops."""
+    entities = [entity for entity in spec.all_entities() if entity.kind != "slos"]
+    refs = [entity.ref for entity in entities]
+    index = {ref: i for i, ref in enumerate(refs)}
+    up: list[list[tuple[int, str]]] = [[] for _ in entities]
+    down: list[list[tuple[int, str]]] = [[] for _ in entities]
+    feedback: list[tuple[int, int]] = []
+    drawing: list[tuple[int, int, str]] = []
+    seen: set[tuple[int, int, str]] = set()
+    for reference in spec.references:
+        edge = _edge(reference, index)
+        if edge is None or edge in seen:
+            continue
+        seen.add(edge)
+        source, target, kind = edge
+        if kind in LINEAGE:
+            down[source].append((target, kind))
+            up[target].append((source, kind))
+        elif kind == FEEDBACK:
+            feedback.append((source, target))
+        else:
+            drawing.append(edge)
+    order, position, cyclic = _order(len(refs), up, down)
+    loops = _loops(refs, down, feedback)
+    return Graph(refs, entities, index, up, down, feedback, drawing, order, position, cyclic, loops)
+
+
+def _edge(reference: Reference, index: dict[str, int]) -> tuple[int, int, str] | None:
+    """The edge a reference makes, as (from, to, type), or None if it makes none."""
+    if reference.resolved is None or not reference.path:
+        return None
+    owner = index.get(reference.source.ref)
+    target = index.get(reference.resolved.ref)
+    if owner is None or target is None:
+        return None
+    kind = reference.source.kind
+    first = str(reference.path[0])
+    if first == "precompute" and reference.path[1:2] == ("store",):
+        return owner, target, "writes"
+    if first == "online_store" or (first == "storage" and reference.path[1:2] == ("store",)):
+        return owner, target, "stored_in"
+    if first == "fallback" and reference.path[1:2] == ("covers",):
+        return None  # what the fallback replaces, not something it reads
+    edge_type = _FIELD_EDGES.get((kind, first))
+    if edge_type is None:
+        return None
+    return target, owner, edge_type
+
+
+def _kahn(n: int, succ: Sequence[Iterable[int]], indegree: list[int]) -> list[int]:
+    """Kahn's algorithm, ties broken by node order; returns the nodes it could place."""
+    ready = deque(i for i in range(n) if indegree[i] == 0)
+    order: list[int] = []
+    while ready:
+        here = ready.popleft()
+        order.append(here)
+        for there in succ[here]:
+            indegree[there] -= 1
+            if indegree[there] == 0:
+                ready.append(there)
+    return order
+
+
+def _order(
+    n: int, up: list[list[tuple[int, str]]], down: list[list[tuple[int, str]]]
+) -> tuple[list[int], list[int], set[tuple[int, int]]]:
+    """A topological order of the lineage edges, each node's place in it, and the edges left
+    out because they close a cycle."""
+    succ = [[t for t, _ in targets] for targets in down]
+    order = _kahn(n, succ, [len(preds) for preds in up])
+    cyclic: set[tuple[int, int]] = set()
+    if len(order) < n:
+        # Lineage cycles that are not feedback loops (a dataset derived from itself, say):
+        # the edges inside each strongly connected group are left out of the walk.
+        component = [-1] * n
+        for number, group in enumerate(strongly_connected(n, succ)):
+            for node in group:
+                component[node] = number
+        cyclic = {
+            (u, v)
+            for u in range(n)
+            for v in succ[u]
+            if component[u] != -1 and component[u] == component[v]
+        }
+        succ = [[v for v in succ[u] if (u, v) not in cyclic] for u in range(n)]
+        indegree = [0] * n
+        for targets in succ:
+            for v in targets:
+                indegree[v] += 1
+        order = _kahn(n, succ, indegree)
+    position = [0] * n
+    for place, node in enumerate(order):
+        position[node] = place
+    return order, position, cyclic
+
+
+def _loops(
+    refs: list[str], down: list[list[tuple[int, str]]], feedback: list[tuple[int, int]]
+) -> list[list[int]]:
+    succ: list[list[int]] = [[t for t, _ in targets] for targets in down]
+    for output, dataset in feedback:
+        succ[output].append(dataset)
+    groups = [sorted(group) for group in strongly_connected(len(refs), succ)]
+    groups.sort(key=lambda group: min(_ref_key(refs[node]) for node in group))
+    return groups
+
+
+def _ref_key(ref: str) -> tuple[str, str]:
+    """Id order: by id, then by the kind's prefix (``dataset:x`` before ``model:x``)."""
+    prefix, _, ident = ref.partition(":")
+    return ident, prefix
+
+
+def first_in_id_order(graph: Graph, nodes: Iterable[int]) -> int:
+    """The node that comes first in id order (where a finding spanning them is reported)."""
+    return min(nodes, key=lambda node: _ref_key(graph.refs[node]))
+
+
+def strongly_connected(n: int, succ: Sequence[Sequence[int]]) -> list[list[int]]:
+    """Tarjan's algorithm, iterative: the groups of nodes that hold a cycle (self-loops too)."""
+    index = [-1] * n
+    low = [0] * n
+    on_stack = [False] * n
+    stack: list[int] = []
+    groups: list[list[int]] = []
+    counter = 0
+    for root in range(n):
+        if index[root] != -1:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack[root] = True
+        work = [(root, 0)]
+        while work:
+            here, next_edge = work[-1]
+            targets = succ[here]
+            if next_edge < len(targets):
+                work[-1] = (here, next_edge + 1)
+                there = targets[next_edge]
+                if index[there] == -1:
+                    index[there] = low[there] = counter
+                    counter += 1
+                    stack.append(there)
+                    on_stack[there] = True
+                    work.append((there, 0))
+                elif on_stack[there] and index[there] < low[here]:
+                    low[here] = index[there]
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                if low[here] < low[parent]:
+                    low[parent] = low[here]
+            if low[here] == index[here]:
+                group: list[int] = []
+                while True:
+                    node = stack.pop()
+                    on_stack[node] = False
+                    group.append(node)
+                    if node == here:
+                        break
+                if len(group) > 1 or here in targets:
+                    groups.append(group)
+    return groups
+
+
+def cycle_through(graph: Graph, group: Sequence[int], start: int) -> list[int]:
+    """One simple cycle inside ``group`` that starts and ends at ``start`` (BFS, linear)."""
+    members = set(group)
+    succ: dict[int, list[int]] = {node: [] for node in group}
+    for node in group:
+        succ[node].extend(t for t, _ in graph.down[node] if t in members)
+    for output, dataset in graph.feedback:
+        if output in members and dataset in members:
+            succ[output].append(dataset)
+    parent: dict[int, int] = {}
+    queue = deque([start])
+    found = False
+    while queue and not found:
+        here = queue.popleft()
+        for there in succ[here]:
+            if there == start:
+                parent[start] = here
+                found = True
+                break
+            if there not in parent:
+                parent[there] = here
+                queue.append(there)
+    if not found:
+        return [start]
+    path = [start]
+    node = parent[start]
+    while node != start:
+        path.append(node)
+        node = parent[node]
+    path.append(start)
+    path.reverse()
+    return path
