@@ -108,6 +108,67 @@ def check(
     return result.exit_code(parse_threshold(fail_on))
 
 
+@cli.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
+@click.option(
+    "--changed",
+    required=True,
+    metavar="REF",
+    help="The entity that changes, such as dataset:orders-daily (or its id alone).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--max-file-size",
+    type=_Size(),
+    default="1MB",
+    show_default=True,
+    help="Refuse spec files larger than this.",
+)
+def impact(spec_path: Path, changed: str, output_format: str, max_file_size: int) -> int:
+    """What must re-run or re-train when REF changes, in order, and when each output sees it."""
+    from consider.impact import plan, read_spec, render
+    from consider.loader import Limits
+
+    spec = read_spec(spec_path, limits=Limits(max_bytes=max_file_size))
+    click.echo(render(plan(spec, changed), output_format), nl=False)
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["mermaid", "dot", "json"]),
+    default="mermaid",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--max-file-size",
+    type=_Size(),
+    default="1MB",
+    show_default=True,
+    help="Refuse spec files larger than this.",
+)
+def graph(spec_path: Path, output_format: str, max_file_size: int) -> int:
+    """The lineage graph, with staleness against each SLO, critical paths and loops."""
+    from consider.drawing import render
+    from consider.impact import read_spec
+    from consider.loader import Limits
+
+    spec = read_spec(spec_path, limits=Limits(max_bytes=max_file_size))
+    click.echo(render(spec, output_format), nl=False)
+    return EXIT_OK
+
+
 @cli.group()
 def rules() -> None:
     """List and explain the rules that are checked."""

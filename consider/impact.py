@@ -1,0 +1,391 @@
+"""``consider impact``: what must re-run or re-train when one entity changes, and when.
+
+The plan follows lineage edges downstream from the changed entity (feedback edges left out,
+so a loop does not plan itself forever), in topological order. Each affected entity is a
+step of a kind:
+
+- ``re-run``: a dataset rebuilt, a precomputed output recomputed, a model re-scoring with a
+  new input model (``inputs_from``);
+- ``re-materialise``: a feature recomputed and copied to its online store;
+- ``re-train``: a model whose training data or features changed;
+- ``serve``: an output computed per request, which needs no run, only fresh inputs.
+
+Each step waits for its slowest input and then adds its own delay: a whole interval (the
+change may land just after a run starts) unless a declared trigger starts it at once
+(``on_change``, ``on_retrain`` or a ``new_data``/``schema_change`` retrain trigger), in
+which case only its processing, runtime, or training and deploy time. The time until the
+change is visible in each output is the longest such chain, computed by one pass over the
+topological order (linear in the affected nodes and edges).
+
+The spec's declared ``on_change`` and ``on_retrain`` lists are compared with the direct
+consumers the graph derives: what is missing from them, and what they list that the
+change never reaches.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gc
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from consider.errors import UsageError
+from consider.facts.lineage import field_refs as _refs
+from consider.facts.lineage import field_seconds as _seconds
+from consider.facts.lineage import precompute_gaps
+from consider.graph import Graph, lineage_graph
+from consider.loader import DEFAULT_LIMITS, Limits, load
+from consider.model import REF_PREFIX, Entity, Spec, build
+from consider.schema import validate
+from consider.units import format_duration
+
+_START_TRIGGERS = frozenset({"new_data", "schema_change"})
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One entity to act on, in plan order."""
+
+    ref: str
+    kind: str
+    delay: float
+    """Seconds this step adds once its inputs carry the change."""
+    ready: float
+    """Seconds from the change until this step carries it."""
+    triggered_by: str | None
+    """The declaration that starts it at once (``dataset:x on_change.retrain``), or None
+    when it waits for its own schedule."""
+    after: str | None
+    """The input it waits for longest (on the slowest chain)."""
+    unknown: bool
+    """True when a delay it should state is missing (counted as 0)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Visible:
+    """When the change reaches one output, and along which chain."""
+
+    ref: str
+    after: float
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A declared list (``on_change.retrain`` of a dataset, say) against the derived one."""
+
+    ref: str
+    field: str
+    declared: tuple[str, ...]
+    derived: tuple[str, ...]
+    missing: tuple[str, ...]
+    """Derived but not declared."""
+    extra: tuple[str, ...]
+    """Declared but not downstream of ``ref`` at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The whole answer for one changed entity."""
+
+    file: str
+    changed: str
+    steps: tuple[Step, ...]
+    outputs: tuple[Visible, ...]
+    comparisons: tuple[Comparison, ...]
+
+
+def read_spec(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Spec:
+    """Load, validate and model one spec file (schema findings are kept on the spec)."""
+    collecting = gc.isenabled()
+    gc.disable()  # as check_file does: a large spec is many long-lived acyclic objects
+    try:
+        document = load(path, display=str(path), limits=limits)
+        return build(document, validate(document))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def resolve_ref(spec: Spec, graph: Graph, text: str) -> int:
+    """The node ``text`` names (``dataset:orders`` or a bare id naming one entity); an
+    unknown one is a :class:`UsageError` naming the closest known refs."""
+    if text in graph.nodes:
+        return graph.nodes[text]
+    prefix, colon, ident = text.partition(":")
+    if not colon:
+        matches = [ref for ref in graph.refs if ref.partition(":")[2] == text]
+        if len(matches) == 1:
+            return graph.nodes[matches[0]]
+        if matches:
+            raise UsageError(
+                f"'{text}' names several entities ({', '.join(matches)}); write the typed reference"
+            )
+    close = difflib.get_close_matches(text, graph.refs, n=3, cutoff=0.5)
+    if not close and colon:
+        close = difflib.get_close_matches(
+            ident, [r.partition(":")[2] for r in graph.refs], n=3, cutoff=0.5
+        )
+        close = [ref for ref in graph.refs if ref.partition(":")[2] in close][:3]
+    where = spec.document.path
+    if colon and prefix not in REF_PREFIX:
+        hint = f"; a reference starts with one of {', '.join(sorted(REF_PREFIX))}"
+    elif close:
+        hint = f"; did you mean {' or '.join(close)}?"
+    elif graph.refs:
+        hint = f"; known entities include {', '.join(graph.refs[:6])}"
+    else:
+        hint = "; the spec defines no entities"
+    raise UsageError(f"{text} is not defined in {where}{hint}")
+
+
+def _declares(entity: Entity) -> dict[str, list[str]]:
+    """The lists an entity declares about what must follow it, by field."""
+    if entity.kind == "datasets":
+        return {
+            "on_change.retrain": _refs(entity.fields, "on_change", "retrain"),
+            "on_change.rerun": _refs(entity.fields, "on_change", "rerun"),
+        }
+    if entity.kind == "models":
+        return {"on_retrain.rerun": _refs(entity.fields, "on_retrain", "rerun")}
+    return {}
+
+
+def _precomputed(entity: Entity) -> bool:
+    return entity.fields.get("mode") in ("precomputed", "hybrid") or isinstance(
+        entity.fields.get("precompute"), Mapping
+    )
+
+
+def _kind(graph: Graph, node: int, reached_by: set[str]) -> str:
+    entity = graph.entities[node]
+    if entity.kind == "datasets":
+        return "re-run"
+    if entity.kind == "features":
+        return "re-materialise"
+    if entity.kind == "models":
+        return "re-train" if reached_by & {"trained_on", "features"} else "re-run"
+    if entity.kind == "outputs":
+        return "re-run" if _precomputed(entity) else "serve"
+    return "re-run"
+
+
+def _delay(entity: Entity, kind: str, triggered: bool) -> tuple[float, bool]:
+    """(seconds, unknown) a step adds once its inputs carry the change."""
+    fields = entity.fields
+    if entity.kind == "datasets":
+        written = fields.get("refresh")
+        refresh: Mapping[str, Any] = written if isinstance(written, Mapping) else {}
+        if refresh.get("method") == "stream":
+            return _seconds(refresh, "max_lag") or 0.0, False
+        processing = _seconds(refresh, "processing") or 0.0
+        interval = _seconds(refresh, "interval")
+        if triggered:
+            return processing, False
+        return (interval or 0.0) + processing, interval is None
+    if entity.kind == "features":
+        if fields.get("compute") == "stream":
+            return _seconds(fields, "max_lag") or 0.0, False
+        if fields.get("compute") == "on_demand":
+            return 0.0, False
+        runtime = _seconds(fields, "materialize", "runtime") or 0.0
+        interval = _seconds(fields, "materialize", "interval")
+        if triggered:
+            return runtime, False
+        return (interval or 0.0) + runtime, interval is None
+    if entity.kind == "models":
+        if kind != "re-train":
+            return 0.0, False
+        work = (_seconds(fields, "retrain", "duration") or 0.0) + (
+            _seconds(fields, "deploy", "duration") or 0.0
+        )
+        cadence = _seconds(fields, "retrain", "cadence")
+        if triggered:
+            return work, False
+        return (cadence or 0.0) + work, cadence is None
+    if entity.kind == "outputs":
+        ttl = _seconds(fields, "cache", "ttl") or 0.0
+        if kind == "serve":
+            return ttl, False
+        runtime = _seconds(fields, "precompute", "runtime") or 0.0
+        if triggered:
+            return runtime + ttl, False
+        gaps = precompute_gaps(fields)
+        return (gaps[1] if gaps else 0.0) + runtime + ttl, gaps is None
+    return 0.0, False
+
+
+def plan(spec: Spec, changed: str) -> Plan:
+    """The ordered plan for a change to ``changed`` (a typed reference or a unique id)."""
+    graph = lineage_graph(spec)
+    start = resolve_ref(spec, graph, changed)
+    affected = graph.descendants(start)
+    order = sorted(affected, key=graph.position.__getitem__)
+    ready: dict[int, float] = {start: 0.0}
+    slowest: dict[int, int] = {}
+    steps: list[Step] = []
+    for node in order:
+        if node == start:
+            continue
+        entity = graph.entities[node]
+        preds = [(u, kind) for u, kind in graph.acyclic_preds(node) if u in affected]
+        kind = _kind(graph, node, {k for _, k in preds})
+        trigger = _trigger(graph, node, preds, kind)
+        delay, unknown = _delay(entity, kind, trigger is not None)
+        best = max(preds, key=lambda p: ready[p[0]])[0]
+        slowest[node] = best
+        ready[node] = round(ready[best] + delay, 6)
+        steps.append(
+            Step(entity.ref, kind, round(delay, 6), ready[node], trigger, graph.refs[best], unknown)
+        )
+    outputs = []
+    for node in order:
+        if graph.entities[node].kind != "outputs" or node == start:
+            continue
+        chain = [node]
+        while chain[-1] != start:
+            chain.append(slowest[chain[-1]])
+        outputs.append(
+            Visible(graph.refs[node], ready[node], tuple(graph.refs[n] for n in reversed(chain)))
+        )
+    return Plan(
+        spec.document.path,
+        graph.refs[start],
+        tuple(steps),
+        tuple(outputs),
+        tuple(_comparisons(graph, order, affected)),
+    )
+
+
+def _trigger(graph: Graph, node: int, preds: list[tuple[int, str]], kind: str) -> str | None:
+    """The declaration that starts this step as soon as its input changes, if any."""
+    ref = graph.refs[node]
+    for u, _ in preds:
+        for field_name, listed in _declares(graph.entities[u]).items():
+            if ref in listed:
+                return f"{graph.refs[u]} {field_name}"
+    entity = graph.entities[node]
+    if kind == "re-train":
+        triggers = set(_refs(entity.fields, "retrain", "triggers")) & _START_TRIGGERS
+        if triggers:
+            return f"{ref} retrain.triggers ({', '.join(sorted(triggers))})"
+    return None
+
+
+def _derived(graph: Graph, node: int, field_name: str) -> list[str]:
+    found: list[str] = []
+    for target, kind in graph.down[node]:
+        if (node, target) in graph.cyclic or kind == "calls":
+            continue
+        consumer = graph.entities[target]
+        if field_name == "on_change.retrain":
+            wanted = consumer.kind == "models" and kind in ("trained_on", "features")
+        elif field_name == "on_change.rerun":
+            wanted = consumer.kind in ("datasets", "features") or (
+                consumer.kind == "outputs" and _precomputed(consumer)
+            )
+        else:  # on_retrain.rerun
+            wanted = consumer.kind in ("datasets", "models") or (
+                consumer.kind == "outputs" and _precomputed(consumer)
+            )
+        if wanted and consumer.ref not in found:
+            found.append(consumer.ref)
+    return found
+
+
+def _comparisons(graph: Graph, order: list[int], affected: set[int]) -> list[Comparison]:
+    result = []
+    for node in order:
+        entity = graph.entities[node]
+        declared_lists = _declares(entity)
+        downstream: set[str] | None = None
+        for field_name, declared in declared_lists.items():
+            derived = _derived(graph, node, field_name)
+            if not declared and not derived:
+                continue
+            if declared and downstream is None:
+                downstream = {graph.refs[n] for n in graph.descendants(node)}
+            missing = [ref for ref in derived if ref not in declared]
+            extra = [ref for ref in declared if downstream is not None and ref not in downstream]
+            result.append(
+                Comparison(
+                    entity.ref,
+                    field_name,
+                    tuple(declared),
+                    tuple(derived),
+                    tuple(missing),
+                    tuple(extra),
+                )
+            )
+    return result
+
+
+# -- rendering ----------------------------------------------------------------------------------
+
+
+def render_json(result: Plan) -> str:
+    """The plan as JSON: durations in seconds."""
+    return json.dumps(asdict(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def _show(seconds: float) -> str:
+    return format_duration(seconds) if seconds else "0s"
+
+
+def render_text(result: Plan) -> str:
+    """The plan for people: steps in order, then each output, then declared versus derived."""
+    lines = [f"{result.file}: changing {result.changed}", ""]
+    if not result.steps:
+        lines += ["Nothing downstream: no step to run, no output affected.", ""]
+    else:
+        count = len(result.steps)
+        lines.append(f"Plan ({count} step{'s' if count != 1 else ''}, in order):")
+        width_kind = max(len(s.kind) for s in result.steps)
+        width_ref = max(len(s.ref) for s in result.steps)
+        for number, step in enumerate(result.steps, start=1):
+            how = (
+                f"started by {step.triggered_by}"
+                if step.triggered_by
+                else "waits for its next scheduled run"
+                if step.delay
+                else ""
+            )
+            if step.unknown:
+                how = (how + "; " if how else "") + "its interval is not stated (counted as 0)"
+            lines.append(
+                f"  {number:>3}. {step.kind:<{width_kind}}  {step.ref:<{width_ref}}  "
+                f"+{_show(step.delay):<8} ready after "
+                f"{_show(step.ready):<8}{'  ' + how if how else ''}".rstrip()
+            )
+        lines.append("")
+    if result.outputs:
+        lines.append("Visible in outputs:")
+        width = max(len(v.ref) for v in result.outputs)
+        for visible in result.outputs:
+            lines.append(
+                f"  {visible.ref:<{width}}  after {_show(visible.after):<8} "
+                f" via {' → '.join(visible.path)}"
+            )
+        lines.append("")
+    if result.comparisons:
+        lines.append("Declared versus derived:")
+        for item in result.comparisons:
+            parts = []
+            if item.missing:
+                parts.append(f"not declared: {', '.join(item.missing)}")
+            if item.extra:
+                parts.append(f"declared but not downstream: {', '.join(item.extra)}")
+            verdict = "; ".join(parts) if parts else "matches"
+            lines.append(f"  {item.ref} {item.field}: {verdict}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render(result: Plan, output_format: str) -> str:
+    """The plan in ``text`` or ``json``."""
+    if output_format == "json":
+        return render_json(result)
+    return render_text(result)

@@ -1,0 +1,157 @@
+"""``consider impact``: the ordered plan, its timings, declared versus derived, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from consider.cli import cli
+from consider.errors import UsageError
+from consider.impact import plan, read_spec, render_text
+from consider.loader import parse
+from consider.model import Spec, build
+from consider.schema import validate
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+H, M, D = 3600.0, 60.0, 86400.0
+
+
+def make_spec(text: str) -> Spec:
+    document = parse(textwrap.dedent(text), path="spec.yaml")
+    return build(document, validate(document))
+
+
+def test_a_dataset_change_in_the_home_example() -> None:
+    result = plan(read_spec(EXAMPLES / "home-recommender.yaml"), "dataset:orders-daily")
+    assert [(s.kind, s.ref) for s in result.steps] == [
+        ("re-materialise", "feature:user-category-affinity"),
+        ("re-train", "model:home-ranker"),
+        ("serve", "output:home-rows"),
+    ]
+    feature, model, output = result.steps
+    assert feature.delay == 1 * D + 40 * M and feature.triggered_by is None
+    # on_change.retrain names the ranker, so it retrains at once: training 3h + deploy 1h,
+    # but only after the feature it learns from has been re-materialised.
+    assert model.triggered_by == "dataset:orders-daily on_change.retrain"
+    assert model.delay == 3 * H + 1 * H
+    assert model.ready == feature.ready + model.delay == 28 * H + 40 * M
+    assert output.ready == model.ready and output.after == "model:home-ranker"
+    (visible,) = result.outputs
+    assert visible.after == 28 * H + 40 * M
+    assert visible.path == (
+        "dataset:orders-daily",
+        "feature:user-category-affinity",
+        "model:home-ranker",
+        "output:home-rows",
+    )
+    comparisons = {(c.ref, c.field): (c.missing, c.extra) for c in result.comparisons}
+    assert comparisons == {
+        ("dataset:orders-daily", "on_change.retrain"): ((), ()),
+        ("dataset:orders-daily", "on_change.rerun"): (("feature:user-category-affinity",), ()),
+    }
+
+
+def test_a_source_change_waits_for_every_scheduled_step() -> None:
+    result = plan(read_spec(EXAMPLES / "weekly-digest.yaml"), "source:reading-events")
+    assert [(s.kind, s.ref, s.ready) for s in result.steps] == [
+        ("re-run", "dataset:reading-history", 1 * D + 2 * H),
+        ("re-train", "model:digest-ranker", 1 * D + 2 * H + 6 * H + 30 * M),
+        # the Monday run is not triggered by the retrain: it waits up to a week, + 5h30m
+        ("re-run", "output:weekly-digest", 1 * D + 2 * H + 6 * H + 30 * M + 7 * D + 5 * H + 30 * M),
+    ]
+    comparisons = {(c.ref, c.field): c.missing for c in result.comparisons}
+    assert comparisons[("model:digest-ranker", "on_retrain.rerun")] == ("output:weekly-digest",)
+
+
+def test_declared_triggers_shorten_the_plan_and_extras_are_reported() -> None:
+    spec = make_spec("""
+        consider: 1
+        product: {name: triggers}
+        outputs:
+          batch:
+            mode: precomputed
+            depends_on: [model:m]
+            precompute: {schedule: 1d, runtime: 1h}
+        models:
+          m:
+            trained_on: [dataset:d]
+            retrain: {cadence: 1w, duration: 2h, triggers: [new_data]}
+            deploy: {duration: 30m}
+            on_retrain: {rerun: [output:batch, output:elsewhere]}
+          other: {}
+        datasets:
+          d:
+            derived_from: [source:s]
+            refresh: {method: batch, interval: 1h, processing: 10m}
+            on_change: {retrain: [model:other]}
+        sources:
+          s: {method: stream}
+    """)
+    result = plan(spec, "s")  # a bare id naming one entity is accepted
+    assert result.changed == "source:s"
+    steps = {s.ref: s for s in result.steps}
+    assert steps["dataset:d"].delay == 1 * H + 10 * M
+    assert steps["model:m"].triggered_by == "model:m retrain.triggers (new_data)"
+    assert steps["model:m"].delay == 2 * H + 30 * M
+    assert steps["output:batch"].triggered_by == "model:m on_retrain.rerun"
+    assert steps["output:batch"].delay == 1 * H
+    comparisons = {(c.ref, c.field): (c.missing, c.extra) for c in result.comparisons}
+    assert comparisons[("dataset:d", "on_change.retrain")] == (("model:m",), ("model:other",))
+
+
+def test_feedback_edges_do_not_loop_the_plan() -> None:
+    result = plan(read_spec(EXAMPLES / "home-recommender.yaml"), "model:home-ranker")
+    assert [s.ref for s in result.steps] == ["output:home-rows"]  # not impressions-log again
+
+
+def test_nothing_downstream() -> None:
+    result = plan(read_spec(EXAMPLES / "home-recommender.yaml"), "output:home-rows")
+    assert result.steps == () and result.outputs == ()
+    assert "Nothing downstream" in render_text(result)
+
+
+@pytest.mark.parametrize(
+    ("ref", "hint"),
+    [
+        ("dataset:orders-dail", "did you mean dataset:orders-daily"),
+        ("datset:orders-daily", "a reference starts with one of"),
+        ("zzz", "known entities include"),
+    ],
+)
+def test_an_unknown_ref_names_the_closest_known_ones(ref: str, hint: str) -> None:
+    with pytest.raises(UsageError, match=hint):
+        plan(read_spec(EXAMPLES / "home-recommender.yaml"), ref)
+
+
+def test_cli_text_json_and_exit_codes() -> None:
+    runner = CliRunner()
+    path = str(EXAMPLES / "home-recommender.yaml")
+    text = runner.invoke(
+        cli, ["impact", path, "--changed", "source:orders-db"], standalone_mode=False
+    )
+    assert text.exit_code == 0, text.output
+    assert "Plan (4 steps, in order):" in text.output
+    assert "output:home-rows  after 53h40m" in text.output
+    data = runner.invoke(
+        cli,
+        ["impact", path, "--changed", "source:orders-db", "--format", "json"],
+        standalone_mode=False,
+    )
+    parsed = json.loads(data.output)
+    assert parsed["changed"] == "source:orders-db"
+    assert [s["kind"] for s in parsed["steps"]] == ["re-run", "re-materialise", "re-train", "serve"]
+    assert parsed["outputs"][0]["after"] == 53 * H + 40 * M
+
+
+def test_cli_unknown_ref_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    from consider.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["impact", str(EXAMPLES / "home-recommender.yaml"), "--changed", "model:rankr"])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert "model:rankr is not defined" in err and "model:home-ranker" in err
