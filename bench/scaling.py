@@ -1,0 +1,214 @@
+"""Scaling benchmark: is checking a spec linear in its size, diamonds or not?
+
+Two comparisons, each through the real pipeline (``consider.check.check_file``: load,
+validate, model, facts, rules), with the file-size limit raised the way a user raises it
+(``--max-file-size``, parsed by the same parser):
+
+1. time per entity of a layered spec full of diamonds at 1,000 and at 100,000 entities
+   (target: the larger within 2x of the smaller);
+2. time per entity of a 30-layer diamond lattice (about 2^30 paths per output) against a
+   tree-shaped spec of the same size (target: within 2x).
+
+``--rules`` chooses what is checked: ``lineage`` (the 15 lineage risks of the built-in packs,
+the 3 questions they fold, and only the facts of consider/facts/lineage.py and links.py, so
+the figure is the lineage analysis's own) or ``all`` (every built-in pack and every fact).
+Each size is timed ``--repeat`` times (the best is kept); the stages of the largest run are
+broken down at the end. Usage::
+
+    python bench/scaling.py                       # lineage rules, 1K vs 100K, lattice vs tree
+    python bench/scaling.py --rules all --sizes 1000,10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import generate  # bench/ is not a package
+
+from consider import facts as facts_registry
+from consider.check import check_file
+from consider.engine import RuleSet, index, load_rules
+from consider.loader import Limits, load
+from consider.model import build
+from consider.schema import validate
+from consider.units import parse_size
+
+LINEAGE_RISKS = frozenset(
+    {
+        "freshness-chain-exceeds-slo",
+        "composite-availability-below-slo",
+        "dependency-missing-extra-nine",
+        "latency-budget-exceeded",
+        "fallback-exceeds-deadline",
+        "model-age-exceeds-tolerance",
+        "missing-retrain-trigger",
+        "stale-downstream-inference",
+        "feedback-loop-unmitigated",
+        "rate-limit-insufficient",
+        "batch-interval-exceeds-freshness",
+        "precompute-overruns-schedule",
+        "precompute-store-capacity",
+        "planned-downtime-exceeds-budget",
+        "pr-promise-without-slo",
+    }
+)
+LINEAGE_FACT_MODULES = ("consider.facts.lineage", "consider.facts.links")
+MAX_FILE_SIZE = "200MB"
+"""What the benchmark passes as ``--max-file-size`` (100,000 entities are about 38MB)."""
+
+
+def lineage_rules() -> RuleSet:
+    """The lineage risks of the built-in packs, and the questions they fold."""
+    builtin = load_rules()
+    folded = {
+        q for pack in builtin.packs for r in pack.risks if r.id in LINEAGE_RISKS for q in r.folds
+    }
+    packs = [
+        pack._replace(
+            questions=tuple(q for q in pack.questions if q.id in folded),
+            risks=tuple(r for r in pack.risks if r.id in LINEAGE_RISKS),
+        )
+        for pack in builtin.packs
+    ]
+    return index(packs)
+
+
+def restrict_facts() -> None:
+    """Compute only the lineage facts (and the reverse links they sit beside)."""
+    everything = facts_registry.registry()
+    kept = tuple(d for d in everything if d.module in LINEAGE_FACT_MODULES)
+    facts_registry.registry = lambda: kept  # type: ignore[assignment]
+
+
+def time_check(path: Path, rules: RuleSet, limits: Limits, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        check_file(path, rules, display=path.name, limits=limits)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def stages(path: Path, rules: RuleSet, limits: Limits) -> dict[str, float]:
+    """Seconds per stage of one run, the collector paused as check_file pauses it."""
+    import gc
+
+    from consider.engine import KINDS, evaluate
+    from consider.graph import lineage_graph
+
+    marks: dict[str, float] = {}
+    gc.disable()
+    try:
+        started = time.perf_counter()
+        document = load(path, display=path.name, limits=limits)
+        marks["load"] = time.perf_counter() - started
+        started = time.perf_counter()
+        validation = validate(document)
+        marks["validate"] = time.perf_counter() - started
+        started = time.perf_counter()
+        spec = build(document, validation)
+        marks["model"] = time.perf_counter() - started
+        started = time.perf_counter()
+        lineage_graph(spec)
+        marks["lineage graph"] = time.perf_counter() - started
+        wanted = {k for k in KINDS if rules.questions.get(k) or rules.risks.get(k)}
+        started = time.perf_counter()
+        computed = facts_registry.compute(spec, wanted)
+        marks["facts"] = time.perf_counter() - started
+        compute = facts_registry.compute
+        facts_registry.compute = lambda *_: computed  # type: ignore[assignment]
+        try:
+            started = time.perf_counter()
+            evaluate(spec, rules)
+            marks["rules"] = time.perf_counter() - started
+        finally:
+            facts_registry.compute = compute  # type: ignore[assignment]
+    finally:
+        gc.enable()
+    return marks
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rules", choices=("lineage", "all"), default="lineage")
+    parser.add_argument(
+        "--sizes", default="1000,100000", help="entity counts of the layered spec, comma-separated"
+    )
+    parser.add_argument(
+        "--shape-size",
+        type=int,
+        default=100000,
+        help="entities of the lattice and the tree (0: skip)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per spec; the best counts")
+    parser.add_argument("--keep", type=Path, help="write the generated specs here")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    limits = Limits(max_bytes=int(parse_size(MAX_FILE_SIZE)))
+    if args.rules == "lineage":
+        rules = lineage_rules()
+        restrict_facts()
+    else:
+        rules = load_rules()
+    count = sum(len(p.questions) + len(p.risks) for p in rules.packs)
+    print(
+        f"pipeline: check_file (load, validate, model, facts, rules); --max-file-size "
+        f"{MAX_FILE_SIZE}; rules: {args.rules} ({count}); best of {args.repeat}"
+    )
+    scratch = None if args.keep else tempfile.TemporaryDirectory(prefix="consider-bench-")
+    folder = args.keep or Path(scratch.name)  # type: ignore[union-attr]
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def run(shape: str, entities: int) -> tuple[int, float, Path]:
+        path = folder / f"{shape}-{entities}.yaml"
+        text = generate.generate(shape, entities)
+        path.write_text(text, encoding="utf-8")
+        real = generate.entity_count(text)
+        repeat = args.repeat if entities <= 20000 else max(1, min(args.repeat, 2))
+        seconds = time_check(path, rules, limits, repeat)
+        print(
+            f"  {shape:<8} {real:>8,} entities  {len(text) / 1e6:6.1f} MB  {seconds:8.2f} s  "
+            f"{seconds / real * 1e6:8.1f} µs/entity",
+            flush=True,
+        )
+        return real, seconds, path
+
+    results: dict[str, Any] = {}
+    print("1. layered lineage, many diamonds:")
+    measured = [run("layered", n) for n in sizes]
+    if len(measured) >= 2:
+        small, large = measured[0], measured[-1]
+        ratio = (large[1] / large[0]) / (small[1] / small[0])
+        results["size"] = ratio
+        verdict = "PASS" if ratio <= 2 else "FAIL"
+        print(
+            f"   per-entity time at {large[0]:,} / at {small[0]:,}: {ratio:.2f} "
+            f"(target <= 2): {verdict}"
+        )
+    if args.shape_size:
+        print("2. 30-layer diamond lattice against a tree of the same size:")
+        lattice = run("lattice", args.shape_size)
+        tree = run("tree", args.shape_size)
+        ratio = (lattice[1] / lattice[0]) / (tree[1] / tree[0])
+        results["shape"] = ratio
+        verdict = "PASS" if ratio <= 2 else "FAIL"
+        print(f"   per-entity time, lattice / tree: {ratio:.2f} (target <= 2): {verdict}")
+    biggest = measured[-1][2] if measured else None
+    if biggest is not None:
+        print(f"stages of {biggest.name} (one run):")
+        for name, seconds in stages(biggest, rules, limits).items():
+            print(f"  {name:<22} {seconds:8.2f} s")
+    if scratch is not None:
+        scratch.cleanup()
+    return 0 if all(r <= 2 for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
