@@ -478,7 +478,7 @@ def evaluate(spec: Spec, rules: RuleSet) -> list[Finding]:
     """Every question and risk of ``rules`` over ``spec``, sorted; schema findings included."""
     wanted = {kind for kind in KINDS if rules.questions.get(kind) or rules.risks.get(kind)}
     spec.memo["packs"] = rules.packs  # facts may read a pack's x- tables (x-phrases)
-    computed = facts_registry.compute(spec, wanted)
+    computed = facts_registry.FactStore(spec)
     findings = list(spec.findings)
     if PRODUCT in wanted:
         data = _context(spec, None, computed)
@@ -496,17 +496,17 @@ def evaluate(spec: Spec, rules: RuleSet) -> list[Finding]:
 
 
 def _context(spec: Spec, entity: Entity | None,
-             computed: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+             computed: facts_registry.FactStore) -> dict[str, Any]:
     if entity is None:
         return {**spec.product, "_id": "product", "_kind": PRODUCT, "_product": spec.product,
-                "_refs": {}, "_facts": computed.get((PRODUCT, "product"), {})}
+                "_refs": {}, "_facts": computed.view(PRODUCT, "product")}
     return {
         **entity.fields,
         "_id": entity.id,
         "_kind": entity.kind,
         "_product": spec.product,
         "_refs": refs_view(spec, entity),
-        "_facts": computed.get((entity.kind, entity.id), {}),
+        "_facts": computed.view(entity.kind, entity.id),
     }
 
 
@@ -600,6 +600,8 @@ def _show(value: Any, filter_name: str | None) -> str:
         return f"{value:g}"
     if isinstance(value, list):
         return ", ".join(_show(item, None) for item in value)
+    if isinstance(value, facts_registry.LazyFacts):
+        value = value.materialise()
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True, default=str)
     return str(value)

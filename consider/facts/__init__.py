@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -76,3 +76,105 @@ def compute(spec: Spec, kinds: set[str] | None = None) -> dict[tuple[str, str], 
         for ident, value in definition.compute(spec).items():
             facts.setdefault((definition.kind, ident), {})[definition.name] = value
     return facts
+
+
+class FactStore:
+    """Facts of one spec, each computed the first time a condition reads it, then kept.
+
+    A fact is computed for every entity of its kind at once (that is what makes it linear),
+    but only when some rule reads it: a custom rule set, or a spec with few kinds, pays for
+    the facts it uses and no others.
+    """
+
+    __slots__ = ("_by_name", "_computed", "_spec")
+
+    def __init__(self, spec: Spec) -> None:
+        self._spec = spec
+        self._by_name = {(d.kind, d.name): d for d in registry()}
+        self._computed: dict[tuple[str, str], Mapping[str, Any]] = {}
+
+    def names(self, kind: str) -> list[str]:
+        """The facts registered for ``kind``."""
+        return [name for (k, name) in self._by_name if k == kind]
+
+    def value(self, kind: str, name: str, ident: str) -> Any:
+        """The fact ``name`` of entity ``ident``, or None when it has none."""
+        key = (kind, name)
+        computed = self._computed.get(key)
+        if computed is None:
+            definition = self._by_name.get(key)
+            if definition is None:
+                return None
+            computed = self._computed[key] = definition.compute(self._spec)
+        return computed.get(ident)
+
+    def view(self, kind: str, ident: str) -> LazyFacts:
+        """What a condition sees as ``_facts`` for one entity."""
+        return LazyFacts(self, kind, ident)
+
+
+class LazyFacts(dict[str, Any]):
+    """``_facts`` for one entity: a mapping whose values are computed when first read.
+
+    JMESPath reads a field with ``.get``; anything that needs the whole mapping (``keys``,
+    ``*``, ``length``) first computes every fact of the entity's kind.
+    """
+
+    __slots__ = ("_full", "_ident", "_kind", "_store")
+
+    def __init__(self, store: FactStore, kind: str, ident: str) -> None:
+        super().__init__()
+        self._store, self._kind, self._ident, self._full = store, kind, ident, False
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if self._full or dict.__contains__(self, name):
+            return dict.get(self, name, default)
+        value = self._store.value(self._kind, name, self._ident)
+        if value is not None:
+            dict.__setitem__(self, name, value)
+        return default if value is None else value
+
+    def materialise(self) -> dict[str, Any]:
+        """Every fact of the entity, computed; the mapping itself, now complete."""
+        if not self._full:
+            for name in self._store.names(self._kind):
+                self.get(name)
+            self._full = True
+        return self
+
+    def __getitem__(self, name: str) -> Any:
+        value = self.get(name)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return dict.__iter__(self.materialise())
+
+    def __len__(self) -> int:
+        return dict.__len__(self.materialise())
+
+    def keys(self) -> Any:
+        return dict.keys(self.materialise())
+
+    def values(self) -> Any:
+        return dict.values(self.materialise())
+
+    def items(self) -> Any:
+        return dict.items(self.materialise())
+
+    def __eq__(self, other: object) -> bool:
+        return dict.__eq__(self.materialise(), other)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return dict.__repr__(self.materialise())
+
+
+# JMESPath's functions (keys(), length(), ...) check an argument's type by the name of its
+# class; under its own name a LazyFacts would be refused as an unknown type, not an object.
+LazyFacts.__name__ = "dict"
