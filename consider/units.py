@@ -132,7 +132,7 @@ def format_duration(seconds: float) -> str:
     minutes = round(total_minutes - hours * 60)
     if minutes == 60:
         hours, minutes = hours + 1, 0
-    if hours % 24 == 0 and minutes == 0 and hours >= 48:
+    if hours % 24 == 0 and minutes == 0:
         return f"{hours // 24}d"
     return f"{hours}h{minutes}m" if minutes else f"{hours}h"
 

@@ -171,10 +171,10 @@ def test_the_critical_path_and_the_loop_are_marked() -> None:
 def test_labels_say_how_each_entity_is_collected_or_served() -> None:
     drawing = layout(read_spec(EXAMPLES / "home-recommender.yaml"))
     lines = {n.id: n.lines[1] for n in drawing.nodes}
-    assert lines["source:orders-db"] == "batch pull every 24h (+2h)"
+    assert lines["source:orders-db"] == "batch pull every 1d (+2h)"
     assert lines["source:clickstream"] == "stream push, lag 2m"
-    assert lines["feature:user-category-affinity"] == "batch, materialised every 24h (+40m)"
-    assert lines["model:home-ranker"] == "retrain every 24h, +3h, deploy 1h"
+    assert lines["feature:user-category-affinity"] == "batch, materialised every 1d (+40m)"
+    assert lines["model:home-ranker"] == "retrain every 1d, +3h, deploy 1h"
     assert lines["service:deals-partner"] == "99.5%, p99 300ms"
 
 

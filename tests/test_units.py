@@ -95,7 +95,7 @@ def test_parse_duration_refuses_what_the_schema_refuses(text: str) -> None:
         (3600.0, "1h"),
         (5400.0, "1h30m"),
         (19800.0, "5h30m"),
-        (86400.0, "24h"),
+        (86400.0, "1d"),
         (129_600.0, "36h"),
         (172_800.0, "2d"),
         (272_400.0, "75h40m"),
