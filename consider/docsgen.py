@@ -502,3 +502,12 @@ if __name__ == "__main__":
     for name, text in generated:
         (root / "docs" / name).write_text(text, encoding="utf-8", newline="\n")
         print(f"wrote docs/{name}")
+
+    from consider.readme import readme_output, with_output
+
+    readme = root / "README.md"
+    readme.write_text(
+        with_output(readme.read_text(encoding="utf-8"), readme_output(root)),
+        encoding="utf-8", newline="\n",
+    )
+    print("wrote the output picture in README.md")
