@@ -38,8 +38,9 @@ def _command() -> list[str]:
 
 def _time(command: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          check=False)
+    done = subprocess.run(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+    )
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} exited {done.returncode}: {done.stderr.decode()}")
@@ -52,7 +53,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40)
     args = parser.parse_args()
 
-    import consider  # noqa: PLC0415
+    import consider
 
     compileall.compile_dir(Path(consider.__file__).parent, quiet=1)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -76,8 +77,11 @@ def main() -> None:
     print(f"spec: {args.spec.relative_to(ROOT) if args.spec.is_relative_to(ROOT) else args.spec}")
     print(f"runs: {args.runs} each, interleaved; medians")
     print(f"python -c pass                    {median['pass'] * 1000:7.1f} ms   1.0x")
-    for name, label in (("check", "consider check (text)"), ("json", "consider check --format json"),
-                        ("nocache", "consider check, no pack cache")):
+    for name, label in (
+        ("check", "consider check (text)"),
+        ("json", "consider check --format json"),
+        ("nocache", "consider check, no pack cache"),
+    ):
         ratio = median[name] / median["pass"]
         print(f"{label:33s} {median[name] * 1000:7.1f} ms  {ratio:4.1f}x")
     ratio = median["check"] / median["pass"]

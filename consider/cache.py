@@ -32,8 +32,9 @@ def directory() -> Path | None:
     return Path(base) / "consider"
 
 
-def key(name: str, version: int, parts: Iterable[tuple[str, bytes]], *,
-        code: Path | None = None) -> str:
+def key(
+    name: str, version: int, parts: Iterable[tuple[str, bytes]], *, code: Path | None = None
+) -> str:
     """A key for ``name`` over named byte strings, this consider and Python.
 
     ``code``, a folder, adds the size and modification time of its Python files: an edited

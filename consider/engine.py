@@ -147,6 +147,7 @@ class RuleSet(NamedTuple):
 
 # -- loading ----------------------------------------------------------------------------------
 
+
 def load_rules(extra: Sequence[Path] = (), *, builtin: bool = True) -> RuleSet:
     """The built-in packs (unless turned off) and any extra pack files, validated and compiled.
 
@@ -157,8 +158,12 @@ def load_rules(extra: Sequence[Path] = (), *, builtin: bool = True) -> RuleSet:
     from consider import cache
 
     paths = [*(builtin_pack_paths() if builtin else []), *extra]
-    key = cache.key("rules", ENGINE_VERSION, [(str(p), _read_pack_bytes(p)) for p in paths],
-                    code=Path(__file__).resolve().parent)
+    key = cache.key(
+        "rules",
+        ENGINE_VERSION,
+        [(str(p), _read_pack_bytes(p)) for p in paths],
+        code=Path(__file__).resolve().parent,
+    )
     cached = cache.read(key)
     if isinstance(cached, RuleSet):
         return cached
@@ -183,8 +188,11 @@ def _load_rules(paths: Sequence[Path]) -> RuleSet:
     seen: dict[str, Pack] = {}
     for pack in packs:
         if pack.id in seen:
-            raise PackError(f"pack id '{pack.id}' is also used by {seen[pack.id].path}; "
-                            "give each pack its own id", path=pack.path)
+            raise PackError(
+                f"pack id '{pack.id}' is also used by {seen[pack.id].path}; "
+                "give each pack its own id",
+                path=pack.path,
+            )
         seen[pack.id] = pack
     return index(packs)
 
@@ -199,7 +207,9 @@ def index(packs: Sequence[Pack]) -> RuleSet:
                 other = owners[rule.id]
                 raise PackError(
                     f"rule id '{rule.id}' is already used in {other.file}:{other.line}; "
-                    "rule ids must be unique across packs", path=rule.file, line=rule.line,
+                    "rule ids must be unique across packs",
+                    path=rule.file,
+                    line=rule.line,
                 )
             owners[rule.id] = rule
     for pack in packs:
@@ -210,10 +220,14 @@ def index(packs: Sequence[Pack]) -> RuleSet:
                     import difflib
 
                     close = difflib.get_close_matches(
-                        folded, [r for r, v in owners.items() if isinstance(v, Question)], n=1)
+                        folded, [r for r, v in owners.items() if isinstance(v, Question)], n=1
+                    )
                     hint = f"; did you mean '{close[0]}'?" if close else ""
-                    raise PackError(f"rule '{risk.id}' folds '{folded}', which is not a "
-                                    f"question{hint}", path=risk.file, line=risk.line)
+                    raise PackError(
+                        f"rule '{risk.id}' folds '{folded}', which is not a question{hint}",
+                        path=risk.file,
+                        line=risk.line,
+                    )
     questions: dict[str, list[Question]] = {kind: [] for kind in KINDS}
     risks: dict[str, list[Risk]] = {kind: [] for kind in KINDS}
     for pack in packs:
@@ -241,28 +255,37 @@ def load_pack(path: Path) -> Pack:
         from consider.errors import ConsiderError
 
         if isinstance(error, ConsiderError):
-            raise PackError(f"rule pack: {error.message}", path=error.path, line=error.line,
-                            column=error.column) from None
+            raise PackError(
+                f"rule pack: {error.message}", path=error.path, line=error.line, column=error.column
+            ) from None
         raise
     if document.duplicates:
         dup = document.duplicates[0]
-        raise PackError(f"'{dup.pointer.rsplit('/', 1)[-1]}' is written twice (first at line "
-                        f"{dup.first_line}); keep one", path=shown, line=dup.line,
-                        column=dup.column)
+        raise PackError(
+            f"'{dup.pointer.rsplit('/', 1)[-1]}' is written twice (first at line "
+            f"{dup.first_line}); keep one",
+            path=shown,
+            line=dup.line,
+            column=dup.column,
+        )
     _validate_pack(document)
     data = document.data
     pack_id = data["pack"]
     engine = data.get("engine", ENGINE_VERSION)
     if engine > ENGINE_VERSION:
-        raise PackError(f"the pack is written for pack format {engine}; this consider reads "
-                        f"format {ENGINE_VERSION}: upgrade consider", path=shown)
+        raise PackError(
+            f"the pack is written for pack format {engine}; this consider reads "
+            f"format {ENGINE_VERSION}: upgrade consider",
+            path=shown,
+        )
     questions = tuple(
         _question(document, pack_id, i, body) for i, body in enumerate(data.get("questions", []))
     )
     risks = tuple(_risk(document, pack_id, i, body) for i, body in enumerate(data.get("risks", [])))
     extras = {key: value for key, value in data.items() if key.startswith("x-")}
-    return Pack(pack_id, data["title"], data.get("description", ""), shown, questions, risks,
-                extras)
+    return Pack(
+        pack_id, data["title"], data.get("description", ""), shown, questions, risks, extras
+    )
 
 
 def _validate_pack(document: Document) -> None:
@@ -305,35 +328,53 @@ def _validate_pack(document: Document) -> None:
             message = f"unknown key '{unknown[0]}'{hint}"
             key_pointer = f"{pointer}/{escape_pointer_token(str(unknown[0]))}"
             line, column = document.position(key_pointer, prefer="key")
-    raise PackError(f"{rule}{where}: {message}; see schemas/rulepack.schema.json",
-                    path=document.path, line=line, column=column)
+    raise PackError(
+        f"{rule}{where}: {message}; see schemas/rulepack.schema.json",
+        path=document.path,
+        line=line,
+        column=column,
+    )
 
 
-_NAVIGATING = {"subexpression", "index_expression", "filter_projection", "projection",
-               "value_projection", "flatten"}
+_NAVIGATING = {
+    "subexpression",
+    "index_expression",
+    "filter_projection",
+    "projection",
+    "value_projection",
+    "flatten",
+}
 
 
-def _compile(document: Document, pointer: str, rule_id: str, expression: str,
-             what: str = "the condition") -> Any:
+def _compile(
+    document: Document, pointer: str, rule_id: str, expression: str, what: str = "the condition"
+) -> Any:
     try:
         compiled = jmespath.compile(expression)
     except JMESPathError as error:
         line, column = document.position(pointer, prefer="value")
         detail = str(error).replace("\n", " ")
-        raise PackError(f"rule '{rule_id}': {what} does not compile as JMESPath: "
-                        f"{detail}", path=document.path, line=line, column=column) from None
+        raise PackError(
+            f"rule '{rule_id}': {what} does not compile as JMESPath: {detail}",
+            path=document.path,
+            line=line,
+            column=column,
+        ) from None
     if _negates_then_navigates(compiled.parsed):
         line, column = document.position(pointer, prefer="value")
         raise PackError(
             f"rule '{rule_id}': in '{expression}', '!' applies before '.' or '[', so "
             "'!a.b' means '(!a).b', which is always null; write '!(a.b)'",
-            path=document.path, line=line, column=column,
+            path=document.path,
+            line=line,
+            column=column,
         )
     problem = _function_problem(compiled.parsed)
     if problem:
         line, column = document.position(pointer, prefer="value")
-        raise PackError(f"rule '{rule_id}': {what}: {problem}", path=document.path, line=line,
-                        column=column)
+        raise PackError(
+            f"rule '{rule_id}': {what}: {problem}", path=document.path, line=line, column=column
+        )
     return compiled
 
 
@@ -374,8 +415,12 @@ def _negates_then_navigates(node: Any) -> bool:
         if not isinstance(current, dict):
             continue
         children = current.get("children") or []
-        if (current.get("type") in _NAVIGATING and children
-                and isinstance(children[0], dict) and children[0].get("type") == "not_expression"):
+        if (
+            current.get("type") in _NAVIGATING
+            and children
+            and isinstance(children[0], dict)
+            and children[0].get("type") == "not_expression"
+        ):
             return True
         todo.extend(children)
     return False
@@ -387,25 +432,33 @@ def _template(document: Document, pointer: str, rule_id: str, text: str) -> Temp
         raw = match[1]
         expression, _, filter_name = raw.rpartition("|")
         name = filter_name.strip()
-        if expression and name not in FORMATTERS and _FILTER_LIKE.match(name) \
-                and not expression.rstrip().endswith("|"):
+        if (
+            expression
+            and name not in FORMATTERS
+            and _FILTER_LIKE.match(name)
+            and not expression.rstrip().endswith("|")
+        ):
             # `{x|durration}` would parse as a pipe into a field and print "(not set)".
             line, column = document.position(pointer, prefer="value")
             raise PackError(
                 f"rule '{rule_id}': the placeholder {{{raw}}} names no filter '{name}'; "
                 f"the filters are {', '.join(sorted(FORMATTERS))}",
-                path=document.path, line=line, column=column,
+                path=document.path,
+                line=line,
+                column=column,
             )
         if not expression or name not in FORMATTERS:
             expression, filter_name = raw, ""
-        compiled = _compile(document, pointer, rule_id, expression.strip(),
-                            what=f"the placeholder {{{raw}}}")
+        compiled = _compile(
+            document, pointer, rule_id, expression.strip(), what=f"the placeholder {{{raw}}}"
+        )
         parts.append((raw, compiled, filter_name.strip() or None))
     return Template(text, tuple(parts))
 
 
-def _common(document: Document, pack: str, section: str, index_: int,
-            body: dict[str, Any]) -> dict[str, Any]:
+def _common(
+    document: Document, pack: str, section: str, index_: int, body: dict[str, Any]
+) -> dict[str, Any]:
     pointer = f"/{section}/{index_}"
     kinds = body["for"] if isinstance(body["for"], list) else [body["for"]]
     when = body.get("when")
@@ -429,7 +482,8 @@ def _question(document: Document, pack: str, i: int, body: dict[str, Any]) -> Qu
         Recommendation(
             item["choice"],
             _compile(document, f"{pointer}/recommend/{j}/when", body["id"], item["when"])
-            if item.get("when") else None,
+            if item.get("when")
+            else None,
             item["because"],
         )
         for j, item in enumerate(body.get("recommend", ()))
@@ -439,8 +493,9 @@ def _question(document: Document, pack: str, i: int, body: dict[str, Any]) -> Qu
         **common,
         ask=_template(document, f"{pointer}/ask", body["id"], body["ask"]),
         answered_by=paths,
-        answer_paths=tuple(_compile(document, f"{pointer}/answered_by", body["id"], p)
-                           for p in paths),
+        answer_paths=tuple(
+            _compile(document, f"{pointer}/answered_by", body["id"], p) for p in paths
+        ),
         choices=tuple(body.get("choices", ())),
         recommend=recommend,
     )
@@ -450,8 +505,10 @@ def _risk(document: Document, pack: str, i: int, body: dict[str, Any]) -> Risk:
     common = _common(document, pack, "risks", i, body)
     pointer = f"/risks/{i}"
     escalate = tuple(
-        Escalation(_compile(document, f"{pointer}/escalate/{j}/when", body["id"], item["when"]),
-                   Severity(item["severity"]))
+        Escalation(
+            _compile(document, f"{pointer}/escalate/{j}/when", body["id"], item["when"]),
+            Severity(item["severity"]),
+        )
         for j, item in enumerate(body.get("escalate", ()))
     )
     return Risk(
@@ -468,10 +525,10 @@ def _risk(document: Document, pack: str, i: int, body: dict[str, Any]) -> Risk:
 
 # -- evaluation -------------------------------------------------------------------------------
 
+
 def truthy(value: Any) -> bool:
     """JMESPath truth: null, false, and empty strings, lists and mappings are false."""
-    return value is not None and value is not False and value != "" and value != [] \
-        and value != {}
+    return value is not None and value is not False and value != "" and value != [] and value != {}
 
 
 def evaluate(spec: Spec, rules: RuleSet) -> list[Finding]:
@@ -482,24 +539,33 @@ def evaluate(spec: Spec, rules: RuleSet) -> list[Finding]:
     findings = list(spec.findings)
     if PRODUCT in wanted:
         data = _context(spec, None, computed)
-        findings.extend(_evaluate_one(spec, rules, PRODUCT, "product", "/product",
-                                      spec.product_raw, data))
+        findings.extend(
+            _evaluate_one(spec, rules, PRODUCT, "product", "/product", spec.product_raw, data)
+        )
     for kind in COLLECTIONS:
         if kind not in wanted:
             continue
         for entity in spec.entities(kind):
             data = _context(spec, entity, computed)
-            findings.extend(_evaluate_one(spec, rules, kind, entity.id, entity.pointer,
-                                          entity.raw, data))
+            findings.extend(
+                _evaluate_one(spec, rules, kind, entity.id, entity.pointer, entity.raw, data)
+            )
     findings.sort(key=Finding.sort_key)
     return findings
 
 
-def _context(spec: Spec, entity: Entity | None,
-             computed: facts_registry.FactStore) -> dict[str, Any]:
+def _context(
+    spec: Spec, entity: Entity | None, computed: facts_registry.FactStore
+) -> dict[str, Any]:
     if entity is None:
-        return {**spec.product, "_id": "product", "_kind": PRODUCT, "_product": spec.product,
-                "_refs": {}, "_facts": computed.view(PRODUCT, "product")}
+        return {
+            **spec.product,
+            "_id": "product",
+            "_kind": PRODUCT,
+            "_product": spec.product,
+            "_refs": {},
+            "_facts": computed.view(PRODUCT, "product"),
+        }
     return {
         **entity.fields,
         "_id": entity.id,
@@ -515,8 +581,9 @@ def _path_pointer(base: str, path: str) -> str:
     return base + "".join(f"/{escape_pointer_token(t)}" for t in tokens)
 
 
-def _evaluate_one(spec: Spec, rules: RuleSet, kind: str, ident: str, pointer: str,
-                  raw: Any, data: dict[str, Any]) -> list[Finding]:
+def _evaluate_one(
+    spec: Spec, rules: RuleSet, kind: str, ident: str, pointer: str, raw: Any, data: dict[str, Any]
+) -> list[Finding]:
     current: Rule | None = None
     try:
         results: list[Finding] = []
@@ -536,14 +603,16 @@ def _evaluate_one(spec: Spec, rules: RuleSet, kind: str, ident: str, pointer: st
         raise PackError(
             f"rule '{current.id}' failed on {kind} '{ident}' of {spec.document.path}: "
             f"{str(error).splitlines()[0]}; fix the rule's condition or message",
-            path=current.file, line=current.line,
+            path=current.file,
+            line=current.line,
         ) from None
     results.extend(open_questions.values())
     return results
 
 
-def _ask(spec: Spec, question: Question, base: str, raw: Any,
-         data: dict[str, Any]) -> Finding | None:
+def _ask(
+    spec: Spec, question: Question, base: str, raw: Any, data: dict[str, Any]
+) -> Finding | None:
     document = spec.document
     if question.when is not None and not truthy(question.when.search(data)):
         return None
@@ -551,14 +620,23 @@ def _ask(spec: Spec, question: Question, base: str, raw: Any,
     if any(path.search(data) is not None for path in question.answer_paths):
         return None
     acknowledged = next(
-        (p for p in (_path_pointer(base, path) for path in question.answered_by)
-         if p in spec.tbd), None)
+        (p for p in (_path_pointer(base, path) for path in question.answered_by) if p in spec.tbd),
+        None,
+    )
     where_pointer = acknowledged or base
     line, column = document.position(where_pointer, prefer="key")
     return Finding(
-        kind=Kind.QUESTION, rule=question.id, pack=question.pack, severity=None,
-        message=question.ask.render(data), file=document.path, line=line, column=column,
-        pointer=where_pointer, title=question.title, why=question.why,
+        kind=Kind.QUESTION,
+        rule=question.id,
+        pack=question.pack,
+        severity=None,
+        message=question.ask.render(data),
+        file=document.path,
+        line=line,
+        column=column,
+        pointer=where_pointer,
+        title=question.title,
+        why=question.why,
         references=question.references,
         fingerprint=fingerprint(question.id, base, raw),
         status=Status.ACKNOWLEDGED if acknowledged else Status.OPEN,
@@ -566,23 +644,45 @@ def _ask(spec: Spec, question: Question, base: str, raw: Any,
     )
 
 
-def _fire(spec: Spec, risk: Risk, base: str, raw: Any, data: dict[str, Any],
-          open_questions: dict[str, Finding]) -> Finding | None:
+def _fire(
+    spec: Spec,
+    risk: Risk,
+    base: str,
+    raw: Any,
+    data: dict[str, Any],
+    open_questions: dict[str, Finding],
+) -> Finding | None:
     document = spec.document
     if not truthy(risk.when.search(data)):
         return None
-    severity = next((e.severity for e in risk.escalate if truthy(e.when.search(data))),
-                    risk.severity)
+    severity = next(
+        (e.severity for e in risk.escalate if truthy(e.when.search(data))), risk.severity
+    )
     where_pointer = next(
-        (p for p in (_path_pointer(base, path) for path in risk.at)
-         if p in document.values or p in document.keys), base)
+        (
+            p
+            for p in (_path_pointer(base, path) for path in risk.at)
+            if p in document.values or p in document.keys
+        ),
+        base,
+    )
     line, column = document.position(where_pointer, prefer="key")
     folded = tuple(open_questions.pop(q) for q in risk.folds if q in open_questions)
     return Finding(
-        kind=Kind.RISK, rule=risk.id, pack=risk.pack, severity=severity,
-        message=risk.message.render(data), file=document.path, line=line, column=column,
-        pointer=where_pointer, title=risk.title, why=risk.why, fix=risk.fix,
-        references=risk.references, fingerprint=fingerprint(risk.id, base, raw),
+        kind=Kind.RISK,
+        rule=risk.id,
+        pack=risk.pack,
+        severity=severity,
+        message=risk.message.render(data),
+        file=document.path,
+        line=line,
+        column=column,
+        pointer=where_pointer,
+        title=risk.title,
+        why=risk.why,
+        fix=risk.fix,
+        references=risk.references,
+        fingerprint=fingerprint(risk.id, base, raw),
         folded=folded,
     )
 

@@ -19,16 +19,20 @@ from consider.resources import schema
 from consider.schema import PACK, Validation, engine_rule_docs
 from consider.units import PARSERS
 
-COLLECTIONS = ("outputs", "slos", "models", "datasets", "features", "sources", "services",
-               "stores")
+COLLECTIONS = ("outputs", "slos", "models", "datasets", "features", "sources", "services", "stores")
 """The entity kinds, named as their collections are (and as a rule's ``for`` names them)."""
 
 PRODUCT = "product"
 """The kind of the product section, for rules about the product as a whole."""
 
 REF_PREFIX = {
-    "source": "sources", "dataset": "datasets", "model": "models", "feature": "features",
-    "output": "outputs", "service": "services", "store": "stores",
+    "source": "sources",
+    "dataset": "datasets",
+    "model": "models",
+    "feature": "features",
+    "output": "outputs",
+    "service": "services",
+    "store": "stores",
 }
 """A typed reference's prefix → the collection it points into."""
 
@@ -57,8 +61,12 @@ class _Ref:
 class _Object:
     __slots__ = ("additional", "patterns", "properties")
 
-    def __init__(self, properties: dict[str, Any], patterns: list[tuple[re.Pattern[str], Any]],
-                 additional: Any) -> None:
+    def __init__(
+        self,
+        properties: dict[str, Any],
+        patterns: list[tuple[re.Pattern[str], Any]],
+        additional: Any,
+    ) -> None:
         self.properties = properties
         self.patterns = patterns
         self.additional = additional
@@ -115,8 +123,10 @@ class _Shapes:
             additional = node.get("additionalProperties")
             return _Object(
                 properties={k: self.compile(v) for k, v in node.get("properties", {}).items()},
-                patterns=[(re.compile(p), self.compile(v))
-                          for p, v in node.get("patternProperties", {}).items()],
+                patterns=[
+                    (re.compile(p), self.compile(v))
+                    for p, v in node.get("patternProperties", {}).items()
+                ],
                 additional=self.compile(additional) if isinstance(additional, dict) else None,
             )
         if "items" in node:
@@ -146,8 +156,9 @@ def _accepts(shape: Any, value: Any) -> bool:
     return True
 
 
-def _normalise(value: Any, shape: Any, path: tuple[Token, ...],
-               refs: list[tuple[tuple[Token, ...], str]]) -> Any:
+def _normalise(
+    value: Any, shape: Any, path: tuple[Token, ...], refs: list[tuple[tuple[Token, ...], str]]
+) -> Any:
     if isinstance(shape, _Choice):
         for option in shape.options:
             if _accepts(option, value):
@@ -176,6 +187,7 @@ def _normalise(value: Any, shape: Any, path: tuple[Token, ...],
 
 
 # -- the model --------------------------------------------------------------------------------
+
 
 class Entity(NamedTuple):
     """One entity of the spec (an output, an SLO, a model, ...), units normalised."""
@@ -208,9 +220,7 @@ class Reference(NamedTuple):
     @property
     def pointer(self) -> str:
         """JSON pointer of the place the reference is written."""
-        return self.source.pointer + "".join(
-            f"/{escape_pointer_token(str(t))}" for t in self.path
-        )
+        return self.source.pointer + "".join(f"/{escape_pointer_token(str(t))}" for t in self.path)
 
 
 class Spec(NamedTuple):
@@ -271,11 +281,20 @@ def build(document: Document, validation: Validation) -> Spec:
             entity_shape = _entity_shape(collection_shape, ident)
             refs: list[tuple[tuple[Token, ...], str]] = []
             fields = _normalise(body, entity_shape, (), refs) if entity_shape else dict(body)
-            found[ident] = Entity(kind, ident, f"/{kind}/{escape_pointer_token(ident)}",
-                                  fields, body, refs)
+            found[ident] = Entity(
+                kind, ident, f"/{kind}/{escape_pointer_token(ident)}", fields, body, refs
+            )
         collections[kind] = found
-    spec = Spec(document, product, product_raw, collections, [], validation.tbd,
-                list(validation.findings), {})
+    spec = Spec(
+        document,
+        product,
+        product_raw,
+        collections,
+        [],
+        validation.tbd,
+        list(validation.findings),
+        {},
+    )
     for entity in spec.all_entities():
         for path, target in entity.refs:
             reference = Reference(entity, path, target, spec.resolve(target))
@@ -313,10 +332,18 @@ def _dangling(spec: Spec, reference: Reference) -> Finding:
     )
     title, why, fix = engine_rule_docs()["dangling-reference"]
     return Finding(
-        kind=Kind.SCHEMA, rule="dangling-reference", pack=PACK, severity=Severity.ERROR,
+        kind=Kind.SCHEMA,
+        rule="dangling-reference",
+        pack=PACK,
+        severity=Severity.ERROR,
         message=f"{place} refers to {reference.target}, which is not defined{hint}",
-        file=spec.document.path, line=where[0], column=where[1], pointer=reference.pointer,
-        title=title, why=why, fix=fix,
+        file=spec.document.path,
+        line=where[0],
+        column=where[1],
+        pointer=reference.pointer,
+        title=title,
+        why=why,
+        fix=fix,
         fingerprint=fingerprint("dangling-reference", reference.pointer, reference.target),
     )
 
@@ -357,4 +384,3 @@ def _set(container: Any, token: Token, value: Any) -> None:
         container[token] = value
     else:
         container[token] = value
-

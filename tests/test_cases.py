@@ -22,12 +22,11 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import CASES
 
 from consider.check import check_file
 from consider.engine import RuleSet
 from consider.findings import Finding, Kind
-
-from conftest import CASES
 
 CASE_FILES = sorted(CASES.rglob("*.yaml"))
 
@@ -56,9 +55,18 @@ def _flatten(findings: tuple[Finding, ...]) -> list[Finding]:
 def test_case(path: Path, builtin_rules: RuleSet) -> None:
     header = _header(path)
     rules = set(header["rules"])
-    unknown = rules - {r.id for r in builtin_rules.rules()} - {
-        "duplicate-key", "dangling-reference", "unknown-key", "invalid-type", "invalid-value",
-        "missing-required-field"}
+    unknown = (
+        rules
+        - {r.id for r in builtin_rules.rules()}
+        - {
+            "duplicate-key",
+            "dangling-reference",
+            "unknown-key",
+            "invalid-type",
+            "invalid-value",
+            "missing-required-field",
+        }
+    )
     assert not unknown, f"{path}: x-test names unknown rules {sorted(unknown)}"
     result = check_file(path, builtin_rules, display=path.name)
     # Folded questions are compared too, as they were reported inside their risk.
@@ -76,8 +84,10 @@ def test_every_rule_has_a_firing_and_a_quiet_case(builtin_rules: RuleSet) -> Non
     quiet: set[str] = set()
     for path in CASE_FILES:
         header = _header(path)
-        expected = {(e if isinstance(e, str) else e["finding"]).split()[0]
-                    for e in header.get("expect") or []}
+        expected = {
+            (e if isinstance(e, str) else e["finding"]).split()[0]
+            for e in header.get("expect") or []
+        }
         for rule in header["rules"]:
             (fires if rule in expected else quiet).add(rule)
     ids = {rule.id for rule in builtin_rules.rules()}

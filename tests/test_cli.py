@@ -581,14 +581,17 @@ def _console_script() -> str:
 
 def test_the_installed_package_checks_outside_the_checkout(tmp_path: Path) -> None:
     # Run from an empty folder: the built-in packs and schemas must come with the package.
-    done = _process(_console_script(), "check", str(ROOT / "examples" / "sound-search-ranking.yaml"),
-                    cwd=tmp_path)
+    done = _process(
+        _console_script(),
+        "check",
+        str(ROOT / "examples" / "sound-search-ranking.yaml"),
+        cwd=tmp_path,
+    )
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.rstrip().endswith("0 errors, 0 warnings, 0 info, 0 open questions")
     listed = _process(_console_script(), "rules", "list", "--format", "json", cwd=tmp_path)
     packs = {rule["pack"] for rule in json.loads(listed.stdout)}
-    assert packs == {"schema", "realtime", "sla", "dependencies", "collection",
-                     "working-backwards"}
+    assert packs == {"schema", "realtime", "sla", "dependencies", "collection", "working-backwards"}
 
 
 def test_the_installed_console_script(tmp_path: Path) -> None:

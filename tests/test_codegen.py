@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import ROOT
 
 from consider import codegen
 from consider.resources import schemas_dir
-
-from conftest import ROOT
 
 
 @pytest.mark.parametrize("name", codegen.SCHEMAS)

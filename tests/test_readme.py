@@ -37,4 +37,4 @@ def test_readme_shows_the_real_output_of_its_example() -> None:
     from consider.readme import readme_output, with_output
 
     expected = with_output(README, readme_output(ROOT))
-    assert README == expected, "run `python -m consider.docsgen` to refresh the README's picture"
+    assert expected == README, "run `python -m consider.docsgen` to refresh the README's picture"
