@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -212,7 +213,9 @@ def test_cli_graph_formats(output_format: str) -> None:
 
 @needs_dot
 def test_the_installed_command_pipes_into_graphviz(tmp_path: Path) -> None:
-    consider = shutil.which("consider")
+    # Beside the running interpreter first: CI does not put .venv/bin on PATH.
+    consider = shutil.which("consider", path=str(Path(sys.executable).parent))
+    consider = consider or shutil.which("consider")
     if consider is None:
         pytest.skip("the console script is not installed")
     dot = subprocess.run(
