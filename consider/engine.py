@@ -17,6 +17,7 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 
 from consider import facts as facts_registry
+from consider import names
 from consider.errors import PackError
 from consider.findings import Finding, Kind, Severity, Status, fingerprint
 from consider.loader import Document, Limits, escape_pointer_token, load
@@ -29,9 +30,11 @@ ENGINE_VERSION = 1
 
 KINDS = (PRODUCT, *COLLECTIONS)
 
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
+"""A placeholder, or a doubled brace: ``{{`` and ``}}`` print one literal brace."""
 _FILTER_LIKE = re.compile(r"^[a-z]+$")
-_PATH_TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[([0-9]+)\]")
+_PATH_TOKEN = re.compile(r"(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)|\[([0-9]+)\]")
+_X_NAME = re.compile(r"^(x-[A-Za-z0-9_-]+)")
 
 
 # -- records ----------------------------------------------------------------------------------
@@ -50,7 +53,7 @@ class Template(NamedTuple):
         # One pass over the template text, placeholder by placeholder: a value that itself
         # contains "{...}" (written in the spec) is never filled in again.
         shown = iter([_show(expr.search(data), name) for _, expr, name in self.parts])
-        return _PLACEHOLDER.sub(lambda _: next(shown), self.text)
+        return _PLACEHOLDER.sub(lambda m: next(shown) if m[1] is not None else m[0][0], self.text)
 
 
 class Recommendation(NamedTuple):
@@ -301,6 +304,18 @@ def _validate_pack(document: Document) -> None:
     import jsonschema
     from jsonschema.exceptions import best_match
 
+    if not isinstance(document.data, dict):
+        raise PackError(
+            "the file is empty or not a mapping; a rule pack starts with "
+            "'pack: <id>' and 'title: ...' (see docs/packs.md)",
+            path=document.path,
+        )
+    if "consider" in document.data and "pack" not in document.data:
+        raise PackError(
+            "this is a spec, not a rule pack; check it with `consider check`, and "
+            "give --pack a pack file (see docs/packs.md)",
+            path=document.path,
+        )
     validator = jsonschema.Draft7Validator(schema("rulepack"))
     error = best_match(validator.iter_errors(document.data))
     if error is None:
@@ -353,9 +368,8 @@ def _compile(
         compiled = jmespath.compile(expression)
     except JMESPathError as error:
         line, column = document.position(pointer, prefer="value")
-        detail = str(error).replace("\n", " ")
         raise PackError(
-            f"rule '{rule_id}': {what} does not compile as JMESPath: {detail}",
+            f"rule '{rule_id}': {what} does not compile as JMESPath: {_jmespath_problem(error)}",
             path=document.path,
             line=line,
             column=column,
@@ -376,6 +390,17 @@ def _compile(
             f"rule '{rule_id}': {what}: {problem}", path=document.path, line=line, column=column
         )
     return compiled
+
+
+def _jmespath_problem(error: JMESPathError) -> str:
+    """JMESPath's message on one line, without its caret drawing: what, and where."""
+    first = str(error).split("\n", 1)[0].replace("Invalid jmespath expression: ", "")
+    position = getattr(error, "lex_position", None)
+    expression = getattr(error, "expression", None)
+    if isinstance(position, int) and isinstance(expression, str):
+        shown = f"{expression[:position].rstrip()} <here> {expression[position:].lstrip()}"
+        return f"{first.rstrip(':')} in '{shown.strip()}'"
+    return first
 
 
 def _function_problem(node: Any) -> str | None:
@@ -428,8 +453,20 @@ def _negates_then_navigates(node: Any) -> bool:
 
 def _template(document: Document, pointer: str, rule_id: str, text: str) -> Template:
     parts = []
+    stray = _PLACEHOLDER.sub("", text)
+    if "{" in stray or "}" in stray:
+        line, column = document.position(pointer, prefer="value")
+        raise PackError(
+            f"rule '{rule_id}': a brace that opens or closes no placeholder in {text.strip()!r}; "
+            "close the placeholder, or write {{ or }} for a literal brace",
+            path=document.path,
+            line=line,
+            column=column,
+        )
     for match in _PLACEHOLDER.finditer(text):
         raw = match[1]
+        if raw is None:
+            continue  # a doubled brace
         expression, _, filter_name = raw.rpartition("|")
         name = filter_name.strip()
         if (
@@ -489,16 +526,29 @@ def _question(document: Document, pack: str, i: int, body: dict[str, Any]) -> Qu
         for j, item in enumerate(body.get("recommend", ()))
     )
     paths = tuple(body["answered_by"])
-    return Question(
+    question = Question(
         **common,
         ask=_template(document, f"{pointer}/ask", body["id"], body["ask"]),
         answered_by=paths,
         answer_paths=tuple(
-            _compile(document, f"{pointer}/answered_by", body["id"], p) for p in paths
+            _compile(document, f"{pointer}/answered_by", body["id"], _jmespath_path(p))
+            for p in paths
         ),
         choices=tuple(body.get("choices", ())),
         recommend=recommend,
     )
+    _check_names(
+        document,
+        pointer,
+        question,
+        [
+            ("when", question.when),
+            *((f"answered_by/{j}", path) for j, path in enumerate(question.answer_paths)),
+            *((f"recommend/{j}/when", item.when) for j, item in enumerate(recommend)),
+            *(("ask", part[1]) for part in question.ask.parts),
+        ],
+    )
+    return question
 
 
 def _risk(document: Document, pack: str, i: int, body: dict[str, Any]) -> Risk:
@@ -511,7 +561,7 @@ def _risk(document: Document, pack: str, i: int, body: dict[str, Any]) -> Risk:
         )
         for j, item in enumerate(body.get("escalate", ()))
     )
-    return Risk(
+    risk = Risk(
         **common,
         severity=Severity(body["severity"]),
         escalate=escalate,
@@ -521,6 +571,44 @@ def _risk(document: Document, pack: str, i: int, body: dict[str, Any]) -> Risk:
         fix=body["fix"].strip(),
         example=body.get("example", ""),
     )
+    _check_names(
+        document,
+        pointer,
+        risk,
+        [
+            ("when", risk.when),
+            *((f"escalate/{j}/when", step.when) for j, step in enumerate(escalate)),
+            *(("message", part[1]) for part in risk.message.parts),
+            *(
+                (f"at/{j}", jmespath.compile(_jmespath_path(path)))
+                for j, path in enumerate(risk.at)
+            ),
+        ],
+    )
+    return risk
+
+
+def _jmespath_path(path: str) -> str:
+    """A field path (``retrain.cadence``, ``x-oncall.team``) as JMESPath, quoting ``x-`` names."""
+    return ".".join(_X_NAME.sub(r'"\1"', part) for part in path.split("."))
+
+
+def _check_names(
+    document: Document, pointer: str, rule: Question | Risk, expressions: list[tuple[str, Any]]
+) -> None:
+    for where, compiled in expressions:
+        if compiled is None:
+            continue
+        found = names.problem(compiled.parsed, rule.kinds)
+        if found:
+            line, column = document.position(f"{pointer}/{where}", prefer="value")
+            raise PackError(
+                f"rule '{rule.id}' reads a name that is never there, so it could never "
+                f"{'fire' if isinstance(rule, Risk) else 'be answered or asked'}: {found}",
+                path=document.path,
+                line=line,
+                column=column,
+            )
 
 
 # -- evaluation -------------------------------------------------------------------------------
@@ -621,7 +709,7 @@ def _ask(
         return None
     acknowledged = next(
         (p for p in (_path_pointer(base, path) for path in question.answered_by) if p in spec.tbd),
-        None,
+        base if base in spec.tbd else None,  # the whole entity says tbd
     )
     where_pointer = acknowledged or base
     line, column = document.position(where_pointer, prefer="key")

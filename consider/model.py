@@ -47,18 +47,18 @@ Token = str | int
 # dataclasses (start-up is measured; see bench/startup.py).
 
 
-class _Unit:
+class UnitShape:
     __slots__ = ("name",)
 
     def __init__(self, name: str) -> None:
         self.name = name
 
 
-class _Ref:
+class RefShape:
     __slots__ = ()
 
 
-class _Object:
+class ObjectShape:
     __slots__ = ("additional", "patterns", "properties")
 
     def __init__(
@@ -72,25 +72,25 @@ class _Object:
         self.additional = additional
 
 
-class _Array:
+class ArrayShape:
     __slots__ = ("items",)
 
     def __init__(self, items: Any) -> None:
         self.items = items
 
 
-class _Choice:
+class ChoiceShape:
     __slots__ = ("options",)
 
     def __init__(self, options: list[Any] | None = None) -> None:
         self.options: list[Any] = options if options is not None else []
 
 
-class _Leaf:
+class LeafShape:
     __slots__ = ()
 
 
-_LEAF = _Leaf()
+_LEAF = LeafShape()
 
 
 class _Shapes:
@@ -108,20 +108,20 @@ class _Shapes:
         if isinstance(ref, str) and ref.startswith("#/definitions/"):
             name = ref.rsplit("/", 1)[-1]
             if name in PARSERS:
-                return _Unit(name)
+                return UnitShape(name)
             if name == "ref" or name.startswith("ref_"):
-                return _Ref()
+                return RefShape()
             if name not in self.compiled:
-                placeholder = _Choice()
+                placeholder = ChoiceShape()
                 self.compiled[name] = placeholder
                 placeholder.options.append(self.compile(self.definitions.get(name, {})))
             return self.compiled[name]
         for key in ("oneOf", "anyOf", "allOf"):
             if key in node:
-                return _Choice([self.compile(option) for option in node[key]])
+                return ChoiceShape([self.compile(option) for option in node[key]])
         if "properties" in node or "patternProperties" in node or node.get("type") == "object":
             additional = node.get("additionalProperties")
-            return _Object(
+            return ObjectShape(
                 properties={k: self.compile(v) for k, v in node.get("properties", {}).items()},
                 patterns=[
                     (re.compile(p), self.compile(v))
@@ -130,25 +130,26 @@ class _Shapes:
                 additional=self.compile(additional) if isinstance(additional, dict) else None,
             )
         if "items" in node:
-            return _Array(self.compile(node["items"]))
+            return ArrayShape(self.compile(node["items"]))
         return _LEAF
 
 
 @cache
-def _spec_shape() -> Any:
+def spec_shape() -> Any:
+    """The spec schema compiled to shapes: what normalisation and name checks walk."""
     return _Shapes(schema("spec")).root
 
 
 def _accepts(shape: Any, value: Any) -> bool:
-    if isinstance(shape, _Choice):
+    if isinstance(shape, ChoiceShape):
         return any(_accepts(option, value) for option in shape.options)
-    if isinstance(shape, _Object):
+    if isinstance(shape, ObjectShape):
         return isinstance(value, dict)
-    if isinstance(shape, _Array):
+    if isinstance(shape, ArrayShape):
         return isinstance(value, list)
-    if isinstance(shape, _Ref):
+    if isinstance(shape, RefShape):
         return isinstance(value, str)
-    if isinstance(shape, _Unit):
+    if isinstance(shape, UnitShape):
         try:
             PARSERS[shape.name](value)
         except (ValueError, KeyError, TypeError, ZeroDivisionError):
@@ -159,21 +160,21 @@ def _accepts(shape: Any, value: Any) -> bool:
 def _normalise(
     value: Any, shape: Any, path: tuple[Token, ...], refs: list[tuple[tuple[Token, ...], str]]
 ) -> Any:
-    if isinstance(shape, _Choice):
+    if isinstance(shape, ChoiceShape):
         for option in shape.options:
             if _accepts(option, value):
                 return _normalise(value, option, path, refs)
         return value
-    if isinstance(shape, _Unit):
+    if isinstance(shape, UnitShape):
         try:
             return PARSERS[shape.name](value)
         except (ValueError, KeyError, TypeError, ZeroDivisionError):
             return None
-    if isinstance(shape, _Ref):
+    if isinstance(shape, RefShape):
         if isinstance(value, str):
             refs.append((path, value))
         return value
-    if isinstance(shape, _Object) and isinstance(value, dict):
+    if isinstance(shape, ObjectShape) and isinstance(value, dict):
         result = {}
         for key, item in value.items():
             sub = shape.properties.get(key)
@@ -181,7 +182,7 @@ def _normalise(
                 sub = next((s for p, s in shape.patterns if p.search(key)), shape.additional)
             result[key] = _normalise(item, sub, (*path, key), refs) if sub is not None else item
         return result
-    if isinstance(shape, _Array) and isinstance(value, list):
+    if isinstance(shape, ArrayShape) and isinstance(value, list):
         return [_normalise(item, shape.items, (*path, i), refs) for i, item in enumerate(value)]
     return value
 
@@ -260,9 +261,9 @@ class Spec(NamedTuple):
 
 def build(document: Document, validation: Validation) -> Spec:
     """Normalise and link a validated spec."""
-    shape = _spec_shape()
+    shape = spec_shape()
     data = validation.data
-    product_shape = shape.properties.get(PRODUCT) if isinstance(shape, _Object) else None
+    product_shape = shape.properties.get(PRODUCT) if isinstance(shape, ObjectShape) else None
     written_product = data.get(PRODUCT)
     product_raw: dict[str, Any] = written_product if isinstance(written_product, dict) else {}
     product: dict[str, Any] = (
@@ -273,7 +274,7 @@ def build(document: Document, validation: Validation) -> Spec:
         written = data.get(kind)
         if not isinstance(written, dict):
             continue
-        collection_shape = shape.properties.get(kind) if isinstance(shape, _Object) else None
+        collection_shape = shape.properties.get(kind) if isinstance(shape, ObjectShape) else None
         found: dict[str, Entity] = {}
         for ident, body in written.items():
             if ident.startswith("x-") or not isinstance(body, dict):
@@ -305,7 +306,7 @@ def build(document: Document, validation: Validation) -> Spec:
 
 
 def _entity_shape(collection: Any, ident: str) -> Any:
-    if not isinstance(collection, _Object):
+    if not isinstance(collection, ObjectShape):
         return None
     for pattern, sub in collection.patterns:
         if pattern.search(ident):

@@ -12,12 +12,24 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import jmespath
 import pytest
 import yaml
 
 from consider import engine
 from consider.check import check_file
-from consider.engine import KINDS, Pack, Risk, RuleSet, index, load_pack, load_rules, truthy
+from consider.engine import (
+    KINDS,
+    Pack,
+    Risk,
+    RuleSet,
+    Template,
+    index,
+    load_pack,
+    load_rules,
+    truthy,
+)
+from consider.errors import PackError
 from consider.findings import Finding, Kind, Severity, Status
 from consider.loader import parse
 from consider.model import build, refs_view
@@ -164,7 +176,13 @@ def test_template_filters_format_numbers_and_each_item_of_a_list(tmp_path: Path)
     ],
 )
 def test_a_placeholder_cannot_reach_python_attributes(tmp_path: Path, template: str) -> None:
-    assert _message(tmp_path, template, SPEC) == "(not set)"
+    # Refused when the pack loads, as a name no entity has...
+    with pytest.raises(PackError, match="reads a name that is never there"):
+        _message(tmp_path, template, SPEC)
+    # ...and even rendered, a template looks values up as data: no attribute is reachable.
+    expression = template.strip("{}")
+    rendered = Template(template, ((expression, jmespath.compile(expression), None),))
+    assert rendered.render({"_id": "home-rows", "_product": {}}) == "(not set)"
 
 
 def test_values_written_in_the_spec_are_never_filled_in_again(tmp_path: Path) -> None:
@@ -513,7 +531,8 @@ def test_rules_are_indexed_by_the_kinds_they_are_for(tmp_path: Path) -> None:
         tmp_path,
         questions=[
             {"id": "q-one", "for": "outputs", "ask": "?", "answered_by": ["mode"]},
-            {"id": "q-two", "for": ["models", "datasets"], "ask": "?", "answered_by": ["x"]},
+            {"id": "q-two", "for": ["models", "datasets"], "ask": "?",
+             "answered_by": ["description"]},
             {"id": "q-product", "for": "product", "ask": "?", "answered_by": ["owner"]},
         ],
         risks=[

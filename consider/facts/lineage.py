@@ -81,8 +81,12 @@ _refs = field_refs
 
 
 def _ratio(part: float | None, whole: float | None) -> float | None:
-    if part is None or whole is None or whole <= 0:
+    if part is None or whole is None or whole < 0:
         return None
+    if whole == 0:
+        # A target of 0 (p99: 0ms, max_staleness: 0s) is met only by nothing at all; anything
+        # more breaks it, however little, rather than switching the check off.
+        return 0.0 if part <= 0 else math.inf
     return round(part / whole, _ROUND_RATIO)
 
 
