@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -11,7 +12,7 @@ from consider.engine import RuleSet, evaluate
 from consider.errors import InputError, UsageError
 from consider.findings import Finding, Kind, Severity, fails
 from consider.loader import Limits, load
-from consider.model import build
+from consider.model import Spec, build
 from consider.schema import validate
 
 DEFAULT_LIMITS = Limits()
@@ -46,17 +47,34 @@ class Result(NamedTuple):
 def check_file(
     path: Path, rules: RuleSet, *, display: str | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> FileResult:
-    """Load, validate, model and evaluate one spec; an unreadable file raises InputError."""
+    """Load, validate, model and evaluate one spec; an unreadable file raises InputError.
+
+    A file that is not a spec at all (no top-level ``consider`` key) gets the one finding
+    that says so, and no rule is run on it.
+    """
+    with _no_cyclic_gc():
+        spec = read_spec(path, display=display, limits=limits)
+        if not spec.is_spec:
+            return FileResult(spec.document.path, tuple(spec.findings))
+        return FileResult(spec.document.path, tuple(evaluate(spec, rules)))
+
+
+def read_spec(path: Path, *, display: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Spec:
+    """Load, validate and model one spec file; schema findings are kept on the spec."""
+    with _no_cyclic_gc():
+        document = load(path, display=display, limits=limits)
+        return build(document, validate(document))
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
     # A spec becomes millions of small, long-lived, acyclic objects: the cyclic garbage
     # collector would rescan them over and over and free nothing (a third of the run at
     # 100,000 entities, see bench/scaling.py). It is paused for the file and resumed after.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        document = load(path, display=display, limits=limits)
-        validation = validate(document)
-        spec = build(document, validation)
-        return FileResult(document.path, tuple(evaluate(spec, rules)))
+        yield
     finally:
         if collecting:
             gc.enable()

@@ -76,7 +76,11 @@ def cli() -> None:
     type=click.Path(path_type=Path),
     help="An extra rule-pack file (repeatable).",
 )
-@click.option("--no-builtin-packs", is_flag=True, help="Use only the packs given with --pack.")
+@click.option(
+    "--no-builtin-packs",
+    is_flag=True,
+    help="Use only the packs given with --pack (with none: check the spec format alone).",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -133,10 +137,9 @@ def check(
 )
 def impact(spec_path: Path, changed: str, output_format: str, max_file_size: int) -> int:
     """What must re-run or re-train when REF changes, in order, and when each output sees it."""
-    from consider.impact import plan, read_spec, render
-    from consider.loader import Limits
+    from consider.impact import plan, render
 
-    spec = read_spec(spec_path, limits=Limits(max_bytes=max_file_size))
+    spec = _read_for_lineage(spec_path, max_file_size)
     click.echo(render(plan(spec, changed), output_format), nl=False)
     return EXIT_OK
 
@@ -161,12 +164,29 @@ def impact(spec_path: Path, changed: str, output_format: str, max_file_size: int
 def graph(spec_path: Path, output_format: str, max_file_size: int) -> int:
     """The lineage graph, with staleness against each SLO, critical paths and loops."""
     from consider.drawing import render
-    from consider.impact import read_spec
-    from consider.loader import Limits
 
-    spec = read_spec(spec_path, limits=Limits(max_bytes=max_file_size))
+    spec = _read_for_lineage(spec_path, max_file_size)
     click.echo(render(spec, output_format), nl=False)
     return EXIT_OK
+
+
+def _read_for_lineage(spec_path: Path, max_file_size: int) -> Any:
+    """A spec for `impact` and `graph`: a file that is no spec stops the run (exit 2); a spec
+    with schema problems is used as far as it is valid, each problem named on stderr."""
+    from consider.check import read_spec
+    from consider.loader import Limits
+
+    spec = read_spec(spec_path, display=str(spec_path), limits=Limits(max_bytes=max_file_size))
+    if not spec.is_spec:
+        first = spec.findings[0]
+        raise ConsiderError(first.message, path=first.file, line=first.line, column=first.column)
+    for finding in spec.findings:
+        click.echo(
+            f"consider: warning: {finding.file}:{finding.line}:{finding.column}: "
+            f"{finding.message} (left out of the lineage)",
+            err=True,
+        )
+    return spec
 
 
 @cli.group()
@@ -219,12 +239,28 @@ def rules_show(rule_id: str, packs: tuple[Path, ...]) -> int:
 
 @rules.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def rules_validate(paths: tuple[Path, ...]) -> int:
-    """Check rule-pack files: schema, conditions, templates, ids."""
+@click.option(
+    "--no-builtin-packs",
+    is_flag=True,
+    help="Do not check the packs' rule ids against the built-in packs'.",
+)
+def rules_validate(paths: tuple[Path, ...], no_builtin_packs: bool) -> int:
+    """Check rule-pack files: schema, conditions, names, templates, and ids.
+
+    Rule ids must be unique beside the built-in packs too, as `check --pack` loads them
+    together (unless --no-builtin-packs).
+    """
     from consider.engine import index, load_pack
+    from consider.resources import builtin_pack_paths
 
     packs = [load_pack(path) for path in paths]
-    index(packs)
+    given = {path.resolve() for path in paths}
+    beside = (
+        []
+        if no_builtin_packs
+        else [load_pack(path) for path in builtin_pack_paths() if path.resolve() not in given]
+    )
+    index([*beside, *packs])
     total = sum(len(p.questions) + len(p.risks) for p in packs)
     click.echo(f"{len(packs)} pack(s), {total} rules: valid")
     return EXIT_OK
@@ -233,12 +269,17 @@ def rules_validate(paths: tuple[Path, ...]) -> int:
 @cli.command("schema")
 @click.argument("name", type=click.Choice(["spec", "rulepack", "report"]), default="spec")
 def schema_command(name: str) -> int:
-    """Print a published JSON Schema (for editors: the spec schema)."""
+    """Print a published JSON Schema (for editors: the spec schema, where any field may be tbd)."""
     import json
 
     from consider.resources import schema
 
-    click.echo(json.dumps(schema(name), indent=2))
+    published = schema(name)
+    if name == "spec":
+        from consider.schema import editor_schema
+
+        published = editor_schema(published)
+    click.echo(json.dumps(published, indent=2))
     return EXIT_OK
 
 

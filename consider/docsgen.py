@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-UNIT_NAMES = ("duration", "percentage", "rate", "size", "count", "schedule")
+UNIT_NAMES = ("duration", "percentage", "ratio", "rate", "size", "count", "schedule")
 """The unit definitions; the model stage normalises values by these names."""
 
 EXAMPLE_SPEC = """\

@@ -25,11 +25,9 @@ change never reaches.
 from __future__ import annotations
 
 import difflib
-import gc
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 from consider.errors import UsageError
@@ -37,9 +35,7 @@ from consider.facts.lineage import field_refs as _refs
 from consider.facts.lineage import field_seconds as _seconds
 from consider.facts.lineage import precompute_gaps
 from consider.graph import Graph, lineage_graph
-from consider.loader import DEFAULT_LIMITS, Limits, load
-from consider.model import REF_PREFIX, Entity, Spec, build
-from consider.schema import validate
+from consider.model import REF_PREFIX, Entity, Spec
 from consider.units import format_duration
 
 _START_TRIGGERS = frozenset({"new_data", "schema_change"})
@@ -96,18 +92,6 @@ class Plan:
     steps: tuple[Step, ...]
     outputs: tuple[Visible, ...]
     comparisons: tuple[Comparison, ...]
-
-
-def read_spec(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Spec:
-    """Load, validate and model one spec file (schema findings are kept on the spec)."""
-    collecting = gc.isenabled()
-    gc.disable()  # as check_file does: a large spec is many long-lived acyclic objects
-    try:
-        document = load(path, display=str(path), limits=limits)
-        return build(document, validate(document))
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def resolve_ref(spec: Spec, graph: Graph, text: str) -> int:

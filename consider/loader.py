@@ -17,6 +17,8 @@ file, line and column.
 from __future__ import annotations
 
 import copy
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -26,8 +28,12 @@ from consider.errors import InputError
 
 try:  # libyaml is much faster; the pure-Python parser gives the same events.
     from yaml import CSafeLoader as _Loader
+
+    _LIBYAML = True
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+    _LIBYAML = False
 
 DEFAULT_MAX_BYTES = 1_000_000
 DEFAULT_MAX_DEPTH = 64
@@ -179,27 +185,23 @@ def parse(text: str, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
             path=path,
         )
     builder = _Builder(path, limits)
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the pure-Python reader checks the characters here
         while True:
             event = loader.get_event()
             if event is None or isinstance(event, yaml.StreamEndEvent):
                 break
             builder.feed(event)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        problem = error.problem or "not valid YAML"
-        context = f" {error.context}" if error.context else ""
-        raise InputError(
-            f"not valid YAML: {problem}{context}; fix the syntax at this place",
-            path=path,
-            line=mark.line + 1 if mark else None,
-            column=mark.column + 1 if mark else None,
-        ) from None
-    except yaml.YAMLError as error:  # pragma: no cover - libyaml reports unmarked errors rarely
+        raise _syntax_error(error, text, path) from None
+    except yaml.reader.ReaderError as error:
+        raise _reader_error(error, text, path) from None
+    except yaml.YAMLError as error:  # pragma: no cover - every YAML error is one of the above
         raise InputError(f"not valid YAML: {error}", path=path) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return Document(
         path=path,
         data=builder.root,
@@ -208,6 +210,56 @@ def parse(text: str, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
         duplicates=tuple(builder.duplicates),
         text=text,
     )
+
+
+def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: str) -> InputError:
+    """A syntax error at its place; a tab used for indentation is named as such."""
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark else None
+    column = mark.column + 1 if mark else None
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        # libyaml says only "found character that cannot start any token".
+        message = "a tab character, which YAML does not allow for indentation; indent with spaces"
+    else:
+        problem = error.problem or "not valid YAML"
+        context = f" {error.context}" if error.context else ""
+        message = f"not valid YAML: {problem}{context}; fix the syntax at this place"
+    return InputError(message, path=path, line=line, column=column)
+
+
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _reader_error(error: yaml.reader.ReaderError, text: str, path: str) -> InputError:
+    """A character YAML does not allow (NUL, BEL, ...), at its line and column.
+
+    A ReaderError carries no mark, only a position: a character index from the pure-Python
+    reader, a byte offset into the UTF-8 text from libyaml.
+    """
+    character = chr(error.character) if isinstance(error.character, int) else None
+    index = _reader_index(error.position, character, text)
+    if unicodedata.category(character or "\0") == "Cc":
+        what = "a control character"
+    else:
+        what = "a character"
+    code = f" (U+{ord(character):04X})" if character is not None else ""
+    message = f"{what}{code} that YAML does not allow; remove it"
+    if index is None:
+        return InputError(message, path=path)
+    breaks = list(_LINE_BREAK.finditer(text, 0, index))
+    line_start = breaks[-1].end() if breaks else 0
+    return InputError(message, path=path, line=len(breaks) + 1, column=index - line_start + 1)
+
+
+def _reader_index(position: int, character: str | None, text: str) -> int | None:
+    """The index in ``text`` of the character a ReaderError names."""
+    index = position
+    if _LIBYAML:  # a byte offset: count the characters of the bytes before it
+        index = len(text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore"))
+    if 0 <= index < len(text) and (character is None or text[index] == character):
+        return index
+    found = text.find(character) if character is not None else -1  # pragma: no cover
+    return found if found >= 0 else None  # pragma: no cover
 
 
 class _Builder:

@@ -236,6 +236,8 @@ class Spec(NamedTuple):
     findings: list[Finding]
     memo: dict[str, Any]
     """Spec-wide computations shared by facts (see :meth:`cached`)."""
+    is_spec: bool = True
+    """False for a file that is not a spec at all (no top-level ``consider`` key)."""
 
     def entities(self, kind: str) -> Iterator[Entity]:
         """The entities of one kind, in the order they were written."""
@@ -295,6 +297,7 @@ def build(document: Document, validation: Validation) -> Spec:
         validation.tbd,
         list(validation.findings),
         {},
+        validation.is_spec,
     )
     for entity in spec.all_entities():
         for path, target in entity.refs:

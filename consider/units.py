@@ -55,12 +55,22 @@ def parse_duration(value: Any) -> float:
 
 
 def parse_percentage(value: Any) -> float:
-    """``"99.9%"`` → 0.999."""
+    """``"99.9%"`` → 0.999; a share, so from 0% to 100% (``"150%"`` is refused)."""
     match = _PERCENT.match(str(value))
     if not match:
         raise ValueError(f"not a percentage: {value!r}")
+    if _number(match[1]) > 100:
+        raise ValueError(f"not a percentage from 0% to 100%: {value!r}")
     # Rounded so that "99.99%" is exactly the float 0.9999, not 0.9998999999999999:
     # comparisons of nines (one extra nine per critical dependency) must not flip on noise.
+    return round(_number(match[1]) / 100.0, 12)
+
+
+def parse_ratio(value: Any) -> float:
+    """``"200%"`` → 2.0: a proportion that may exceed 100% (headroom over a peak)."""
+    match = _PERCENT.match(str(value))
+    if not match:
+        raise ValueError(f"not a ratio: {value!r}")
     return round(_number(match[1]) / 100.0, 12)
 
 
@@ -106,6 +116,7 @@ def parse_schedule(value: Any) -> Any:
 PARSERS: dict[str, Callable[[Any], Any]] = {
     "duration": parse_duration,
     "percentage": parse_percentage,
+    "ratio": parse_ratio,
     "rate": parse_rate,
     "size": parse_size,
     "count": parse_count,
@@ -139,6 +150,8 @@ def format_duration(seconds: float) -> str:
 
 def format_percentage(fraction: float) -> str:
     """``0.999`` → ``99.9%``; enough digits to show every nine."""
+    if fraction != fraction or math.isinf(fraction):
+        return "unbounded"
     return f"{round(fraction * 100, 4):g}%"
 
 

@@ -183,8 +183,8 @@ INVALID_PACKS = [
     ),
     pytest.param(
         RISK.replace("when: \"mode == 'online'\"", 'when: "mode == "'),
-        "bad.yaml:7:11: rule 'r-one': the condition does not compile as JMESPath: Invalid "
-        'jmespath expression: Incomplete expression: "mode == "          ^',
+        "bad.yaml:7:11: rule 'r-one': the condition does not compile as JMESPath: Incomplete "
+        "expression in 'mode == <here>'",
         id="condition-does-not-compile",
     ),
     pytest.param(
@@ -201,7 +201,7 @@ INVALID_PACKS = [
     pytest.param(
         RISK.replace('message: "{_id} is online"', 'message: "{_id} is {mode ==}"'),
         "bad.yaml:9:14: rule 'r-one': the placeholder {mode ==} does not compile as JMESPath: "
-        'Invalid jmespath expression: Incomplete expression: "mode =="         ^',
+        "Incomplete expression in 'mode == <here>'",
         id="placeholder-does-not-compile",
     ),
     pytest.param(
@@ -231,8 +231,8 @@ INVALID_PACKS = [
     ),
     pytest.param(
         "- pack: bad\n",
-        "bad.yaml:1:1: the pack: [{'pack': 'bad'}] is not of type 'object'; see "
-        "schemas/rulepack.schema.json",
+        "bad.yaml: the file is empty or not a mapping; a rule pack starts with 'pack: <id>' "
+        "and 'title: ...' (see docs/packs.md)",
         id="a-list",
     ),
     pytest.param(
@@ -639,3 +639,82 @@ def test_python_dash_m_consider(tmp_path: Path) -> None:
     report: dict[str, Any] = json.loads(done.stdout)
     assert report["summary"]["unreadable"] == 1
     assert done.stderr == "consider: missing.yaml: file not found; check the path\n"
+
+
+# -- consider schema --------------------------------------------------------------------------
+
+
+def test_schema_spec_prints_the_editor_schema_where_any_field_may_say_tbd(
+    run_cli: RunCli,
+) -> None:
+    import jsonschema
+
+    from consider.resources import schema
+    from consider.schema import editor_schema
+
+    code, out, err = run_cli("schema", "spec")
+    assert (code, err) == (0, "")
+    printed = json.loads(out)
+    assert printed == editor_schema(schema("spec"))
+    assert printed["definitions"]["tbd"]["const"] == "tbd"
+    validator = jsonschema.Draft7Validator(printed)
+    spec = {"consider": 1, "product": {"name": "S", "tier": "tbd"}, "outputs": {"o": "tbd"}}
+    assert validator.is_valid(spec)
+    assert not jsonschema.Draft7Validator(schema("spec")).is_valid(spec)
+    # The checked-in file stays strict: consider sets tbd aside before validating.
+    checked_in = json.loads((ROOT / "schemas" / "spec.schema.json").read_text("utf-8"))
+    assert "tbd" not in checked_in["definitions"]
+    # The other schemas are printed as they are.
+    code, out, _ = run_cli("schema", "rulepack")
+    assert (code, json.loads(out)) == (0, schema("rulepack"))
+
+
+# -- files that are not specs, and lineage commands on imperfect specs -----------------------
+
+
+def test_a_yaml_file_that_is_not_a_spec_gets_one_finding_and_no_rules(
+    tmp_path: Path, run_cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    compose = tmp_path / "docker-compose.yaml"
+    compose.write_text("services:\n  web: {image: nginx}\n", encoding="utf-8")
+    code, out, err = run_cli("check", "--format", "json", compose)
+    findings = json.loads(out)["files"][0]["findings"]
+    assert (code, err) == (1, "")
+    assert [(f["rule"], f["line"], f["column"], f["message"]) for f in findings] == [
+        (
+            "missing-required-field",
+            1,
+            1,
+            "this is not a consider spec: its top level has no 'consider: 1' key; add it, or "
+            "leave the file out of the check",
+        ),
+    ]
+
+
+def test_graph_refuses_a_file_that_is_not_a_spec(
+    tmp_path: Path, run_cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- a\n", encoding="utf-8")
+    assert run_cli("graph", listed) == (
+        2,
+        "",
+        f"consider: {listed}:1:1: this is not a consider spec: its top level is a "
+        "list, not a mapping\n",
+    )
+
+
+def test_graph_names_each_schema_problem_it_leaves_out(
+    tmp_path: Path, run_cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "consider: 1\nproduct: {name: P}\noutputs:\n  o: {depends_on: ['dataset:nowhere']}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli("graph", spec)
+    assert (code, out.startswith("flowchart")) == (0, True)
+    assert err == (
+        f"consider: warning: {spec}:4:20: outputs.o.depends_on[0] refers to dataset:nowhere, "
+        "which is not defined; the spec defines no datasets (left out of the lineage)\n"
+    )

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from consider.check import read_spec
 from consider.cli import cli
 from consider.drawing import (
     Drawing,
@@ -25,7 +26,6 @@ from consider.drawing import (
     render_json,
     render_mermaid,
 )
-from consider.impact import read_spec
 from consider.loader import parse
 from consider.model import Spec, build
 from consider.schema import validate

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from consider.check import read_spec
 from consider.cli import cli
 from consider.errors import UsageError
-from consider.impact import plan, read_spec, render_text
+from consider.impact import plan, render_text
 from consider.loader import parse
 from consider.model import Spec, build
 from consider.schema import validate

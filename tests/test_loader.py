@@ -19,6 +19,7 @@ from consider.check import check_file
 from consider.engine import index
 from consider.errors import InputError
 from consider.loader import Duplicate, Limits, decode, load, parse, read_text
+from consider.schema import validate
 
 RunCli = Callable[..., tuple[int, str, str]]
 NO_RULES = index([])
@@ -415,13 +416,6 @@ MALFORMED = [
         id="indentation",
     ),
     pytest.param(
-        "tab.yaml",
-        "consider: 1\nproduct:\n\tname: x\n",
-        "3:1",
-        "found character that cannot start any token while scanning for the next token",
-        id="tab",
-    ),
-    pytest.param(
         "quote.yaml",
         'consider: 1\nproduct:\n  name: "x\n',
         "4:1",
@@ -452,6 +446,75 @@ def test_malformed_yaml_exits_2_with_one_message_at_the_problem(
         "this place\n",
         err,
     ), err
+
+
+UNREADABLE_CHARACTERS = [
+    pytest.param(
+        "nul.yaml",
+        "consider: 1\nproduct:\n  name: a\x00b\n",
+        "nul.yaml:3:10: a control character (U+0000) that YAML does not allow; remove it",
+        id="nul",
+    ),
+    pytest.param(
+        "bel.yaml",
+        'consider: 1\nproduct:\n  name: "é😀 \x07"\n',
+        "bel.yaml:3:13: a control character (U+0007) that YAML does not allow; remove it",
+        id="bel-after-wide-characters",
+    ),
+    pytest.param(
+        "crlf.yaml",
+        "consider: 1\r\nproduct:\r\n  name: \x1b[0m\r\n",
+        "crlf.yaml:3:9: a control character (U+001B) that YAML does not allow; remove it",
+        id="escape-with-crlf",
+    ),
+    pytest.param(
+        "nonchar.yaml",
+        "consider: 1\nproduct: {name: \ufffe}\n",
+        "nonchar.yaml:2:17: a character (U+FFFE) that YAML does not allow; remove it",
+        id="non-character",
+    ),
+    pytest.param(
+        "tab.yaml",
+        "consider: 1\nproduct:\n\tname: x\n",
+        "tab.yaml:3:1: a tab character, which YAML does not allow for indentation; indent with "
+        "spaces",
+        id="tab",
+    ),
+    pytest.param(
+        "tab2.yaml",
+        "consider: 1\nproduct:\n  name: x\n  \ttier: 1\n",
+        "tab2.yaml:4:3: a tab character, which YAML does not allow for indentation; indent with "
+        "spaces",
+        id="tab-after-spaces",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "message"), UNREADABLE_CHARACTERS)
+def test_a_character_yaml_does_not_allow_exits_2_with_one_line_at_its_place(
+    run_cli: RunCli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    text: str,
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_bytes(text.encode("utf-8"))
+    assert run_cli("check", "--no-builtin-packs", name) == (2, "", f"consider: {message}\n")
+
+
+@pytest.mark.parametrize(("name", "text", "message"), UNREADABLE_CHARACTERS)
+def test_the_pure_python_parser_places_those_characters_the_same(
+    monkeypatch: pytest.MonkeyPatch, name: str, text: str, message: str
+) -> None:
+    import consider.loader as loader
+
+    monkeypatch.setattr(loader, "_Loader", yaml.SafeLoader)
+    monkeypatch.setattr(loader, "_LIBYAML", False)
+    with pytest.raises(InputError) as caught:
+        parse(text, path=name)
+    assert str(caught.value) == message
 
 
 @pytest.mark.parametrize(("name", "text", "message"), HOSTILE)
@@ -576,26 +639,62 @@ def test_a_max_file_size_that_is_not_a_size_is_a_usage_error(
 # -- files that parse but are not specs: findings, not exit 2 --------------------------------
 
 
+NOT_A_SPEC = "this is not a consider spec: "
+NO_CONSIDER_KEY = (
+    "this is not a consider spec: its top level has no 'consider: 1' key; add it, or leave "
+    "the file out of the check"
+)
+
+
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("text", "rule", "message"),
     [
-        pytest.param("", "the spec must be a mapping, not empty", id="empty"),
-        pytest.param("# nothing yet\n", "the spec must be a mapping, not empty", id="comments"),
-        pytest.param("- consider: 1\n", "the spec must be a mapping, not a list", id="list"),
-        pytest.param("hello\n", "the spec must be a mapping, not 'hello'", id="scalar"),
+        pytest.param("", "invalid-type", "its top level is empty, not a mapping", id="empty"),
+        pytest.param(
+            "# nothing yet\n",
+            "invalid-type",
+            "its top level is empty, not a mapping",
+            id="comments",
+        ),
+        pytest.param(
+            "- consider: 1\n", "invalid-type", "its top level is a list, not a mapping", id="list"
+        ),
+        pytest.param(
+            "hello\n", "invalid-type", "its top level is 'hello', not a mapping", id="scalar"
+        ),
+        pytest.param(
+            "# compose\nservices:\n  web: {image: nginx, ports: ['80:80']}\nversion: '3'\n",
+            "missing-required-field",
+            NO_CONSIDER_KEY.removeprefix(NOT_A_SPEC),
+            id="docker-compose",
+        ),
+        pytest.param(
+            "product: {name: Shop}\noutputs: {o: {mode: online}}\n",
+            "missing-required-field",
+            NO_CONSIDER_KEY.removeprefix(NOT_A_SPEC),
+            id="no-consider-key",
+        ),
     ],
 )
-def test_a_file_that_is_not_a_mapping_is_one_finding_at_the_start(
-    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str
+def test_a_file_that_is_not_a_spec_is_one_finding_at_the_start(
+    run_cli: RunCli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    rule: str,
+    message: str,
 ) -> None:
     # Such a file is readable YAML, so it is reported, not refused: a spec that parses but is
-    # wrong is findings (exit 1), and the other files of the run are still checked.
+    # wrong is findings (exit 1), and the other files of the run are still checked. Only the
+    # one finding: not the unknown keys of a file that was never meant as a spec.
     monkeypatch.chdir(tmp_path)
     Path("s.yaml").write_text(text)
     findings = check_file(Path("s.yaml"), NO_RULES).findings
     assert [(f.rule, f.line, f.column, f.pointer, f.message) for f in findings] == [
-        ("invalid-type", 1, 1, "", message)
+        (rule, 1, 1, "", NOT_A_SPEC + message)
     ]
+    validation = validate(load(Path("s.yaml")))
+    assert (validation.is_spec, validation.data, validation.tbd) == (False, {}, frozenset())
     code, out, err = run_cli("check", "--no-builtin-packs", "--format", "json", "s.yaml")
     assert (code, err) == (1, "")
     assert json.loads(out)["summary"]["error"] == 1

@@ -17,6 +17,9 @@ import pytest
 from consider.check import check_file
 from consider.engine import RuleSet, index, load_rules
 from consider.findings import Finding, Kind, Severity
+from consider.loader import load
+from consider.resources import schema
+from consider.schema import editor_schema, validate
 
 RunCli = Callable[..., tuple[int, str, str]]
 SPECS = Path(__file__).resolve().parent / "specs"
@@ -360,7 +363,7 @@ def test_one_finding_per_problem_even_under_a_one_of(tmp_path: Path) -> None:
             "invalid-type",
             "6:19",
             "slos.s.availability is 99.9, which is not a percentage: write "
-            'a quoted percentage such as "99.9%"',
+            'a quoted percentage from 0% to 100%, such as "99.9%", "0.5%" or "100%"',
         ),
         (
             "invalid-value",
@@ -402,3 +405,293 @@ def test_schema_findings_carry_why_fix_and_a_stable_fingerprint(tmp_path: Path) 
     assert (first[0].line, moved[0].line) == (2, 4)
     assert first[0].fingerprint == moved[0].fingerprint
     assert len(first[0].fingerprint) == 16
+
+
+# -- percentages are shares: 0% to 100% -------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["99.999%", "100%", "100.0%", "0.5%", "0%", "1%"])
+def test_a_percentage_from_0_to_100_is_accepted(tmp_path: Path, value: str) -> None:
+    text = f'consider: 1\nproduct: {{name: Shop}}\nservices:\n  s: {{availability: "{value}"}}\n'
+    assert _check(tmp_path, text) == ()
+
+
+@pytest.mark.parametrize("value", ["150%", "100.5%", "101%", "1000%"])
+def test_a_percentage_over_100_is_an_invalid_value(tmp_path: Path, value: str) -> None:
+    text = f'consider: 1\nproduct: {{name: Shop}}\nservices:\n  s: {{availability: "{value}"}}\n'
+    assert _rows(_check(tmp_path, text)) == [
+        (
+            "invalid-value",
+            "4:21",
+            f"services.s.availability is '{value}', which is not a percentage: write a quoted "
+            'percentage from 0% to 100%, such as "99.9%", "0.5%" or "100%"',
+        )
+    ]
+
+
+# -- one problem, one finding -----------------------------------------------------------------
+
+
+def test_a_value_wrong_in_type_and_value_is_one_finding(tmp_path: Path) -> None:
+    findings = _check(tmp_path, 'consider: "1"\nproduct: {name: Shop, tier: "1"}\n')
+    assert _rows(findings) == [
+        ("invalid-type", "1:11", "consider must be a whole number, not '1'"),
+        ("invalid-type", "2:29", "product.tier must be a whole number, not '1'"),
+    ]
+
+
+def test_an_unknown_key_and_a_missing_field_in_one_mapping_are_two_problems(
+    tmp_path: Path,
+) -> None:
+    findings = _check(tmp_path, "consider: 1\nproduct: {name: Shop}\nslos:\n  s: {colour: red}\n")
+    assert [f.rule for f in findings] == ["missing-required-field", "unknown-key"]
+
+
+# -- references: the kinds a field takes, and the closest one ---------------------------------
+
+_NOT_A_REFERENCE = "which is not a reference this field takes: "
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "column", "message"),
+    [
+        pytest.param(
+            "trained_on",
+            "datset:orders",
+            20,
+            "models.m.trained_on[0] is 'datset:orders', "
+            + _NOT_A_REFERENCE
+            + "write kind:id with kind source, dataset or feature; did you mean dataset:orders?",
+            id="misspelt-kind",
+        ),
+        pytest.param(
+            "trained_on",
+            "Datasets:orders",
+            20,
+            "models.m.trained_on[0] is 'Datasets:orders', "
+            + _NOT_A_REFERENCE
+            + "write kind:id with kind source, dataset or feature; did you mean dataset:orders?",
+            id="plural-capitalised-kind",
+        ),
+        pytest.param(
+            "trained_on",
+            "model:ranker",
+            20,
+            "models.m.trained_on[0] is 'model:ranker', "
+            + _NOT_A_REFERENCE
+            + "write kind:id with kind source, dataset or feature",
+            id="a-kind-this-field-does-not-take",
+        ),
+        pytest.param(
+            "trained_on",
+            "dataset:bad id",
+            20,
+            "models.m.trained_on[0] is 'dataset:bad id', "
+            + _NOT_A_REFERENCE
+            + "the id after 'dataset:' must start with a letter or digit and use only letters, "
+            "digits, '_', '.' and '-'",
+            id="bad-id",
+        ),
+        pytest.param(
+            "trained_on",
+            "orders",
+            20,
+            "models.m.trained_on[0] is 'orders', "
+            + _NOT_A_REFERENCE
+            + "write kind:id with kind source, dataset or feature",
+            id="no-kind",
+        ),
+    ],
+)
+def test_a_malformed_reference_names_the_kinds_the_field_takes(
+    tmp_path: Path, field: str, value: str, column: int, message: str
+) -> None:
+    text = f'consider: 1\nproduct: {{name: Shop}}\nmodels:\n  m: {{{field}: ["{value}"]}}\n'
+    assert _rows(_check(tmp_path, text)) == [("invalid-value", f"4:{column}", message)]
+
+
+def test_a_reference_of_one_kind_without_its_kind_suggests_it(tmp_path: Path) -> None:
+    findings = _check(
+        tmp_path,
+        """\
+        consider: 1
+        product: {name: Shop}
+        outputs: {home-rows: {}}
+        slos:
+          s: {applies_to: home-rows}
+    """,
+    )
+    assert _rows(findings) == [
+        (
+            "invalid-value",
+            "5:19",
+            "slos.s.applies_to is 'home-rows', " + _NOT_A_REFERENCE + "write kind:id with kind "
+            "output; did you mean output:home-rows?",
+        )
+    ]
+
+
+# -- entity ids -------------------------------------------------------------------------------
+
+
+def test_a_malformed_entity_id_is_named_as_an_id_not_an_unknown_key(tmp_path: Path) -> None:
+    findings = _check(
+        tmp_path,
+        """\
+        consider: 1
+        product: {name: Shop, x-bad key: fine}
+        outputs:
+          "bad id!": {mode: online}
+          -dash: {}
+          good.id_1-x: {}
+          x-mine: anything
+    """,
+    )
+    form = "ids start with a letter or digit and use only letters, digits, '_', '.' and '-'"
+    assert _rows(findings) == [
+        ("invalid-value", "4:3", f"'bad id!' is not a valid id in outputs: {form}"),
+        ("invalid-value", "5:3", f"'-dash' is not a valid id in outputs: {form}"),
+    ]
+    assert [f.pointer for f in findings] == ["/outputs/bad id!", "/outputs/-dash"]
+
+
+# -- a whole entity, collection or product that says tbd --------------------------------------
+
+
+def test_a_tbd_entity_exists_its_questions_are_asked_and_references_to_it_resolve(
+    tmp_path: Path, golden_rules: RuleSet
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        textwrap.dedent(
+            """\
+            consider: 1
+            product: {name: Shop, owner: me}
+            outputs:
+              home-rows: tbd
+              other: {mode: precomputed, fallback: {strategy: popular}, depends_on: [model:m]}
+            models:
+              m: TBD
+            slos:
+              s: tbd
+            """
+        ),
+        encoding="utf-8",
+    )
+    document = load(spec, display="spec.yaml")
+    validation = validate(document)
+    assert validation.is_spec
+    assert validation.findings == ()
+    assert validation.data["outputs"]["home-rows"] == {}
+    assert validation.data["models"] == {"m": {}}
+    assert validation.data["slos"] == {"s": {}}  # its required applies_to is not missing
+    assert {"/outputs/home-rows", "/models/m", "/slos/s"} <= validation.tbd
+    findings = check_file(spec, golden_rules, display="spec.yaml").findings
+    # The questions about home-rows are asked, at its key; model:m resolves (no dangling
+    # reference), so what is known of it, that it declares no validation, is reported.
+    assert [(f.rule, f"{f.line}:{f.column}", f.pointer) for f in findings] == [
+        ("golden-output-fallback", "4:3", "/outputs/home-rows"),
+        ("golden-output-mode", "4:3", "/outputs/home-rows"),
+        ("golden-depends-on-unvalidated-model", "5:61", "/outputs/other/depends_on"),
+    ]
+
+
+def test_a_tbd_collection_or_product_becomes_an_empty_mapping(
+    tmp_path: Path, golden_rules: RuleSet
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "consider: 1\nproduct: tbd\nsources: tbd\nstores: Tbd\noutputs: {x-draft: tbd}\n",
+        encoding="utf-8",
+    )
+    validation = validate(load(spec))
+    assert validation.findings == ()
+    assert validation.data == {
+        "consider": 1,
+        "product": {},
+        "sources": {},
+        "stores": {},
+        "outputs": {},  # an x- key of the user's own is not an entity
+    }
+    assert validation.tbd == frozenset({"/product", "/sources", "/stores", "/outputs/x-draft"})
+    findings = check_file(spec, golden_rules, display="spec.yaml").findings
+    assert [(f.rule, f"{f.line}:{f.column}") for f in findings] == [
+        ("golden-product-owner", "2:1"),
+    ]
+
+
+def test_a_spec_is_a_spec(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("consider: 1\nproduct: {name: Shop}\n", encoding="utf-8")
+    assert validate(load(spec)).is_spec
+
+
+# -- the schema editors see: tbd allowed everywhere --------------------------------------------
+
+
+def test_the_editor_schema_accepts_tbd_for_any_field_and_stays_strict() -> None:
+    import jsonschema
+
+    original = schema("spec")
+    kept = json.dumps(original, sort_keys=True)
+    editor = editor_schema(original)
+    assert json.dumps(original, sort_keys=True) == kept  # the input is not changed
+    jsonschema.Draft7Validator.check_schema(editor)
+    strict = jsonschema.Draft7Validator(original)
+    lenient = jsonschema.Draft7Validator(editor)
+    assert editor["definitions"]["tbd"] == {
+        "const": "tbd",
+        "description": "An open question, acknowledged: consider reports the question as open "
+        "but raises no schema error.",
+    }
+
+    def spec(**parts: object) -> dict[str, object]:
+        return {"consider": 1, "product": {"name": "Shop"}, **parts}
+
+    with_tbd = [
+        spec(outputs={"home-rows": {"mode": "tbd", "fallback": "tbd"}}),
+        spec(product={"name": "Shop", "tier": "tbd"}),
+        spec(product="tbd"),
+        spec(models={"m": "tbd"}),
+        spec(sources="tbd"),
+        spec(slos={"s": {"applies_to": "tbd", "availability": "tbd"}}),
+        spec(outputs={"o": {"request_path": [{"dep": "service:a", "p99": "tbd"}]}}),
+    ]
+    for data in with_tbd:
+        assert not strict.is_valid(data), data
+        assert lenient.is_valid(data), data
+    wrong = [
+        spec(outputs={"home-rows": {"mode": "onlin"}}),
+        spec(outputs={"home-rows": {"fallbak": "tbd"}}),
+        spec(prodcut="tbd"),
+        spec(outputs={"bad id!": "tbd"}),
+        spec(product={"name": "Shop", "tier": "high"}),
+        spec(services={"s": {"availability": "150%"}}),
+    ]
+    for data in wrong:
+        assert not lenient.is_valid(data), data
+    assert lenient.is_valid(spec(outputs={"home-rows": {"mode": "online"}, "x-draft": "tbd"}))
+
+
+def test_the_editor_schema_keeps_what_editors_show_at_the_wrapper() -> None:
+    original = schema("spec")
+    editor = editor_schema(original)
+    mode = editor["definitions"]["output"]["properties"]["mode"]
+    assert mode == {
+        "description": original["definitions"]["output"]["properties"]["mode"]["description"],
+        "anyOf": [
+            original["definitions"]["output"]["properties"]["mode"],
+            {"$ref": "#/definitions/tbd"},
+        ],
+    }
+    entity = editor["properties"]["models"]["anyOf"][0]["patternProperties"]
+    ident = next(p for p in entity if p != "^x-")
+    assert entity["^x-"] == {}
+    # A bare $ref shows what its definition says of itself.
+    assert entity[ident]["title"] == original["definitions"]["model"]["title"]
+    assert entity[ident]["anyOf"] == [
+        {"$ref": "#/definitions/model"},
+        {"$ref": "#/definitions/tbd"},
+    ]
+    # Conditions are left alone: a parallel hop still may not name a dep.
+    assert editor["definitions"]["hop"]["then"] == original["definitions"]["hop"]["then"]

@@ -127,6 +127,9 @@ def test_format_duration_reads_back_as_written(text: str) -> None:
         ("1%", 0.01),
         ("0.1%", 0.001),
         ("50%", 0.5),
+        ("0%", 0.0),
+        ("0.5%", 0.005),
+        ("100.0%", 1.0),
     ],
 )
 def test_parse_percentage_is_exact(text: str, fraction: float) -> None:
@@ -143,6 +146,12 @@ def test_ninety_nine_point_nine_nine_is_exactly_the_float_0_9999() -> None:
 @pytest.mark.parametrize("value", ["99.9", "99.9 %", "%", "99,9%", "-1%", 0.999, "1e2%"])
 def test_parse_percentage_refuses(value: object) -> None:
     with pytest.raises(ValueError, match="not a percentage"):
+        parse_percentage(value)
+
+
+@pytest.mark.parametrize("value", ["150%", "100.001%", "101%", "1000%"])
+def test_parse_percentage_refuses_more_than_100(value: str) -> None:
+    with pytest.raises(ValueError, match=r"^not a percentage from 0% to 100%: "):
         parse_percentage(value)
 
 
@@ -354,10 +363,17 @@ def test_every_unit_of_the_spec_schema_has_a_parser() -> None:
     from consider.resources import schema
 
     definitions = schema("spec")["definitions"]
-    assert set(PARSERS) == {"duration", "percentage", "rate", "size", "count", "schedule"}
+    assert set(PARSERS) == {"duration", "percentage", "ratio", "rate", "size", "count", "schedule"}
     assert set(PARSERS) <= set(definitions)
 
 
 def test_the_template_filters() -> None:
     assert set(FORMATTERS) == {"duration", "percentage", "percent", "size", "count", "rate"}
     assert FORMATTERS["percent"] is FORMATTERS["percentage"]
+
+
+@pytest.mark.parametrize(("text", "value"), [("50%", 0.5), ("200%", 2.0), ("0%", 0.0)])
+def test_a_ratio_may_exceed_a_hundred_percent(text: str, value: float) -> None:
+    from consider.units import parse_ratio
+
+    assert parse_ratio(text) == value

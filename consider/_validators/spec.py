@@ -23,7 +23,7 @@ class JsonSchemaValuesException(JsonSchemaValueException):
 
 Decimal = float
 import re
-REGEX_PATTERNS = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'), '^x-': re.compile('^x-'), '^[0-9]+(\\.[0-9]+)?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$': re.compile('^[0-9]+(\\.[0-9]+)?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\\Z'), '^(?=[0-9])([0-9]+(\\.[0-9]+)?w)?([0-9]+(\\.[0-9]+)?d)?([0-9]+(\\.[0-9]+)?h)?([0-9]+(\\.[0-9]+)?m(?!s))?([0-9]+(\\.[0-9]+)?s)?([0-9]+(\\.[0-9]+)?ms)?$': re.compile('^(?=[0-9])([0-9]+(\\.[0-9]+)?w)?([0-9]+(\\.[0-9]+)?d)?([0-9]+(\\.[0-9]+)?h)?([0-9]+(\\.[0-9]+)?m(?!s))?([0-9]+(\\.[0-9]+)?s)?([0-9]+(\\.[0-9]+)?ms)?\\Z'), '^[0-9]+(\\.[0-9]+)?%$': re.compile('^[0-9]+(\\.[0-9]+)?%\\Z'), '^[0-9]+(\\.[0-9]+)?[KMG]?/(ms|s|m|h|d|w)$': re.compile('^[0-9]+(\\.[0-9]+)?[KMG]?/(ms|s|m|h|d|w)\\Z'), '^[0-9]+(\\.[0-9]+)?[KMG]$': re.compile('^[0-9]+(\\.[0-9]+)?[KMG]\\Z'), '^store:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^store:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^output:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^output:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^model:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^model:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^feature:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^\\s*\\S+(\\s+\\S+){4}\\s*$': re.compile('^\\s*\\S+(\\s+\\S+){4}\\s*\\Z'), '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z')}
+REGEX_PATTERNS = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'), '^x-': re.compile('^x-'), '^[0-9]+(\\.[0-9]+)?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$': re.compile('^[0-9]+(\\.[0-9]+)?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\\Z'), '^(?=[0-9])([0-9]+(\\.[0-9]+)?w)?([0-9]+(\\.[0-9]+)?d)?([0-9]+(\\.[0-9]+)?h)?([0-9]+(\\.[0-9]+)?m(?!s))?([0-9]+(\\.[0-9]+)?s)?([0-9]+(\\.[0-9]+)?ms)?$': re.compile('^(?=[0-9])([0-9]+(\\.[0-9]+)?w)?([0-9]+(\\.[0-9]+)?d)?([0-9]+(\\.[0-9]+)?h)?([0-9]+(\\.[0-9]+)?m(?!s))?([0-9]+(\\.[0-9]+)?s)?([0-9]+(\\.[0-9]+)?ms)?\\Z'), '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%$': re.compile('^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%\\Z'), '^[0-9]+(\\.[0-9]+)?[KMG]?/(ms|s|m|h|d|w)$': re.compile('^[0-9]+(\\.[0-9]+)?[KMG]?/(ms|s|m|h|d|w)\\Z'), '^[0-9]+(\\.[0-9]+)?[KMG]$': re.compile('^[0-9]+(\\.[0-9]+)?[KMG]\\Z'), '^store:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^store:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^output:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^output:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^model:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^model:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^feature:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^[0-9]+(\\.[0-9]+)?%$': re.compile('^[0-9]+(\\.[0-9]+)?%\\Z'), '^\\s*\\S+(\\s+\\S+){4}\\s*$': re.compile('^\\s*\\S+(\\s+\\S+){4}\\s*\\Z'), '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z')}
 NoneType = type(None)
 
 def validate(data, custom_formats={}, name_prefix=None):
@@ -263,8 +263,8 @@ def validate___definitions_percentage(data, custom_formats={}, name_prefix=None)
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^[0-9]+(\\.[0-9]+)?%$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]+(\\.[0-9]+)?%$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%$'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_store_kind(data, custom_formats={}, name_prefix=None):
@@ -1694,7 +1694,7 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                 if 'headroom' in data__throughput_keys:
                     data__throughput_keys.remove('headroom')
                     data__throughput__headroom = data__throughput['headroom']
-                    validate___definitions_percentage(data__throughput__headroom, custom_formats, (name_prefix or 'data') + '.throughput.headroom')
+                    validate___definitions_ratio(data__throughput__headroom, custom_formats, (name_prefix or 'data') + '.throughput.headroom')
                 for data__throughput_key, data__throughput_val in data__throughput.items():
                     if REGEX_PATTERNS['^x-'].search(data__throughput_key):
                         if data__throughput_key in data__throughput_keys:
@@ -1794,6 +1794,14 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                     data_keys.remove(data_key)
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
+    return data
+
+def validate___definitions_ratio(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, str):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
+    if isinstance(data, str):
+        if not REGEX_PATTERNS['^[0-9]+(\\.[0-9]+)?%$'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]+(\\.[0-9]+)?%$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_output(data, custom_formats={}, name_prefix=None):
