@@ -461,8 +461,9 @@ class _Reference:
             "acknowledged. Unknown keys are reported, so typos are caught.",
             "",
             "Editors that use the YAML language server complete and check a spec as it is "
-            "typed when its first line is "
-            "`# yaml-language-server: $schema=<path or URL of spec.schema.json>`.",
+            "typed: write the editor's schema, which also accepts `tbd` everywhere, with "
+            "`consider schema spec > spec.schema.json`, and make the spec's first line "
+            "`# yaml-language-server: $schema=spec.schema.json`.",
             "",
             "## Example",
             "",

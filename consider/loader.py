@@ -286,7 +286,7 @@ class _Builder:
 
     def _tag_error(self, tag: str, mark: Any) -> InputError:
         return self._fail(
-            f"the tag {_shown_tag(tag)} is not allowed: specs may use only YAML's standard "
+            f"the tag {_shown_tag(tag)} is not allowed: consider reads only YAML's standard "
             "tags (a Python tag could run code); remove it",
             mark,
         )

@@ -276,12 +276,12 @@ def test_an_empty_text_is_no_data() -> None:
         ("? [a]\n: 1\n", "t.yaml:1:3: a mapping or list used as a key; keys must be plain text"),
         (
             "a: !foo x\n",
-            "t.yaml:1:4: the tag !foo is not allowed: specs may use only YAML's "
+            "t.yaml:1:4: the tag !foo is not allowed: consider reads only YAML\'s "
             "standard tags (a Python tag could run code); remove it",
         ),
         (
             "a: !!set {x}\n",
-            "t.yaml:1:4: the tag !!set is not allowed: specs may use only "
+            "t.yaml:1:4: the tag !!set is not allowed: consider reads only "
             "YAML's standard tags (a Python tag could run code); remove it",
         ),
     ],
@@ -352,28 +352,28 @@ HOSTILE = [
     pytest.param(
         "object.yaml",
         SPEC_HEAD + "x-run: !!python/object:os.system {command: ls}\n",
-        "object.yaml:4:8: the tag !!python/object:os.system is not allowed: specs may use only "
+        "object.yaml:4:8: the tag !!python/object:os.system is not allowed: consider reads only "
         "YAML's standard tags (a Python tag could run code); remove it",
         id="python-object",
     ),
     pytest.param(
         "name.yaml",
         SPEC_HEAD + "x-run: !!python/name:os.system\n",
-        "name.yaml:4:8: the tag !!python/name:os.system is not allowed: specs may use only "
+        "name.yaml:4:8: the tag !!python/name:os.system is not allowed: consider reads only "
         "YAML's standard tags (a Python tag could run code); remove it",
         id="python-name",
     ),
     pytest.param(
         "apply.yaml",
         SPEC_HEAD + "x-run: !!python/object/apply:os.system [ls]\n",
-        "apply.yaml:4:8: the tag !!python/object/apply:os.system is not allowed: specs may use "
+        "apply.yaml:4:8: the tag !!python/object/apply:os.system is not allowed: consider reads "
         "only YAML's standard tags (a Python tag could run code); remove it",
         id="python-object-apply",
     ),
     pytest.param(
         "key.yaml",
         SPEC_HEAD + "!!python/name:os.system : 1\n",
-        "key.yaml:4:1: the tag !!python/name:os.system is not allowed: specs may use only "
+        "key.yaml:4:1: the tag !!python/name:os.system is not allowed: consider reads only "
         "YAML's standard tags (a Python tag could run code); remove it",
         id="python-tag-on-a-key",
     ),
