@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -39,6 +40,36 @@ class _Size(click.ParamType):  # type: ignore[type-arg]
         return value if isinstance(value, int) else _size(str(value))
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+_max_file_size = click.option(
+    "--max-file-size",
+    type=_Size(),
+    default="1MB",
+    show_default=True,
+    help="Refuse spec files larger than this.",
+)
+_pack_option = click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="An extra rule-pack file (repeatable).",
+)
+
+
+def _format_option(*choices: str) -> Callable[[_F], _F]:
+    """``--format``, defaulting to the first of ``choices``."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="consider")
 def cli() -> None:
@@ -47,14 +78,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_format_option("text", "json")
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
@@ -62,20 +86,8 @@ def cli() -> None:
     show_default=True,
     help="Exit 1 when a risk or schema finding is at or above this severity.",
 )
-@click.option(
-    "--max-file-size",
-    type=_Size(),
-    default="1MB",
-    show_default=True,
-    help="Refuse spec files larger than this.",
-)
-@click.option(
-    "--pack",
-    "packs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="An extra rule-pack file (repeatable).",
-)
+@_max_file_size
+@_pack_option
 @click.option(
     "--no-builtin-packs",
     is_flag=True,
@@ -120,21 +132,8 @@ def check(
     metavar="REF",
     help="The entity that changes, such as dataset:orders-daily (or its id alone).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--max-file-size",
-    type=_Size(),
-    default="1MB",
-    show_default=True,
-    help="Refuse spec files larger than this.",
-)
+@_format_option("text", "json")
+@_max_file_size
 def impact(spec_path: Path, changed: str, output_format: str, max_file_size: int) -> int:
     """What must re-run or re-train when REF changes, in order, and when each output sees it."""
     from consider.impact import plan, render
@@ -146,21 +145,8 @@ def impact(spec_path: Path, changed: str, output_format: str, max_file_size: int
 
 @cli.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["mermaid", "dot", "json"]),
-    default="mermaid",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--max-file-size",
-    type=_Size(),
-    default="1MB",
-    show_default=True,
-    help="Refuse spec files larger than this.",
-)
+@_format_option("mermaid", "dot", "json")
+@_max_file_size
 def graph(spec_path: Path, output_format: str, max_file_size: int) -> int:
     """The lineage graph, with staleness against each SLO, critical paths and loops."""
     from consider.drawing import render
@@ -195,20 +181,8 @@ def rules() -> None:
 
 
 @rules.command("list")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
-@click.option(
-    "--pack",
-    "packs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="An extra rule-pack file (repeatable).",
-)
+@_format_option("text", "json")
+@_pack_option
 def rules_list(output_format: str, packs: tuple[Path, ...]) -> int:
     """Every rule: id, pack, kind, severity and title."""
     from consider import catalog
@@ -221,13 +195,7 @@ def rules_list(output_format: str, packs: tuple[Path, ...]) -> int:
 
 @rules.command("show")
 @click.argument("rule_id", metavar="ID")
-@click.option(
-    "--pack",
-    "packs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="An extra rule-pack file (repeatable).",
-)
+@_pack_option
 def rules_show(rule_id: str, packs: tuple[Path, ...]) -> int:
     """The documentation of one rule."""
     from consider import catalog
