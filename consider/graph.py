@@ -237,8 +237,10 @@ def first_in_id_order(graph: Graph, nodes: Iterable[int]) -> int:
     return min(nodes, key=lambda node: _ref_key(graph.refs[node]))
 
 
-def strongly_connected(n: int, succ: Sequence[Sequence[int]]) -> list[list[int]]:
-    """Tarjan's algorithm, iterative: the groups of nodes that hold a cycle (self-loops too)."""
+def components(succ: Sequence[Sequence[int]]) -> list[list[int]]:
+    """Tarjan's algorithm, iterative: every strongly connected group, downstream groups first
+    (a node alone is a group of one)."""
+    n = len(succ)
     index = [-1] * n
     low = [0] * n
     on_stack = [False] * n
@@ -281,9 +283,13 @@ def strongly_connected(n: int, succ: Sequence[Sequence[int]]) -> list[list[int]]
                     group.append(node)
                     if node == here:
                         break
-                if len(group) > 1 or here in targets:
-                    groups.append(group)
+                groups.append(group)
     return groups
+
+
+def strongly_connected(n: int, succ: Sequence[Sequence[int]]) -> list[list[int]]:
+    """The groups of nodes that hold a cycle (a self-loop too)."""
+    return [group for group in components(succ[:n]) if len(group) > 1 or group[0] in succ[group[0]]]
 
 
 def cycle_through(graph: Graph, group: Sequence[int], start: int) -> list[int]:

@@ -231,3 +231,60 @@ def test_press_release_facts_without_a_press_release() -> None:
     }
     assert _dict(facts.product_faq_unanswered(spec)) == {"product": []}
     assert _dict(facts.product_press_release_words(spec)) == {"product": 0}
+
+
+def _fan_out(features: int) -> str:
+    """One source, three datasets derived from one another in a loop, and ``features``
+    counting features over event-time windows built on them."""
+    lines = [
+        "consider: 1",
+        "product: {name: x}",
+        "sources:",
+        "  clicks: {}",
+        "datasets:",
+        "  a: {derived_from: [source:clicks, dataset:c]}",
+        "  b: {derived_from: [dataset:a]}",
+        "  c: {derived_from: [dataset:b]}",
+        "features:",
+    ]
+    for i in range(features):
+        lines.append(
+            f"  f{i:02d}: {{source: dataset:{'abc'[i % 3]}, aggregation: count, "
+            "window: {kind: event_time, size: 1h}}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def test_lists_of_refs_are_cut_at_the_first_few_in_id_order() -> None:
+    # Through a loop of derived datasets too; a list holds the first SHOWN refs, not all 25.
+    spec = _spec(_fan_out(25))
+    first = [f"feature:f{i:02d}" for i in range(facts.SHOWN)]
+    assert _dict(facts.source_aggregated_by(spec)) == {"clicks": first}
+    assert _dict(facts.source_event_time_windows(spec)) == {"clicks": first}
+    assert _dict(facts.source_aggregated_by(_spec(_fan_out(3)))) == {
+        "clicks": ["feature:f00", "feature:f01", "feature:f02"],
+    }
+
+
+def test_lateness_and_replay_need_break_ties_in_id_order() -> None:
+    text = _fan_out(3) + (
+        "outputs:\n"
+        "  z: {mode: online, depends_on: [feature:f02]}\n"
+        "  y: {mode: online, depends_on: [feature:f01]}\n"
+        "slos:\n"
+        "  z-fresh: {applies_to: output:z, freshness: {max_staleness: 30m}}\n"
+        "  y-fresh: {applies_to: output:y, freshness: {max_staleness: 30m}}\n"
+        "models:\n"
+        "  m: {trained_on: [dataset:b], lookback: 2d}\n"
+    )
+    text = text.replace(
+        "  b: {derived_from: [dataset:a]}", "  b: {derived_from: [dataset:a], backfill_window: 2d}"
+    )
+    spec = _spec(text)
+    # Both pairs have the same margin: f01 comes first.
+    late = _dict(facts.source_lateness(spec))["clicks"]
+    assert (late["feature"], late["output"], late["slo"]) == ("feature:f01", "output:y", "y-fresh")
+    # A backfill and a lookback of the same length: the backfill is named.
+    assert _dict(facts.source_replay_need(spec)) == {
+        "clicks": {"need": 172800.0, "by": "dataset:b", "field": "backfill_window"},
+    }

@@ -190,3 +190,11 @@ datasets:
     assert [o["_id"] for o in logged["a"]] == ["emails", "rows"]
     assert logged["a"][1]["exploration"] is True
     assert logged["b"] == []
+
+
+def test_feeds_outputs_are_cut_at_the_first_few_in_id_order() -> None:
+    outputs = "".join(f"  o{i:02d}: {{depends_on: [model:m]}}\n" for i in reversed(range(12)))
+    spec = _spec(f"consider: 1\nproduct: {{name: x}}\nmodels:\n  m: {{}}\noutputs:\n{outputs}")
+    assert _dict(facts.model_feeds_outputs(spec)) == {
+        "m": [f"output:o{i:02d}" for i in range(facts.SHOWN)],
+    }

@@ -298,3 +298,22 @@ def test_called_by_covers_request_and_fallback_paths() -> None:
         "popular": ["output:rows"],
         "unused": [],
     }
+
+
+def test_inputs_without_event_time_are_cut_at_the_first_few_in_id_order() -> None:
+    sources = "".join(f"  s{i:02d}: {{}}\n" for i in range(12))
+    inputs = ", ".join(f"source:s{i:02d}" for i in reversed(range(12)))
+    spec = _spec(f"""\
+consider: 1
+product: {{name: x}}
+outputs:
+  o: {{depends_on: [dataset:d]}}
+slos:
+  fresh: {{applies_to: output:o, freshness: {{max_staleness: 1h}}}}
+datasets:
+  d: {{derived_from: [{inputs}]}}
+sources:
+{sources}""")
+    assert _dict(facts.slo_inputs_without_event_time(spec)) == {
+        "fresh": [f"source:s{i:02d}" for i in range(facts.SHOWN)],
+    }

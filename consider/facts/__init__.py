@@ -54,8 +54,12 @@ def fact(name: str, *, kind: str, doc: str) -> Callable[[FactFunction], FactFunc
 @cache
 def registry() -> tuple[FactDef, ...]:
     """Every fact, its module imported; in a stable order (kind, then name)."""
-    names = {name[:-3] for folder in __path__ for name in os.listdir(folder)
-             if name.endswith(".py") and not name.startswith("_")}
+    names = {
+        name[:-3]
+        for folder in __path__
+        for name in os.listdir(folder)
+        if name.endswith(".py") and not name.startswith("_")
+    }
     for module in sorted(names):
         importlib.import_module(f"{__name__}.{module}")
     seen: dict[tuple[str, str], FactDef] = {}

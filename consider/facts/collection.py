@@ -1,19 +1,35 @@
 """Facts about how data is collected and framed: what a source feeds (counts, event-time
 windows, per-request outputs, backfills, retraining), and the press release's own figures.
 
-The walks here start at one source (or dataset) and follow data downstream through datasets,
-features, models and outputs; each is a breadth-first search over the references the spec
-writes, so no path is ever enumerated. The lineage-wide figures (worst-case staleness along
-every path, composite availability, pull capacity) live in the lineage facts, not here.
+What a source feeds is found by following data downstream through datasets, features, models
+and outputs along the references the spec writes. Each fact is computed for every source at
+once, as one fold over a topological order (consider/facts/_flow.py): linear in entities plus
+references (and, for `lateness`, one more fold per distinct freshness `scope`, over what lies
+downstream of it), with no walk per source and no path ever enumerated. A list of refs keeps the
+first few in id order; a figure keeps the largest or smallest and what sets it. The
+lineage-wide figures (worst-case staleness along every path, composite availability, pull
+capacity) live in the lineage facts, not here.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
+from consider.facts._flow import (
+    SHOWN,
+    Refs,
+    beyond,
+    first_refs,
+    flow,
+    fold,
+    least,
+    refs_beyond,
+    region,
+    within,
+)
 
 if TYPE_CHECKING:
     from consider.model import Entity, Spec
@@ -27,13 +43,11 @@ _TRAINED_ON = "models.trained_on"
 _MODEL_FEATURES = "models.features"
 _INPUTS_FROM = "models.inputs_from"
 _DEPENDS_ON = "outputs.depends_on"
-_FLOW = frozenset(
-    {_DERIVED, _FEATURE_SOURCE, _TRAINED_ON, _MODEL_FEATURES, _INPUTS_FROM, _DEPENDS_ON}
-)
+_FLOW = (_DERIVED, _FEATURE_SOURCE, _TRAINED_ON, _MODEL_FEATURES, _INPUTS_FROM, _DEPENDS_ON)
 # Data to data: how raw records become datasets and features.
-_DATA = frozenset({_DERIVED, _FEATURE_SOURCE})
+_DATA = (_DERIVED, _FEATURE_SOURCE)
 # What reaches an answer while it is served, as opposed to through retraining.
-_SERVING = _FLOW - {_TRAINED_ON}
+_SERVING = tuple(label for label in _FLOW if label != _TRAINED_ON)
 
 CORE_PARAGRAPHS = ("customer", "problem", "solution", "benefits")
 """The press-release parts every PR/FAQ needs (Working Backwards, ch. 5)."""
@@ -56,63 +70,6 @@ _PRESS_RELEASE = (
     "getting_started",
 )
 
-Edges = dict[str, list[tuple[str, str]]]
-
-
-def _downstream(spec: Spec) -> Edges:
-    """ref → [(referrer ref, 'kind.field')] for every data-flow reference, written order."""
-    edges: Edges = defaultdict(list)
-    for reference in spec.references:
-        if reference.resolved is None or not reference.path:
-            continue
-        label = f"{reference.source.kind}.{reference.path[0]}"
-        if label in _FLOW:
-            edges[reference.target].append((reference.source.ref, label))
-    return dict(edges)
-
-
-def _edges(spec: Spec) -> Edges:
-    result: Edges = spec.cached("collection.downstream", _downstream)
-    return result
-
-
-def _walk(
-    spec: Spec,
-    start: str,
-    follow: frozenset[str],
-    expand: Callable[[Entity], bool] = lambda _: True,
-) -> list[Entity]:
-    """Entities reachable from ``start`` along ``follow`` edges, breadth first, without it.
-
-    ``expand`` decides whether the walk goes on past an entity it reached (the entity itself
-    is still returned).
-    """
-    edges = _edges(spec)
-    seen = {start}
-    queue = deque([start])
-    found: list[Entity] = []
-    while queue:
-        here = queue.popleft()
-        for target, label in edges.get(here, ()):
-            if label not in follow or target in seen:
-                continue
-            seen.add(target)
-            entity = spec.resolve(target)
-            if entity is None:
-                continue
-            found.append(entity)
-            if expand(entity):
-                queue.append(target)
-    return found
-
-
-def _features(entities: Iterable[Entity]) -> list[Entity]:
-    return [e for e in entities if e.kind == "features"]
-
-
-def _sorted_refs(entities: Iterable[Entity]) -> list[str]:
-    return sorted({e.ref for e in entities})
-
 
 def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
@@ -126,6 +83,27 @@ def _event_time_window(feature: Entity) -> float | None:
     return _number(window.get("size")) or 0.0
 
 
+def _source_refs(
+    spec: Spec,
+    labels: tuple[str, ...],
+    wanted: Callable[[Entity], bool],
+    stop: Callable[[Entity], bool] | None = None,
+) -> dict[str, list[str]]:
+    """Per source: the first refs in id order of the ``wanted`` entities it reaches along
+    ``labels`` (a reached entity marked by ``stop`` is counted, but not gone past)."""
+    graph = flow(spec)
+    stops = None if stop is None else [stop(entity) for entity in graph.entities]
+    succ = graph.successors(labels, stops)
+    own: list[Refs | None] = [
+        (entity.ref,) if wanted(entity) else None for entity in graph.entities
+    ]
+    value = fold(succ, own, first_refs)
+    return {
+        source.id: refs_beyond(succ, value, graph.nodes[source.ref])
+        for source in spec.entities("sources")
+    }
+
+
 # -- sources: what they feed ------------------------------------------------------------------
 
 
@@ -133,30 +111,32 @@ def _event_time_window(feature: Entity) -> float | None:
     "aggregated_by",
     kind="sources",
     doc="Refs of the features that count or sum this source's records (`aggregation` set), "
-    "built on it directly or through datasets and features derived from it; id order.",
+    "built on it directly or through datasets and features derived from it; id order, "
+    f"at most the first {SHOWN} (a longer list is cut there).",
 )
 def source_aggregated_by(spec: Spec) -> Mapping[str, Any]:
-    result = {}
-    for source in spec.entities("sources"):
-        reached = _features(_walk(spec, source.ref, _DATA))
-        result[source.id] = _sorted_refs(
-            f for f in reached if f.fields.get("aggregation") not in (None, False, "")
+    def wanted(entity: Entity) -> bool:
+        return entity.kind == "features" and entity.fields.get("aggregation") not in (
+            None,
+            False,
+            "",
         )
-    return result
+
+    return _source_refs(spec, _DATA, wanted)
 
 
 @fact(
     "event_time_windows",
     kind="sources",
     doc="Refs of the features that aggregate this source's records over event-time windows "
-    "(`window.kind: event_time`), directly or through derived data; id order.",
+    "(`window.kind: event_time`), directly or through derived data; id order, at most the "
+    f"first {SHOWN} (a longer list is cut there).",
 )
 def source_event_time_windows(spec: Spec) -> Mapping[str, Any]:
-    result = {}
-    for source in spec.entities("sources"):
-        reached = _features(_walk(spec, source.ref, _DATA))
-        result[source.id] = _sorted_refs(f for f in reached if _event_time_window(f) is not None)
-    return result
+    def wanted(entity: Entity) -> bool:
+        return entity.kind == "features" and _event_time_window(entity) is not None
+
+    return _source_refs(spec, _DATA, wanted)
 
 
 def _has_online_store(entity: Entity) -> bool:
@@ -168,21 +148,17 @@ def _has_online_store(entity: Entity) -> bool:
     kind="sources",
     doc="Refs of the online or hybrid outputs that read this source while serving with no "
     "online store in between: the walk stops at features and datasets that declare an "
-    "`online_store`, at outputs, and does not follow `trained_on`; id order.",
+    "`online_store`, at outputs, and does not follow `trained_on`; id order, at most the "
+    f"first {SHOWN} (a longer list is cut there).",
 )
 def source_realtime_outputs(spec: Spec) -> Mapping[str, Any]:
-    def expand(entity: Entity) -> bool:
-        return entity.kind != "outputs" and not _has_online_store(entity)
+    def wanted(entity: Entity) -> bool:
+        return entity.kind == "outputs" and entity.fields.get("mode") in ("online", "hybrid")
 
-    result = {}
-    for source in spec.entities("sources"):
-        reached = [
-            e
-            for e in _walk(spec, source.ref, _SERVING, expand)
-            if e.kind == "outputs" and e.fields.get("mode") in ("online", "hybrid")
-        ]
-        result[source.id] = _sorted_refs(reached)
-    return result
+    def stop(entity: Entity) -> bool:
+        return entity.kind == "outputs" or _has_online_store(entity)
+
+    return _source_refs(spec, _SERVING, wanted, stop)
 
 
 @fact(
@@ -207,41 +183,66 @@ def source_monitors(spec: Spec) -> Mapping[str, Any]:
 
 # -- lateness against freshness ---------------------------------------------------------------
 
+# The tightest freshness limit a feature's data meets downstream: (max_staleness, output ref,
+# SLO id), least first.
+Limit = tuple[float, str, str]
 
-def _slos_by_output(spec: Spec) -> dict[str, list[Entity]]:
-    found: dict[str, list[Entity]] = defaultdict(list)
+
+def _feature_limits(spec: Spec, windowed: dict[int, float]) -> dict[int, Limit]:
+    """For each feature in ``windowed``: the tightest freshness SLO whose output it reaches,
+    while serving or, for an SLO that `includes` `model`, through retraining too, and whose
+    scope (if any) names the feature or something upstream of it.
+
+    The unscoped SLOs take one fold over the whole graph; the SLOs of each distinct scope,
+    one fold over what lies downstream of that scope (the only place their features can be).
+    """
+    graph = flow(spec)
+    groups: dict[tuple[str, ...] | None, list[tuple[int, Limit, bool]]] = defaultdict(list)
     for slo in spec.entities("slos"):
-        target = slo.fields.get("applies_to")
-        if isinstance(target, str):
-            found[target].append(slo)
-    return found
-
-
-def _upstream_closure(spec: Spec, ref: str) -> set[str]:
-    """``ref`` and every ref upstream of it along the data-flow edges."""
-    upstream: dict[str, list[str]] = spec.cached("collection.upstream", _upstream_index)
-    seen = {ref}
-    queue = deque([ref])
-    while queue:
-        for parent in upstream.get(queue.popleft(), ()):
-            if parent not in seen:
-                seen.add(parent)
-                queue.append(parent)
-    return seen
-
-
-def _upstream_index(spec: Spec) -> dict[str, list[str]]:
-    index: dict[str, list[str]] = defaultdict(list)
-    for target, referrers in _edges(spec).items():
-        for referrer, _ in referrers:
-            index[referrer].append(target)
-    return dict(index)
-
-
-def _in_scope(slo: Entity, covered: set[str]) -> bool:
-    freshness = slo.fields.get("freshness") or {}
-    scope = freshness.get("scope")
-    return not isinstance(scope, list) or not scope or any(s in covered for s in scope)
+        freshness = slo.fields.get("freshness") or {}
+        limit = _number(freshness.get("max_staleness"))
+        output = slo.fields.get("applies_to")
+        node = graph.nodes.get(output) if isinstance(output, str) else None
+        if limit is None or node is None:
+            continue
+        includes = freshness.get("includes") or ["data"]
+        scope = freshness.get("scope")
+        key = None
+        if isinstance(scope, list) and scope:
+            key = tuple(sorted({s for s in scope if isinstance(s, str)}))
+        groups[key].append((node, (limit, str(output), slo.id), "model" in includes))
+    best: dict[int, Limit] = {}
+    if not windowed or not groups:
+        return best
+    serving = graph.successors(_SERVING)
+    retraining = graph.successors(_FLOW)
+    for key, slos in groups.items():
+        if key is None:
+            nodes = list(range(graph.size))
+            local_serving, local_retraining = serving, retraining
+        else:
+            nodes = region(retraining, (graph.nodes[r] for r in key if r in graph.nodes))
+            local_serving, local_retraining = within(serving, nodes), within(retraining, nodes)
+        place = {node: i for i, node in enumerate(nodes)} if key is not None else None
+        data: list[Limit | None] = [None] * len(nodes)
+        model: list[Limit | None] = [None] * len(nodes)
+        for node, tightest, with_model in slos:
+            at = node if place is None else place.get(node)
+            if at is not None:
+                own = model if with_model else data
+                own[at] = least(own[at], tightest)
+        by_serving = fold(local_serving, data, least)
+        with_models = any(with_model for *_, with_model in slos)
+        by_retraining = fold(local_retraining, model, least) if with_models else None
+        for at, feature in enumerate(nodes):
+            if feature not in windowed:
+                continue
+            found = beyond(local_serving, by_serving, at, least)
+            if by_retraining is not None:
+                found = least(found, beyond(local_retraining, by_retraining, at, least))
+            if found is not None:
+                best[feature] = least(best.get(feature), found)
+    return best
 
 
 @fact(
@@ -251,59 +252,73 @@ def _in_scope(slo: Entity, covered: set[str]) -> bool:
     "outputs it reaches: `{allowed_lateness, window, delay, feature, output, slo, "
     "max_staleness}` in seconds, where `delay` = the source's `late_data.allowed_lateness` "
     "(0 when unset) + the feature's `window.size`. The pair with the least margin "
-    "(`max_staleness - delay`) is kept. An output counts when the feature reaches it "
+    "(`max_staleness - delay`) is kept; on a tie, the first feature, output and SLO in id "
+    "order. An output counts when the feature reaches it "
     "while serving, or through retraining when the SLO `includes` `model`; an SLO with a "
     "`scope` counts when the scope names the feature or anything upstream of it. Absent "
     "when no such pair exists.",
 )
 def source_lateness(spec: Spec) -> Mapping[str, Any]:
-    slos = _slos_by_output(spec)
+    graph = flow(spec)
+    windows: dict[int, float] = {}
+    for node, entity in enumerate(graph.entities):
+        if entity.kind == "features":
+            window = _event_time_window(entity)
+            if window is not None:
+                windows[node] = window
+    limits = _feature_limits(spec, windows)
+    # Per feature: (margin before lateness, feature ref, output ref, SLO id, window, limit).
+    own: list[tuple[float, str, str, str, float, float] | None] = [None] * graph.size
+    for node, (limit, output, slo) in limits.items():
+        window = windows[node]
+        own[node] = (limit - window, graph.entities[node].ref, output, slo, window, limit)
+    data = graph.successors(_DATA)
+    value = fold(data, own, least)
     result: dict[str, Any] = {}
     for source in spec.entities("sources"):
+        best = beyond(data, value, graph.nodes[source.ref], least)
+        if best is None:
+            continue
         late = source.fields.get("late_data")
         lateness = _number(late.get("allowed_lateness")) if isinstance(late, dict) else None
         lateness = lateness or 0.0
-        best: dict[str, Any] | None = None
-        for feature in _features(_walk(spec, source.ref, _DATA)):
-            window = _event_time_window(feature)
-            if window is None:
-                continue
-            covered = _upstream_closure(spec, feature.ref)
-            serving = {e.ref for e in _walk(spec, feature.ref, _SERVING)}
-            retrained = {e.ref for e in _walk(spec, feature.ref, _FLOW)}
-            for output in sorted(retrained):
-                for slo in slos.get(output, ()):
-                    freshness = slo.fields.get("freshness") or {}
-                    limit = _number(freshness.get("max_staleness"))
-                    if limit is None or not _in_scope(slo, covered):
-                        continue
-                    includes = freshness.get("includes") or ["data"]
-                    if output not in serving and "model" not in includes:
-                        continue
-                    delay = lateness + window
-                    if best is None or limit - delay < best["max_staleness"] - best["delay"]:
-                        best = {
-                            "allowed_lateness": lateness,
-                            "window": window,
-                            "delay": delay,
-                            "feature": feature.ref,
-                            "output": output,
-                            "slo": slo.id,
-                            "max_staleness": limit,
-                        }
-        if best is not None:
-            result[source.id] = best
+        _, feature, output, slo, window, limit = best
+        result[source.id] = {
+            "allowed_lateness": lateness,
+            "window": window,
+            "delay": lateness + window,
+            "feature": feature,
+            "output": output,
+            "slo": slo,
+            "max_staleness": limit,
+        }
     return result
 
 
 # -- retention against what must be rebuilt ---------------------------------------------------
 
+# What needs the longest history: (-need, 0 for a backfill and 1 for a lookback, ref, field),
+# least first, so the longest need wins, then a dataset's backfill, then the first ref.
+Need = tuple[float, int, str, str]
 
-def _need(best: dict[str, Any] | None, seconds: Any, by: str, field: str) -> dict[str, Any] | None:
-    value = _number(seconds)
-    if value is None or (best is not None and value <= best["need"]):
-        return best
-    return {"need": value, "by": by, "field": field}
+
+def _lookbacks(spec: Spec, labels: tuple[str, ...]) -> tuple[list[list[int]], list[Need | None]]:
+    """The ``labels`` edges, and per node the longest `lookback` of the models it reaches
+    along them (itself included)."""
+    graph = flow(spec)
+    own: list[Need | None] = [None] * graph.size
+    for node, entity in enumerate(graph.entities):
+        lookback = _number(entity.fields.get("lookback")) if entity.kind == "models" else None
+        if lookback is not None:
+            own[node] = (-lookback, 1, entity.ref, "lookback")
+    succ = graph.successors(labels)
+    return succ, fold(succ, own, least)
+
+
+def _need(best: Need | None) -> dict[str, Any] | None:
+    if best is None:
+        return None
+    return {"need": -best[0], "by": best[2], "field": best[3]}
 
 
 @fact(
@@ -312,29 +327,28 @@ def _need(best: dict[str, Any] | None, seconds: Any, by: str, field: str) -> dic
     doc="The longest history anything downstream may need to rebuild from this source's raw "
     "data: `{need, by, field}`, the largest `backfill_window` of the datasets derived from "
     "it (at any depth) or `lookback` of the models trained on it or on data derived from "
-    "it, with the ref that needs it and which field says so. Absent when none.",
+    "it, with the ref that needs it and which field says so (on a tie, a backfill before "
+    "a lookback, then the first ref in id order). Absent when none.",
 )
 def source_replay_need(spec: Spec) -> Mapping[str, Any]:
+    graph = flow(spec)
+    training, models = _lookbacks(spec, (_TRAINED_ON, _MODEL_FEATURES))
+    own: list[Need | None] = [None] * graph.size
+    for node, entity in enumerate(graph.entities):
+        backfill = (
+            _number(entity.fields.get("backfill_window")) if entity.kind == "datasets" else None
+        )
+        mine = None if backfill is None else (-backfill, 0, entity.ref, "backfill_window")
+        # The models trained on this node: it is the source itself or data derived from it.
+        own[node] = least(mine, beyond(training, models, node, least))
+    data = graph.successors(_DATA)
+    value = fold(data, own, least)
     result: dict[str, Any] = {}
     for source in spec.entities("sources"):
-        best: dict[str, Any] | None = None
-        data = _walk(spec, source.ref, _DATA)
-        for entity in data:
-            if entity.kind == "datasets":
-                best = _need(
-                    best, entity.fields.get("backfill_window"), entity.ref, "backfill_window"
-                )
-        starts = [source.ref, *(e.ref for e in data)]
-        models = {
-            m.ref: m
-            for start in starts
-            for m in _walk(spec, start, frozenset({_TRAINED_ON, _MODEL_FEATURES}))
-            if m.kind == "models"
-        }
-        for ref in sorted(models):
-            best = _need(best, models[ref].fields.get("lookback"), ref, "lookback")
-        if best is not None:
-            result[source.id] = best
+        # A source's own figure is what its trainers need; no edge of `data` leads back to it.
+        need = _need(value[graph.nodes[source.ref]])
+        if need is not None:
+            result[source.id] = need
     return result
 
 
@@ -342,19 +356,17 @@ def source_replay_need(spec: Spec) -> Mapping[str, Any]:
     "replay_need",
     kind="datasets",
     doc="The longest `lookback` of the models trained directly on this dataset: "
-    "`{need, by, field}`, or absent when none declares one.",
+    "`{need, by, field}` (on a tie, the first model in id order), or absent when none "
+    "declares one.",
 )
 def dataset_replay_need(spec: Spec) -> Mapping[str, Any]:
+    graph = flow(spec)
+    training, models = _lookbacks(spec, (_TRAINED_ON,))
     result: dict[str, Any] = {}
     for dataset in spec.entities("datasets"):
-        best: dict[str, Any] | None = None
-        trainers = [
-            e for e in _walk(spec, dataset.ref, frozenset({_TRAINED_ON})) if e.kind == "models"
-        ]
-        for model in sorted(trainers, key=lambda m: m.ref):
-            best = _need(best, model.fields.get("lookback"), model.ref, "lookback")
-        if best is not None:
-            result[dataset.id] = best
+        need = _need(beyond(training, models, graph.nodes[dataset.ref], least))
+        if need is not None:
+            result[dataset.id] = need
     return result
 
 

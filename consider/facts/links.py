@@ -20,7 +20,9 @@ def _referrers(spec: Spec) -> dict[str, dict[str, list[str]]]:
             continue
         field = str(reference.path[0]) if reference.path else ""
         found[reference.target][f"{reference.source.kind}.{field}"].add(reference.source.ref)
-    return {target: {k: sorted(v) for k, v in by_field.items()} for target, by_field in found.items()}
+    return {
+        target: {k: sorted(v) for k, v in by_field.items()} for target, by_field in found.items()
+    }
 
 
 def referrers(spec: Spec) -> dict[str, dict[str, list[str]]]:
@@ -29,8 +31,9 @@ def referrers(spec: Spec) -> dict[str, dict[str, list[str]]]:
     return result
 
 
-@fact("slos", kind="outputs",
-      doc="Ids of the SLOs whose `applies_to` names this output, in id order.")
+@fact(
+    "slos", kind="outputs", doc="Ids of the SLOs whose `applies_to` names this output, in id order."
+)
 def output_slos(spec: Spec) -> Mapping[str, Any]:
     by_output: dict[str, list[str]] = defaultdict(list)
     for slo in spec.entities("slos"):
@@ -40,21 +43,27 @@ def output_slos(spec: Spec) -> Mapping[str, Any]:
     return {output.id: sorted(by_output.get(output.id, [])) for output in spec.entities("outputs")}
 
 
-@fact("slo_list", kind="outputs",
-      doc="The SLOs that apply to this output, each with its fields and `_id`.")
+@fact(
+    "slo_list",
+    kind="outputs",
+    doc="The SLOs that apply to this output, each with its fields and `_id`.",
+)
 def output_slo_list(spec: Spec) -> Mapping[str, Any]:
     slos = {slo.id: slo for slo in spec.entities("slos")}
-    return {
-        ident: [slos[s].view() for s in ids]
-        for ident, ids in output_slos(spec).items()
-    }
+    return {ident: [slos[s].view() for s in ids] for ident, ids in output_slos(spec).items()}
 
 
 def _users(spec: Spec, kind: str) -> dict[str, list[str]]:
     links = referrers(spec)
-    prefix = {"datasets": "dataset", "sources": "source", "features": "feature",
-              "models": "model", "outputs": "output", "services": "service",
-              "stores": "store"}[kind]
+    prefix = {
+        "datasets": "dataset",
+        "sources": "source",
+        "features": "feature",
+        "models": "model",
+        "outputs": "output",
+        "services": "service",
+        "stores": "store",
+    }[kind]
     result = {}
     for entity in spec.entities(kind):
         by_field = links.get(f"{prefix}:{entity.id}", {})
@@ -62,38 +71,48 @@ def _users(spec: Spec, kind: str) -> dict[str, list[str]]:
     return result
 
 
-@fact("consumers", kind="datasets",
-      doc="Refs of every entity that references this dataset (models training on it, "
-          "datasets derived from it, features built on it, outputs depending on it).")
+@fact(
+    "consumers",
+    kind="datasets",
+    doc="Refs of every entity that references this dataset (models training on it, "
+    "datasets derived from it, features built on it, outputs depending on it).",
+)
 def dataset_consumers(spec: Spec) -> Mapping[str, Any]:
     return _users(spec, "datasets")
 
 
-@fact("consumers", kind="sources",
-      doc="Refs of every entity that references this source.")
+@fact("consumers", kind="sources", doc="Refs of every entity that references this source.")
 def source_consumers(spec: Spec) -> Mapping[str, Any]:
     return _users(spec, "sources")
 
 
-@fact("consumers", kind="features",
-      doc="Refs of every entity that references this feature (models using it, ...).")
+@fact(
+    "consumers",
+    kind="features",
+    doc="Refs of every entity that references this feature (models using it, ...).",
+)
 def feature_consumers(spec: Spec) -> Mapping[str, Any]:
     return _users(spec, "features")
 
 
-@fact("consumers", kind="models",
-      doc="Refs of every entity that references this model (outputs, other models).")
+@fact(
+    "consumers",
+    kind="models",
+    doc="Refs of every entity that references this model (outputs, other models).",
+)
 def model_consumers(spec: Spec) -> Mapping[str, Any]:
     return _users(spec, "models")
 
 
-@fact("users", kind="services",
-      doc="Refs of every entity that references this service (outputs on whose path it is).")
+@fact(
+    "users",
+    kind="services",
+    doc="Refs of every entity that references this service (outputs on whose path it is).",
+)
 def service_users(spec: Spec) -> Mapping[str, Any]:
     return _users(spec, "services")
 
 
-@fact("users", kind="stores",
-      doc="Refs of every entity that references this store.")
+@fact("users", kind="stores", doc="Refs of every entity that references this store.")
 def store_users(spec: Spec) -> Mapping[str, Any]:
     return _users(spec, "stores")

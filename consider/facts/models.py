@@ -1,19 +1,20 @@
 """Facts about models and what they learn from: who trains on which data, which outputs a
 model's predictions reach, and the few figures the dependencies pack compares.
 
-These are local look-ups (one or two hops, or a walk downstream from one model); the
-lineage-wide figures (worst-case staleness, feedback loops, retrain impact) live elsewhere.
+These are local look-ups (one or two hops), and one fold downstream for what every model's
+predictions reach (consider/facts/_flow.py: linear, no walk per model); the lineage-wide
+figures (worst-case staleness, feedback loops, retrain impact) live elsewhere.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
-from consider.facts.links import referrers
+from consider.facts._flow import SHOWN, Refs, first_refs, flow, fold, refs_beyond
 
 if TYPE_CHECKING:
     from consider.model import Entity, Spec
@@ -22,16 +23,14 @@ if TYPE_CHECKING:
 # Left out on purpose: `on_change`/`on_retrain` (instructions, pointing downstream),
 # `logged_from_outputs` (the feedback edge, reported by the feedback-loop check),
 # `applies_to` and `request_path` (SLOs and serving dependencies, not data).
-_DATA_FLOW = frozenset(
-    {
-        "outputs.depends_on",
-        "outputs.fallback",
-        "models.inputs_from",
-        "models.trained_on",
-        "models.features",
-        "datasets.derived_from",
-        "features.source",
-    }
+_DATA_FLOW = (
+    "outputs.depends_on",
+    "outputs.fallback",
+    "models.inputs_from",
+    "models.trained_on",
+    "models.features",
+    "datasets.derived_from",
+    "features.source",
 )
 
 
@@ -109,35 +108,25 @@ def source_models_using(spec: Spec) -> Mapping[str, Any]:
     return _for_data(spec, spec.cached("models.models_using", _models_using), "sources")
 
 
-def _downstream_outputs(spec: Spec, start: str) -> list[str]:
-    links = referrers(spec)
-    seen = {start}
-    queue = deque([start])
-    outputs: set[str] = set()
-    while queue:
-        here = queue.popleft()
-        for field, refs in links.get(here, {}).items():
-            if field not in _DATA_FLOW:
-                continue
-            for ref in refs:
-                if ref in seen:
-                    continue
-                seen.add(ref)
-                if ref.startswith("output:"):
-                    outputs.add(ref)
-                queue.append(ref)
-    return sorted(outputs)
-
-
 @fact(
     "feeds_outputs",
     kind="models",
     doc="Refs of the outputs this model's predictions reach: outputs that depend on it, "
     "directly or through other models, datasets or features built on it (feedback "
-    "edges left out), in id order. Empty when the model serves nothing.",
+    f"edges left out), in id order, at most the first {SHOWN} (a longer list is cut there). "
+    "Empty when the model serves nothing.",
 )
 def model_feeds_outputs(spec: Spec) -> Mapping[str, Any]:
-    return {model.id: _downstream_outputs(spec, model.ref) for model in spec.entities("models")}
+    graph = flow(spec)
+    succ = graph.successors(_DATA_FLOW)
+    own: list[Refs | None] = [
+        (entity.ref,) if entity.kind == "outputs" else None for entity in graph.entities
+    ]
+    value = fold(succ, own, first_refs)
+    return {
+        model.id: refs_beyond(succ, value, graph.nodes[model.ref])
+        for model in spec.entities("models")
+    }
 
 
 @fact(

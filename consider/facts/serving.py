@@ -2,17 +2,19 @@
 path calls, and the few local figures the realtime and sla packs compare.
 
 These are look-ups of one or two hops (an output's SLOs, the calls on its request path, the
-features its models read) and one short upstream walk for event-time fields. Lineage-wide
-figures (worst-case staleness, composite availability, latency sums) live elsewhere.
+features its models read), and one fold upstream for event-time fields, shared by all SLOs
+(consider/facts/_flow.py: linear, no walk per SLO). Lineage-wide figures (worst-case
+staleness, composite availability, latency sums) live elsewhere.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
+from consider.facts._flow import SHOWN, Refs, first_refs, flow, fold, reverse
 from consider.facts.links import output_slos
 
 if TYPE_CHECKING:
@@ -368,37 +370,37 @@ def slo_capacity_shortfall(spec: Spec) -> Mapping[str, Any]:
     return result
 
 
-# Reference fields along which data flows into an entity, by kind; `models.trained_on` and
+# Reference fields along which data flows into an entity; `models.trained_on` and
 # `models.inputs_from` count only when the freshness promise includes the model.
-_DATA_IN = {
-    "outputs": ("depends_on",),
-    "models": ("features",),
-    "features": ("source",),
-    "datasets": ("derived_from",),
-}
-_MODEL_IN = ("trained_on", "inputs_from")
+_DATA_IN = ("outputs.depends_on", "models.features", "features.source", "datasets.derived_from")
+_MODEL_IN = ("models.trained_on", "models.inputs_from")
 
 
-def _lineage_roots(spec: Spec, starts: list[str], with_model: bool) -> list[Entity]:
-    """The sources, and the datasets derived from nothing, that ``starts`` are built from."""
-    seen = set(starts)
-    queue = deque(starts)
-    roots: list[Entity] = []
-    while queue:
-        entity = spec.resolve(queue.popleft())
-        if entity is None:
-            continue
-        fields = _DATA_IN.get(entity.kind, ())
-        if with_model and entity.kind == "models":
-            fields = (*fields, *_MODEL_IN)
-        upstream = [target for field in fields for target in _refs_in(entity, field)]
-        if entity.kind == "sources" or (entity.kind == "datasets" and not upstream):
-            roots.append(entity)
-        for target in upstream:
-            if target not in seen:
-                seen.add(target)
-                queue.append(target)
-    return roots
+def _is_raw(entity: Entity) -> bool:
+    """A source, or a dataset derived from nothing."""
+    if entity.kind == "sources":
+        return True
+    return entity.kind == "datasets" and not _refs_in(entity, "derived_from")
+
+
+def _untimed_roots(spec: Spec, with_model: bool) -> list[Refs | None]:
+    """Per node: the first raw inputs without an `event_time_field` in its lineage (itself
+    included), in id order; one fold upstream."""
+    graph = flow(spec)
+    own: list[Refs | None] = [
+        (entity.ref,) if _is_raw(entity) and not entity.fields.get("event_time_field") else None
+        for entity in graph.entities
+    ]
+    labels = (*_DATA_IN, *_MODEL_IN) if with_model else _DATA_IN
+    return fold(reverse(graph.successors(labels)), own, first_refs)
+
+
+def _untimed_data(spec: Spec) -> list[Refs | None]:
+    return _untimed_roots(spec, with_model=False)
+
+
+def _untimed_with_model(spec: Spec) -> list[Refs | None]:
+    return _untimed_roots(spec, with_model=True)
 
 
 @fact(
@@ -408,9 +410,11 @@ def _lineage_roots(spec: Spec, starts: list[str], with_model: bool) -> list[Enti
     "the SLO's freshness promise covers (its `freshness.scope`, else the output's "
     "`depends_on`, through features, models' features and derived datasets; models' "
     "training data too when `includes` lists `model`) that name no "
-    "`event_time_field`, in id order. Empty without a freshness promise.",
+    f"`event_time_field`, in id order, at most the first {SHOWN} (a longer list is cut "
+    "there). Empty without a freshness promise.",
 )
 def slo_inputs_without_event_time(spec: Spec) -> Mapping[str, Any]:
+    graph = flow(spec)
     result: dict[str, list[str]] = {}
     for slo in spec.entities("slos"):
         freshness = slo.fields.get("freshness")
@@ -424,10 +428,17 @@ def slo_inputs_without_event_time(spec: Spec) -> Mapping[str, Any]:
         )
         includes = freshness.get("includes")
         with_model = isinstance(includes, list) and "model" in includes
-        roots = _lineage_roots(spec, starts, with_model)
-        result[slo.id] = sorted(
-            {root.ref for root in roots if not root.fields.get("event_time_field")}
+        roots: list[Refs | None] = (
+            spec.cached("serving.untimed_roots.model", _untimed_with_model)
+            if with_model
+            else spec.cached("serving.untimed_roots.data", _untimed_data)
         )
+        found: Refs | None = None
+        for start in starts:
+            node = graph.nodes.get(start)
+            if node is not None:
+                found = first_refs(found, roots[node])
+        result[slo.id] = list(found or ())
     return result
 
 

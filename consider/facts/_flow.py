@@ -1,0 +1,204 @@
+"""Reach over the spec's data-flow references, for every entity at once, in linear time.
+
+A fact such as "the features built on this source" or "the longest lookback of the models
+downstream" asks about everything one entity reaches. Answered by one walk per entity, it
+costs entities times reach, which grows with the square of a layered spec. Here it is one fold
+instead: the nodes taken in topological order (Kahn's algorithm; where the chosen edges hold
+a cycle, its strongly connected group as one node, by Tarjan's), each node's value merged
+from its own and its neighbours' on one side, so every edge is looked at once: linear in
+nodes plus edges, cycles included.
+
+A fold carries only what the fact needs: the first few refs in id order, or the best figure
+with what sets it, never whole reach sets. Each fact module picks its edges by the label
+``<referring kind>.<field>`` (``datasets.derived_from``: the edge runs from what is named to
+the dataset that names it, the way data flows).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+
+from consider.graph import components
+
+if TYPE_CHECKING:
+    from consider.model import Entity, Spec
+
+T = TypeVar("T")
+Merge = Callable[[T | None, T | None], T | None]
+
+Refs = tuple[str, ...]
+"""Refs in id order."""
+
+SHOWN = 10
+"""How many refs a capped list keeps: the first ones in id order."""
+
+
+class Flow(NamedTuple):
+    """Every entity as a node, and the resolved references between them by label."""
+
+    entities: list[Entity]
+    nodes: dict[str, int]
+    """Each ref's node."""
+    edges: dict[str, list[tuple[int, int]]]
+    """``kind.field`` → (named entity, referring entity), in the order written."""
+
+    @property
+    def size(self) -> int:
+        """How many nodes there are."""
+        return len(self.entities)
+
+    def successors(
+        self, labels: Iterable[str], stop: Sequence[bool] | None = None
+    ) -> list[list[int]]:
+        """Downstream neighbours along the ``labels`` edges; a node marked in ``stop`` keeps
+        none (a walk would reach it and go no further)."""
+        succ: list[list[int]] = [[] for _ in self.entities]
+        for label in labels:
+            for upstream, downstream in self.edges.get(label, ()):
+                if stop is None or not stop[upstream]:
+                    succ[upstream].append(downstream)
+        return succ
+
+
+def flow(spec: Spec) -> Flow:
+    """The spec's data-flow index, built once and shared by the fact modules."""
+    result: Flow = spec.cached("facts.flow", _build)
+    return result
+
+
+def _build(spec: Spec) -> Flow:
+    entities = list(spec.all_entities())
+    nodes = {entity.ref: i for i, entity in enumerate(entities)}
+    edges: dict[str, list[tuple[int, int]]] = {}
+    for reference in spec.references:
+        if reference.resolved is None or not reference.path:
+            continue
+        upstream = nodes.get(reference.resolved.ref)
+        downstream = nodes.get(reference.source.ref)
+        if upstream is None or downstream is None:
+            continue
+        label = f"{reference.source.kind}.{reference.path[0]}"
+        edges.setdefault(label, []).append((upstream, downstream))
+    return Flow(entities, nodes, edges)
+
+
+def reverse(succ: Sequence[Sequence[int]]) -> list[list[int]]:
+    """The same edges pointing the other way."""
+    pred: list[list[int]] = [[] for _ in succ]
+    for here, targets in enumerate(succ):
+        for there in targets:
+            pred[there].append(here)
+    return pred
+
+
+def _topological(succ: Sequence[Sequence[int]]) -> list[int] | None:
+    """A topological order (Kahn's algorithm), or None when the edges hold a cycle."""
+    n = len(succ)
+    indegree = [0] * n
+    for targets in succ:
+        for there in targets:
+            indegree[there] += 1
+    ready = deque(i for i in range(n) if indegree[i] == 0)
+    order: list[int] = []
+    while ready:
+        here = ready.popleft()
+        order.append(here)
+        for there in succ[here]:
+            indegree[there] -= 1
+            if indegree[there] == 0:
+                ready.append(there)
+    return order if len(order) == n else None
+
+
+def fold(succ: Sequence[Sequence[int]], own: Sequence[T | None], merge: Merge[T]) -> list[T | None]:
+    """For every node, ``merge`` of ``own`` over the node and everything it reaches along
+    ``succ`` (downstream; pass :func:`reverse` edges to fold upstream). Linear: each node's
+    value is merged from its own and its direct successors' values, downstream first; the
+    nodes of a cycle, which all reach one another, share one value."""
+    value: list[T | None] = [None] * len(succ)
+    order = _topological(succ)
+    if order is not None:
+        for here in reversed(order):
+            acc = own[here]
+            for there in succ[here]:
+                reached = value[there]
+                if reached is not None:
+                    acc = merge(acc, reached)
+            value[here] = acc
+        return value
+    for group in components(succ):  # downstream groups first
+        members = set(group)
+        acc = None
+        for here in group:
+            acc = merge(acc, own[here])
+            for there in succ[here]:
+                if there not in members:
+                    acc = merge(acc, value[there])
+        for here in group:
+            value[here] = acc
+    return value
+
+
+def beyond(
+    succ: Sequence[Sequence[int]], value: Sequence[T | None], node: int, merge: Merge[T]
+) -> T | None:
+    """What ``node`` reaches, itself left out unless a cycle leads back to it: the merged
+    values of its successors."""
+    acc: T | None = None
+    for there in succ[node]:
+        acc = merge(acc, value[there])
+    return acc
+
+
+def refs_beyond(
+    succ: Sequence[Sequence[int]], value: Sequence[Refs | None], node: int
+) -> list[str]:
+    """The refs ``node`` reaches (see :func:`beyond`), as a list in id order."""
+    found: Refs | None = beyond(succ, value, node, first_refs)
+    return list(found or ())
+
+
+def first_refs(a: Refs | None, b: Refs | None) -> Refs | None:
+    """Merge two id-ordered lists of refs, keeping the first :data:`SHOWN`."""
+    if not b or a is b:
+        return a
+    if not a:
+        return b
+    return tuple(sorted(set(a).union(b))[:SHOWN])
+
+
+def least(a: Any, b: Any) -> Any:
+    """The smaller of two comparable values, None being no value."""
+    if a is None:
+        return b
+    if b is None or a <= b:
+        return a
+    return b
+
+
+def region(succ: Sequence[Sequence[int]], starts: Iterable[int]) -> list[int]:
+    """The nodes ``starts`` reach along ``succ``, the starts included, in the order found:
+    one search, costing what it finds."""
+    seen: set[int] = set()
+    found: list[int] = []
+    for start in starts:
+        if start not in seen:
+            seen.add(start)
+            found.append(start)
+    place = 0
+    while place < len(found):
+        for there in succ[found[place]]:
+            if there not in seen:
+                seen.add(there)
+                found.append(there)
+        place += 1
+    return found
+
+
+def within(succ: Sequence[Sequence[int]], nodes: Sequence[int]) -> list[list[int]]:
+    """The edges among ``nodes`` (a :func:`region`, closed downstream), numbered by their
+    place in ``nodes``."""
+    local = {node: place for place, node in enumerate(nodes)}
+    return [[local[there] for there in succ[node] if there in local] for node in nodes]
