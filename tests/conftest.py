@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from consider.engine import RuleSet, load_rules
+from consider.loader import parse
+from consider.model import Spec, build
+from consider.schema import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
@@ -46,3 +49,11 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str,
 @pytest.fixture(scope="session")
 def builtin_rules() -> RuleSet:
     return load_rules()
+
+
+def valid_spec(text: str) -> Spec:
+    """A spec built from YAML text that must be free of schema findings (for fact tests)."""
+    document = parse(text, path="spec.yaml")
+    validation = validate(document)
+    assert [f.message for f in validation.findings] == []
+    return build(document, validation)

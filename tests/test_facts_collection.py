@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from conftest import valid_spec
+
 from consider.facts import collection as facts
-from consider.loader import parse
-from consider.model import Spec, build
-from consider.schema import validate
+from consider.model import Spec
 
 SOURCES = """\
 consider: 1
@@ -108,10 +108,7 @@ product:
 
 
 def _spec(text: str) -> Spec:
-    document = parse(text, path="spec.yaml")
-    validation = validate(document)
-    assert [f.message for f in validation.findings] == []
-    return build(document, validation)
+    return valid_spec(text)
 
 
 def _dict(values: Any) -> dict[str, Any]:

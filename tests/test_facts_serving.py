@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import valid_spec
 
 from consider.facts import serving as facts
-from consider.loader import parse
-from consider.model import Spec, build
-from consider.schema import validate
+from consider.model import Spec
 
 SPEC = """\
 consider: 1
@@ -102,10 +101,7 @@ stores:
 
 
 def _spec(text: str = SPEC) -> Spec:
-    document = parse(text, path="spec.yaml")
-    validation = validate(document)
-    assert [f.message for f in validation.findings] == []
-    return build(document, validation)
+    return valid_spec(text)
 
 
 def _dict(values: Any) -> dict[str, Any]:
