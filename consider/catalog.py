@@ -135,12 +135,25 @@ def _page(
     width = max(len(name) for name, _ in facts)
     lines = [f"{rule_id}: {title}", ""]
     lines += [f"  {name.ljust(width)}  {value}" for name, value in facts]
-    lines += ["", "Why", "", _indent(why)]
+    lines += ["", "Why", "", _wrap(why)]
     if fix:
-        lines += ["", "Fix", "", _indent(fix)]
+        lines += ["", "Fix", "", _wrap(fix)]
     if references:
         lines += ["", "References", ""] + [f"  - {r}" for r in references]
     return "\n".join(lines) + "\n"
+
+
+def _wrap(text: str) -> str:
+    """Prose wrapped to a terminal's width, indented, paragraph by paragraph."""
+    import textwrap
+
+    return "\n\n".join(
+        textwrap.fill(
+            " ".join(paragraph.split()), width=90, initial_indent="  ", subsequent_indent="  "
+        )
+        for paragraph in text.split("\n\n")
+        if paragraph.strip()
+    )
 
 
 def _indent(text: str) -> str:
