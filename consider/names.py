@@ -11,7 +11,6 @@ Names inside projections and filters are relative to list items and are not chec
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any
@@ -108,6 +107,8 @@ def _unwrap(shape: Any) -> Any:
 
 
 def _close(name: str, options: Sequence[str]) -> str:
+    import difflib  # only a misspelt name needs it
+
     match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
     return f"; did you mean '{match[0]}'?" if match else ""
 
