@@ -1,8 +1,9 @@
-"""A small on-disk cache for work that depends only on trusted local files (compiled packs).
+"""A small on-disk cache for compiled rule packs.
 
 Entries are pickles keyed by a hash of everything the work depends on, including the
-version of consider, so a stale entry is never read: it simply misses. Specs, which are
-untrusted, are never cached. The folder is ``$CONSIDER_CACHE_DIR``, else
+version of consider, so a stale entry is never read: it simply misses. An entry is read back
+with only the classes its caller names (see :func:`read`): a poisoned cache folder cannot
+make an entry run code. Specs are never cached. The folder is ``$CONSIDER_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/consider``, else ``~/.cache/consider``; ``CONSIDER_NO_CACHE=1`` turns the
 cache off. Any failure to read or write it is ignored: the cache only ever saves time.
 """
@@ -51,16 +52,32 @@ def key(
     return f"{name}-{hexdigest(*parts_seen)}"
 
 
-def read(entry: str) -> Any:
-    """The cached value, or None."""
+def read(entry: str, allowed: frozenset[tuple[str, str]]) -> Any:
+    """The cached value, or None.
+
+    The cache folder may be shared or restored (a CI cache), so an entry is not trusted: it is
+    unpickled with only the ``allowed`` (module, name) classes, the records it is made of.
+    Anything else is refused and counts as a miss, so no entry can run code.
+    """
     folder = directory()
     if folder is None:
         return None
     try:
         with (folder / f"{entry}.pickle").open("rb") as handle:
-            return pickle.load(handle)
-    except Exception:
+            return _Restricted(handle, allowed).load()
+    except Exception:  # a missing, broken or refused entry is a miss
         return None
+
+
+class _Restricted(pickle.Unpickler):
+    def __init__(self, handle: Any, allowed: frozenset[tuple[str, str]]) -> None:
+        super().__init__(handle)
+        self._allowed = allowed
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self._allowed:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        return super().find_class(module, name)
 
 
 def write(entry: str, value: Any) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from consider.engine import RuleSet, evaluate
-from consider.errors import InputError, UsageError
+from consider.errors import ConsiderError, InputError, PackError, UsageError
 from consider.findings import Finding, Kind, Severity, fails
 from consider.loader import Limits, load
 from consider.model import Spec, build
@@ -20,11 +20,11 @@ SPEC_SUFFIXES = (".yaml", ".yml")
 
 
 class FileResult(NamedTuple):
-    """One spec file: its findings, or the error that kept it from being read."""
+    """One spec file: its findings, or the error that kept it from being checked."""
 
     path: str
     findings: tuple[Finding, ...] = ()
-    error: InputError | None = None
+    error: ConsiderError | None = None
 
 
 class Result(NamedTuple):
@@ -81,12 +81,13 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def run(paths: Sequence[Path], rules: RuleSet, *, limits: Limits = DEFAULT_LIMITS) -> Result:
-    """Check every file; one that cannot be read is reported and the others still are."""
+    """Check every file; one that cannot be read or checked is reported (exit 2) and the
+    others still are: a pack rule that fails on one file's data stops that file only."""
     results = []
     for path in paths:
         try:
             results.append(check_file(path, rules, display=str(path), limits=limits))
-        except InputError as error:
+        except (InputError, PackError) as error:
             results.append(FileResult(str(path), error=error))
     return Result(tuple(results))
 

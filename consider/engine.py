@@ -183,12 +183,31 @@ def load_rules(extra: Sequence[Path] = (), *, builtin: bool = True) -> RuleSet:
         [(str(p), _read_pack_bytes(p)) for p in paths],
         code=Path(__file__).resolve().parent,
     )
-    cached = cache.read(key)
+    cached = cache.read(key, _CACHED_CLASSES)
     if isinstance(cached, RuleSet):
         return cached
     rules = _load_rules(paths)
     cache.write(key, rules)
     return rules
+
+
+_CACHED_CLASSES = frozenset(
+    {
+        ("consider.engine", name)
+        for name in (
+            "RuleSet",
+            "Pack",
+            "Question",
+            "Risk",
+            "Template",
+            "Expression",
+            "Recommendation",
+            "Escalation",
+        )
+    }
+    | {("consider.findings", "Severity")}
+)
+"""What a cached rule set is made of: the only classes its entry may name."""
 
 
 def _read_pack_bytes(path: Path) -> bytes:
@@ -203,7 +222,12 @@ def _read_pack_bytes(path: Path) -> bytes:
 
 
 def _load_rules(paths: Sequence[Path]) -> RuleSet:
-    packs = [load_pack(path) for path in paths]
+    return index([load_pack(path) for path in paths])
+
+
+def index(packs: Sequence[Pack]) -> RuleSet:
+    """Index rules by kind, after checking pack and rule ids are unique and folds name real
+    questions."""
     seen: dict[str, Pack] = {}
     for pack in packs:
         if pack.id in seen:
@@ -213,11 +237,6 @@ def _load_rules(paths: Sequence[Path]) -> RuleSet:
                 path=pack.path,
             )
         seen[pack.id] = pack
-    return index(packs)
-
-
-def index(packs: Sequence[Pack]) -> RuleSet:
-    """Index rules by kind, after checking ids are unique and folds name real questions."""
     owners: dict[str, Question | Risk] = {}
     for pack in packs:
         rules: tuple[Question | Risk, ...] = (*pack.questions, *pack.risks)
@@ -302,9 +321,23 @@ def load_pack(path: Path) -> Pack:
     )
     risks = tuple(_risk(document, pack_id, i, body) for i, body in enumerate(data.get("risks", [])))
     extras = {key: value for key, value in data.items() if key.startswith("x-")}
+    _check_extras(document, extras)
     return Pack(
         pack_id, data["title"], data.get("description", ""), shown, questions, risks, extras
     )
+
+
+def _check_extras(document: Document, extras: dict[str, Any]) -> None:
+    """Tables a fact reads from a pack (``x-phrases``) are checked when the pack loads, so a
+    broken one fails `rules validate`, not a later check."""
+    from consider.facts.lineage import PHRASES_KEY, compile_phrases
+
+    if PHRASES_KEY in extras:
+        line, column = document.position(f"/{PHRASES_KEY}", prefer="key")
+        try:
+            compile_phrases(extras[PHRASES_KEY], where=document.path)
+        except PackError as error:
+            raise PackError(error.message, path=document.path, line=line, column=column) from None
 
 
 def _validate_pack(document: Document) -> None:
@@ -382,6 +415,14 @@ def _compile(
 ) -> Any:
     try:
         compiled = jmespath.compile(expression)
+    except RecursionError:
+        line, column = document.position(pointer, prefer="value")
+        raise PackError(
+            f"rule '{rule_id}': {what} nests too deeply to compile; simplify it",
+            path=document.path,
+            line=line,
+            column=column,
+        ) from None
     except JMESPathError as error:
         line, column = document.position(pointer, prefer="value")
         raise PackError(

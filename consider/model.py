@@ -152,7 +152,7 @@ def _accepts(shape: Any, value: Any) -> bool:
     if isinstance(shape, UnitShape):
         try:
             PARSERS[shape.name](value)
-        except (ValueError, KeyError, TypeError, ZeroDivisionError):
+        except (ValueError, KeyError, TypeError, ArithmeticError):
             return False
     return True
 
@@ -168,7 +168,7 @@ def _normalise(
     if isinstance(shape, UnitShape):
         try:
             return PARSERS[shape.name](value)
-        except (ValueError, KeyError, TypeError, ZeroDivisionError):
+        except (ValueError, KeyError, TypeError, ArithmeticError):
             return None
     if isinstance(shape, RefShape):
         if isinstance(value, str):

@@ -323,6 +323,9 @@ def _describe(
         if kinds:
             return f"{where} is {shown}, which {_bad_reference(str(error.instance), kinds)}"
         return f"{where} is {shown}, which does not match {error.validator_value}"
+    if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        bound = "at least" if "inimum" in error.validator else "at most"
+        return f"{where} is {shown}; it must be {bound} {error.validator_value}"
     return f"{where}: {error.message}"
 
 
@@ -367,7 +370,8 @@ def _show(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "..."
 
 
 def _human(pointer: str) -> str:

@@ -110,16 +110,31 @@ def parse_schedule(value: Any) -> Any:
     """A periodic schedule (a duration) → seconds; a calendar one (``{cron: ...}``) is kept."""
     if isinstance(value, Mapping):
         return dict(value)
-    return parse_duration(value)
+    return PARSERS["duration"](value)
+
+
+def _finite(parse: Callable[[Any], float]) -> Callable[[Any], float]:
+    """``parse``, refusing what is not a finite number (a 400-digit count overflows)."""
+
+    def parsed(value: Any) -> float:
+        try:
+            number = parse(value)
+        except (OverflowError, ZeroDivisionError):
+            raise ValueError(f"not a finite number: {value!r}") from None
+        if not math.isfinite(number):
+            raise ValueError(f"not a finite number: {value!r}")
+        return number
+
+    return parsed
 
 
 PARSERS: dict[str, Callable[[Any], Any]] = {
-    "duration": parse_duration,
-    "percentage": parse_percentage,
-    "ratio": parse_ratio,
-    "rate": parse_rate,
-    "size": parse_size,
-    "count": parse_count,
+    "duration": _finite(parse_duration),
+    "percentage": _finite(parse_percentage),
+    "ratio": _finite(parse_ratio),
+    "rate": _finite(parse_rate),
+    "size": _finite(parse_size),
+    "count": _finite(parse_count),
     "schedule": parse_schedule,
 }
 """Schema definition name → parser; the schema marks a unit field by ``$ref`` to its unit."""

@@ -90,3 +90,42 @@ def test_a_field_of_your_own_can_answer_a_question(
         0,
         [("Who is on call for b?", 5, 3, "open"), ("Who is on call for c?", 6, 7, "acknowledged")],
     )
+
+
+def test_validate_refuses_a_pack_id_the_built_in_packs_use(
+    tmp_path: Path, run_cli: Callable[..., Any]
+) -> None:
+    path = tmp_path / "pack.yaml"
+    path.write_text(
+        PACK.replace("pack: mine", "pack: realtime")
+        .replace("{rule}", "mine-x")
+        .replace("{message}", "m"),
+        "utf-8",
+    )
+    code, out, err = run_cli("rules", "validate", str(path))
+    assert (code, out) == (2, "")
+    assert "pack id 'realtime' is also used by" in err
+
+
+def test_validate_refuses_a_broken_phrase_table(
+    tmp_path: Path, run_cli: Callable[..., Any]
+) -> None:
+    path = tmp_path / "phrases.yaml"
+    path.write_text("pack: mine\ntitle: Mine\nx-phrases: [{phrase: instantly}]\n", "utf-8")
+    assert run_cli("rules", "validate", str(path)) == (
+        2,
+        "",
+        f"consider: {path}:3:1: x-phrases[0] ('instantly') names no figure: give "
+        "freshness, latency or schedule\n",
+    )
+
+
+def test_a_condition_nested_too_deeply_is_a_pack_error(tmp_path: Path) -> None:
+    deep = "(" * 3000 + "mode" + ")" * 3000
+    path = tmp_path / "deep.yaml"
+    path.write_text(
+        PACK.replace("mode == 'online'", deep).replace("{rule}", "r").replace("{message}", "m"),
+        "utf-8",
+    )
+    with pytest.raises(PackError, match="nests too deeply to compile"):
+        load_pack(path)

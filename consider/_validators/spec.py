@@ -23,7 +23,7 @@ class JsonSchemaValuesException(JsonSchemaValueException):
 
 Decimal = float
 import re
-REGEX_PATTERNS = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'), '^x-': re.compile('^x-'), '^[0-9]+(\\.[0-9]+)?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$': re.compile('^[0-9]+(\\.[0-9]+)?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\\Z'), '^(?=[0-9])([0-9]+(\\.[0-9]+)?w)?([0-9]+(\\.[0-9]+)?d)?([0-9]+(\\.[0-9]+)?h)?([0-9]+(\\.[0-9]+)?m(?!s))?([0-9]+(\\.[0-9]+)?s)?([0-9]+(\\.[0-9]+)?ms)?$': re.compile('^(?=[0-9])([0-9]+(\\.[0-9]+)?w)?([0-9]+(\\.[0-9]+)?d)?([0-9]+(\\.[0-9]+)?h)?([0-9]+(\\.[0-9]+)?m(?!s))?([0-9]+(\\.[0-9]+)?s)?([0-9]+(\\.[0-9]+)?ms)?\\Z'), '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%$': re.compile('^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%\\Z'), '^[0-9]+(\\.[0-9]+)?[KMG]?/(ms|s|m|h|d|w)$': re.compile('^[0-9]+(\\.[0-9]+)?[KMG]?/(ms|s|m|h|d|w)\\Z'), '^[0-9]+(\\.[0-9]+)?[KMG]$': re.compile('^[0-9]+(\\.[0-9]+)?[KMG]\\Z'), '^store:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^store:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^output:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^output:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^model:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^model:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^feature:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^[0-9]+(\\.[0-9]+)?%$': re.compile('^[0-9]+(\\.[0-9]+)?%\\Z'), '^\\s*\\S+(\\s+\\S+){4}\\s*$': re.compile('^\\s*\\S+(\\s+\\S+){4}\\s*\\Z'), '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z')}
+REGEX_PATTERNS = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'), '^x-': re.compile('^x-'), '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\\Z'), '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?$': re.compile('^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?\\Z'), '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%$': re.compile('^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]\\Z'), '^store:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^store:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^output:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^output:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^model:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^model:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^feature:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?%$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?%\\Z'), '^\\s*\\S+(\\s+\\S+){4}\\s*$': re.compile('^\\s*\\S+(\\s+\\S+){4}\\s*\\Z'), '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z')}
 NoneType = type(None)
 
 def validate(data, custom_formats={}, name_prefix=None):
@@ -247,16 +247,16 @@ def validate___definitions_size(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^[0-9]+(\\.[0-9]+)?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]+(\\.[0-9]+)?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_duration(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^(?=[0-9])([0-9]+(\\.[0-9]+)?w)?([0-9]+(\\.[0-9]+)?d)?([0-9]+(\\.[0-9]+)?h)?([0-9]+(\\.[0-9]+)?m(?!s))?([0-9]+(\\.[0-9]+)?s)?([0-9]+(\\.[0-9]+)?ms)?$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(?=[0-9])([0-9]+(\\.[0-9]+)?w)?([0-9]+(\\.[0-9]+)?d)?([0-9]+(\\.[0-9]+)?h)?([0-9]+(\\.[0-9]+)?m(?!s))?([0-9]+(\\.[0-9]+)?s)?([0-9]+(\\.[0-9]+)?ms)?$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?$'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_percentage(data, custom_formats={}, name_prefix=None):
@@ -324,8 +324,8 @@ def validate___definitions_rate(data, custom_formats={}, name_prefix=None):
             if not isinstance(data, str):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
             if isinstance(data, str):
-                if not REGEX_PATTERNS['^[0-9]+(\\.[0-9]+)?[KMG]?/(ms|s|m|h|d|w)$'].search(data):
-                    raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]+(\\.[0-9]+)?[KMG]?/(ms|s|m|h|d|w)$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+                if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)$'].search(data):
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
             data_one_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
@@ -369,6 +369,8 @@ def validate___definitions_count(data, custom_formats={}, name_prefix=None):
             if isinstance(data, (int, float, Decimal)) and (not isinstance(data, bool)):
                 if data < 0:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be bigger than or equal to 0', value=data, name='' + (name_prefix or 'data') + '', rule='minimum')
+                if data > 999999999999999:
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be smaller than or equal to 999999999999999', value=data, name='' + (name_prefix or 'data') + '', rule='maximum')
             data_one_of_count2 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
@@ -377,8 +379,8 @@ def validate___definitions_count(data, custom_formats={}, name_prefix=None):
             if not isinstance(data, str):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
             if isinstance(data, str):
-                if not REGEX_PATTERNS['^[0-9]+(\\.[0-9]+)?[KMG]$'].search(data):
-                    raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]+(\\.[0-9]+)?[KMG]$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+                if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]$'].search(data):
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
             data_one_of_count2 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
@@ -1337,6 +1339,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                     if isinstance(data__rollback__keepversions, (int, float, Decimal)) and (not isinstance(data__rollback__keepversions, bool)):
                         if data__rollback__keepversions < 0:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.rollback.keep_versions must be bigger than or equal to 0', value=data__rollback__keepversions, name='' + (name_prefix or 'data') + '.rollback.keep_versions', rule='minimum')
+                        if data__rollback__keepversions > 1000:
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.rollback.keep_versions must be smaller than or equal to 1000', value=data__rollback__keepversions, name='' + (name_prefix or 'data') + '.rollback.keep_versions', rule='maximum')
                 for data__rollback_key, data__rollback_val in data__rollback.items():
                     if REGEX_PATTERNS['^x-'].search(data__rollback_key):
                         if data__rollback_key in data__rollback_keys:
@@ -1800,8 +1804,8 @@ def validate___definitions_ratio(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^[0-9]+(\\.[0-9]+)?%$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]+(\\.[0-9]+)?%$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?%$'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?%$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_output(data, custom_formats={}, name_prefix=None):
@@ -1899,6 +1903,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     if isinstance(data__fanout__count, (int, float, Decimal)) and (not isinstance(data__fanout__count, bool)):
                         if data__fanout__count < 1:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.fanout.count must be bigger than or equal to 1', value=data__fanout__count, name='' + (name_prefix or 'data') + '.fanout.count', rule='minimum')
+                        if data__fanout__count > 1000000:
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.fanout.count must be smaller than or equal to 1000000', value=data__fanout__count, name='' + (name_prefix or 'data') + '.fanout.count', rule='maximum')
                 if 'hedging' in data__fanout_keys:
                     data__fanout_keys.remove('hedging')
                     data__fanout__hedging = data__fanout['hedging']

@@ -82,6 +82,10 @@ def compute(spec: Spec, kinds: set[str] | None = None) -> dict[tuple[str, str], 
     return facts
 
 
+class FactError(RuntimeError):
+    """A fact's own computation failed: a bug in consider, never a problem of the spec."""
+
+
 class FactStore:
     """Facts of one spec, each computed the first time a condition reads it, then kept.
 
@@ -109,7 +113,12 @@ class FactStore:
             definition = self._by_name.get(key)
             if definition is None:
                 return None
-            computed = self._computed[key] = definition.compute(self._spec)
+            try:
+                computed = self._computed[key] = definition.compute(self._spec)
+            except Exception as error:
+                # A fact is our code, not the pack's: its failure is a bug (exit 3), and must
+                # not be mistaken for a rule's condition failing on the data (exit 2).
+                raise FactError(f"the fact {kind}._facts.{name} failed: {error!r}") from error
         return computed.get(ident)
 
     def view(self, kind: str, ident: str) -> LazyFacts:
