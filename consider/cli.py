@@ -17,6 +17,7 @@ import click
 
 from consider import __version__
 from consider.errors import ConsiderError
+from consider.report import printable
 
 FAIL_ON = ("error", "warning", "info", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -120,7 +121,7 @@ def check(
     click.echo(render(result), nl=False)
     for file in result.files:
         if file.error is not None:
-            click.echo(f"consider: {file.error}", err=True)
+            click.echo(printable(f"consider: {file.error}"), err=True)
     return result.exit_code(parse_threshold(fail_on))
 
 
@@ -168,8 +169,10 @@ def _read_for_lineage(spec_path: Path, max_file_size: int) -> Any:
         raise ConsiderError(first.message, path=first.file, line=first.line, column=first.column)
     for finding in spec.findings:
         click.echo(
-            f"consider: warning: {finding.file}:{finding.line}:{finding.column}: "
-            f"{finding.message} (left out of the lineage)",
+            printable(
+                f"consider: warning: {finding.file}:{finding.line}:{finding.column}: "
+                f"{finding.message} (left out of the lineage)"
+            ),
             err=True,
         )
     return spec
@@ -264,7 +267,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("consider: aborted", err=True)
         code = EXIT_USAGE
     except ConsiderError as error:
-        click.echo(f"consider: {error}", err=True)
+        click.echo(printable(f"consider: {error}"), err=True)
         code = EXIT_USAGE
     except BrokenPipeError:
         # A reader such as `head` went away; nothing more can be printed.

@@ -228,3 +228,16 @@ def test_the_schema_refuses_what_the_report_never_is(report_schema: dict[str, An
         broken = json.loads(json.dumps(out))
         broken["files"][0]["findings"][at] = {**findings[at], **change}
         assert list(validator.iter_errors(broken)), change
+
+
+def test_control_characters_from_a_spec_cannot_rewrite_the_terminal(
+    tmp_path: Path, run_cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    spec = tmp_path / "ctl.yaml"
+    spec.write_text(
+        'consider: 1\nproduct: {name: P}\n"a\\rFAKE\\u202e\\x1b[31m": 1\n', encoding="utf-8"
+    )
+    code, out, _ = run_cli("check", "--no-builtin-packs", spec)
+    assert code == 1
+    assert "\r" not in out and "\u202e" not in out and "\x1b" not in out
+    assert "unknown key 'a\\x0dFAKE\\u202e\\x1b[31m' in the top level" in out

@@ -15,6 +15,25 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json")
 """The formats ``consider check --format`` accepts."""
 
+# C0 and C1 controls (but tab and newline), DEL, and the bidirectional overrides: written in
+# a spec or pack (a key, a value, a message), they could rewrite a terminal or CI log line.
+_UNPRINTABLE = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in (
+        *range(0x00, 0x20),
+        *range(0x7F, 0xA0),
+        *range(0x200E, 0x2010),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+    if code not in (0x09, 0x0A)
+}
+
+
+def printable(text: str) -> str:
+    """``text`` with control and direction-override characters shown as escapes."""
+    return text.translate(_UNPRINTABLE)
+
 
 def formatter(name: str) -> Callable[[Result], str]:
     """The ``render`` function of the format ``name``."""

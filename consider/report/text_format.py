@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from consider.check import FileResult, Result, counts
 from consider.findings import Finding, Kind, Status
+from consider.report import printable
 
 _MESSAGE_WIDTH = 72
 
@@ -23,7 +24,7 @@ def _file_block(file: FileResult) -> str:
     questions = [f for f in file.findings if f.kind is Kind.QUESTION]
     if risks or questions:
         from tabulate import tabulate  # only a report with findings draws one
-    lines = [file.path]
+    lines = [printable(file.path)]
     if risks:
         lines.append("")
         lines.append(f"Risks ({len(risks)})")
@@ -33,7 +34,7 @@ def _file_block(file: FileResult) -> str:
                     (
                         f"{f.line}:{f.column}",
                         f.severity.value if f.severity else "",
-                        f.rule,
+                        printable(f.rule),
                         _risk_text(f),
                     )
                     for f in risks
@@ -50,7 +51,7 @@ def _file_block(file: FileResult) -> str:
         lines.append(f"Unanswered questions ({len(questions)}{note})")
         lines.append(
             tabulate(
-                [(f"{q.line}:{q.column}", q.rule, _question_text(q)) for q in questions],
+                [(f"{q.line}:{q.column}", printable(q.rule), _question_text(q)) for q in questions],
                 headers=("where", "question", "ask"),
                 tablefmt="simple",
                 disable_numparse=True,
@@ -59,21 +60,21 @@ def _file_block(file: FileResult) -> str:
     if not risks and not questions:
         lines.append("no findings")
     lines.append("")
-    lines.append(_counts_line(file.path, counts(file.findings)))
+    lines.append(_counts_line(printable(file.path), counts(file.findings)))
     return "\n".join(lines)
 
 
 def _risk_text(finding: Finding) -> str:
-    text = finding.message
+    text = printable(finding.message)
     for question in finding.folded:
-        text += f"\n  open: {question.message}"
+        text += f"\n  open: {printable(question.message)}"
     return _wrap(text)
 
 
 def _question_text(question: Finding) -> str:
     if question.status is Status.ACKNOWLEDGED:
-        return _wrap(f"{question.message} (tbd)")
-    return _wrap(question.message)
+        return _wrap(f"{printable(question.message)} (tbd)")
+    return _wrap(printable(question.message))
 
 
 def _wrap(text: str) -> str:
