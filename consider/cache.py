@@ -34,18 +34,20 @@ def directory() -> Path | None:
 
 
 def key(
-    name: str, version: int, parts: Iterable[tuple[str, bytes]], *, code: Path | None = None
+    name: str, version: int, parts: Iterable[tuple[str, bytes]], *, code: Iterable[Path] = ()
 ) -> str:
     """A key for ``name`` over named byte strings, this consider and Python.
 
-    ``code``, a folder, adds the size and modification time of its Python files: an edited
-    checkout (where the version does not change) then misses instead of reading stale work.
+    ``code``, folders, adds the size and modification time of the files in them (Python
+    modules, schemas): an edited checkout, where the version does not change, then misses
+    instead of reading stale work.
     """
     parts_seen = [f"{name}\0{__version__}\0{version}\0{pickle.HIGHEST_PROTOCOL}".encode()]
-    if code is not None:
-        for source in sorted(code.glob("*.py")):
-            status = source.stat()
-            parts_seen.append(f"{source.name}:{status.st_size}:{status.st_mtime_ns}".encode())
+    for folder in code:
+        for source in sorted(folder.rglob("*")):
+            if source.suffix in (".py", ".json"):
+                status = source.stat()
+                parts_seen.append(f"{source}:{status.st_size}:{status.st_mtime_ns}".encode())
     for label, content in parts:
         parts_seen.append(label.encode("utf-8", "surrogateescape"))
         parts_seen.append(content)

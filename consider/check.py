@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -120,12 +121,13 @@ def expand(arguments: Sequence[str]) -> list[Path]:
 def _specs_in(folder: Path) -> list[Path]:
     """Spec files under a folder: YAML files whose top level has a ``consider:`` key."""
     specs = []
-    for path in sorted(folder.rglob("*")):
-        if any(part.startswith(".") for part in path.relative_to(folder).parts):
-            continue
-        if path.suffix in SPEC_SUFFIXES and path.is_file() and _looks_like_spec(path):
-            specs.append(path)
-    return specs
+    for here, folders, files in os.walk(folder):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))  # no .git, no .venv
+        for name in sorted(files):
+            path = Path(here) / name
+            if not name.startswith(".") and path.suffix in SPEC_SUFFIXES and _looks_like_spec(path):
+                specs.append(path)
+    return sorted(specs)
 
 
 def _looks_like_spec(path: Path) -> bool:

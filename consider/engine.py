@@ -18,11 +18,11 @@ from jmespath.exceptions import JMESPathError
 from jmespath.visitor import TreeInterpreter
 
 from consider import facts as facts_registry
-from consider.errors import PackError
+from consider.errors import InputError, PackError
 from consider.findings import Finding, Kind, Severity, Status, fingerprint
 from consider.loader import Document, Limits, escape_pointer_token, load
 from consider.model import COLLECTIONS, PRODUCT, Entity, Spec, refs_view
-from consider.resources import builtin_pack_paths, schema
+from consider.resources import builtin_pack_paths, schema, schemas_dir
 from consider.units import FORMATTERS
 
 ENGINE_VERSION = 1
@@ -181,7 +181,8 @@ def load_rules(extra: Sequence[Path] = (), *, builtin: bool = True) -> RuleSet:
         "rules",
         ENGINE_VERSION,
         [(str(p), _read_pack_bytes(p)) for p in paths],
-        code=Path(__file__).resolve().parent,
+        # the engine, the facts and the name check depend on the code and on the schemas
+        code=(Path(__file__).resolve().parent, schemas_dir()),
     )
     cached = cache.read(key, _CACHED_CLASSES)
     if isinstance(cached, RuleSet):
@@ -287,16 +288,10 @@ def load_pack(path: Path) -> Pack:
     shown = str(path)
     try:
         document = load(path, display=shown, limits=Limits())
-    except PackError:
-        raise
-    except Exception as error:
-        from consider.errors import ConsiderError
-
-        if isinstance(error, ConsiderError):
-            raise PackError(
-                f"rule pack: {error.message}", path=error.path, line=error.line, column=error.column
-            ) from None
-        raise
+    except InputError as error:
+        raise PackError(
+            f"rule pack: {error.message}", path=error.path, line=error.line, column=error.column
+        ) from None
     if document.duplicates:
         dup = document.duplicates[0]
         raise PackError(

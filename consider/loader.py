@@ -79,7 +79,6 @@ class Document(NamedTuple):
     values: dict[str, Position]
     keys: dict[str, Position]
     duplicates: tuple[Duplicate, ...] = ()
-    text: str = ""
 
     def position(self, pointer: str, *, prefer: str = "key") -> Position:
         """Where ``pointer`` was written, or its nearest written parent.
@@ -208,7 +207,6 @@ def parse(text: str, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
         values=builder.values,
         keys=builder.keys,
         duplicates=tuple(builder.duplicates),
-        text=text,
     )
 
 

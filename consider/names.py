@@ -18,7 +18,6 @@ from typing import Any
 from consider import model
 from consider.facts import registry
 
-_SPECIAL = {"_id", "_kind", "_product", "_refs", "_facts"}
 # Node types whose first child is read in the same context as the node, the rest in the
 # context of what that child yields (a list item, a projected value).
 _LEFT_ONLY = {

@@ -305,7 +305,7 @@ def _describe(
     where = _human(pointer) or "the spec"
     shown = _show(error.instance)
     if unit is not None:
-        return f"{where} is {shown}, which is not {_article(unit)}: write {_UNIT_HELP[unit]}"
+        return f"{where} is {shown}, which is not a {unit}: write {_UNIT_HELP[unit]}"
     if error.validator == "type":
         expected = error.validator_value
         names = [expected] if isinstance(expected, str) else list(expected)
@@ -353,10 +353,6 @@ def _close(word: str, options: list[str]) -> list[str]:
     import difflib
 
     return difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-
-
-def _article(unit: str) -> str:
-    return f"a {unit}"
 
 
 def _show(value: Any) -> str:

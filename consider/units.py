@@ -2,7 +2,8 @@
 
 Durations become seconds, percentages fractions, rates events per second, sizes bytes and
 counts integers. The schema has already checked the syntax, so the parsers only convert;
-they raise ``ValueError`` on anything else, which callers treat as a bug.
+they raise ``ValueError`` on anything else (a number too large to be finite, say), and the
+model then treats the value as absent.
 """
 
 from __future__ import annotations
@@ -206,7 +207,6 @@ def format_rate(per_second: float) -> str:
 FORMATTERS: dict[str, Callable[[float], str]] = {
     "duration": format_duration,
     "percentage": format_percentage,
-    "percent": format_percentage,
     "size": format_size,
     "count": format_count,
     "rate": format_rate,
