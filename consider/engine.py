@@ -795,7 +795,7 @@ def _fire(
     open_questions: dict[str, Finding],
 ) -> Finding | None:
     document = spec.document
-    if not truthy(risk.when.search(data)):
+    if risk.when is not None and not truthy(risk.when.search(data)):
         return None
     severity = next(
         (e.severity for e in risk.escalate if truthy(e.when.search(data))), risk.severity

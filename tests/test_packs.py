@@ -129,3 +129,25 @@ def test_a_condition_nested_too_deeply_is_a_pack_error(tmp_path: Path) -> None:
     )
     with pytest.raises(PackError, match="nests too deeply to compile"):
         load_pack(path)
+
+
+def test_a_risk_without_when_fires_on_every_entity_of_its_kind(
+    tmp_path: Path, run_cli: Callable[..., Any]
+) -> None:
+    path = tmp_path / "always.yaml"
+    path.write_text(
+        PACK.replace("    when: \"mode == 'online'\"\n", "")
+        .replace("{rule}", "r")
+        .replace("{message}", "{_id} needs an owner"),
+        "utf-8",
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("consider: 1\nproduct: {name: P}\noutputs:\n  a: {}\n  b: {}\n", "utf-8")
+    code, out, _ = run_cli("check", "--no-builtin-packs", "--pack", path, "--format", "json", spec)
+    import json
+
+    assert code == 0  # warnings, under the default --fail-on error
+    assert [f["message"] for f in json.loads(out)["files"][0]["findings"]] == [
+        "a needs an owner",
+        "b needs an owner",
+    ]

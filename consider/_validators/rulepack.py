@@ -94,7 +94,7 @@ def validate___definitions_risk(data, custom_formats={}, name_prefix=None):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(['id', 'title', 'for', 'when', 'severity', 'message', 'why', 'fix']) - data.keys()
+        data__missing_keys = set(['id', 'title', 'for', 'severity', 'message', 'why', 'fix']) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must contain ' + (str(sorted(data__missing_keys)) + ' properties'), value=data, name='' + (name_prefix or 'data') + '', rule='required')
         data_keys = set(data.keys())
