@@ -4,12 +4,15 @@ For a calendar schedule, the longest gap between two runs sets the worst-case st
 the shortest gap decides whether a run can overlap the next. A schedule that only names
 minutes, hours and weekdays repeats every week, so one week is enough; one that names days
 of the month or months repeats over the 28-year cycle of weekdays and leap years (2001 to
-2028), which is walked day by day (about 10,000 days, once per expression).
+2028). That cycle is walked month by month, not day by day: which days of a month fire
+depends only on its length and the weekday it starts on (28 kinds of month, each worked out
+once), so an expression costs its 336 months. Each expression is computed once per process
+(cached by its text).
 """
 
 from __future__ import annotations
 
-import datetime
+import calendar
 from functools import lru_cache
 from itertools import pairwise
 from typing import NamedTuple
@@ -39,8 +42,8 @@ _FIELDS: tuple[tuple[int, int, dict[str, int]], ...] = (
     (0, 7, _DAYS),
 )
 _MINUTES_PER_DAY = 1440
-_CYCLE_START = datetime.date(2001, 1, 1)
-_CYCLE_DAYS = 10227  # 28 years: weekdays and leap years line up again
+_CYCLE_YEARS = range(2001, 2029)  # 28 years: weekdays and leap years line up again
+_CYCLE_DAYS = 10227
 
 
 class Gaps(NamedTuple):
@@ -99,31 +102,67 @@ def cron_gaps(expression: str) -> Gaps | None:
     times = sorted(h * 60 + m for h in hours for m in minutes)
     day_restricted = not parts[2].startswith("*")
     weekday_restricted = not parts[4].startswith("*")
-    if parts[2] == "*" and parts[3] == "*":
-        period = 7
-        matching = [d for d in range(7) if d in weekdays]  # day 0 is a Sunday
-    else:
-        period = _CYCLE_DAYS
-        matching = []
-        for offset in range(_CYCLE_DAYS):
-            date = _CYCLE_START + datetime.timedelta(days=offset)
-            if date.month not in months:
-                continue
-            day_ok = date.day in days
-            weekday_ok = (date.isoweekday() % 7) in weekdays
-            # Vixie cron: when both day fields are restricted, either may match.
-            if day_restricted and weekday_restricted:
-                fires = day_ok or weekday_ok
-            else:
-                fires = day_ok and weekday_ok
-            if fires:
-                matching.append(offset)
-    if not matching or not times:
-        return None
     within = [b - a for a, b in pairwise(times)]
-    between = [
-        (following * _MINUTES_PER_DAY + times[0]) - (day * _MINUTES_PER_DAY + times[-1])
-        for day, following in zip(matching, [*matching[1:], matching[0] + period], strict=True)
-    ]
+    if parts[2] == "*" and parts[3] == "*":
+        matching = [d for d in range(7) if d in weekdays]  # day 0 is a Sunday
+        if not matching or not times:
+            return None
+        day_gaps = [b - a for a, b in pairwise([*matching, matching[0] + 7])]
+    else:
+        # Vixie cron: when both day fields are restricted, either may match.
+        either = day_restricted and weekday_restricted
+        found = _calendar_day_gaps(days, months, weekdays, either)
+        if found is None or not times:
+            return None
+        day_gaps = list(found)
+    between = [gap * _MINUTES_PER_DAY + times[0] - times[-1] for gap in day_gaps]
     gaps = within + between
     return Gaps(shortest=min(gaps) * 60.0, longest=max(gaps) * 60.0)
+
+
+def _calendar_day_gaps(
+    days: frozenset[int], months: frozenset[int], weekdays: frozenset[int], either: bool
+) -> tuple[int, int] | None:
+    """(fewest, most) days between consecutive firing days over the 28-year cycle, the last
+    one followed by the first of the next cycle; None when no day fires. ``either``: a day
+    fires when its day of the month or its weekday matches (else both must)."""
+    kinds: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+    gaps: list[int] = []
+    first: int | None = None
+    last: int | None = None
+    offset = 0  # days from the start of the cycle to the first of this month
+    for year in _CYCLE_YEARS:
+        for month in range(1, 13):
+            monday_based, length = calendar.monthrange(year, month)
+            if month in months:
+                starts_on = (monday_based + 1) % 7  # 0 is a Sunday
+                kind = kinds.get((length, starts_on))
+                if kind is None:
+                    fire = [
+                        day
+                        for day in range(1, length + 1)
+                        if _fires(day in days, (starts_on + day - 1) % 7 in weekdays, either)
+                    ]
+                    inner = [b - a for a, b in pairwise(fire)]
+                    kind = kinds[(length, starts_on)] = (
+                        fire,
+                        [min(inner), max(inner)] if inner else [],
+                    )
+                fire, inner_extremes = kind
+                if fire:
+                    here = offset + fire[0] - 1
+                    if last is None:
+                        first = here
+                    else:
+                        gaps.append(here - last)
+                    gaps.extend(inner_extremes)
+                    last = offset + fire[-1] - 1
+            offset += length
+    if first is None or last is None:
+        return None
+    gaps.append(first + _CYCLE_DAYS - last)
+    return min(gaps), max(gaps)
+
+
+def _fires(day_ok: bool, weekday_ok: bool, either: bool) -> bool:
+    return (day_ok or weekday_ok) if either else (day_ok and weekday_ok)

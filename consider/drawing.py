@@ -14,18 +14,21 @@ outside a small safe set are written as entity codes (``#35;``).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from consider.facts.lineage import (
+    Walk,
     data_walk,
     describe_collection,
-    field_seconds,
+    output_staleness,
+    slo_staleness,
     slo_walk,
     walk_path,
 )
-from consider.graph import FEEDBACK, Graph, lineage_graph
+from consider.graph import DRAWING, FEEDBACK, Graph, lineage_graph
 from consider.model import Spec
 from consider.units import format_duration
 
@@ -92,9 +95,14 @@ def _state(ratio: float | None) -> str:
 
 
 def layout(spec: Spec) -> Drawing:
-    """The drawing of a spec's lineage: nodes, edges, critical paths and loops."""
+    """The drawing of a spec's lineage: nodes, edges, critical paths and loops.
+
+    The figures are the staleness facts' (``_facts.staleness`` of each SLO, else of the
+    output); the path drawn is the fact's, read whole from the same walk (the fact elides a
+    very long one)."""
     graph = lineage_graph(spec)
-    walk = data_walk(spec)
+    by_slo = slo_staleness(spec)
+    by_output = output_staleness(spec)
     paths: list[CriticalPath] = []
     output_lines: dict[str, list[str]] = {}
     output_state: dict[str, str] = {}
@@ -104,27 +112,23 @@ def layout(spec: Spec) -> Drawing:
         lines: list[str] = []
         found: list[CriticalPath] = []
         for slo in spec.entities("slos"):
-            if slo.fields.get("applies_to") != output.ref:
+            fact = by_slo.get(slo.id)
+            if slo.fields.get("applies_to") != output.ref or fact is None:
                 continue
-            promised = field_seconds(slo.fields, "freshness", "max_staleness")
+            promised = fact["max_staleness"]
             if promised is None:
                 continue
-            slo_walked = slo_walk(spec, slo)
-            worst = slo_walked.value[node]
-            ratio = worst / promised if worst is not None and promised > 0 else None
-            route = (
-                tuple(graph.refs[i] for i in walk_path(slo_walked, node))
-                if worst is not None
-                else ()
-            )
+            worst, ratio = fact["worst"], fact["ratio"]
+            route = _route(graph, slo_walk(spec, slo), node) if worst is not None else ()
             found.append(
                 CriticalPath(output.ref, slo.id, worst, promised, ratio, _state(ratio), route)
             )
             shown = format_duration(worst) if worst is not None else "n/a"
             lines.append(f"worst {shown} vs SLO {format_duration(promised)} ({slo.id})")
-        if not found and walk.value[node] is not None:
-            worst = walk.value[node]
-            route = tuple(graph.refs[i] for i in walk_path(walk, node))
+        unpromised = by_output.get(output.id)
+        if not found and unpromised is not None:
+            worst = unpromised["worst"]
+            route = _route(graph, data_walk(spec), node)
             found.append(CriticalPath(output.ref, None, worst, None, None, "ok", route))
             lines.append(f"worst {format_duration(worst or 0.0)} (no freshness SLO)")
         paths.extend(found)
@@ -169,6 +173,10 @@ def layout(spec: Spec) -> Drawing:
     return Drawing(spec.document.path, tuple(nodes), tuple(edges), tuple(paths), loops)
 
 
+def _route(graph: Graph, walk: Walk, node: int) -> tuple[str, ...]:
+    return tuple(graph.refs[i] for i in walk_path(walk, node))
+
+
 def _loop_edges(graph: Graph) -> set[tuple[int, int]]:
     member = {}
     for number, group in enumerate(graph.loops):
@@ -177,9 +185,7 @@ def _loop_edges(graph: Graph) -> set[tuple[int, int]]:
     return {
         (u, v)
         for u, v, kind in graph.edges()
-        if kind not in ("fallback", "cold_start", "writes", "stored_in")
-        and u in member
-        and member.get(v) == member[u]
+        if kind not in DRAWING and u in member and member.get(v) == member[u]
     }
 
 
@@ -324,8 +330,12 @@ def render_mermaid(drawing: Drawing) -> str:
 
 
 def render_json(drawing: Drawing) -> str:
-    """The drawing as JSON: nodes, edges, critical paths (seconds) and loops."""
+    """The drawing as JSON: nodes, edges, critical paths (seconds) and loops. A ratio with
+    no finite value (any staleness against a target of 0) is null; its state says over."""
     data: dict[str, Any] = asdict(drawing)
+    for path in data["critical_paths"]:
+        if path["ratio"] is not None and not math.isfinite(path["ratio"]):
+            path["ratio"] = None
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -8,10 +8,15 @@ Three families of edges are kept apart:
   ``inputs_from``, ``depends_on`` and ``calls``, the request path): what the staleness walk
   and the impact plan follow;
 - **feedback** edges (``logged_from``: an output whose served results are logged into a
-  dataset): left out of those walks, which run over the acyclic rest; loops are found over
-  lineage and feedback edges together;
+  dataset): left out of those walks; loops are found over lineage and feedback edges
+  together;
 - **drawing** edges (``fallback``, ``cold_start``, ``writes``, ``stored_in``): shown in
   pictures, never walked.
+
+The walks run over a topological order of the lineage edges. A lineage cycle that is not a
+feedback loop (datasets derived from each other, say) is collapsed into one group, as
+``consider.facts._flow.fold`` does: its strongly connected members sit side by side in the
+order, the walks treat the group as one node, and carry on out of it.
 
 The graph is built once per spec (``lineage_graph(spec)``, shared through
 ``Spec.cached``). Every algorithm here is linear in nodes plus edges and iterative, so deep
@@ -70,11 +75,17 @@ class Graph(NamedTuple):
     drawing: list[tuple[int, int, str]]
     """Drawing-only edges (from, to, type)."""
     order: list[int]
-    """A topological order of the lineage edges (cycle-closing edges left out)."""
+    """A topological order of the lineage groups, each group's members side by side (in
+    node order)."""
     position: list[int]
     """Each node's place in ``order``."""
+    group: list[int]
+    """Each node's group: its index in ``groups``."""
+    groups: list[list[int]]
+    """The strongly connected groups of the lineage edges (most of one node), upstream
+    first: a topological order of the groups."""
     cyclic: set[tuple[int, int]]
-    """Lineage edges left out of ``order`` because they lie on a cycle."""
+    """Lineage edges inside a group: those that close a cycle."""
     loops: list[list[int]]
     """Strongly connected groups over lineage and feedback edges that hold a cycle, each in
     node order, the groups ordered by their first member's id."""
@@ -93,20 +104,15 @@ class Graph(NamedTuple):
             yield output, dataset, FEEDBACK
         yield from self.drawing
 
-    def acyclic_preds(self, node: int) -> Iterable[tuple[int, str]]:
-        """Lineage predecessors, without the edges that close a cycle."""
-        if not self.cyclic:
-            return self.up[node]
-        return [(u, kind) for u, kind in self.up[node] if (u, node) not in self.cyclic]
-
     def descendants(self, start: int) -> set[int]:
-        """Nodes reachable from ``start`` over lineage edges (start included)."""
+        """Nodes reachable from ``start`` over lineage edges (start included), through
+        cycles too."""
         seen = {start}
         queue = deque([start])
         while queue:
             here = queue.popleft()
             for there, _ in self.down[here]:
-                if there not in seen and (here, there) not in self.cyclic:
+                if there not in seen:
                     seen.add(there)
                     queue.append(there)
         return seen
@@ -141,9 +147,29 @@ def build_graph(spec: Spec) -> Graph:
             feedback.append((source, target))
         else:
             drawing.append(edge)
-    order, position, cyclic = _order(len(refs), up, down)
+    layout = condense([[t for t, _ in targets] for targets in down])
+    group = layout.group
+    cyclic = (
+        set()
+        if layout.acyclic
+        else {(u, v) for u, targets in enumerate(down) for v, _ in targets if group[u] == group[v]}
+    )
     loops = _loops(refs, down, feedback)
-    return Graph(refs, entities, index, up, down, feedback, drawing, order, position, cyclic, loops)
+    return Graph(
+        refs,
+        entities,
+        index,
+        up,
+        down,
+        feedback,
+        drawing,
+        layout.order,
+        layout.position,
+        layout.group,
+        layout.groups,
+        cyclic,
+        loops,
+    )
 
 
 def _edge(reference: Reference, index: dict[str, int]) -> tuple[int, int, str] | None:
@@ -168,7 +194,74 @@ def _edge(reference: Reference, index: dict[str, int]) -> tuple[int, int, str] |
     return target, owner, edge_type
 
 
-def _kahn(n: int, succ: Sequence[Iterable[int]], indegree: list[int]) -> list[int]:
+class Layout(NamedTuple):
+    """A topological order of a graph's strongly connected groups (see :func:`condense`)."""
+
+    order: list[int]
+    """Every node, group by group (upstream first), a group's members side by side."""
+    position: list[int]
+    """Each node's place in ``order``."""
+    group: list[int]
+    """Each node's group: its index in ``groups``."""
+    groups: list[list[int]]
+    """The groups in topological order, each one's members in node order."""
+    acyclic: bool
+    """Whether there is no cycle at all (every group one node, and no self-loop)."""
+
+
+def condense(succ: Sequence[Sequence[int]]) -> Layout:
+    """The strongly connected groups of ``succ`` in topological order, by Kahn's algorithm
+    over the groups with ties broken by node order (an acyclic graph keeps Kahn's order over
+    its nodes). Tarjan's algorithm runs only when Kahn's alone cannot place every node.
+    Linear in nodes plus edges."""
+    n = len(succ)
+    order = _kahn(n, succ, _indegrees(n, succ))
+    acyclic = len(order) == n
+    if not acyclic:
+        found = components(succ)
+        component = [0] * n
+        for number, members in enumerate(found):
+            for node in members:
+                component[node] = number
+        # Number the groups by their first node, so ties go by node order as above.
+        of = [-1] * n
+        groups: list[list[int]] = []
+        renumber = [-1] * len(found)
+        for node in range(n):
+            number = component[node]
+            if renumber[number] == -1:
+                renumber[number] = len(groups)
+                groups.append([])
+            of[node] = renumber[number]
+            groups[of[node]].append(node)
+        gsucc: list[list[int]] = [[] for _ in groups]
+        for place, members in enumerate(groups):
+            for here in members:
+                gsucc[place].extend(of[there] for there in succ[here] if of[there] != place)
+        group_order = _kahn(len(groups), gsucc, _indegrees(len(groups), gsucc))
+        groups = [groups[place] for place in group_order]
+        order = [node for members in groups for node in members]
+    else:
+        groups = [[node] for node in order]
+    position = [0] * n
+    group = [0] * n
+    for place, node in enumerate(order):
+        position[node] = place
+    for number, members in enumerate(groups):
+        for node in members:
+            group[node] = number
+    return Layout(order, position, group, groups, acyclic)
+
+
+def _indegrees(n: int, succ: Sequence[Sequence[int]]) -> list[int]:
+    indegree = [0] * n
+    for targets in succ:
+        for there in targets:
+            indegree[there] += 1
+    return indegree
+
+
+def _kahn(n: int, succ: Sequence[Sequence[int]], indegree: list[int]) -> list[int]:
     """Kahn's algorithm, ties broken by node order; returns the nodes it could place."""
     ready = deque(i for i in range(n) if indegree[i] == 0)
     order: list[int] = []
@@ -180,39 +273,6 @@ def _kahn(n: int, succ: Sequence[Iterable[int]], indegree: list[int]) -> list[in
             if indegree[there] == 0:
                 ready.append(there)
     return order
-
-
-def _order(
-    n: int, up: list[list[tuple[int, str]]], down: list[list[tuple[int, str]]]
-) -> tuple[list[int], list[int], set[tuple[int, int]]]:
-    """A topological order of the lineage edges, each node's place in it, and the edges left
-    out because they close a cycle."""
-    succ = [[t for t, _ in targets] for targets in down]
-    order = _kahn(n, succ, [len(preds) for preds in up])
-    cyclic: set[tuple[int, int]] = set()
-    if len(order) < n:
-        # Lineage cycles that are not feedback loops (a dataset derived from itself, say):
-        # the edges inside each strongly connected group are left out of the walk.
-        component = [-1] * n
-        for number, group in enumerate(strongly_connected(n, succ)):
-            for node in group:
-                component[node] = number
-        cyclic = {
-            (u, v)
-            for u in range(n)
-            for v in succ[u]
-            if component[u] != -1 and component[u] == component[v]
-        }
-        succ = [[v for v in succ[u] if (u, v) not in cyclic] for u in range(n)]
-        indegree = [0] * n
-        for targets in succ:
-            for v in targets:
-                indegree[v] += 1
-        order = _kahn(n, succ, indegree)
-    position = [0] * n
-    for place, node in enumerate(order):
-        position[node] = place
-    return order, position, cyclic
 
 
 def _loops(

@@ -26,14 +26,11 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from consider.errors import UsageError
-from consider.facts.lineage import field_refs as _refs
-from consider.facts.lineage import field_seconds as _seconds
-from consider.facts.lineage import precompute_gaps
+from consider.facts._common import field_refs
+from consider.facts.lineage import DATA, MODEL, followers, holds_precomputed, own_delay
 from consider.graph import Graph, lineage_graph
 from consider.model import REF_PREFIX, Entity, Spec
 from consider.units import format_duration
@@ -130,18 +127,12 @@ def _declares(entity: Entity) -> dict[str, list[str]]:
     """The lists an entity declares about what must follow it, by field."""
     if entity.kind == "datasets":
         return {
-            "on_change.retrain": _refs(entity.fields, "on_change", "retrain"),
-            "on_change.rerun": _refs(entity.fields, "on_change", "rerun"),
+            "on_change.retrain": field_refs(entity.fields, "on_change", "retrain"),
+            "on_change.rerun": field_refs(entity.fields, "on_change", "rerun"),
         }
     if entity.kind == "models":
-        return {"on_retrain.rerun": _refs(entity.fields, "on_retrain", "rerun")}
+        return {"on_retrain.rerun": field_refs(entity.fields, "on_retrain", "rerun")}
     return {}
-
-
-def _precomputed(entity: Entity) -> bool:
-    return entity.fields.get("mode") in ("precomputed", "hybrid") or isinstance(
-        entity.fields.get("precompute"), Mapping
-    )
 
 
 def _kind(graph: Graph, node: int, reached_by: set[str]) -> str:
@@ -153,57 +144,25 @@ def _kind(graph: Graph, node: int, reached_by: set[str]) -> str:
     if entity.kind == "models":
         return "re-train" if reached_by & {"trained_on", "features"} else "re-run"
     if entity.kind == "outputs":
-        return "re-run" if _precomputed(entity) else "serve"
+        return "re-run" if holds_precomputed(entity) else "serve"
     return "re-run"
 
 
 def _delay(entity: Entity, kind: str, triggered: bool) -> tuple[float, bool]:
-    """(seconds, unknown) a step adds once its inputs carry the change."""
-    fields = entity.fields
-    if entity.kind == "datasets":
-        written = fields.get("refresh")
-        refresh: Mapping[str, Any] = written if isinstance(written, Mapping) else {}
-        if refresh.get("method") == "stream":
-            return _seconds(refresh, "max_lag") or 0.0, False
-        processing = _seconds(refresh, "processing") or 0.0
-        interval = _seconds(refresh, "interval")
-        if triggered:
-            return processing, False
-        return (interval or 0.0) + processing, interval is None
-    if entity.kind == "features":
-        if fields.get("compute") == "stream":
-            return _seconds(fields, "max_lag") or 0.0, False
-        if fields.get("compute") == "on_demand":
-            return 0.0, False
-        runtime = _seconds(fields, "materialize", "runtime") or 0.0
-        interval = _seconds(fields, "materialize", "interval")
-        if triggered:
-            return runtime, False
-        return (interval or 0.0) + runtime, interval is None
-    if entity.kind == "models":
-        if kind != "re-train":
-            return 0.0, False
-        work = (_seconds(fields, "retrain", "duration") or 0.0) + (
-            _seconds(fields, "deploy", "duration") or 0.0
-        )
-        cadence = _seconds(fields, "retrain", "cadence")
-        if triggered:
-            return work, False
-        return (cadence or 0.0) + work, cadence is None
-    if entity.kind == "outputs":
-        ttl = _seconds(fields, "cache", "ttl") or 0.0
-        if kind == "serve":
-            return ttl, False
-        runtime = _seconds(fields, "precompute", "runtime") or 0.0
-        if triggered:
-            return runtime + ttl, False
-        gaps = precompute_gaps(fields)
-        return (gaps[1] if gaps else 0.0) + runtime + ttl, gaps is None
-    return 0.0, False
+    """(seconds, unknown) a step adds once its inputs carry the change: the staleness walk's
+    own delay of the entity (a model's retrain cycle only when it re-trains), started at once
+    when a declaration triggers it."""
+    own = own_delay(entity, MODEL if kind == "re-train" else DATA, triggered=triggered)
+    return own.total, own.unknown
 
 
 def plan(spec: Spec, changed: str) -> Plan:
-    """The ordered plan for a change to ``changed`` (a typed reference or a unique id)."""
+    """The ordered plan for a change to ``changed`` (a typed reference or a unique id).
+
+    One pass over the affected nodes in topological order, group by group: a lineage cycle
+    is one step of the walk, entered where its slowest input enters (or where the change
+    starts), each member after the member it is reached from by the fewest hops, and every
+    member ready once the whole cycle has run (each member's delay once)."""
     graph = lineage_graph(spec)
     start = resolve_ref(spec, graph, changed)
     affected = graph.descendants(start)
@@ -211,20 +170,49 @@ def plan(spec: Spec, changed: str) -> Plan:
     ready: dict[int, float] = {start: 0.0}
     slowest: dict[int, int] = {}
     steps: list[Step] = []
-    for node in order:
-        if node == start:
-            continue
-        entity = graph.entities[node]
-        preds = [(u, kind) for u, kind in graph.acyclic_preds(node) if u in affected]
-        kind = _kind(graph, node, {k for _, k in preds})
-        trigger = _trigger(graph, node, preds, kind)
-        delay, unknown = _delay(entity, kind, trigger is not None)
-        best = max(preds, key=lambda p: ready[p[0]])[0]
-        slowest[node] = best
-        ready[node] = round(ready[best] + delay, 6)
-        steps.append(
-            Step(entity.ref, kind, round(delay, 6), ready[node], trigger, graph.refs[best], unknown)
-        )
+    group = graph.group
+    place = 0
+    while place < len(order):
+        gid = group[order[place]]
+        members = graph.groups[gid]  # a cycle is affected whole, or not at all
+        place += len(members)
+        if start in members:
+            root, base = start, 0.0
+        else:
+            entering = [
+                (u, v) for v in members for u, _ in graph.up[v] if u in affected and group[u] != gid
+            ]
+            u, root = max(entering, key=lambda pair: ready[pair[0]])
+            base = ready[u]
+            slowest[root] = u
+        tree = _inner_tree(graph, gid, root)
+        for member, parent in tree.items():
+            if member != root:
+                slowest[member] = parent
+        planned = []
+        for node in tree:
+            if node == start:
+                continue
+            entity = graph.entities[node]
+            preds = [(u, kind) for u, kind in graph.up[node] if u in affected]
+            kind = _kind(graph, node, {k for _, k in preds})
+            trigger = _trigger(graph, node, preds, kind)
+            delay, unknown = _delay(entity, kind, trigger is not None)
+            planned.append((node, kind, delay, trigger, unknown))
+        done = round(base + sum(item[2] for item in planned), 6)
+        for node, kind, delay, trigger, unknown in planned:
+            ready[node] = done
+            steps.append(
+                Step(
+                    graph.refs[node],
+                    kind,
+                    round(delay, 6),
+                    done,
+                    trigger,
+                    graph.refs[slowest[node]],
+                    unknown,
+                )
+            )
     outputs = []
     for node in order:
         if graph.entities[node].kind != "outputs" or node == start:
@@ -240,8 +228,21 @@ def plan(spec: Spec, changed: str) -> Plan:
         graph.refs[start],
         tuple(steps),
         tuple(outputs),
-        tuple(_comparisons(graph, order, affected)),
+        tuple(_comparisons(graph, order)),
     )
+
+
+def _inner_tree(graph: Graph, gid: int, root: int) -> dict[int, int]:
+    """The members of group ``gid`` in breadth-first order from ``root``, each with the
+    member it is first reached from (the root with itself)."""
+    tree = {root: root}
+    queue = [root]
+    for here in queue:
+        for there, _ in graph.down[here]:
+            if graph.group[there] == gid and there not in tree:
+                tree[there] = here
+                queue.append(there)
+    return tree
 
 
 def _trigger(graph: Graph, node: int, preds: list[tuple[int, str]], kind: str) -> str | None:
@@ -253,47 +254,30 @@ def _trigger(graph: Graph, node: int, preds: list[tuple[int, str]], kind: str) -
                 return f"{graph.refs[u]} {field_name}"
     entity = graph.entities[node]
     if kind == "re-train":
-        triggers = set(_refs(entity.fields, "retrain", "triggers")) & _START_TRIGGERS
+        triggers = set(field_refs(entity.fields, "retrain", "triggers")) & _START_TRIGGERS
         if triggers:
             return f"{ref} retrain.triggers ({', '.join(sorted(triggers))})"
     return None
 
 
-def _derived(graph: Graph, node: int, field_name: str) -> list[str]:
-    found: list[str] = []
-    for target, kind in graph.down[node]:
-        if (node, target) in graph.cyclic or kind == "calls":
-            continue
-        consumer = graph.entities[target]
-        if field_name == "on_change.retrain":
-            wanted = consumer.kind == "models" and kind in ("trained_on", "features")
-        elif field_name == "on_change.rerun":
-            wanted = consumer.kind in ("datasets", "features") or (
-                consumer.kind == "outputs" and _precomputed(consumer)
-            )
-        else:  # on_retrain.rerun
-            wanted = consumer.kind in ("datasets", "models") or (
-                consumer.kind == "outputs" and _precomputed(consumer)
-            )
-        if wanted and consumer.ref not in found:
-            found.append(consumer.ref)
-    return found
-
-
-def _comparisons(graph: Graph, order: list[int], affected: set[int]) -> list[Comparison]:
+def _comparisons(graph: Graph, order: list[int]) -> list[Comparison]:
+    """Each declared list of the affected entities against what the graph derives. Whether a
+    declared entity is downstream at all is one search per declaring entity, but a bounded
+    one: it stops once every entity its lists name is found, and never goes past the last of
+    them in topological order. Lists that name direct consumers (the usual case) cost their
+    entity's out-degree; only a name that is not downstream costs the region up to it."""
     result = []
     for node in order:
         entity = graph.entities[node]
         declared_lists = _declares(entity)
-        downstream: set[str] | None = None
+        wanted = {ref for declared in declared_lists.values() for ref in declared}
+        reached = _reached(graph, node, wanted) if wanted else set()
         for field_name, declared in declared_lists.items():
-            derived = _derived(graph, node, field_name)
+            derived = followers(graph, node, field_name)
             if not declared and not derived:
                 continue
-            if declared and downstream is None:
-                downstream = {graph.refs[n] for n in graph.descendants(node)}
             missing = [ref for ref in derived if ref not in declared]
-            extra = [ref for ref in declared if downstream is not None and ref not in downstream]
+            extra = [ref for ref in declared if ref not in reached]
             result.append(
                 Comparison(
                     entity.ref,
@@ -305,6 +289,28 @@ def _comparisons(graph: Graph, order: list[int], affected: set[int]) -> list[Com
                 )
             )
     return result
+
+
+def _reached(graph: Graph, start: int, wanted: set[str]) -> set[str]:
+    """Those of ``wanted`` (refs) that are downstream of ``start`` over lineage edges (start
+    included), by a search that stops when all are found and prunes nodes placed after the
+    last group any of them is in."""
+    targets = {graph.nodes[ref] for ref in wanted if ref in graph.nodes}
+    if not targets:
+        return set()
+    last_group = max(graph.group[t] for t in targets)
+    found = {start} & targets
+    seen = {start}
+    stack = [start]
+    while stack and len(found) < len(targets):
+        here = stack.pop()
+        for there, _ in graph.down[here]:
+            if there not in seen and graph.group[there] <= last_group:
+                seen.add(there)
+                if there in targets:
+                    found.add(there)
+                stack.append(there)
+    return {graph.refs[node] for node in found}
 
 
 # -- rendering ----------------------------------------------------------------------------------

@@ -228,3 +228,22 @@ def test_the_installed_command_pipes_into_graphviz(tmp_path: Path) -> None:
         [DOT or "dot", "-Tsvg"], input=dot.stdout, capture_output=True, text=True, check=True
     )
     assert "weekly&#45;digest" in svg.stdout  # SVG writes hyphens as entities
+
+
+def test_a_zero_freshness_target_is_drawn_over_as_the_fact_says() -> None:
+    spec = make_spec("""
+        consider: 1
+        product: {name: zero}
+        outputs:
+          out: {mode: online, depends_on: [source:s]}
+        slos:
+          fresh: {applies_to: output:out, freshness: {max_staleness: 0s}}
+        sources:
+          s: {method: batch, interval: 1h}
+    """)
+    drawing = layout(spec)
+    node = next(n for n in drawing.nodes if n.id == "output:out")
+    assert node.state == "over"
+    (path,) = drawing.critical_paths
+    assert path.state == "over" and path.worst == 3600.0
+    assert "Infinity" not in render_json(drawing)  # still valid JSON

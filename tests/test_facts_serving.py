@@ -313,3 +313,34 @@ sources:
     assert _dict(facts.slo_inputs_without_event_time(spec)) == {
         "fresh": [f"source:s{i:02d}" for i in range(facts.SHOWN)],
     }
+
+
+@pytest.mark.parametrize("value", ["no", "No", "false", "none", " ", False])
+def test_new_entities_that_say_no_are_not_new_entities(value: Any) -> None:
+    spec = _spec(
+        "consider: 1\nproduct: {name: x}\n"
+        "outputs:\n  o: {depends_on: [dataset:d, dataset:yes]}\n"
+        f"datasets:\n  d: {{new_entities: {value!r}}}\n  yes: {{new_entities: 'about 2K a day'}}\n"
+    )
+    assert _dict(facts.output_new_entity_inputs(spec)) == {"o": ["dataset:yes"]}
+    # the models pack's figure reads the same helper
+    from consider.facts import lineage
+
+    assert lineage.declares_new_entities(value) is False
+
+
+def test_shared_helpers_are_defined_once() -> None:
+    from consider.facts import _common, collection, lineage, models
+
+    for module in (collection, lineage, models, facts):
+        for name in ("_number", "_slo_output", "_refs_in", "_hops", "_flat", "_new_entities"):
+            assert not hasattr(module, name), f"{module.__name__}.{name}"
+    assert facts.number is _common.number and lineage.number is _common.number
+
+
+def test_one_fan_out_figure() -> None:
+    from consider.facts import lineage
+
+    spec = _spec()
+    assert "fanout_slow_share" not in lineage.output_latency(spec)["rows"]
+    assert _dict(facts.output_fanout_slow_share(spec)) == {"rows": 0.096}

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
+from consider.facts._common import number
 from consider.facts._flow import (
     SHOWN,
     Refs,
@@ -71,16 +72,12 @@ _PRESS_RELEASE = (
 )
 
 
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
 def _event_time_window(feature: Entity) -> float | None:
     """The size of the feature's event-time window in seconds (0 if unsized), or None."""
     window = feature.fields.get("window")
     if not isinstance(window, dict) or window.get("kind") != "event_time":
         return None
-    return _number(window.get("size")) or 0.0
+    return number(window.get("size")) or 0.0
 
 
 def _source_refs(
@@ -200,7 +197,7 @@ def _feature_limits(spec: Spec, windowed: dict[int, float]) -> dict[int, Limit]:
     groups: dict[tuple[str, ...] | None, list[tuple[int, Limit, bool]]] = defaultdict(list)
     for slo in spec.entities("slos"):
         freshness = slo.fields.get("freshness") or {}
-        limit = _number(freshness.get("max_staleness"))
+        limit = number(freshness.get("max_staleness"))
         output = slo.fields.get("applies_to")
         node = graph.nodes.get(output) if isinstance(output, str) else None
         if limit is None or node is None:
@@ -280,7 +277,7 @@ def source_lateness(spec: Spec) -> Mapping[str, Any]:
         if best is None:
             continue
         late = source.fields.get("late_data")
-        lateness = _number(late.get("allowed_lateness")) if isinstance(late, dict) else None
+        lateness = number(late.get("allowed_lateness")) if isinstance(late, dict) else None
         lateness = lateness or 0.0
         _, feature, output, slo, window, limit = best
         result[source.id] = {
@@ -308,7 +305,7 @@ def _lookbacks(spec: Spec, labels: tuple[str, ...]) -> tuple[list[list[int]], li
     graph = flow(spec)
     own: list[Need | None] = [None] * graph.size
     for node, entity in enumerate(graph.entities):
-        lookback = _number(entity.fields.get("lookback")) if entity.kind == "models" else None
+        lookback = number(entity.fields.get("lookback")) if entity.kind == "models" else None
         if lookback is not None:
             own[node] = (-lookback, 1, entity.ref, "lookback")
     succ = graph.successors(labels)
@@ -336,7 +333,7 @@ def source_replay_need(spec: Spec) -> Mapping[str, Any]:
     own: list[Need | None] = [None] * graph.size
     for node, entity in enumerate(graph.entities):
         backfill = (
-            _number(entity.fields.get("backfill_window")) if entity.kind == "datasets" else None
+            number(entity.fields.get("backfill_window")) if entity.kind == "datasets" else None
         )
         mine = None if backfill is None else (-backfill, 0, entity.ref, "backfill_window")
         # The models trained on this node: it is the source itself or data derived from it.

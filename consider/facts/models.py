@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
+from consider.facts._common import number, refs_in
 from consider.facts._flow import SHOWN, Refs, first_refs, flow, fold, refs_beyond
 
 if TYPE_CHECKING:
@@ -34,16 +35,11 @@ _DATA_FLOW = (
 )
 
 
-def _refs_in(entity: Entity, field: str) -> list[str]:
-    """The typed references an entity writes under one top-level field, in written order."""
-    return [target for path, target in entity.refs if path and path[0] == field]
-
-
 def _trained_by(spec: Spec) -> dict[str, list[str]]:
     """data ref → sorted refs of the models whose `trained_on` names it."""
     found: dict[str, set[str]] = defaultdict(set)
     for model in spec.entities("models"):
-        for target in _refs_in(model, "trained_on"):
+        for target in refs_in(model, "trained_on"):
             found[target].add(model.ref)
     return {target: sorted(models) for target, models in found.items()}
 
@@ -52,7 +48,7 @@ def _models_using(spec: Spec) -> dict[str, list[str]]:
     """data ref → sorted refs of the models that read it within two hops."""
     found: dict[str, set[str]] = defaultdict(set)
     for model in spec.entities("models"):
-        direct = [*_refs_in(model, "trained_on"), *_refs_in(model, "features")]
+        direct = [*refs_in(model, "trained_on"), *refs_in(model, "features")]
         for target in direct:
             found[target].add(model.ref)
             upstream = spec.resolve(target)
@@ -61,7 +57,7 @@ def _models_using(spec: Spec) -> dict[str, list[str]]:
             # One hop further: what a training dataset is derived from, what a feature is
             # computed from.
             for field in ("derived_from", "source"):
-                for second in _refs_in(upstream, field):
+                for second in refs_in(upstream, field):
                     found[second].add(model.ref)
     return {target: sorted(models) for target, models in found.items()}
 
@@ -140,11 +136,11 @@ def model_logged_outputs(spec: Spec) -> Mapping[str, Any]:
     result: dict[str, list[dict[str, Any]]] = {}
     for model in spec.entities("models"):
         outputs: dict[str, Entity] = {}
-        for target in _refs_in(model, "trained_on"):
+        for target in refs_in(model, "trained_on"):
             dataset = spec.resolve(target)
             if dataset is None:
                 continue
-            for logged in _refs_in(dataset, "logged_from_outputs"):
+            for logged in refs_in(dataset, "logged_from_outputs"):
                 output = spec.resolve(logged)
                 if output is not None:
                     outputs[output.id] = output
@@ -165,10 +161,10 @@ def feature_materialize_cycle(spec: Spec) -> Mapping[str, Any]:
         materialize = feature.fields.get("materialize")
         if not isinstance(materialize, dict):
             continue
-        interval = _number(materialize.get("interval"))
+        interval = number(materialize.get("interval"))
         if interval is None:
             continue
-        runtime = _number(materialize.get("runtime")) or 0.0
+        runtime = number(materialize.get("runtime")) or 0.0
         result[feature.id] = interval + runtime
     return result
 
@@ -182,8 +178,8 @@ def feature_materialize_cycle(spec: Spec) -> Mapping[str, Any]:
 def feature_checked_training_data(spec: Spec) -> Mapping[str, Any]:
     users: dict[str, set[str]] = defaultdict(set)
     for model in spec.entities("models"):
-        training = [t for t in _refs_in(model, "trained_on") if _has_checks(spec.resolve(t))]
-        for feature in _refs_in(model, "features"):
+        training = [t for t in refs_in(model, "trained_on") if _has_checks(spec.resolve(t))]
+        for feature in refs_in(model, "features"):
             users[feature].update(training)
     return {feature.id: sorted(users.get(feature.ref, ())) for feature in spec.entities("features")}
 
@@ -203,17 +199,11 @@ def feature_disallowed_matches(spec: Spec) -> Mapping[str, Any]:
     result: dict[str, list[str]] = {}
     for feature in spec.entities("features"):
         names = [_words(feature.id)]
-        names.extend(_words(target.partition(":")[2]) for target in _refs_in(feature, "source"))
+        names.extend(_words(target.partition(":")[2]) for target in refs_in(feature, "source"))
         result[feature.id] = [
             entry for entry, words in terms if any(_contains(name, words) for name in names)
         ]
     return result
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
 
 
 def _has_checks(entity: Entity | None) -> bool:

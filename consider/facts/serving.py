@@ -10,10 +10,11 @@ staleness, composite availability, latency sums) live elsewhere.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
+from consider.facts._common import calls, declares_new_entities, number, refs_in, slo_output
 from consider.facts._flow import SHOWN, Refs, first_refs, flow, fold, reverse
 from consider.facts.links import output_slos
 
@@ -25,30 +26,6 @@ SLOW_CALL_SHARE = 0.01
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _refs_in(entity: Entity, field: str) -> list[str]:
-    """The typed references an entity writes under one top-level field, in written order."""
-    return [target for path, target in entity.refs if path and path[0] == field]
-
-
-def _hops(path: Any) -> Iterator[dict[str, Any]]:
-    """Every call of a request path, parallel branches included, in written order."""
-    if not isinstance(path, list):
-        return
-    for hop in path:
-        if not isinstance(hop, dict):
-            continue
-        if "parallel" in hop:
-            yield from _hops(hop.get("parallel"))
-        elif isinstance(hop.get("dep"), str):
-            yield hop
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -69,7 +46,7 @@ def _tightest(spec: Spec, path: tuple[str, str], name: str) -> dict[str, Any]:
         best: tuple[float, str] | None = None
         for slo in slos:
             block = slo.fields.get(path[0])
-            value = _number(block.get(path[1])) if isinstance(block, dict) else None
+            value = number(block.get(path[1])) if isinstance(block, dict) else None
             if value is not None and (best is None or value < best[0]):
                 best = (value, slo.id)
         if best is not None:
@@ -108,7 +85,7 @@ def output_tightest_p99(spec: Spec) -> Mapping[str, Any]:
 )
 def output_request_path_deps(spec: Spec) -> Mapping[str, Any]:
     return {
-        output.id: _unique([hop["dep"] for hop in _hops(output.fields.get("request_path"))])
+        output.id: _unique([hop["dep"] for hop in calls(output.fields.get("request_path"))])
         for output in spec.entities("outputs")
     }
 
@@ -125,7 +102,7 @@ def output_fanout_slow_share(spec: Spec) -> Mapping[str, Any]:
     result: dict[str, float] = {}
     for output in spec.entities("outputs"):
         fanout = output.fields.get("fanout")
-        count = _number(fanout.get("count")) if isinstance(fanout, dict) else None
+        count = number(fanout.get("count")) if isinstance(fanout, dict) else None
         if count is not None and count >= 1:
             # Three decimals: the figure is an order of magnitude, not a measurement.
             result[output.id] = round(1.0 - (1.0 - SLOW_CALL_SHARE) ** count, 3)
@@ -152,13 +129,13 @@ def _is_offline(entity: Entity | None) -> bool:
 def output_offline_inputs(spec: Spec) -> Mapping[str, Any]:
     result: dict[str, list[str]] = {}
     for output in spec.entities("outputs"):
-        read = [hop["dep"] for hop in _hops(output.fields.get("request_path"))]
+        read = [hop["dep"] for hop in calls(output.fields.get("request_path"))]
         if output.fields.get("mode") == "online":
-            for target in _refs_in(output, "depends_on"):
+            for target in refs_in(output, "depends_on"):
                 read.append(target)
                 upstream = spec.resolve(target)
                 if upstream is not None and upstream.kind == "models":
-                    read.extend(_refs_in(upstream, "features"))
+                    read.extend(refs_in(upstream, "features"))
         result[output.id] = sorted({ref for ref in read if _is_offline(spec.resolve(ref))})
     return result
 
@@ -166,8 +143,7 @@ def output_offline_inputs(spec: Spec) -> Mapping[str, Any]:
 def _has_new_entities(entity: Entity | None) -> bool:
     if entity is None or entity.kind != "datasets":
         return False
-    value = entity.fields.get("new_entities")
-    return value is True or (isinstance(value, str) and value.strip() != "")
+    return declares_new_entities(entity.fields.get("new_entities"))
 
 
 @fact(
@@ -181,18 +157,18 @@ def output_new_entity_inputs(spec: Spec) -> Mapping[str, Any]:
     result: dict[str, list[str]] = {}
     for output in spec.entities("outputs"):
         seen: set[str] = set()
-        for target in _refs_in(output, "depends_on"):
+        for target in refs_in(output, "depends_on"):
             seen.add(target)
             upstream = spec.resolve(target)
             if upstream is None:
                 continue
             fields = {"features": ("source",), "models": ("trained_on", "features")}
             for field in fields.get(upstream.kind, ()):
-                for second in _refs_in(upstream, field):
+                for second in refs_in(upstream, field):
                     seen.add(second)
                     feature = spec.resolve(second)
                     if feature is not None and feature.kind == "features":
-                        seen.update(_refs_in(feature, "source"))
+                        seen.update(refs_in(feature, "source"))
         result[output.id] = sorted(ref for ref in seen if _has_new_entities(spec.resolve(ref)))
     return result
 
@@ -212,17 +188,17 @@ def output_cold_start_wait(spec: Spec) -> Mapping[str, Any]:
         waits: list[tuple[float, str]] = []
         precompute = output.fields.get("precompute")
         if output.fields.get("mode") in ("precomputed", "hybrid") and isinstance(precompute, dict):
-            schedule = _number(precompute.get("schedule"))  # a cron schedule has no one period
+            schedule = number(precompute.get("schedule"))  # a cron schedule has no one period
             if schedule is not None:
                 waits.append((schedule, "precompute"))
-        for target in _refs_in(output, "depends_on"):
+        for target in refs_in(output, "depends_on"):
             model = spec.resolve(target)
             if model is None or model.kind != "models":
                 continue
             if model.fields.get("uses_entity_id_features") is not True:
                 continue
             retrain = model.fields.get("retrain")
-            cadence = _number(retrain.get("cadence")) if isinstance(retrain, dict) else None
+            cadence = number(retrain.get("cadence")) if isinstance(retrain, dict) else None
             if cadence is not None:
                 waits.append((cadence, model.ref))
         if waits:
@@ -232,12 +208,6 @@ def output_cold_start_wait(spec: Spec) -> Mapping[str, Any]:
 
 
 # -- slos -------------------------------------------------------------------------------------
-
-
-def _slo_output(spec: Spec, slo: Entity) -> Entity | None:
-    target = slo.fields.get("applies_to")
-    found = spec.resolve(target) if isinstance(target, str) else None
-    return found if found is not None and found.kind == "outputs" else None
 
 
 @fact(
@@ -266,12 +236,12 @@ def slo_first_of_output(spec: Spec) -> Mapping[str, Any]:
     first = {output: slos[0].id for output, slos in _slos_by_output(spec).items() if slos}
     result: dict[str, bool] = {}
     for slo in spec.entities("slos"):
-        output = _slo_output(spec, slo)
+        output = slo_output(spec, slo)
         result[slo.id] = output is not None and first.get(output.id) == slo.id
     return result
 
 
-def _is_critical(hop: dict[str, Any], dependency: Entity) -> bool:
+def _is_critical(hop: Mapping[str, Any], dependency: Entity) -> bool:
     return hop.get("critical") is not False and dependency.fields.get("critical") is not False
 
 
@@ -286,13 +256,13 @@ def _is_critical(hop: dict[str, Any], dependency: Entity) -> bool:
 def slo_third_party_on_path(spec: Spec) -> Mapping[str, Any]:
     result: dict[str, list[dict[str, Any]]] = {}
     for slo in spec.entities("slos"):
-        output = _slo_output(spec, slo)
+        output = slo_output(spec, slo)
         found: dict[str, dict[str, Any]] = {}
         if output is not None:
             fallback = output.fields.get("fallback")
             covers = fallback.get("covers") if isinstance(fallback, dict) else None
             covered = set(covers) if isinstance(covers, list) else set()
-            for hop in _hops(output.fields.get("request_path")):
+            for hop in calls(output.fields.get("request_path")):
                 dependency = spec.resolve(hop["dep"])
                 if dependency is None or dependency.kind != "services":
                     continue
@@ -303,7 +273,7 @@ def slo_third_party_on_path(spec: Spec) -> Mapping[str, Any]:
                     {"dep": hop["dep"], "critical": False, "covered": hop["dep"] in covered},
                 )
                 entry["critical"] = entry["critical"] or _is_critical(hop, dependency)
-                availability = _number(dependency.fields.get("availability"))
+                availability = number(dependency.fields.get("availability"))
                 if availability is not None:
                     entry["availability"] = availability
         result[slo.id] = list(found.values())
@@ -321,7 +291,7 @@ def slo_third_party_below(spec: Spec) -> Mapping[str, Any]:
     on_path = slo_third_party_on_path(spec)
     result: dict[str, list[dict[str, Any]]] = {}
     for slo in spec.entities("slos"):
-        target = _number(slo.fields.get("availability"))
+        target = number(slo.fields.get("availability"))
         result[slo.id] = (
             []
             if target is None
@@ -347,18 +317,18 @@ def slo_capacity_shortfall(spec: Spec) -> Mapping[str, Any]:
     for slo in spec.entities("slos"):
         throughput = slo.fields.get("throughput")
         throughput = throughput if isinstance(throughput, dict) else {}
-        peak = _number(throughput.get("peak"))
-        output = _slo_output(spec, slo)
+        peak = number(throughput.get("peak"))
+        output = slo_output(spec, slo)
         found: dict[str, dict[str, Any]] = {}
         if peak is not None and output is not None:
-            needed = peak * (1.0 + (_number(throughput.get("headroom")) or 0.0))
-            for hop in _hops(output.fields.get("request_path")):
+            needed = peak * (1.0 + (number(throughput.get("headroom")) or 0.0))
+            for hop in calls(output.fields.get("request_path")):
                 dependency = spec.resolve(hop["dep"])
                 if dependency is None or dependency.kind != "services":
                     continue  # a store's capacity is a size, not a rate
                 if not _is_critical(hop, dependency):
                     continue  # may be skipped or shed without failing the request
-                capacity = _number(dependency.fields.get("capacity"))
+                capacity = number(dependency.fields.get("capacity"))
                 if capacity is not None and capacity < needed and hop["dep"] not in found:
                     found[hop["dep"]] = {
                         "dep": hop["dep"],
@@ -380,7 +350,7 @@ def _is_raw(entity: Entity) -> bool:
     """A source, or a dataset derived from nothing."""
     if entity.kind == "sources":
         return True
-    return entity.kind == "datasets" and not _refs_in(entity, "derived_from")
+    return entity.kind == "datasets" and not refs_in(entity, "derived_from")
 
 
 def _untimed_roots(spec: Spec, with_model: bool) -> list[Refs | None]:
@@ -418,7 +388,7 @@ def slo_inputs_without_event_time(spec: Spec) -> Mapping[str, Any]:
     result: dict[str, list[str]] = {}
     for slo in spec.entities("slos"):
         freshness = slo.fields.get("freshness")
-        output = _slo_output(spec, slo)
+        output = slo_output(spec, slo)
         if not isinstance(freshness, dict) or output is None:
             result[slo.id] = []
             continue
@@ -454,7 +424,7 @@ def _callers(spec: Spec) -> dict[str, list[str]]:
             fallback.get("path") if isinstance(fallback, dict) else None,
         ]
         for path in paths:
-            for hop in _hops(path):
+            for hop in calls(path):
                 found[hop["dep"]].add(output.ref)
     return {target: sorted(outputs) for target, outputs in found.items()}
 
