@@ -509,6 +509,7 @@ if __name__ == "__main__":
     readme = root / "README.md"
     readme.write_text(
         with_output(readme.read_text(encoding="utf-8"), readme_output(root)),
-        encoding="utf-8", newline="\n",
+        encoding="utf-8",
+        newline="\n",
     )
     print("wrote the output picture in README.md")

@@ -531,8 +531,12 @@ def test_rules_are_indexed_by_the_kinds_they_are_for(tmp_path: Path) -> None:
         tmp_path,
         questions=[
             {"id": "q-one", "for": "outputs", "ask": "?", "answered_by": ["mode"]},
-            {"id": "q-two", "for": ["models", "datasets"], "ask": "?",
-             "answered_by": ["description"]},
+            {
+                "id": "q-two",
+                "for": ["models", "datasets"],
+                "ask": "?",
+                "answered_by": ["description"],
+            },
             {"id": "q-product", "for": "product", "ask": "?", "answered_by": ["owner"]},
         ],
         risks=[

@@ -276,7 +276,7 @@ def test_an_empty_text_is_no_data() -> None:
         ("? [a]\n: 1\n", "t.yaml:1:3: a mapping or list used as a key; keys must be plain text"),
         (
             "a: !foo x\n",
-            "t.yaml:1:4: the tag !foo is not allowed: consider reads only YAML\'s "
+            "t.yaml:1:4: the tag !foo is not allowed: consider reads only YAML's "
             "standard tags (a Python tag could run code); remove it",
         ),
         (
