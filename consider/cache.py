@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,15 +43,26 @@ def key(
     instead of reading stale work.
     """
     parts_seen = [f"{name}\0{__version__}\0{version}\0{pickle.HIGHEST_PROTOCOL}".encode()]
-    for folder in code:
-        for source in sorted(folder.rglob("*")):
-            if source.suffix in (".py", ".json"):
-                status = source.stat()
-                parts_seen.append(f"{source}:{status.st_size}:{status.st_mtime_ns}".encode())
+    parts_seen.extend(sorted(_stamps(code)))
     for label, content in parts:
         parts_seen.append(label.encode("utf-8", "surrogateescape"))
         parts_seen.append(content)
     return f"{name}-{hexdigest(*parts_seen)}"
+
+
+def _stamps(folders: Iterable[Path]) -> Iterator[bytes]:
+    """Path, size and modification time of each source file below ``folders``; scandir, not
+    Path.rglob, as this runs on every check."""
+    todo = [str(folder) for folder in folders]
+    while todo:
+        with os.scandir(todo.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        todo.append(entry.path)
+                elif entry.name.endswith((".py", ".json")):
+                    status = entry.stat()
+                    yield f"{entry.path}:{status.st_size}:{status.st_mtime_ns}".encode()
 
 
 def read(entry: str, allowed: frozenset[tuple[str, str]]) -> Any:
