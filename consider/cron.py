@@ -12,7 +12,6 @@ once), so an expression costs its 336 months. Each expression is computed once p
 
 from __future__ import annotations
 
-import calendar
 from functools import lru_cache
 from itertools import pairwise
 from typing import NamedTuple
@@ -126,6 +125,8 @@ def _calendar_day_gaps(
     """(fewest, most) days between consecutive firing days over the 28-year cycle, the last
     one followed by the first of the next cycle; None when no day fires. ``either``: a day
     fires when its day of the month or its weekday matches (else both must)."""
+    import calendar  # only a schedule with day or month fields needs it (and locale)
+
     kinds: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
     gaps: list[int] = []
     first: int | None = None
