@@ -51,6 +51,31 @@ def fact(name: str, *, kind: str, doc: str) -> Callable[[FactFunction], FactFunc
     return register
 
 
+KindFactFunction = Callable[["Spec", str], Mapping[str, Any]]
+"""Computes one fact for the entities of the kind it is given."""
+
+
+def fact_per_kind(
+    name: str, *, kinds: tuple[str, ...], doc: str
+) -> Callable[[KindFactFunction], KindFactFunction]:
+    """Register ``function(spec, kind)`` as the fact ``_facts.<name>`` of each of ``kinds``.
+
+    ``doc`` may say ``{what}``, filled with the kind in the singular (``dataset``).
+    """
+
+    def register(function: KindFactFunction) -> KindFactFunction:
+        for kind in kinds:
+
+            def compute(spec: Spec, kind: str = kind) -> Mapping[str, Any]:
+                return function(spec, kind)
+
+            what = kind.removesuffix("s")
+            _FACTS.append(FactDef(name, kind, doc.format(what=what), compute, function.__module__))
+        return function
+
+    return register
+
+
 @cache
 def registry() -> tuple[FactDef, ...]:
     """Every fact, its module imported; in a stable order (kind, then name)."""

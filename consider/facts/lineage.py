@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from consider.cron import cron_gaps
 from consider.errors import PackError
-from consider.facts import fact
+from consider.facts import fact, fact_per_kind
 from consider.facts._common import (
     at,
     declares_new_entities,
@@ -1508,44 +1508,17 @@ _LOOP_DOC = (
 _IN_LOOP_DOC = "The ref of the first entity (in id order) of the loop this {what} is on."
 
 
-@fact("feedback_loop", kind="datasets", doc=_LOOP_DOC.format(what="dataset"))
-def dataset_feedback_loop(spec: Spec) -> Mapping[str, Any]:
-    return _loop_fact(spec, "datasets", "feedback_loop")
+_LOOP_KINDS = ("datasets", "features", "models", "outputs")
 
 
-@fact("feedback_loop", kind="features", doc=_LOOP_DOC.format(what="feature"))
-def feature_feedback_loop(spec: Spec) -> Mapping[str, Any]:
-    return _loop_fact(spec, "features", "feedback_loop")
+@fact_per_kind("feedback_loop", kinds=_LOOP_KINDS, doc=_LOOP_DOC)
+def feedback_loop(spec: Spec, kind: str) -> Mapping[str, Any]:
+    return _loop_fact(spec, kind, "feedback_loop")
 
 
-@fact("feedback_loop", kind="models", doc=_LOOP_DOC.format(what="model"))
-def model_feedback_loop(spec: Spec) -> Mapping[str, Any]:
-    return _loop_fact(spec, "models", "feedback_loop")
-
-
-@fact("feedback_loop", kind="outputs", doc=_LOOP_DOC.format(what="output"))
-def output_feedback_loop(spec: Spec) -> Mapping[str, Any]:
-    return _loop_fact(spec, "outputs", "feedback_loop")
-
-
-@fact("in_loop", kind="datasets", doc=_IN_LOOP_DOC.format(what="dataset"))
-def dataset_in_loop(spec: Spec) -> Mapping[str, Any]:
-    return _loop_fact(spec, "datasets", "in_loop")
-
-
-@fact("in_loop", kind="features", doc=_IN_LOOP_DOC.format(what="feature"))
-def feature_in_loop(spec: Spec) -> Mapping[str, Any]:
-    return _loop_fact(spec, "features", "in_loop")
-
-
-@fact("in_loop", kind="models", doc=_IN_LOOP_DOC.format(what="model"))
-def model_in_loop(spec: Spec) -> Mapping[str, Any]:
-    return _loop_fact(spec, "models", "in_loop")
-
-
-@fact("in_loop", kind="outputs", doc=_IN_LOOP_DOC.format(what="output"))
-def output_in_loop(spec: Spec) -> Mapping[str, Any]:
-    return _loop_fact(spec, "outputs", "in_loop")
+@fact_per_kind("in_loop", kinds=_LOOP_KINDS, doc=_IN_LOOP_DOC)
+def in_loop(spec: Spec, kind: str) -> Mapping[str, Any]:
+    return _loop_fact(spec, kind, "in_loop")
 
 
 # -- the press release's timing promises ------------------------------------------------------
