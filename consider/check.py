@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from consider.engine import RuleSet, evaluate
 from consider.errors import ConsiderError, InputError, PackError, UsageError
-from consider.findings import Finding, Kind, Severity, fails
+from consider.findings import Finding, Severity, fails
 from consider.loader import Limits, load
 from consider.model import Spec, build
 from consider.schema import validate
@@ -137,16 +137,3 @@ def _looks_like_spec(path: Path) -> bool:
     except OSError:
         return True  # let the check report why it cannot be read
     return any(line.startswith(b"consider:") for line in head.splitlines())
-
-
-def counts(findings: Iterable[Finding]) -> dict[str, int]:
-    """Counts by severity for risks and schema findings, and open and acknowledged questions."""
-    total = {"error": 0, "warning": 0, "info": 0, "questions": 0, "acknowledged": 0}
-    for finding in findings:
-        if finding.kind is Kind.QUESTION:
-            total["questions"] += 1
-            if finding.status is not None and finding.status.value == "acknowledged":
-                total["acknowledged"] += 1
-        elif finding.severity is not None:
-            total[finding.severity.value] += 1
-    return total

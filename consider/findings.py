@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from enum import Enum
 from typing import Any, NamedTuple
 
@@ -37,6 +38,21 @@ class Status(Enum):
     ACKNOWLEDGED = "acknowledged"
 
 
+class Suppression(NamedTuple):
+    """Why a finding does not fail the gate: a waiver (in the spec or a waivers file) or a
+    baseline entry. The finding is still reported, marked with this."""
+
+    kind: str  # "waiver" or "baseline"
+    reason: str = ""
+    owner: str = ""
+    expires: str = ""  # an ISO date, for waivers
+    source: str = ""  # where the waiver or baseline is written: "path:line" or a file path
+
+
+BOOKKEEPING = frozenset({"waiver-unused", "baseline-stale"})
+"""Findings about the gate's own records: reported, never failing the gate at any --fail-on."""
+
+
 class Finding(NamedTuple):
     """One problem or one open question, at a place in one file."""
 
@@ -58,6 +74,7 @@ class Finding(NamedTuple):
     choices: tuple[str | bool | float, ...] = ()
     folded: tuple[Finding, ...] = ()
     related: tuple[str, ...] = ()
+    suppressed: Suppression | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Findings sort by file, line, column, then rule."""
@@ -76,7 +93,26 @@ def parse_threshold(name: str) -> Severity | None:
 
 
 def fails(finding: Finding, threshold: Severity | None) -> bool:
-    """Whether a finding counts against the gate: risks and schema findings only."""
+    """Whether a finding counts against the gate: risks and schema findings only, neither
+    waived nor baselined, and never the gate's own bookkeeping."""
     if threshold is None or finding.kind is Kind.QUESTION or finding.severity is None:
         return False
+    if finding.suppressed is not None or finding.rule in BOOKKEEPING:
+        return False
     return finding.severity.rank >= threshold.rank
+
+
+def counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """Counts for a summary: risks and schema findings by severity (waived or baselined ones
+    apart, under ``waived``), and open questions with how many of them are acknowledged."""
+    total = {"error": 0, "warning": 0, "info": 0, "waived": 0, "questions": 0, "acknowledged": 0}
+    for finding in findings:
+        if finding.kind is Kind.QUESTION:
+            total["questions"] += 1
+            if finding.status is Status.ACKNOWLEDGED:
+                total["acknowledged"] += 1
+        elif finding.suppressed is not None:
+            total["waived"] += 1
+        elif finding.severity is not None:
+            total[finding.severity.value] += 1
+    return total

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from consider import __version__
-from consider.check import Result, counts
-from consider.findings import Finding
+from consider.check import Result
+from consider.findings import Finding, counts
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from consider.check import FileResult, Result, counts
-from consider.findings import Finding, Kind, Status
+from consider.check import FileResult, Result
+from consider.findings import Finding, Kind, Status, counts
 from consider.report import printable
 
 _MESSAGE_WIDTH = 72
