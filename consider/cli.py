@@ -107,7 +107,7 @@ def check(
     from consider.engine import load_rules
     from consider.findings import parse_threshold
     from consider.loader import Limits
-    from consider.report import formatter
+    from consider.report import View, formatter
 
     rules = load_rules(packs, builtin=not no_builtin_packs)
     files = expand(paths)
@@ -118,11 +118,12 @@ def check(
         )
     result = run(files, rules, limits=Limits(max_bytes=max_file_size))
     render = formatter(output_format)
-    click.echo(render(result), nl=False)
+    threshold = parse_threshold(fail_on)
+    click.echo(render(result, View(threshold=threshold)), nl=False)
     for file in result.files:
         if file.error is not None:
             click.echo(printable(f"consider: {file.error}"), err=True)
-    return result.exit_code(parse_threshold(fail_on))
+    return result.exit_code(threshold)
 
 
 @cli.command()

@@ -1,13 +1,22 @@
 """Output formats: each module a pure function from a result to text.
 
 Formats are imported by name only when asked for, so a run pays for its own format alone.
+
+Every format module has ``render(result, view) -> str``. A *line* format (one whose output
+can be printed file by file as a run goes) also has ``render_file(file, view, first) -> str`` and
+``render_end(result, view) -> str``, and ``render`` is their concatenation (``first`` tells
+the first file's part, which needs no separator before it); the command line prints each
+file's part as soon as it is ready. A *document* format (JSON, SARIF, JUnit,
+Markdown) is written once, at the end.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
+
+from consider.findings import Severity
 
 if TYPE_CHECKING:
     from consider.check import Result
@@ -30,13 +39,29 @@ _UNPRINTABLE = {
 }
 
 
+class View(NamedTuple):
+    """How much of a result a format shows, and how: the options a reader chose."""
+
+    threshold: Severity | None = Severity.ERROR
+    """The lowest severity that fails the gate (``--fail-on``), None for ``never``."""
+    quiet: bool = False
+    """Only what fails the gate, and the summary (``--quiet``)."""
+    questions: bool = True
+    """List questions (``--no-questions`` leaves them out; they are still counted)."""
+    colour: bool = False
+    """ANSI colour, for a terminal that is not told ``NO_COLOR``."""
+
+
+DEFAULT_VIEW = View()
+
+
 def printable(text: str) -> str:
     """``text`` with control and direction-override characters shown as escapes."""
     return text.translate(_UNPRINTABLE)
 
 
-def formatter(name: str) -> Callable[[Result], str]:
+def formatter(name: str) -> Callable[[Result, View], str]:
     """The ``render`` function of the format ``name``."""
     module = importlib.import_module(f"consider.report.{name}_format")
-    render: Callable[[Result], str] = module.render
+    render: Callable[[Result, View], str] = module.render
     return render

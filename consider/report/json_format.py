@@ -8,6 +8,7 @@ from typing import Any
 from consider import __version__
 from consider.check import Result
 from consider.findings import Finding, counts
+from consider.report import DEFAULT_VIEW, View
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:
@@ -66,6 +67,6 @@ def document(result: Result) -> dict[str, Any]:
     }
 
 
-def render(result: Result) -> str:
+def render(result: Result, view: View = DEFAULT_VIEW) -> str:
     """The JSON text, indented for people and diffs."""
     return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"

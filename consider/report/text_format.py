@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from consider.check import FileResult, Result
 from consider.findings import Finding, Kind, Status, counts
-from consider.report import printable
+from consider.report import DEFAULT_VIEW, View, printable
 
 _MESSAGE_WIDTH = 72
 
 
-def render(result: Result) -> str:
+def render(result: Result, view: View = DEFAULT_VIEW) -> str:
     """The report as people read it in a terminal or a CI log."""
-    blocks = [_file_block(file) for file in result.files]
-    blocks.append(_summary_line(result))
-    text = "\n\n".join(block for block in blocks if block)
-    return text + "\n" if text else ""
+    parts = [render_file(file, view, first=not i) for i, file in enumerate(result.files)]
+    return "".join(parts) + render_end(result, view)
+
+
+def render_file(file: FileResult, view: View = DEFAULT_VIEW, *, first: bool = True) -> str:
+    """One file's block, ready to print as soon as the file is checked."""
+    block = _file_block(file)
+    if not block:
+        return ""
+    return block + "\n" if first else "\n" + block + "\n"
+
+
+def render_end(result: Result, view: View = DEFAULT_VIEW) -> str:
+    """The run's summary line, after every file."""
+    line = _summary_line(result)
+    return "\n" + line + "\n" if line else ""
 
 
 def _file_block(file: FileResult) -> str:
