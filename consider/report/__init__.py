@@ -16,12 +16,14 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from consider.findings import Severity
+from consider.findings import Severity, Suppression
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from consider.check import Result
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "concise")
 """The formats ``consider check --format`` accepts."""
 
 # C0 and C1 controls (but tab and newline), DEL, and the bidirectional overrides: written in
@@ -34,6 +36,8 @@ _UNPRINTABLE = {
         *range(0x200E, 0x2010),
         *range(0x202A, 0x202F),
         *range(0x2066, 0x206A),
+        0x2028,  # line and paragraph separators: a log viewer may start a new line there
+        0x2029,
     )
     if code not in (0x09, 0x0A)
 }
@@ -65,3 +69,34 @@ def formatter(name: str) -> Callable[[Result, View], str]:
     module = importlib.import_module(f"consider.report.{name}_format")
     render: Callable[[Result, View], str] = module.render
     return render
+
+
+def summary_line(total: Mapping[str, int]) -> str:
+    """The counts every command prints after its findings (``consider.findings.counts``):
+    problems by severity, waived ones, then open questions and how many of them are
+    acknowledged (marked ``tbd``)."""
+    return (
+        f"{_plural(total['error'], 'error')}, {_plural(total['warning'], 'warning')}, "
+        f"{total['info']} info, {total['waived']} waived, "
+        f"{_plural(total['questions'], 'open question')} ({total['acknowledged']} acknowledged)"
+    )
+
+
+def suppression_text(suppression: Suppression) -> str:
+    """Why a finding is accepted, in one line: ``waived by OWNER until DATE: REASON`` or
+    ``baselined``, not yet escaped for any format."""
+    if suppression.kind == "baseline":
+        where = f" in {suppression.source}" if suppression.source else ""
+        return f"baselined{where}"
+    text = "waived"
+    if suppression.owner:
+        text += f" by {suppression.owner}"
+    if suppression.expires:
+        text += f" until {suppression.expires}"
+    if suppression.reason:
+        text += f": {suppression.reason}"
+    return text
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
