@@ -71,6 +71,19 @@ def formatter(name: str) -> Callable[[Result, View], str]:
     return render
 
 
+_COLOURS = {
+    Severity.ERROR: "\x1b[1;31m",  # bold red
+    Severity.WARNING: "\x1b[33m",  # yellow
+    Severity.INFO: "\x1b[36m",  # cyan
+}
+
+
+def paint(text: str, severity: Severity | None, *, accepted: bool = False) -> str:
+    """``text`` in its severity's ANSI colour; dim for questions and accepted findings."""
+    colour = "\x1b[2m" if severity is None or accepted else _COLOURS[severity]
+    return f"{colour}{text}\x1b[0m"
+
+
 def summary_line(total: Mapping[str, int]) -> str:
     """The counts every command prints after its findings (``consider.findings.counts``):
     problems by severity, waived ones, then open questions and how many of them are

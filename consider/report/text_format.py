@@ -10,16 +10,17 @@ severities are coloured with ANSI codes.
 from __future__ import annotations
 
 from consider.check import FileResult, Result
-from consider.findings import Finding, Kind, Severity, Status, counts, fails
-from consider.report import DEFAULT_VIEW, View, printable, summary_line, suppression_text
+from consider.findings import Finding, Kind, Status, counts, fails
+from consider.report import (
+    DEFAULT_VIEW,
+    View,
+    paint,
+    printable,
+    summary_line,
+    suppression_text,
+)
 
 _MESSAGE_WIDTH = 72
-_COLOURS = {
-    Severity.ERROR: "\x1b[1;31m",
-    Severity.WARNING: "\x1b[33m",
-    Severity.INFO: "\x1b[36m",
-}
-_DIM, _RESET = "\x1b[2m", "\x1b[0m"
 
 
 def render(result: Result, view: View = DEFAULT_VIEW) -> str:
@@ -106,8 +107,7 @@ def _severity(finding: Finding, view: View) -> str:
     name = finding.severity.value if finding.severity else ""
     if not view.colour or finding.severity is None:
         return name
-    colour = _DIM if finding.suppressed else _COLOURS[finding.severity]
-    return f"{colour}{name}{_RESET}"
+    return paint(name, finding.severity, accepted=finding.suppressed is not None)
 
 
 def _risk_text(finding: Finding, view: View) -> str:
