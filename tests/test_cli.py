@@ -39,7 +39,8 @@ def _write(path: Path, text: str) -> Path:
     [
         (
             ["check", "--format", "xml", "s.yaml"],
-            "Error: Invalid value for '--format': 'xml' is not one of 'text', 'json'.\n",
+            "Error: Invalid value for '--format': 'xml' is not one of 'text', 'json', 'sarif', "
+            "'junit', 'github', 'markdown', 'concise'.\n",
         ),
         (
             ["check", "--fail-on", "critical", "s.yaml"],
