@@ -64,6 +64,22 @@ def printable(text: str) -> str:
     return text.translate(_UNPRINTABLE)
 
 
+def path_text(path: str) -> str:
+    """A file's path for the start of a line: escaped, and with ``./`` before a relative path
+    that starts with ``::``, which a CI runner would read as a workflow command."""
+    shown = printable(path)
+    return f"./{shown}" if shown.startswith("::") else shown
+
+
+def no_command(line: str) -> str:
+    """A line of a report that must not be read as a workflow command: GitHub's runner strips
+    leading blanks before looking for ``::``, so a ``::`` there gets a backslash before it."""
+    stripped = line.lstrip()
+    if not stripped.startswith("::"):
+        return line
+    return line[: len(line) - len(stripped)] + "\\" + stripped
+
+
 def formatter(name: str) -> Callable[[Result, View], str]:
     """The ``render`` function of the format ``name``."""
     module = importlib.import_module(f"consider.report.{name}_format")

@@ -15,6 +15,7 @@ from consider.report import (
     DEFAULT_VIEW,
     View,
     paint,
+    path_text,
     printable,
     summary_line,
     suppression_text,
@@ -52,7 +53,7 @@ def line(finding: Finding, view: View = DEFAULT_VIEW) -> str:
     if view.colour:
         label = paint(label, finding.severity, accepted=finding.suppressed is not None)
     return (
-        f"{_flat(finding.file)}:{finding.line}:{finding.column}: "
+        f"{path_text(_flat(finding.file))}:{finding.line}:{finding.column}: "
         f"{label} {_flat(finding.rule)} {_flat(message)}"
     )
 

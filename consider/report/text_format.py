@@ -14,7 +14,9 @@ from consider.findings import Finding, Kind, Status, counts, fails
 from consider.report import (
     DEFAULT_VIEW,
     View,
+    no_command,
     paint,
+    path_text,
     printable,
     summary_line,
     suppression_text,
@@ -50,7 +52,7 @@ def render_end(result: Result, view: View = DEFAULT_VIEW) -> str:
 
 def where(finding: Finding) -> str:
     """``path:line:col``, escaped for a terminal."""
-    return printable(f"{finding.file}:{finding.line}:{finding.column}")
+    return path_text(f"{finding.file}:{finding.line}:{finding.column}")
 
 
 def _file_block(file: FileResult, view: View) -> str:
@@ -60,11 +62,11 @@ def _file_block(file: FileResult, view: View) -> str:
         failing = [f for f in file.findings if fails(f, view.threshold)]
         if not failing:
             return ""
-        return "\n".join([printable(file.path), "", *_risks_table(failing, view)])
+        return "\n".join([path_text(file.path), "", *_risks_table(failing, view)])
     risks = [f for f in file.findings if f.kind is not Kind.QUESTION and f.suppressed is None]
     waived = [f for f in file.findings if f.kind is not Kind.QUESTION and f.suppressed]
     questions = [f for f in file.findings if f.kind is Kind.QUESTION]
-    lines = [printable(file.path)]
+    lines = [path_text(file.path)]
     if risks:
         lines += ["", *_risks_table(risks, view)]
     if waived:
@@ -87,7 +89,7 @@ def _file_block(file: FileResult, view: View) -> str:
     if not file.findings:
         lines.append("no findings")
     lines.append("")
-    lines.append(f"{printable(file.path)}: {summary_line(counts(file.findings))}")
+    lines.append(f"{path_text(file.path)}: {summary_line(counts(file.findings))}")
     return "\n".join(lines)
 
 
@@ -111,19 +113,24 @@ def _severity(finding: Finding, view: View) -> str:
 
 
 def _risk_text(finding: Finding, view: View) -> str:
-    text = printable(finding.message)
+    text = _flat(finding.message)
     if view.questions and not view.quiet:
         for question in finding.folded:
-            text += f"\n  open: {printable(question.message)}"
+            text += f"\n  open: {_flat(question.message)}"
     if finding.suppressed is not None:
-        text += f"\n  {printable(suppression_text(finding.suppressed))}"
+        text += f"\n  {_flat(suppression_text(finding.suppressed))}"
     return _wrap(text)
 
 
 def _question_text(question: Finding) -> str:
     if question.status is Status.ACKNOWLEDGED:
-        return _wrap(f"{printable(question.message)} (tbd)")
-    return _wrap(printable(question.message))
+        return _wrap(f"{_flat(question.message)} (tbd)")
+    return _wrap(_flat(question.message))
+
+
+def _flat(text: str) -> str:
+    """Text from a spec or pack on one line: its own line breaks shown as ``\\n``."""
+    return printable(text.replace("\n", "\\n"))
 
 
 def _wrap(text: str) -> str:
@@ -134,8 +141,9 @@ def _wrap(text: str) -> str:
     lines = text.splitlines()
     indents = [line[: len(line) - len(line.lstrip())] for line in lines]
     return "\n".join(
-        textwrap.fill(line, _MESSAGE_WIDTH, subsequent_indent=indent)
+        no_command(wrapped)
         for line, indent in zip(lines, indents, strict=True)
+        for wrapped in textwrap.wrap(line, _MESSAGE_WIDTH, subsequent_indent=indent)
     )
 
 
