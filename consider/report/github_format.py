@@ -3,8 +3,8 @@
 ``::error file=PATH,line=L,col=C,title=TITLE::MESSAGE`` for findings of severity error,
 ``::warning`` for warnings and ``::notice`` for info; questions are notices too (unless
 ``View.quiet`` or ``View.questions`` leaves them out), and a waived or baselined finding is a
-notice that says so, since it no longer fails the gate. The summary line follows, as plain
-text.
+notice that says so, since it no longer fails the gate. A file that could not be read is an
+error annotation on that file. The summary line follows, as plain text.
 
 Everything taken from a spec or pack is escaped the way the runner unescapes it: in the
 message ``%`` ``CR`` ``LF`` become ``%25`` ``%0D`` ``%0A``, and in properties ``:`` and ``,``
@@ -29,8 +29,18 @@ def render(result: Result, view: View = DEFAULT_VIEW) -> str:
 
 
 def render_file(file: FileResult, view: View = DEFAULT_VIEW, *, first: bool = True) -> str:
-    """One file's annotations."""
-    return "".join(annotation(f) + "\n" for f in file.findings if _shown(f, view))
+    """One file's annotations; a file that could not be read is an error annotation too."""
+    lines = [annotation(f) for f in file.findings if _shown(f, view)]
+    if file.error is not None:
+        error = file.error
+        properties = [("file", file.path)]
+        if error.line is not None:
+            properties.append(("line", str(error.line)))
+            if error.column is not None:
+                properties.append(("col", str(error.column)))
+        properties.append(("title", "consider: the file could not be read"))
+        lines.append(_command("error", properties, error.message))
+    return "".join(line + "\n" for line in lines)
 
 
 def render_end(result: Result, view: View = DEFAULT_VIEW) -> str:
@@ -55,16 +65,18 @@ def annotation(finding: Finding) -> str:
         message += f"\nopen: {question.message}"
     if finding.suppressed is not None:
         message += f"\n{suppression_text(finding.suppressed)}"
-    properties = ",".join(
-        f"{name}={escape_property(value)}"
-        for name, value in (
-            ("file", finding.file),
-            ("line", str(finding.line)),
-            ("col", str(finding.column)),
-            ("title", title),
-        )
-    )
-    return f"::{command} {properties}::{escape_data(message)}"
+    properties = [
+        ("file", finding.file),
+        ("line", str(finding.line)),
+        ("col", str(finding.column)),
+        ("title", title),
+    ]
+    return _command(command, properties, message)
+
+
+def _command(command: str, properties: list[tuple[str, str]], message: str) -> str:
+    written = ",".join(f"{name}={escape_property(value)}" for name, value in properties)
+    return f"::{command} {written}::{escape_data(message)}"
 
 
 def escape_data(text: str) -> str:
