@@ -458,3 +458,28 @@ def test_markdown_escape_keeps_text_literal(text: str, shown: str) -> None:
 
     html = _html(f"x {escape(text)}")
     assert html == f"<p>x {shown}</p>\n"
+
+
+# -- the Markdown packet fits in a pull-request comment --------------------------------------------
+
+
+def test_a_long_markdown_packet_is_cut_to_fit_a_comment() -> None:
+    from consider.report.markdown_format import COMMENT_LIMIT
+
+    many = tuple(_finding(f"rule-{i}", i + 1, message="m" * 200) for i in range(1000))
+    out = _render("markdown", Result((FileResult("spec.yaml", many),)))
+    assert len(out) <= COMMENT_LIMIT
+    assert out.startswith(
+        "## consider: 1000 errors, 0 warnings, 0 info, 0 waived, 0 open questions (0 acknowledged)"
+    )
+    assert "\n\n…and 900 more, in the full report (text, JSON or SARIF).\n" in out
+    html = _html(out)
+    assert html.count("<tr>") == 1 + 100
+
+
+def test_a_clean_markdown_packet_says_so() -> None:
+    out = _render("markdown", Result((FileResult("spec.yaml", ()),)))
+    assert out == (
+        "## consider: 0 errors, 0 warnings, 0 info, 0 waived, 0 open questions (0 acknowledged)\n"
+        "\n1 file checked; the gate fails on error.\n\nNothing to report.\n"
+    )

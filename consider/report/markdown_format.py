@@ -48,15 +48,34 @@ def cell(text: str) -> str:
     return "<br>".join(escape(line) for line in text.split("\n"))
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """A table; ``headers`` are ours, and each row's cells must already be ``cell``s."""
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]], limit: int | None = None) -> str:
+    """A table; ``headers`` are ours, and each row's cells must already be ``cell``s. Past
+    ``limit`` rows, a line after the table says how many were left out."""
     lines = ["| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
-    lines.extend("| " + " | ".join(row) + " |" for row in rows)
+    written = list(rows)
+    lines.extend("| " + " | ".join(row) + " |" for row in written[:limit])
+    if limit is not None and len(written) > limit:
+        lines.append(
+            f"\n…and {len(written) - limit} more, in the full report (text, JSON or SARIF)."
+        )
     return "\n".join(lines)
 
 
+COMMENT_LIMIT = 65_000
+"""A little under the 65,536 characters GitHub takes in a pull-request comment."""
+_ROW_LIMITS = (None, 100, 25, 5, 1)
+
+
 def render(result: Result, view: View = DEFAULT_VIEW) -> str:
-    """The review packet."""
+    """The review packet; tables are cut short where the whole would not fit in a comment."""
+    for limit in _ROW_LIMITS:
+        packet = _packet(result, view, limit)
+        if len(packet) <= COMMENT_LIMIT:
+            break
+    return packet
+
+
+def _packet(result: Result, view: View, limit: int | None) -> str:
     findings = list(result.findings())
     shown = [f for f in findings if not view.quiet or fails(f, view.threshold)]
     files = len(result.files)
@@ -78,6 +97,7 @@ def render(result: Result, view: View = DEFAULT_VIEW) -> str:
                     table(
                         ("Where", "Rule", "Finding"),
                         ((_where(f), cell(f.rule), _finding_cell(f)) for f in some),
+                        limit,
                     )
                 )
     waived = [f for f in shown if f.kind is not Kind.QUESTION and f.suppressed is not None]
@@ -87,6 +107,7 @@ def render(result: Result, view: View = DEFAULT_VIEW) -> str:
             table(
                 ("Where", "Rule", "Severity", "Finding", "Owner", "Expires", "Reason"),
                 (_waived_row(f) for f in waived),
+                limit,
             )
         )
     questions = [f for f in shown if f.kind is Kind.QUESTION] if view.questions else []
@@ -102,6 +123,7 @@ def render(result: Result, view: View = DEFAULT_VIEW) -> str:
                 table(
                     ("Where", "Question", "Ask"),
                     ((_where(q), cell(q.rule), _question_cell(q)) for q in some),
+                    limit,
                 )
             )
     if unreadable:
@@ -110,8 +132,11 @@ def render(result: Result, view: View = DEFAULT_VIEW) -> str:
             table(
                 ("File", "Problem"),
                 ((cell(f.path), cell(str(f.error))) for f in unreadable if f.error is not None),
+                limit,
             )
         )
+    if len(parts) == 2:
+        parts.append("Nothing to report.")
     return "\n\n".join(parts) + "\n"
 
 
