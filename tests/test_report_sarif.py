@@ -112,3 +112,34 @@ def test_hostile_strings_validate(
     log = _valid(validator, out)
     location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": spec.as_uri()}
+
+
+def test_rule_help_in_markdown_escapes_pack_text_and_links_only_web_addresses() -> None:
+    import cmarkgfm
+    from cmarkgfm.cmark import Options
+    from test_report_formats import _finding
+
+    from consider.check import FileResult, Result
+
+    finding = _finding(
+        "r",
+        1,
+        why="Why *this* <b>",
+        fix="Do [that](javascript:x)",
+        references=("https://example.org/a_b", "javascript:alert(1)", "https://x.y/a)b"),
+    )
+    log = json.loads(formatter("sarif")(Result((FileResult("spec.yaml", (finding,)),))))
+    help_markdown = log["runs"][0]["tool"]["driver"]["rules"][0]["help"]["markdown"]
+    html = cmarkgfm.github_flavored_markdown_to_html(
+        help_markdown, options=Options.CMARK_OPT_UNSAFE
+    )
+    assert html == (
+        "<p><strong>Why.</strong> Why *this* &lt;b&gt;</p>\n"
+        "<p><strong>Fix.</strong> Do [that](javascript:x)</p>\n"
+        "<p><strong>References</strong></p>\n"
+        "<ul>\n"
+        '<li><a href="https://example.org/a_b">https://example.org/a_b</a></li>\n'
+        "<li>javascript:alert(1)</li>\n"
+        "<li>https://x.y/a)b</li>\n"
+        "</ul>\n"
+    )

@@ -1,8 +1,8 @@
 """``--format sarif``: SARIF 2.1.0, the log that code-scanning services read.
 
 One run, its driver ``consider`` with a rule for each rule that made a finding (title as the
-short description, ``why`` as the full one, ``why`` and ``fix`` as help, the first web
-reference as ``helpUri``), and one result per finding:
+short description, ``why`` as the full one, ``why``, ``fix`` and references as help in text
+and Markdown, the first web reference as ``helpUri``), and one result per finding:
 
 - ``level`` is the severity: ``error``, ``warning``, or ``note`` for info. A question is a
   ``note`` too, with the ``question`` tag on its rule and ``consider/kind`` in its properties.
@@ -24,6 +24,7 @@ invocation unsuccessful.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
@@ -35,6 +36,8 @@ from consider.report import DEFAULT_VIEW, View
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+# A web address that can be a Markdown link destination as it is.
+_LINK = re.compile(r"https?://[^\s<>()\[\]\"'`\\]+")
 FINGERPRINT = "consider/v1"
 """The key of consider's fingerprint among a result's ``partialFingerprints``."""
 
@@ -110,7 +113,7 @@ def _rule(finding: Finding) -> dict[str, Any]:
         if part
     )
     if help_text:
-        rule["help"] = {"text": help_text}
+        rule["help"] = {"text": help_text, "markdown": _help_markdown(finding)}
     links = [r for r in finding.references if r.startswith(("https://", "http://"))]
     if links:
         rule["helpUri"] = links[0]
@@ -122,6 +125,24 @@ def _rule(finding: Finding) -> dict[str, Any]:
         "consider/pack": finding.pack,
     }
     return rule
+
+
+def _help_markdown(finding: Finding) -> str:
+    """The rule's help for code scanning's rule page, every pack string escaped."""
+    from consider.report.markdown_format import escape
+
+    parts = []
+    if finding.why:
+        parts.append(f"**Why.** {escape(finding.why)}")
+    if finding.fix:
+        parts.append(f"**Fix.** {escape(finding.fix)}")
+    if finding.references:
+        items = [
+            f"- [{escape(ref)}]({ref})" if _LINK.fullmatch(ref) else f"- {escape(ref)}"
+            for ref in finding.references
+        ]
+        parts.append("**References**\n\n" + "\n".join(items))
+    return "\n\n".join(parts)
 
 
 def _result(finding: Finding, rule_index: int, view: View) -> dict[str, Any]:
