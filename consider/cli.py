@@ -17,7 +17,7 @@ import click
 
 from consider import __version__
 from consider.errors import ConsiderError
-from consider.report import printable
+from consider.report import FORMATS, printable
 
 FAIL_ON = ("error", "warning", "info", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -77,9 +77,47 @@ def cli() -> None:
     """Engineering-considerations questionnaire and risk linter for product specs."""
 
 
+def _outputs(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[tuple[str, Path], ...]:
+    """``--output FORMAT=FILE`` values → (format, path) pairs."""
+    pairs = []
+    for value in values:
+        name, equals, file = value.partition("=")
+        if not equals or not file or name not in FORMATS:
+            raise click.BadParameter(
+                f"{value!r} is not FORMAT=FILE with a FORMAT of {', '.join(FORMATS)}; "
+                "write it like sarif=consider.sarif",
+                ctx=ctx,
+                param=param,
+            )
+        pairs.append((name, Path(file)))
+    return tuple(pairs)
+
+
+def _write_report(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ConsiderError(
+            f"cannot write the report ({reason.lower()}); check that the folder exists and "
+            "is writable",
+            path=str(path),
+        ) from None
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@_format_option("text", "json")
+@_format_option(*FORMATS)
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="FORMAT=FILE",
+    callback=_outputs,
+    help="Also write a report in FORMAT to FILE (repeatable), such as sarif=consider.sarif.",
+)
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
@@ -97,6 +135,7 @@ def cli() -> None:
 def check(
     paths: tuple[str, ...],
     output_format: str,
+    outputs: tuple[tuple[str, Path], ...],
     fail_on: str,
     max_file_size: int,
     packs: tuple[Path, ...],
@@ -119,7 +158,10 @@ def check(
     result = run(files, rules, limits=Limits(max_bytes=max_file_size))
     render = formatter(output_format)
     threshold = parse_threshold(fail_on)
-    click.echo(render(result, View(threshold=threshold)), nl=False)
+    view = View(threshold=threshold)
+    click.echo(render(result, view), nl=False)
+    for name, path in outputs:  # a file for a scanner or an archive gets the whole report
+        _write_report(path, formatter(name)(result, View(threshold=threshold)))
     for file in result.files:
         if file.error is not None:
             click.echo(printable(f"consider: {file.error}"), err=True)

@@ -39,7 +39,8 @@ def _write(path: Path, text: str) -> Path:
     [
         (
             ["check", "--format", "xml", "s.yaml"],
-            "Error: Invalid value for '--format': 'xml' is not one of 'text', 'json'.\n",
+            "Error: Invalid value for '--format': 'xml' is not one of 'text', 'json', 'sarif', "
+            "'junit', 'github', 'markdown', 'concise'.\n",
         ),
         (
             ["check", "--fail-on", "critical", "s.yaml"],
@@ -412,9 +413,13 @@ def test_an_unreadable_file_among_readable_ones_exits_2_and_the_others_are_repor
     )
     blocks = out.split("\n\n")
     assert blocks[0] == "fails.yaml"
-    assert "clean.yaml: 0 errors, 0 warnings, 0 info, 1 open question" in out
-    assert "fails.yaml: 1 error, 0 warnings, 0 info, 1 open question" in out
-    assert out.endswith("3 files, 1 unreadable: 1 error, 0 warnings, 0 info, 2 open questions\n")
+    tail = "0 info, 0 waived, 1 open question (0 acknowledged)"
+    assert f"clean.yaml: 0 errors, 0 warnings, {tail}" in out
+    assert f"fails.yaml: 1 error, 0 warnings, {tail}" in out
+    assert out.endswith(
+        "3 files, 1 unreadable: 1 error, 0 warnings, 0 info, 0 waived, "
+        "2 open questions (0 acknowledged)\n"
+    )
     assert "broken.yaml" not in out  # its error is printed once, on standard error
     # The unreadable file wins over --fail-on never: the run was not fully made.
     assert run_cli("check", "--fail-on", "never", *args, "clean.yaml", "broken.yaml")[0] == 2
@@ -588,7 +593,9 @@ def test_the_installed_package_checks_outside_the_checkout(tmp_path: Path) -> No
         cwd=tmp_path,
     )
     assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout.rstrip().endswith("0 errors, 0 warnings, 0 info, 0 open questions")
+    assert done.stdout.rstrip().endswith(
+        "0 errors, 0 warnings, 0 info, 0 waived, 0 open questions (0 acknowledged)"
+    )
     listed = _process(_console_script(), "rules", "list", "--format", "json", cwd=tmp_path)
     packs = {rule["pack"] for rule in json.loads(listed.stdout)}
     assert packs == {"schema", "realtime", "sla", "dependencies", "collection", "working-backwards"}
@@ -606,10 +613,10 @@ def test_the_installed_console_script(tmp_path: Path) -> None:
         "spec.yaml",
         "",
         "Risks (1)",
-        "where    severity    rule          message",
+        "where          severity    rule          message",
     ]
     assert (
-        "4:9      error       invalid-type  product.tier must be a whole number, not 'top'"
+        "spec.yaml:4:9  error       invalid-type  product.tier must be a whole number, not 'top'"
         in done.stdout
     )
     hostile = tmp_path / "hostile.yaml"

@@ -603,7 +603,8 @@ def test_a_file_over_the_size_limit_exits_2_and_the_flag_raises_the_limit(
     code, out, err = run_cli("check", "--no-builtin-packs", "--max-file-size", "2MB", "big.yaml")
     assert (code, err) == (0, "")
     assert out == (
-        "big.yaml\nno findings\n\nbig.yaml: 0 errors, 0 warnings, 0 info, 0 open questions\n"
+        "big.yaml\nno findings\n\n"
+        "big.yaml: 0 errors, 0 warnings, 0 info, 0 waived, 0 open questions (0 acknowledged)\n"
     )
 
 

@@ -98,7 +98,9 @@ def test_text_shows_risks_then_questions_then_the_counts(run_cli: RunCli) -> Non
     lines = out.splitlines()
     assert lines[0] == SPEC
     assert lines.index("Risks (5)") < lines.index("Unanswered questions (4, 1 marked tbd)")
-    assert lines[-1] == f"{SPEC}: 3 errors, 1 warning, 1 info, 4 open questions"
+    assert lines[-1] == (
+        f"{SPEC}: 3 errors, 1 warning, 1 info, 0 waived, 4 open questions (1 acknowledged)"
+    )
     # A folded question is shown inside its risk, not again among the questions.
     assert "  open: What does home-rows serve when a dependency fails or times out?" in out
     assert out.count("What does home-rows serve") == 1
@@ -107,7 +109,8 @@ def test_text_shows_risks_then_questions_then_the_counts(run_cli: RunCli) -> Non
 def test_text_of_a_clean_spec(run_cli: RunCli) -> None:
     assert _check(run_cli, CLEAN) == (
         0,
-        f"{CLEAN}\nno findings\n\n{CLEAN}: 0 errors, 0 warnings, 0 info, 0 open questions\n",
+        f"{CLEAN}\nno findings\n\n"
+        f"{CLEAN}: 0 errors, 0 warnings, 0 info, 0 waived, 0 open questions (0 acknowledged)\n",
         "",
     )
 

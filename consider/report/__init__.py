@@ -16,12 +16,14 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from consider.findings import Severity
+from consider.findings import Severity, Suppression
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from consider.check import Result
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "concise")
 """The formats ``consider check --format`` accepts."""
 
 # C0 and C1 controls (but tab and newline), DEL, and the bidirectional overrides: written in
@@ -34,6 +36,8 @@ _UNPRINTABLE = {
         *range(0x200E, 0x2010),
         *range(0x202A, 0x202F),
         *range(0x2066, 0x206A),
+        0x2028,  # line and paragraph separators: a log viewer may start a new line there
+        0x2029,
     )
     if code not in (0x09, 0x0A)
 }
@@ -60,8 +64,68 @@ def printable(text: str) -> str:
     return text.translate(_UNPRINTABLE)
 
 
+def path_text(path: str) -> str:
+    """A file's path for the start of a line: escaped, and with ``./`` before a relative path
+    that starts with ``::``, which a CI runner would read as a workflow command."""
+    shown = printable(path)
+    return f"./{shown}" if shown.startswith("::") else shown
+
+
+def no_command(line: str) -> str:
+    """A line of a report that must not be read as a workflow command: GitHub's runner strips
+    leading blanks before looking for ``::``, so a ``::`` there gets a backslash before it."""
+    stripped = line.lstrip()
+    if not stripped.startswith("::"):
+        return line
+    return line[: len(line) - len(stripped)] + "\\" + stripped
+
+
 def formatter(name: str) -> Callable[[Result, View], str]:
     """The ``render`` function of the format ``name``."""
     module = importlib.import_module(f"consider.report.{name}_format")
     render: Callable[[Result, View], str] = module.render
     return render
+
+
+_COLOURS = {
+    Severity.ERROR: "\x1b[1;31m",  # bold red
+    Severity.WARNING: "\x1b[33m",  # yellow
+    Severity.INFO: "\x1b[36m",  # cyan
+}
+
+
+def paint(text: str, severity: Severity | None, *, accepted: bool = False) -> str:
+    """``text`` in its severity's ANSI colour; dim for questions and accepted findings."""
+    colour = "\x1b[2m" if severity is None or accepted else _COLOURS[severity]
+    return f"{colour}{text}\x1b[0m"
+
+
+def summary_line(total: Mapping[str, int]) -> str:
+    """The counts every command prints after its findings (``consider.findings.counts``):
+    problems by severity, waived ones, then open questions and how many of them are
+    acknowledged (marked ``tbd``)."""
+    return (
+        f"{_plural(total['error'], 'error')}, {_plural(total['warning'], 'warning')}, "
+        f"{total['info']} info, {total['waived']} waived, "
+        f"{_plural(total['questions'], 'open question')} ({total['acknowledged']} acknowledged)"
+    )
+
+
+def suppression_text(suppression: Suppression) -> str:
+    """Why a finding is accepted, in one line: ``waived by OWNER until DATE: REASON`` or
+    ``baselined``, not yet escaped for any format."""
+    if suppression.kind == "baseline":
+        where = f" in {suppression.source}" if suppression.source else ""
+        return f"baselined{where}"
+    text = "waived"
+    if suppression.owner:
+        text += f" by {suppression.owner}"
+    if suppression.expires:
+        text += f" until {suppression.expires}"
+    if suppression.reason:
+        text += f": {suppression.reason}"
+    return text
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
