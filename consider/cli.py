@@ -105,6 +105,11 @@ def cli() -> None:
     help="The config file to use, instead of the nearest .consider.yaml or pyproject.toml.",
 )
 @click.option("--no-config", is_flag=True, help="Use no config file.")
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Judge waiver expiry as of this date (YYYY-MM-DD) instead of today.",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -114,6 +119,7 @@ def check(
     no_builtin_packs: bool,
     config_file: Path | None,
     no_config: bool,
+    today: Any,
 ) -> int:
     """Report the risks and unanswered questions of specs (files, folders or globs)."""
     from consider import config
@@ -132,7 +138,7 @@ def check(
         max_file_size=max_file_size,
     )
     rules = load_rules(settings.pack_files, builtin=False)
-    config.check_rules(project, rules)
+    policy = config.policy_for(settings, rules, today=today.date().isoformat() if today else "")
     files = config.select(expand(paths), paths, project)
     if not files:
         raise ConsiderError(
@@ -140,7 +146,7 @@ def check(
             "file whose top level has a 'consider:' key"
         )
     limits = Limits() if settings.max_file_size is None else Limits(settings.max_file_size)
-    result = run(files, rules, limits=limits, policy=settings.policy)
+    result = run(files, rules, limits=limits, policy=policy)
     render = formatter(output_format)
     threshold = parse_threshold(settings.fail_on)
     click.echo(render(result, View(threshold=threshold)), nl=False)

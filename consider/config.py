@@ -459,15 +459,33 @@ def settle(
     )
 
 
-def check_rules(config: Config, rules: RuleSet) -> None:
-    """The rule ids the config names must exist among the loaded packs or consider's own."""
+def policy_for(settings: Settings, rules: RuleSet, *, today: str = "") -> Policy:
+    """The policy of a run, once the rules are loaded: the rule ids the config names must
+    exist among them or consider's own, and waivers may name any of those."""
+    from consider import waivers
     from consider.engine import Question
     from consider.policy import POLICY_RULES
     from consider.schema import engine_rule_docs
 
+    config = settings.config
     questions = {q.id for q in rules.rules() if isinstance(q, Question)}
     known = {rule.id for rule in rules.rules()} | set(engine_rule_docs()) | set(POLICY_RULES)
     check_rule_ids(config, known, questions)
+    found: tuple[tuple[str, waivers.Waiver], ...] = ()
+    if config.waivers is not None:
+        if not config.waivers.is_file():
+            raise config.error("the waivers file is not found; check the path", "/waivers#value")
+        found = waivers.read_file(config.waivers, _display(config.waivers))
+    return settings.policy._replace(
+        waivers=found, today=today, known_rules=tuple(sorted(known | set(waivers.RULES)))
+    )
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 KEYS = (

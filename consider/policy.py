@@ -7,8 +7,11 @@ the one place their verdicts are adjusted, so every output format sees the same 
 
 from __future__ import annotations
 
+import datetime
+from pathlib import Path
 from typing import NamedTuple
 
+from consider import waivers as waiving
 from consider.findings import Finding, Kind, Severity, Status
 from consider.model import Spec
 
@@ -28,6 +31,12 @@ class Policy(NamedTuple):
     """``never``, ``any``, ``tier-1``, or fail above this many open questions."""
     source: str = ""
     """The config file the settings come from, named in messages."""
+    waivers: tuple[tuple[str, waiving.Waiver], ...] = ()
+    """Waivers from a waivers file, each with the resolved path of the spec it applies to."""
+    today: str = ""
+    """The date waivers are judged on (ISO); empty: the real date."""
+    known_rules: tuple[str, ...] = ()
+    """Every rule id a waiver may name; empty: not checked."""
 
 
 NO_POLICY = Policy()
@@ -39,6 +48,11 @@ def apply(spec: Spec, findings: list[Finding], policy: Policy) -> list[Finding]:
     gate = _question_gate(spec, adjusted, policy)
     if gate is not None:
         adjusted.append(gate)
+    here = str(Path(spec.document.path).resolve())
+    waivers = [*waiving.in_spec(spec), *(w for path, w in policy.waivers if path == here)]
+    if waivers:
+        today = policy.today or datetime.date.today().isoformat()
+        adjusted = waiving.apply(spec, adjusted, waivers, today=today, known=policy.known_rules)
     adjusted.sort(key=Finding.sort_key)
     return adjusted
 

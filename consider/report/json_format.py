@@ -13,7 +13,7 @@ from consider.report import DEFAULT_VIEW, View
 
 def finding_json(finding: Finding) -> dict[str, Any]:
     """One finding as a JSON object."""
-    return {
+    shown: dict[str, Any] = {
         "kind": finding.kind.value,
         "rule": finding.rule,
         "pack": finding.pack,
@@ -33,6 +33,9 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "folded": [finding_json(q) for q in finding.folded],
         "related": list(finding.related),
     }
+    if finding.suppressed is not None:
+        shown["suppressed"] = finding.suppressed._asdict()
+    return shown
 
 
 def document(result: Result) -> dict[str, Any]:
