@@ -110,6 +110,17 @@ def cli() -> None:
     type=click.DateTime(["%Y-%m-%d"]),
     help="Judge waiver expiry as of this date (YYYY-MM-DD) instead of today.",
 )
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path),
+    help="Fail only on findings this baseline does not record (overrides the config's).",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path),
+    help="Record today's findings in this baseline file, then exit 0.",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -120,6 +131,8 @@ def check(
     config_file: Path | None,
     no_config: bool,
     today: Any,
+    baseline_file: Path | None,
+    write_baseline: Path | None,
 ) -> int:
     """Report the risks and unanswered questions of specs (files, folders or globs)."""
     from consider import config
@@ -138,7 +151,13 @@ def check(
         max_file_size=max_file_size,
     )
     rules = load_rules(settings.pack_files, builtin=False)
-    policy = config.policy_for(settings, rules, today=today.date().isoformat() if today else "")
+    policy = config.policy_for(
+        settings,
+        rules,
+        today=today.date().isoformat() if today else "",
+        baseline=baseline_file,
+        writing_baseline=write_baseline is not None,
+    )
     files = config.select(expand(paths), paths, project)
     if not files:
         raise ConsiderError(
@@ -146,6 +165,12 @@ def check(
             "file whose top level has a 'consider:' key"
         )
     limits = Limits() if settings.max_file_size is None else Limits(settings.max_file_size)
+    if write_baseline is not None:
+        from consider.baseline import write
+
+        result = run(files, rules, limits=limits, policy=policy)
+        click.echo(f"consider: {write(write_baseline, result)}", err=True)
+        return EXIT_OK
     result = run(files, rules, limits=limits, policy=policy)
     render = formatter(output_format)
     threshold = parse_threshold(settings.fail_on)

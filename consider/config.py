@@ -459,10 +459,18 @@ def settle(
     )
 
 
-def policy_for(settings: Settings, rules: RuleSet, *, today: str = "") -> Policy:
+def policy_for(
+    settings: Settings,
+    rules: RuleSet,
+    *,
+    today: str = "",
+    baseline: Path | None = None,
+    writing_baseline: bool = False,
+) -> Policy:
     """The policy of a run, once the rules are loaded: the rule ids the config names must
     exist among them or consider's own, and waivers may name any of those."""
     from consider import waivers
+    from consider.baseline import read as read_baseline
     from consider.engine import Question
     from consider.policy import POLICY_RULES
     from consider.schema import engine_rule_docs
@@ -476,8 +484,18 @@ def policy_for(settings: Settings, rules: RuleSet, *, today: str = "") -> Policy
         if not config.waivers.is_file():
             raise config.error("the waivers file is not found; check the path", "/waivers#value")
         found = waivers.read_file(config.waivers, _display(config.waivers))
+    recorded = None
+    if writing_baseline:
+        pass  # every finding is recorded anew: no baseline applies
+    elif baseline is not None:  # --baseline wins over the config's
+        recorded = read_baseline(baseline, str(baseline))
+    elif config.baseline is not None:
+        recorded = read_baseline(config.baseline, _display(config.baseline))
     return settings.policy._replace(
-        waivers=found, today=today, known_rules=tuple(sorted(known | set(waivers.RULES)))
+        waivers=found,
+        today=today,
+        known_rules=tuple(sorted(known | set(waivers.RULES))),
+        baseline=recorded,
     )
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from consider import waivers as waiving
+from consider.baseline import Baseline
+from consider.baseline import apply as apply_baseline
 from consider.findings import Finding, Kind, Severity, Status
 from consider.model import Spec
 
@@ -37,6 +39,8 @@ class Policy(NamedTuple):
     """The date waivers are judged on (ISO); empty: the real date."""
     known_rules: tuple[str, ...] = ()
     """Every rule id a waiver may name; empty: not checked."""
+    baseline: Baseline | None = None
+    """The baseline whose findings do not fail the gate."""
 
 
 NO_POLICY = Policy()
@@ -53,6 +57,8 @@ def apply(spec: Spec, findings: list[Finding], policy: Policy) -> list[Finding]:
     if waivers:
         today = policy.today or datetime.date.today().isoformat()
         adjusted = waiving.apply(spec, adjusted, waivers, today=today, known=policy.known_rules)
+    if policy.baseline is not None:
+        adjusted = apply_baseline(spec, adjusted, policy.baseline)
     adjusted.sort(key=Finding.sort_key)
     return adjusted
 
