@@ -194,6 +194,10 @@ def write(path: Path, result: Result) -> str:
         )
     if path.is_dir():
         raise ConsiderError("is a folder; name the baseline file", path=shown)
+    if not path.resolve().parent.is_dir():
+        raise ConsiderError(
+            "the baseline's folder does not exist; create it or name another file", path=shown
+        )
     kept: dict[str, list[dict[str, str]]] = {}
     base = path.resolve().parent
     if path.exists():

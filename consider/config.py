@@ -171,7 +171,8 @@ def _read_toml(path: Path, shown: str) -> tuple[Any, dict[str, tuple[int, int]]]
         raise ConfigError(f"cannot read the config: {error.strerror}", path=shown) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"not valid TOML: {error}", path=shown) from None
-    section = data.get("tool", {}).get("consider", {})
+    tool = data.get("tool", {})
+    section = tool.get("consider", {}) if isinstance(tool, dict) else {}
     return section, _toml_positions(text, section)
 
 
@@ -345,6 +346,14 @@ def pack_paths(config: Config, packs: Sequence[Path], *, no_builtin: bool) -> li
                 f"'disable_packs' names no built-in pack '{pack}'{did_you_mean(pack, builtin)}",
                 f"/disable_packs/{index}",
             )
+    if not packs:
+        for index, pack_file in enumerate(config.packs):
+            if not pack_file.is_file():
+                raise config.error(
+                    f"the pack file {_display(pack_file)} is not found; paths in the config are "
+                    "relative to the config file",
+                    f"/packs/{index}",
+                )
     kept = [] if no_builtin else [p for i, p in builtin.items() if i not in config.disable_packs]
     return [*kept, *(packs or config.packs)]
 
@@ -490,6 +499,12 @@ def policy_for(
     elif baseline is not None:  # --baseline wins over the config's
         recorded = read_baseline(baseline, str(baseline))
     elif config.baseline is not None:
+        if not config.baseline.exists():
+            raise config.error(
+                f"the baseline file {_display(config.baseline)} is not found; write it with "
+                "`consider check --write-baseline FILE`",
+                "/baseline#value",
+            )
         recorded = read_baseline(config.baseline, _display(config.baseline))
     return settings.policy._replace(
         waivers=found,

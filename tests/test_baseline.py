@@ -180,3 +180,13 @@ def test_bad_baselines_exit_2(
 ) -> None:
     code, out, err = run_cli("check", "--no-config", "specs", *args)
     assert (code, out, err) == (2, "", f"consider: {message}\n")
+
+
+def test_write_baseline_into_a_missing_folder_is_an_error(spec: Path, run_cli: Run) -> None:
+    code, out, err = run_cli("check", "--no-config", "specs", "--write-baseline", "no/base.json")
+    assert (code, out, err) == (
+        2,
+        "",
+        "consider: no/base.json: the baseline's folder does not exist; create it or name "
+        "another file\n",
+    )

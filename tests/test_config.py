@@ -255,6 +255,23 @@ CONFIG_ERRORS: list[tuple[str, str, str]] = [
         ".consider.yaml:2:1: config: ",
     ),
     (
+        ".consider.yaml",
+        "packs: [policy/nope.yaml]\n",
+        ".consider.yaml:1:9: the pack file policy/nope.yaml is not found; paths in the config "
+        "are relative to the config file",
+    ),
+    (
+        ".consider.yaml",
+        "baseline: base.json\n",
+        ".consider.yaml:1:11: the baseline file base.json is not found; write it with "
+        "`consider check --write-baseline FILE`",
+    ),
+    (
+        ".consider.yaml",
+        "waivers: nowhere.yaml\n",
+        ".consider.yaml:1:10: the waivers file is not found; check the path",
+    ),
+    (
         "pyproject.toml",
         '[project]\nname = "x"\n\n[tool.consider]\nfail_on = "never"\nexlude = ["a"]\n',
         "pyproject.toml:6:1: unknown key 'exlude' (did you mean 'exclude'?); see docs/config.md",
