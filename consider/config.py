@@ -213,6 +213,15 @@ def _escape(token: str) -> str:
 
 
 def _validate(data: dict[str, Any], shown: str, positions: dict[str, tuple[int, int]]) -> None:
+    try:  # the generated validator is fast to import; jsonschema explains a failure
+        from consider._validators import config as generated
+
+        generated.validate(data)  # type: ignore[no-untyped-call]
+        return
+    except ImportError:
+        pass
+    except generated.JsonSchemaValueException:
+        pass
     import jsonschema
     from jsonschema.exceptions import best_match
 
