@@ -202,3 +202,19 @@ def test_a_broken_waivers_file_exits_2(spec: Path, run_cli: Run) -> None:
         2,
         "consider: .consider.yaml:1:10: the waivers file is not found; check the path\n",
     )
+
+
+def test_the_json_report_of_waived_findings_follows_the_report_schema(
+    spec: Path, run_cli: Run
+) -> None:
+    import jsonschema
+
+    from consider.resources import schema
+
+    spec.write_text(spec.read_text() + WAIVER)
+    _, out, _ = run_cli(
+        "check", "--no-config", "--format", "json", "fraud.yaml", "--today", "2027-01-01"
+    )
+    report = json.loads(out)
+    jsonschema.Draft7Validator(schema("report")).validate(report)
+    assert report["summary"]["waived"] == 1
