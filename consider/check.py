@@ -14,6 +14,7 @@ from consider.errors import ConsiderError, InputError, PackError, UsageError
 from consider.findings import Finding, Severity, fails
 from consider.loader import Limits, load
 from consider.model import Spec, build
+from consider.policy import NO_POLICY, Policy, apply
 from consider.schema import validate
 
 DEFAULT_LIMITS = Limits()
@@ -46,7 +47,12 @@ class Result(NamedTuple):
 
 
 def check_file(
-    path: Path, rules: RuleSet, *, display: str | None = None, limits: Limits = DEFAULT_LIMITS
+    path: Path,
+    rules: RuleSet,
+    *,
+    display: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    policy: Policy = NO_POLICY,
 ) -> FileResult:
     """Load, validate, model and evaluate one spec; an unreadable file raises InputError.
 
@@ -57,7 +63,7 @@ def check_file(
         spec = read_spec(path, display=display, limits=limits)
         if not spec.is_spec:
             return FileResult(spec.document.path, tuple(spec.findings))
-        return FileResult(spec.document.path, tuple(evaluate(spec, rules)))
+        return FileResult(spec.document.path, tuple(apply(spec, evaluate(spec, rules), policy)))
 
 
 def read_spec(path: Path, *, display: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Spec:
@@ -81,13 +87,19 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def run(paths: Sequence[Path], rules: RuleSet, *, limits: Limits = DEFAULT_LIMITS) -> Result:
+def run(
+    paths: Sequence[Path],
+    rules: RuleSet,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    policy: Policy = NO_POLICY,
+) -> Result:
     """Check every file; one that cannot be read or checked is reported (exit 2) and the
     others still are: a pack rule that fails on one file's data stops that file only."""
     results = []
     for path in paths:
         try:
-            results.append(check_file(path, rules, display=str(path), limits=limits))
+            results.append(check_file(path, rules, display=str(path), limits=limits, policy=policy))
         except (InputError, PackError) as error:
             results.append(FileResult(str(path), error=error))
     return Result(tuple(results))

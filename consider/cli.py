@@ -121,47 +121,102 @@ def _write_report(path: Path, text: str) -> None:
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
-    default="error",
-    show_default=True,
-    help="Exit 1 when a risk or schema finding is at or above this severity.",
+    default=None,
+    help="Exit 1 when a risk or schema finding is at or above this severity  [default: error]",
 )
-@_max_file_size
+@click.option(
+    "--max-file-size",
+    type=_Size(),
+    default=None,
+    help="Refuse spec files larger than this  [default: 1MB]",
+)
 @_pack_option
 @click.option(
     "--no-builtin-packs",
     is_flag=True,
     help="Use only the packs given with --pack (with none: check the spec format alone).",
 )
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    help="The config file to use, instead of the nearest .consider.yaml or pyproject.toml.",
+)
+@click.option("--no-config", is_flag=True, help="Use no config file.")
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Judge waiver expiry as of this date (YYYY-MM-DD) instead of today.",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path),
+    help="Fail only on findings this baseline does not record (overrides the config's).",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path),
+    help="Record today's findings in this baseline file, then exit 0.",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
     outputs: tuple[tuple[str, Path], ...],
-    fail_on: str,
-    max_file_size: int,
+    fail_on: str | None,
+    max_file_size: int | None,
     packs: tuple[Path, ...],
     no_builtin_packs: bool,
+    config_file: Path | None,
+    no_config: bool,
+    today: Any,
+    baseline_file: Path | None,
+    write_baseline: Path | None,
 ) -> int:
     """Report the risks and unanswered questions of specs (files, folders or globs)."""
+    from consider import config
     from consider.check import expand, run
     from consider.engine import load_rules
     from consider.findings import parse_threshold
     from consider.loader import Limits
     from consider.report import View, formatter
 
-    rules = load_rules(packs, builtin=not no_builtin_packs)
-    files = expand(paths)
+    project = config.resolve(config_file, no_config=no_config, start=Path.cwd())
+    settings = config.settle(
+        project,
+        packs=packs,
+        no_builtin_packs=no_builtin_packs,
+        fail_on=fail_on,
+        max_file_size=max_file_size,
+    )
+    rules = load_rules(settings.pack_files, builtin=False)
+    policy = config.policy_for(
+        settings,
+        rules,
+        today=today.date().isoformat() if today else "",
+        baseline=baseline_file,
+        writing_baseline=write_baseline is not None,
+    )
+    files = config.select(expand(paths), paths, project)
     if not files:
         raise ConsiderError(
             f"no spec files found in {', '.join(paths)}; a spec is a .yaml "
             "file whose top level has a 'consider:' key"
         )
-    result = run(files, rules, limits=Limits(max_bytes=max_file_size))
+    limits = Limits() if settings.max_file_size is None else Limits(settings.max_file_size)
+    if write_baseline is not None:
+        from consider.baseline import write
+
+        result = run(files, rules, limits=limits, policy=policy)
+        click.echo(f"consider: {write(write_baseline, result)}", err=True)
+        return EXIT_OK
+    result = run(files, rules, limits=limits, policy=policy)
     render = formatter(output_format)
-    threshold = parse_threshold(fail_on)
+    threshold = parse_threshold(settings.fail_on)
     view = View(threshold=threshold)
     click.echo(render(result, view), nl=False)
     for name, path in outputs:  # a file for a scanner or an archive gets the whole report
-        _write_report(path, formatter(name)(result, View(threshold=threshold)))
+        _write_report(path, formatter(name)(result, view))
     for file in result.files:
         if file.error is not None:
             click.echo(printable(f"consider: {file.error}"), err=True)
@@ -281,7 +336,7 @@ def rules_validate(paths: tuple[Path, ...], no_builtin_packs: bool) -> int:
 
 
 @cli.command("schema")
-@click.argument("name", type=click.Choice(["spec", "rulepack", "report"]), default="spec")
+@click.argument("name", type=click.Choice(["spec", "rulepack", "report", "config"]), default="spec")
 def schema_command(name: str) -> int:
     """Print a published JSON Schema (for editors: the spec schema, where any field may be tbd)."""
     import json

@@ -345,12 +345,20 @@ class _Reference:
         lines: list[str] = []
         for key, prop in self.schema.get("properties", {}).items():
             kind = self._collection_kind(prop)
-            name = kind or _ref_name(prop)
+            item = _ref_name(prop.get("items", {})) if prop.get("type") == "array" else None
+            name = kind or _ref_name(prop) or item
             if name is None:
                 continue
             definition = self.definitions[name]
             lines += [f"## {key}", ""]
-            if kind is not None:
+            if item is not None:  # a list of records, such as waivers
+                lines += [
+                    prop.get("description", ""),
+                    "",
+                    "Each item: " + definition.get("description", ""),
+                    "",
+                ]
+            elif kind is not None:
                 lines += [
                     f"`{key}` maps each id to one {definition.get('title', name).lower()}. "
                     + definition.get("description", ""),

@@ -23,7 +23,7 @@ class JsonSchemaValuesException(JsonSchemaValueException):
 
 Decimal = float
 import re
-REGEX_PATTERNS = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'), '^x-': re.compile('^x-'), '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\\Z'), '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?$': re.compile('^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?\\Z'), '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%$': re.compile('^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]\\Z'), '^store:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^store:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^output:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^output:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^model:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^model:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^feature:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?%$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?%\\Z'), '^\\s*\\S+(\\s+\\S+){4}\\s*$': re.compile('^\\s*\\S+(\\s+\\S+){4}\\s*\\Z'), '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z')}
+REGEX_PATTERNS = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'), '^x-': re.compile('^x-'), '^[a-z0-9]+(-[a-z0-9]+)*$': re.compile('^[a-z0-9]+(-[a-z0-9]+)*\\Z'), '^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)$': re.compile('^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)\\Z'), '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$': re.compile('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\\Z'), '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?$': re.compile('^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?\\Z'), '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%$': re.compile('^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]\\Z'), '^store:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^store:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^output:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^output:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^model:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^model:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^feature:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?%$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?%\\Z'), '^\\s*\\S+(\\s+\\S+){4}\\s*$': re.compile('^\\s*\\S+(\\s+\\S+){4}\\s*\\Z'), '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z')}
 NoneType = type(None)
 
 def validate(data, custom_formats={}, name_prefix=None):
@@ -190,6 +190,75 @@ def validate(data, custom_formats={}, name_prefix=None):
                             data__stores_keys.remove(data__stores_key)
                 if data__stores_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.stores must not contain ' + str(data__stores_keys) + ' properties', value=data__stores, name='' + (name_prefix or 'data') + '.stores', rule='additionalProperties')
+        if 'waivers' in data_keys:
+            data_keys.remove('waivers')
+            data__waivers = data['waivers']
+            if not isinstance(data__waivers, (list, tuple)):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.waivers must be array', value=data__waivers, name='' + (name_prefix or 'data') + '.waivers', rule='type')
+            data__waivers_is_list = isinstance(data__waivers, (list, tuple))
+            if data__waivers_is_list:
+                data__waivers_len = len(data__waivers)
+                for data__waivers_x, data__waivers_item in enumerate(data__waivers):
+                    validate___definitions_waiver(data__waivers_item, custom_formats, (name_prefix or 'data') + '.waivers[{data__waivers_x}]'.format(**locals()))
+        for data_key, data_val in data.items():
+            if REGEX_PATTERNS['^x-'].search(data_key):
+                if data_key in data_keys:
+                    data_keys.remove(data_key)
+        if data_keys:
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
+    return data
+
+def validate___definitions_waiver(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, dict):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data__missing_keys = set(['rule', 'target', 'reason', 'owner', 'expires']) - data.keys()
+        if data__missing_keys:
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must contain ' + (str(sorted(data__missing_keys)) + ' properties'), value=data, name='' + (name_prefix or 'data') + '', rule='required')
+        data_keys = set(data.keys())
+        if 'rule' in data_keys:
+            data_keys.remove('rule')
+            data__rule = data['rule']
+            if not isinstance(data__rule, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.rule must be string', value=data__rule, name='' + (name_prefix or 'data') + '.rule', rule='type')
+            if isinstance(data__rule, str):
+                if not REGEX_PATTERNS['^[a-z0-9]+(-[a-z0-9]+)*$'].search(data__rule):
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.rule must match pattern ^[a-z0-9]+(-[a-z0-9]+)*$', value=data__rule, name='' + (name_prefix or 'data') + '.rule', rule='pattern')
+        if 'target' in data_keys:
+            data_keys.remove('target')
+            data__target = data['target']
+            if not isinstance(data__target, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.target must be string', value=data__target, name='' + (name_prefix or 'data') + '.target', rule='type')
+            if isinstance(data__target, str):
+                if not REGEX_PATTERNS['^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)$'].search(data__target):
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.target must match pattern ^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)$', value=data__target, name='' + (name_prefix or 'data') + '.target', rule='pattern')
+        if 'reason' in data_keys:
+            data_keys.remove('reason')
+            data__reason = data['reason']
+            if not isinstance(data__reason, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reason must be string', value=data__reason, name='' + (name_prefix or 'data') + '.reason', rule='type')
+            if isinstance(data__reason, str):
+                data__reason_len = len(data__reason)
+                if data__reason_len < 1:
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reason must be longer than or equal to 1 characters', value=data__reason, name='' + (name_prefix or 'data') + '.reason', rule='minLength')
+        if 'owner' in data_keys:
+            data_keys.remove('owner')
+            data__owner = data['owner']
+            if not isinstance(data__owner, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.owner must be string', value=data__owner, name='' + (name_prefix or 'data') + '.owner', rule='type')
+            if isinstance(data__owner, str):
+                data__owner_len = len(data__owner)
+                if data__owner_len < 1:
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.owner must be longer than or equal to 1 characters', value=data__owner, name='' + (name_prefix or 'data') + '.owner', rule='minLength')
+        if 'expires' in data_keys:
+            data_keys.remove('expires')
+            data__expires = data['expires']
+            if not isinstance(data__expires, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.expires must be string', value=data__expires, name='' + (name_prefix or 'data') + '.expires', rule='type')
+            if isinstance(data__expires, str):
+                if not REGEX_PATTERNS['^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'].search(data__expires):
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.expires must match pattern ^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$', value=data__expires, name='' + (name_prefix or 'data') + '.expires', rule='pattern')
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:

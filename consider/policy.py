@@ -1,0 +1,117 @@
+"""What a team decided about findings, applied to one spec's findings after evaluation.
+
+The config's rule settings (a severity, or off), waivers (in the spec or a waivers file), the
+baseline, and whether open questions fail the gate. Rules and packs stay as written: this is
+the one place their verdicts are adjusted, so every output format sees the same result.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import NamedTuple
+
+from consider import waivers as waiving
+from consider.baseline import Baseline
+from consider.baseline import apply as apply_baseline
+from consider.findings import Finding, Kind, Severity, Status
+from consider.model import Spec
+
+PACK = "consider"
+"""The pack name of the findings this module adds."""
+
+OPEN_QUESTIONS = "open-questions"
+POLICY_RULES = (OPEN_QUESTIONS,)
+
+
+class Policy(NamedTuple):
+    """Everything :func:`apply` needs, plain data (a worker process may receive it)."""
+
+    rules: tuple[tuple[str, str], ...] = ()
+    """(rule id, ``error``, ``warning``, ``info`` or ``off``) pairs."""
+    questions: str | int = "never"
+    """``never``, ``any``, ``tier-1``, or fail above this many open questions."""
+    source: str = ""
+    """The config file the settings come from, named in messages."""
+    waivers: tuple[tuple[str, waiving.Waiver], ...] = ()
+    """Waivers from a waivers file, each with the resolved path of the spec it applies to."""
+    today: str = ""
+    """The date waivers are judged on (ISO); empty: the real date."""
+    known_rules: tuple[str, ...] = ()
+    """Every rule id a waiver may name; empty: not checked."""
+    baseline: Baseline | None = None
+    """The baseline whose findings do not fail the gate."""
+
+
+NO_POLICY = Policy()
+
+
+def apply(spec: Spec, findings: list[Finding], policy: Policy) -> list[Finding]:
+    """The findings with the policy applied, sorted."""
+    adjusted = _settings(findings, dict(policy.rules))
+    gate = _question_gate(spec, adjusted, policy)
+    if gate is not None:
+        adjusted.append(gate)
+    here = str(Path(spec.document.path).resolve())
+    waivers = [*waiving.in_spec(spec), *(w for path, w in policy.waivers if path == here)]
+    if waivers:
+        today = policy.today or datetime.date.today().isoformat()
+        adjusted = waiving.apply(spec, adjusted, waivers, today=today, known=policy.known_rules)
+    if policy.baseline is not None:
+        adjusted = apply_baseline(spec, adjusted, policy.baseline)
+    adjusted.sort(key=Finding.sort_key)
+    return adjusted
+
+
+def _settings(findings: list[Finding], rules: dict[str, str]) -> list[Finding]:
+    if not rules:
+        return list(findings)
+    kept: list[Finding] = []
+    for finding in findings:
+        setting = rules.get(finding.rule)
+        folded = tuple(q for q in finding.folded if rules.get(q.rule) != "off")
+        if setting == "off":
+            kept.extend(folded)  # the questions a turned-off risk answered are asked again
+            continue
+        if setting is not None and finding.kind is not Kind.QUESTION:
+            finding = finding._replace(severity=Severity(setting))
+        if folded != finding.folded:
+            finding = finding._replace(folded=folded)
+        kept.append(finding)
+    return kept
+
+
+def _question_gate(spec: Spec, findings: list[Finding], policy: Policy) -> Finding | None:
+    rule = policy.questions
+    if rule == "never":
+        return None
+    # counted as the summary counts them: questions folded into a risk are that risk
+    open_count = sum(1 for f in findings if f.kind is Kind.QUESTION and f.status is Status.OPEN)
+    setting = f"fail_on_questions: {rule}"
+    if rule == "any" or (rule == "tier-1" and spec.product.get("tier") == 1):
+        if open_count == 0:
+            return None
+        why = "any open question fails the gate" + (" of a tier-1 product" if rule != "any" else "")
+    elif isinstance(rule, int) and not isinstance(rule, bool) and open_count > rule:
+        why = f"more than {rule} open question(s) fail the gate"
+    else:
+        return None
+    where = f" in {policy.source}" if policy.source else ""
+    line, column = spec.document.position("/product", prefer="key")
+    return Finding(
+        kind=Kind.RISK,
+        rule=OPEN_QUESTIONS,
+        pack=PACK,
+        severity=Severity.ERROR,
+        message=(
+            f"{open_count} open question(s), and {why} ({setting}{where}); "
+            "answer them, or write tbd where the answer is not known yet"
+        ),
+        file=spec.document.path,
+        line=line,
+        column=column,
+        pointer="/product" if "/product" in spec.document.keys else "",
+        title="Open questions fail the gate",
+        why="The project's config asks for specs whose questions are answered or acknowledged.",
+        fix="Answer the open questions (consider ask), or write tbd for those not known yet.",
+    )
