@@ -179,6 +179,22 @@ def _read_for_lineage(spec_path: Path, max_file_size: int) -> Any:
     return spec
 
 
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--example", metavar="NAME", help="Start from a bundled example spec instead.")
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def init(path: Path | None, example: str | None, force: bool) -> int:
+    """Write a new spec (spec.yaml by default): the press release first, then the entities."""
+    from consider.template import DEFAULT_PATH, new_spec, write_new
+
+    target = path if path is not None else DEFAULT_PATH
+    write_new(target, new_spec(target, example=example), force=force)
+    click.echo(
+        printable(f"wrote {target}; next: consider questions {target}, or consider ask {target}")
+    )
+    return EXIT_OK
+
+
 @cli.group()
 def rules() -> None:
     """List and explain the rules that are checked."""
