@@ -195,6 +195,46 @@ def init(path: Path | None, example: str | None, force: bool) -> int:
     return EXIT_OK
 
 
+@cli.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
+@_format_option("text", "markdown", "json")
+@click.option("--only-pack", metavar="ID", help="Only the questions of this pack.")
+@click.option("--entity", metavar="REF", help="Only the questions about this entity.")
+@_max_file_size
+@_pack_option
+def questions(
+    spec_path: Path,
+    output_format: str,
+    only_pack: str | None,
+    entity: str | None,
+    max_file_size: int,
+    packs: tuple[Path, ...],
+) -> int:
+    """The open questions as a questionnaire, grouped by pack and entity, with progress."""
+    from dataclasses import replace
+
+    from consider.engine import load_rules
+    from consider.questionnaire import collect, render, select
+
+    rules = load_rules(packs)
+    found = collect(_read_spec(spec_path, max_file_size), rules)
+    found = replace(found, items=tuple(select(found.items, pack=only_pack, entity=entity)))
+    click.echo(render(found, output_format), nl=False)
+    return EXIT_OK
+
+
+def _read_spec(spec_path: Path, max_file_size: int) -> Any:
+    """A spec for `questions` and `ask`: a file that is no spec stops the run (exit 2)."""
+    from consider.check import read_spec
+    from consider.loader import Limits
+
+    spec = read_spec(spec_path, display=str(spec_path), limits=Limits(max_bytes=max_file_size))
+    if not spec.is_spec:
+        first = spec.findings[0]
+        raise ConsiderError(first.message, path=first.file, line=first.line, column=first.column)
+    return spec
+
+
 @cli.group()
 def rules() -> None:
     """List and explain the rules that are checked."""
