@@ -23,7 +23,7 @@ class JsonSchemaValuesException(JsonSchemaValueException):
 
 Decimal = float
 import re
-REGEX_PATTERNS = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'), '^x-': re.compile('^x-'), '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\\Z'), '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?$': re.compile('^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?\\Z'), '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%$': re.compile('^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]\\Z'), '^store:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^store:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^output:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^output:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^model:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^model:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^feature:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?%$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?%\\Z'), '^\\s*\\S+(\\s+\\S+){4}\\s*$': re.compile('^\\s*\\S+(\\s+\\S+){4}\\s*\\Z'), '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z')}
+REGEX_PATTERNS = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'), '^x-': re.compile('^x-'), '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': re.compile('^[0-9]{4}-[0-9]{2}-[0-9]{2}\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\\Z'), '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?$': re.compile('^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?\\Z'), '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%$': re.compile('^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]\\Z'), '^store:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^store:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^output:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^output:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^model:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^model:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^feature:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?%$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?%\\Z'), '^\\s*\\S+(\\s+\\S+){4}\\s*$': re.compile('^\\s*\\S+(\\s+\\S+){4}\\s*\\Z'), '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z')}
 NoneType = type(None)
 
 def validate(data, custom_formats={}, name_prefix=None):
@@ -190,6 +190,50 @@ def validate(data, custom_formats={}, name_prefix=None):
                             data__stores_keys.remove(data__stores_key)
                 if data__stores_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.stores must not contain ' + str(data__stores_keys) + ' properties', value=data__stores, name='' + (name_prefix or 'data') + '.stores', rule='additionalProperties')
+        if 'clarifications' in data_keys:
+            data_keys.remove('clarifications')
+            data__clarifications = data['clarifications']
+            if not isinstance(data__clarifications, (list, tuple)):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.clarifications must be array', value=data__clarifications, name='' + (name_prefix or 'data') + '.clarifications', rule='type')
+            data__clarifications_is_list = isinstance(data__clarifications, (list, tuple))
+            if data__clarifications_is_list:
+                data__clarifications_len = len(data__clarifications)
+                for data__clarifications_x, data__clarifications_item in enumerate(data__clarifications):
+                    if not isinstance(data__clarifications_item, dict):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}]'.format(**locals()) + ' must be object', value=data__clarifications_item, name='' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}]'.format(**locals()) + '', rule='type')
+                    data__clarifications_item_is_dict = isinstance(data__clarifications_item, dict)
+                    if data__clarifications_item_is_dict:
+                        data__clarifications_item__missing_keys = set(['question', 'target', 'answer', 'date']) - data__clarifications_item.keys()
+                        if data__clarifications_item__missing_keys:
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}]'.format(**locals()) + ' must contain ' + (str(sorted(data__clarifications_item__missing_keys)) + ' properties'), value=data__clarifications_item, name='' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}]'.format(**locals()) + '', rule='required')
+                        data__clarifications_item_keys = set(data__clarifications_item.keys())
+                        if 'question' in data__clarifications_item_keys:
+                            data__clarifications_item_keys.remove('question')
+                            data__clarifications_item__question = data__clarifications_item['question']
+                            if not isinstance(data__clarifications_item__question, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}].question'.format(**locals()) + ' must be string', value=data__clarifications_item__question, name='' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}].question'.format(**locals()) + '', rule='type')
+                        if 'target' in data__clarifications_item_keys:
+                            data__clarifications_item_keys.remove('target')
+                            data__clarifications_item__target = data__clarifications_item['target']
+                            if not isinstance(data__clarifications_item__target, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}].target'.format(**locals()) + ' must be string', value=data__clarifications_item__target, name='' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}].target'.format(**locals()) + '', rule='type')
+                        if 'answer' in data__clarifications_item_keys:
+                            data__clarifications_item_keys.remove('answer')
+                            data__clarifications_item__answer = data__clarifications_item['answer']
+                        if 'date' in data__clarifications_item_keys:
+                            data__clarifications_item_keys.remove('date')
+                            data__clarifications_item__date = data__clarifications_item['date']
+                            if not isinstance(data__clarifications_item__date, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}].date'.format(**locals()) + ' must be string', value=data__clarifications_item__date, name='' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}].date'.format(**locals()) + '', rule='type')
+                            if isinstance(data__clarifications_item__date, str):
+                                if not REGEX_PATTERNS['^[0-9]{4}-[0-9]{2}-[0-9]{2}$'].search(data__clarifications_item__date):
+                                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}].date'.format(**locals()) + ' must match pattern ^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value=data__clarifications_item__date, name='' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}].date'.format(**locals()) + '', rule='pattern')
+                        for data__clarifications_item_key, data__clarifications_item_val in data__clarifications_item.items():
+                            if REGEX_PATTERNS['^x-'].search(data__clarifications_item_key):
+                                if data__clarifications_item_key in data__clarifications_item_keys:
+                                    data__clarifications_item_keys.remove(data__clarifications_item_key)
+                        if data__clarifications_item_keys:
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}]'.format(**locals()) + ' must not contain ' + str(data__clarifications_item_keys) + ' properties', value=data__clarifications_item, name='' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}]'.format(**locals()) + '', rule='additionalProperties')
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
