@@ -223,6 +223,58 @@ def questions(
     return EXIT_OK
 
 
+@cli.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
+@click.option("--max", "limit", type=click.IntRange(min=1), help="Ask at most N questions.")
+@click.option("--only-pack", metavar="ID", help="Only the questions of this pack.")
+@click.option("--entity", metavar="REF", help="Only the questions about this entity.")
+@click.option(
+    "--date",
+    "today",
+    metavar="YYYY-MM-DD",
+    help="The date recorded in the clarifications log (default: today).",
+)
+@_max_file_size
+@_pack_option
+def ask(
+    spec_path: Path,
+    limit: int | None,
+    only_pack: str | None,
+    entity: str | None,
+    today: str | None,
+    max_file_size: int,
+    packs: tuple[Path, ...],
+) -> int:
+    """Answer the open questions one at a time; each answer is written into SPEC at once."""
+    import datetime
+    import re
+
+    if not sys.stdin.isatty():
+        raise ConsiderError(
+            "consider ask needs a terminal to ask its questions in; to list them without "
+            f"one, run: consider questions {spec_path}"
+        )
+    if today is not None and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", today):
+        raise click.BadParameter(f"{today!r} is not a date like 2026-03-02", param_hint="--date")
+    from consider.engine import load_rules
+    from consider.loader import read_text
+    from consider.prompt import Filters, walk
+
+    rules = load_rules(packs)
+    _read_spec(spec_path, max_file_size)
+    text = read_text(spec_path, display=str(spec_path), max_bytes=max_file_size)
+    outcome = walk(
+        spec_path,
+        text,
+        rules,
+        today=today or datetime.date.today().isoformat(),
+        filters=Filters(limit=limit, pack=only_pack, entity=entity),
+        read=lambda prompt: input(prompt),
+        write=click.echo,
+    )
+    return EXIT_USAGE if outcome.interrupted else EXIT_OK
+
+
 def _read_spec(spec_path: Path, max_file_size: int) -> Any:
     """A spec for `questions` and `ask`: a file that is no spec stops the run (exit 2)."""
     from consider.check import read_spec
