@@ -204,22 +204,23 @@ def _reads_of(packs: tuple[engine.Pack, ...]) -> frozenset[tuple[str, str]]:
 
 
 def _chain_fields(kind: str, chain: list[str]) -> Iterator[tuple[str, str]]:
-    """Field paths a chain of names reads, each prefix included (``retrain``,
-    ``retrain.cadence``), attributed to the kind whose fields they are."""
+    """The field path a chain of names reads, attributed to the kind whose field it is."""
     if chain[0] in ("_facts", "_id", "_kind", "_refs") or chain[0].startswith("x-"):
         return
     if chain[0] == "_product":
         kind, chain = PRODUCT, chain[1:]
-    for end in range(1, len(chain) + 1):
-        yield kind, ".".join(chain[:end])
+    if chain:
+        yield kind, ".".join(chain)
 
 
 def _impact(question: Question, kind: str, reads: frozenset[tuple[str, str]], framing: bool) -> int:
     if framing and question.pack == PRESS_RELEASE_PACK:
         return FRAME
+    # A risk reads the answer when it reads the answered field or a field inside it; one that
+    # reads a whole section (all of working_backwards, say) does not make each field urgent.
     for path in question.answered_by:
-        parts = path.split(".")
-        if any((kind, ".".join(parts[:end])) in reads for end in range(1, len(parts) + 1)):
+        clean = re.sub(r"\[\d+\]", "", path)
+        if any(k == kind and (r == clean or r.startswith(clean + ".")) for k, r in reads):
             return RISKY
     return NICE
 
