@@ -192,7 +192,8 @@ def _unit_parser(unit: str) -> Callable[[str], Any]:
         try:
             return parse_unit(typed)
         except ValueError:
-            raise ValueError(f"'{typed.strip()}' is not {_UNIT_FORMS.get(unit, unit)}") from None
+            what = "a duration" if unit == "schedule" else f"a {unit}"
+            raise ValueError(f"'{typed.strip()}' is not {what}") from None
 
     return checked
 
@@ -429,13 +430,64 @@ def _mapping(values: dict[str, Any]) -> Any:
 def _set(node: Any, path: list[str], value: Any) -> None:
     from ruamel.yaml.comments import CommentedMap
 
-    for name in path[:-1]:
+    for depth, name in enumerate(path[:-1]):
         child = node.get(name)
         if not isinstance(child, dict):
-            child = CommentedMap()
-            node[name] = child
+            # Build what is missing whole, then put it in once: its comments land right.
+            for inner in reversed(path[depth + 1 :]):
+                value = CommentedMap({inner: value})
+            _put(node, name, value)
+            return
         node = child
-    node[path[-1]] = value
+    _put(node, path[-1], value)
+
+
+def _put(node: Any, key: str, value: Any) -> None:
+    """Set ``key``; a new key goes last, after the last key's own line but before the
+    comment lines and blank lines that follow it (they belong to what comes next)."""
+    if key in node or not node:
+        node[key] = value
+        return
+    holder, slot = _last_item(node)
+    node[key] = value
+    if holder is None:
+        return
+    tokens = holder.ca.items.get(slot)
+    if not tokens or len(tokens) < 3 or tokens[2] is None:
+        return
+    comment = tokens[2]
+    text = str(comment.value)
+    head, newline, rest = text.partition("\n")
+    if not rest:
+        return
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    comment.value = head + newline
+    tail = CommentToken(newline + rest, CommentMark(0), None)
+    if isinstance(value, dict) and value:
+        inner, inner_slot = _last_item(value)
+        if inner is not None:
+            inner.ca.items.setdefault(inner_slot, [None, None, None, None])[2] = tail
+        return
+    node.ca.items.setdefault(key, [None, None, None, None])[2] = tail
+
+
+def _last_item(node: Any) -> tuple[Any, Any]:
+    """The mapping or sequence that holds the last line of ``node``, and the key or index
+    of that line there (comments after it are kept on that item)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    holder: Any = None
+    slot: Any = None
+    while isinstance(node, CommentedMap | CommentedSeq) and len(node):
+        flow = node.fa.flow_style()
+        if flow and holder is not None:
+            break
+        holder = node
+        slot = list(node.keys())[-1] if isinstance(node, CommentedMap) else len(node) - 1
+        node = node[slot]
+    return holder, slot
 
 
 def _replace(path: Path, text: str) -> None:

@@ -61,26 +61,31 @@ def walk(
     each answer back; stops at the end, on ``quit``, at end of input, or on Ctrl-C."""
     editor = Editor(path, text)
     spec = _reread(path, text)
-    items = by_impact(select(collect(spec, rules).open(), pack=filters.pack, entity=filters.entity))
-    total = len(items) if filters.limit is None else min(len(items), filters.limit)
-    if not items:
+    chosen = _open(spec, rules, filters)
+    if not chosen:
         write(f"{path}: no open questions here; nothing to ask")
         return Outcome(0, 0, 0, interrupted=False)
     write(
-        f"{path}: {len(items)} open question{'s' if len(items) != 1 else ''}, "
+        f"{path}: {len(chosen)} open question{'s' if len(chosen) != 1 else ''}, "
         "most urgent first. Type an answer, or skip, tbd (known, not decided yet) or quit."
     )
     asked = written = 0
     risks = _risks(spec, rules)
     current = spec
+    seen: set[tuple[str, str]] = set()
     try:
-        for wanted in items:
-            if asked == total:
+        while filters.limit is None or asked < filters.limit:
+            # Asked afresh after every answer: an answer can settle other questions, or make
+            # new ones apply (precompute questions once an output is precomputed).
+            waiting = [i for i in _open(current, rules, filters) if _key(i) not in seen]
+            if not waiting:
                 break
-            item = _still_open(current, rules, wanted)
-            if item is None:
-                continue  # an earlier answer settled it, or it no longer applies
+            item = waiting[0]
+            seen.add(_key(item))
             asked += 1
+            total = asked + len(waiting) - 1
+            if filters.limit is not None:
+                total = min(total, filters.limit)
             value = _ask_one(item, current, asked, total, read, write)
             if value is QUIT:
                 break
@@ -127,6 +132,15 @@ def walk(
     return Outcome(asked, written, left, interrupted=False)
 
 
+def _open(spec: Spec, rules: RuleSet, filters: Filters) -> list[Item]:
+    found = collect(spec, rules).open()
+    return by_impact(select(found, pack=filters.pack, entity=filters.entity))
+
+
+def _key(item: Item) -> tuple[str, str]:
+    return (item.question.id, item.pointer)
+
+
 def _kept(written: int, path: Path) -> str:
     return f"{written} answer{'s' if written != 1 else ''} written to {path}"
 
@@ -135,13 +149,6 @@ def _with(answer: Answer, value: Any) -> Answer:
     return Answer(
         answer.kind, answer.entity, answer.field, value, answer.question, answer.target, answer.date
     )
-
-
-def _still_open(spec: Spec, rules: RuleSet, wanted: Item) -> Item | None:
-    for item in collect(spec, rules).open():
-        if item.question.id == wanted.question.id and item.pointer == wanted.pointer:
-            return item
-    return None
 
 
 def _ask_one(
@@ -233,7 +240,18 @@ def _reread(path: Path, text: str) -> Spec:
 
 
 def _risks(spec: Spec, rules: RuleSet) -> dict[tuple[str, str], Finding]:
-    return {(f.rule, f.pointer): f for f in evaluate(spec, rules) if f.kind is not Kind.QUESTION}
+    """Risks and schema findings by rule and entity (where a finding points inside its
+    entity moves as fields are written; the entity does not)."""
+    return {
+        (f.rule, _entity_of(f.pointer)): f
+        for f in evaluate(spec, rules)
+        if f.kind is not Kind.QUESTION
+    }
+
+
+def _entity_of(pointer: str) -> str:
+    parts = pointer.split("/")
+    return "/".join(parts[:2]) if parts[1:2] == ["product"] else "/".join(parts[:3])
 
 
 def _changes(
