@@ -55,8 +55,9 @@ class Item:
 
     @property
     def field(self) -> str:
-        """The field an answer is written to: the question's first ``answered_by`` path."""
-        return self.question.answered_by[0]
+        """The field an answer is written to: the question's first ``answered_by`` path that
+        names a field rather than a list item (``benefits``, not ``benefits[0]``)."""
+        return answer_field(self.question)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,13 @@ class Questionnaire:
     def acknowledged(self) -> list[Item]:
         """The questions answered ``tbd``: known, not decided yet."""
         return [item for item in self.items if item.status is Status.ACKNOWLEDGED]
+
+
+def answer_field(question: Question) -> str:
+    """Where an answer to ``question`` is written: its first ``answered_by`` path without a
+    list index, or the first path with its indexes dropped."""
+    plain = [path for path in question.answered_by if "[" not in path]
+    return plain[0] if plain else re.sub(r"\[\d+\]", "", question.answered_by[0])
 
 
 def collect(spec: Spec, rules: RuleSet) -> Questionnaire:
