@@ -176,3 +176,42 @@ def test_not_a_spec(tmp_path: Path, run_cli: Run) -> None:
     code, _, err = run_cli("questions", tmp_path / "missing.yaml")
     assert code == 2
     assert "Traceback" not in err
+
+
+def test_recommendations_across_the_packs(builtin_rules: RuleSet) -> None:
+    """At least 20 questions recommend an answer, in every built-in pack, and each
+    recommended choice is a value its field accepts."""
+    from consider.answers import field
+    from consider.questionnaire import answer_field
+
+    recommending = [q for pack in builtin_rules.packs for q in pack.questions if q.recommend]
+    assert len(recommending) >= 20
+    assert {q.pack for q in recommending} == {pack.id for pack in builtin_rules.packs}
+    for question in recommending:
+        for kind in question.kinds:
+            accepts = field(kind, answer_field(question), lambda ref: True)
+            for item in question.recommend:
+                assert item.because.strip(), question.id
+                if question.choices or accepts.choices:
+                    assert item.choice in (question.choices or accepts.choices), question.id
+                elif item.choice != "tbd":
+                    assert accepts.parse is not None, question.id
+                    shown = item.choice if isinstance(item.choice, str) else str(item.choice)
+                    accepts.parse(shown)
+
+
+def test_a_recommendation_is_offered_when_its_condition_holds(
+    tmp_path: Path, builtin_rules: RuleSet
+) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        "consider: 1\nproduct:\n  name: X\n  tier: 1\n"
+        "models:\n  m:\n    trained_on: [dataset:d]\n"
+        "datasets:\n  d:\n    refresh: {method: batch, interval: 1d}\n"
+    )
+    items = collect(read_spec(path), builtin_rules).items
+    offered = {(i.question.id, i.target): i.recommended.choice for i in items if i.recommended}
+    assert offered[("retrain-policy", "model:m")] == "1d"
+    assert offered[("pipeline-integration-test", "model:m")] is True
+    assert offered[("dataset-versioning", "dataset:d")] is True
+    assert offered[("pr-launch-date", "product")] == "tbd"
