@@ -306,7 +306,12 @@ class Editor:
 
         self.path = path
         self.text = text
-        _, sequence, offset = load_yaml_guess_indent(text)
+        from ruamel.yaml.error import YAMLError, YAMLFutureWarning
+
+        try:
+            _, sequence, offset = load_yaml_guess_indent(text)
+        except (YAMLError, YAMLFutureWarning) as error:
+            raise self._unsafe(error) from None
         self._yaml = YAML(typ="rt")
         self._yaml.preserve_quotes = True
         self._yaml.width = 1 << 16  # never re-wrap the user's long lines
@@ -322,7 +327,22 @@ class Editor:
             )
 
     def _load(self, text: str) -> Any:
-        return self._yaml.load(text)
+        from ruamel.yaml.error import YAMLError, YAMLFutureWarning
+
+        try:
+            return self._yaml.load(text)
+        except (YAMLError, YAMLFutureWarning) as error:
+            raise self._unsafe(error) from None
+
+    def _unsafe(self, error: Exception) -> UsageError:
+        # consider's own loader read the file, so this is what the round-trip parser is
+        # stricter about, duplicate keys above all: nothing is written.
+        lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+        problem = next((line for line in lines if line.startswith("found")), lines[0])
+        return UsageError(
+            f"{self.path} cannot be edited safely ({problem}); fix what "
+            f"`consider check {self.path}` reports (duplicate keys, say), then ask again"
+        )
 
     def _dump(self, data: Any) -> str:
         out = io.StringIO()

@@ -214,11 +214,17 @@ def questions(
     from dataclasses import replace
 
     from consider.engine import load_rules
-    from consider.questionnaire import collect, render, select
+    from consider.questionnaire import check_filters, collect, render, select
 
     rules = load_rules(packs)
-    found = collect(_read_spec(spec_path, max_file_size), rules)
-    found = replace(found, items=tuple(select(found.items, pack=only_pack, entity=entity)))
+    spec = _read_spec(spec_path, max_file_size)
+    check_filters(spec, rules, pack=only_pack, entity=entity)
+    found = collect(spec, rules)
+    found = replace(
+        found,
+        items=tuple(select(found.items, pack=only_pack, entity=entity)),
+        progress=tuple(p for p in found.progress if only_pack in (None, p.pack)),
+    )
     click.echo(render(found, output_format), nl=False)
     return EXIT_OK
 
@@ -259,9 +265,10 @@ def ask(
     from consider.engine import load_rules
     from consider.loader import read_text
     from consider.prompt import Filters, walk
+    from consider.questionnaire import check_filters
 
     rules = load_rules(packs)
-    _read_spec(spec_path, max_file_size)
+    check_filters(_read_spec(spec_path, max_file_size), rules, pack=only_pack, entity=entity)
     text = read_text(spec_path, display=str(spec_path), max_bytes=max_file_size)
     outcome = walk(
         spec_path,

@@ -63,7 +63,10 @@ def walk(
     spec = _reread(path, text)
     chosen = _open(spec, rules, filters)
     if not chosen:
-        write(f"{path}: no open questions here; nothing to ask")
+        known = len(
+            select(collect(spec, rules).acknowledged(), pack=filters.pack, entity=filters.entity)
+        )
+        write(f"{path}: no open questions here ({known} acknowledged as tbd); nothing to ask")
         return Outcome(0, 0, 0, interrupted=False)
     write(
         f"{path}: {len(chosen)} open question{'s' if len(chosen) != 1 else ''}, "

@@ -17,6 +17,7 @@ from typing import Any
 from consider import engine
 from consider import facts as facts_registry
 from consider.engine import Question, RuleSet
+from consider.errors import UsageError
 from consider.findings import Status
 from consider.model import COLLECTIONS, PREFIX_OF, PRODUCT, Spec
 from consider.report import printable
@@ -152,6 +153,24 @@ def select(
     if entity is not None:
         chosen = [item for item in chosen if entity in (item.target, item.entity)]
     return chosen
+
+
+def check_filters(spec: Spec, rules: RuleSet, *, pack: str | None, entity: str | None) -> None:
+    """Refuse a filter that names no loaded pack, or no entity of the spec (a typo would
+    otherwise read as "nothing left to answer")."""
+    packs = [p.id for p in rules.packs]
+    if pack is not None and pack not in packs:
+        raise UsageError(
+            f"--only-pack: there is no pack '{pack}'; the packs are: {', '.join(packs)}"
+        )
+    if entity is None or entity == PRODUCT:
+        return
+    refs = [e.ref if e.kind in PREFIX_OF else f"{e.kind[:-1]}:{e.id}" for e in spec.all_entities()]
+    if entity not in refs and entity not in {ref.partition(":")[2] for ref in refs}:
+        raise UsageError(
+            f"--entity: {spec.document.path} has no entity '{entity}'; write product or a "
+            "typed reference such as output:ID"
+        )
 
 
 # -- what the packs say -----------------------------------------------------------------------

@@ -262,3 +262,17 @@ def test_an_answer_the_schema_refuses_is_not_written(spec_file: Path) -> None:
     with pytest.raises(ValueError, match="mode"):
         editor.write(answer)
     assert spec_file.read_text() == SPEC
+
+
+def test_duplicate_keys_are_refused_before_anything_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "dup.yaml"
+    text = "consider: 1\nproduct:\n  name: X\n  name: Y\n"
+    path.write_text(text)
+    with pytest.raises(UsageError) as refused:
+        Editor(path, text)
+    assert str(refused.value) == (
+        f'{path} cannot be edited safely (found duplicate key "name" with value "Y" (original '
+        f'value: "X")); fix what `consider check {path}` reports (duplicate keys, say), then '
+        "ask again"
+    )
+    assert path.read_text() == text

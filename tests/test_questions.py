@@ -215,3 +215,27 @@ def test_a_recommendation_is_offered_when_its_condition_holds(
     assert offered[("pipeline-integration-test", "model:m")] is True
     assert offered[("dataset-versioning", "dataset:d")] is True
     assert offered[("pr-launch-date", "product")] == "tbd"
+
+
+def test_filters_that_name_nothing_are_refused(spec_file: Path, run_cli: Run) -> None:
+    code, out, err = run_cli("questions", spec_file, "--only-pack", "nope")
+    assert (code, out) == (2, "")
+    assert err == (
+        "consider: --only-pack: there is no pack 'nope'; the packs are: collection, "
+        "dependencies, realtime, sla, working-backwards\n"
+    )
+    code, out, err = run_cli("questions", spec_file, "--entity", "source:nope")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"consider: --entity: {spec_file} has no entity 'source:nope'; write product or a "
+        "typed reference such as output:ID\n"
+    )
+    code, out, _ = run_cli(
+        "questions", spec_file, "--entity", "clicks", "--only-pack", "collection"
+    )
+    assert code == 0
+    assert out.splitlines()[:3] == [
+        f"{spec_file}: 15 open questions, 0 acknowledged (tbd)",
+        "",
+        "collection 1/16 answered",
+    ]
