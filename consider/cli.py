@@ -276,6 +276,121 @@ def _read_for_lineage(spec_path: Path, max_file_size: int) -> Any:
     return spec
 
 
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--example", metavar="NAME", help="Start from a bundled example spec instead.")
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def init(path: Path | None, example: str | None, force: bool) -> int:
+    """Write a new spec (spec.yaml by default): the press release first, then the entities."""
+    from consider.template import DEFAULT_PATH, new_spec, write_new
+
+    target = path if path is not None else DEFAULT_PATH
+    write_new(target, new_spec(target, example=example), force=force)
+    click.echo(
+        printable(f"wrote {target}; next: consider questions {target}, or consider ask {target}")
+    )
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
+@_format_option("text", "markdown", "json")
+@click.option("--only-pack", metavar="ID", help="Only the questions of this pack.")
+@click.option("--entity", metavar="REF", help="Only the questions about this entity.")
+@_max_file_size
+@_pack_option
+def questions(
+    spec_path: Path,
+    output_format: str,
+    only_pack: str | None,
+    entity: str | None,
+    max_file_size: int,
+    packs: tuple[Path, ...],
+) -> int:
+    """The open questions as a questionnaire, grouped by pack and entity, with progress."""
+    from dataclasses import replace
+
+    from consider.engine import load_rules
+    from consider.questionnaire import check_filters, collect, render, select
+
+    rules = load_rules(packs)
+    spec = _read_spec(spec_path, max_file_size)
+    check_filters(spec, rules, pack=only_pack, entity=entity)
+    found = collect(spec, rules)
+    found = replace(
+        found,
+        items=tuple(select(found.items, pack=only_pack, entity=entity)),
+        progress=tuple(p for p in found.progress if only_pack in (None, p.pack)),
+    )
+    click.echo(render(found, output_format), nl=False)
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
+@click.option("--max", "limit", type=click.IntRange(min=1), help="Ask at most N questions.")
+@click.option("--only-pack", metavar="ID", help="Only the questions of this pack.")
+@click.option("--entity", metavar="REF", help="Only the questions about this entity.")
+@click.option(
+    "--date",
+    "today",
+    metavar="YYYY-MM-DD",
+    help="The date recorded in the clarifications log (default: today).",
+)
+@_max_file_size
+@_pack_option
+def ask(
+    spec_path: Path,
+    limit: int | None,
+    only_pack: str | None,
+    entity: str | None,
+    today: str | None,
+    max_file_size: int,
+    packs: tuple[Path, ...],
+) -> int:
+    """Answer the open questions one at a time; each answer is written into SPEC at once."""
+    import datetime
+    import re
+
+    if not sys.stdin.isatty():
+        raise ConsiderError(
+            "consider ask needs a terminal to ask its questions in; to list them without "
+            f"one, run: consider questions {spec_path}"
+        )
+    if today is not None and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", today):
+        raise click.BadParameter(f"{today!r} is not a date like 2026-03-02", param_hint="--date")
+    from consider.engine import load_rules
+    from consider.loader import read_text
+    from consider.prompt import Filters, walk
+    from consider.questionnaire import check_filters
+
+    rules = load_rules(packs)
+    check_filters(_read_spec(spec_path, max_file_size), rules, pack=only_pack, entity=entity)
+    text = read_text(spec_path, display=str(spec_path), max_bytes=max_file_size)
+    outcome = walk(
+        spec_path,
+        text,
+        rules,
+        today=today or datetime.date.today().isoformat(),
+        filters=Filters(limit=limit, pack=only_pack, entity=entity),
+        read=lambda prompt: input(prompt),
+        write=click.echo,
+    )
+    return EXIT_USAGE if outcome.interrupted else EXIT_OK
+
+
+def _read_spec(spec_path: Path, max_file_size: int) -> Any:
+    """A spec for `questions` and `ask`: a file that is no spec stops the run (exit 2)."""
+    from consider.check import read_spec
+    from consider.loader import Limits
+
+    spec = read_spec(spec_path, display=str(spec_path), limits=Limits(max_bytes=max_file_size))
+    if not spec.is_spec:
+        first = spec.findings[0]
+        raise ConsiderError(first.message, path=first.file, line=first.line, column=first.column)
+    return spec
+
+
 @cli.group()
 def rules() -> None:
     """List and explain the rules that are checked."""

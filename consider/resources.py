@@ -11,7 +11,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def _data_dir(name: str) -> Path:
-    # A wheel carries rules/ and schemas/ inside the package; a checkout (or an editable
+    # A wheel carries rules/, schemas/ and examples/ inside the package; a checkout (or an editable
     # install) has them beside it, at the repository's root.
     inside = _PACKAGE / name
     return inside if inside.is_dir() else _PACKAGE.parent / name
@@ -25,6 +25,16 @@ def rules_dir() -> Path:
 def schemas_dir() -> Path:
     """The folder of the published JSON Schemas."""
     return _data_dir("schemas")
+
+
+def examples_dir() -> Path:
+    """The folder of the bundled example specs (``consider init --example``)."""
+    return _data_dir("examples")
+
+
+def template_path() -> Path:
+    """The template of a new spec (``consider init``); it lives inside the package."""
+    return _PACKAGE / "templates" / "new-spec.yaml"
 
 
 def builtin_pack_paths() -> list[Path]:

@@ -173,8 +173,7 @@ def test_a_waivers_file_named_in_the_config(spec: Path, run_cli: Run) -> None:
     findings = [f for f in json.loads(out)["files"][0]["findings"] if f["kind"] != "question"]
     assert code == 1  # the second waiver has expired
     assert [
-        (f["rule"], f["file"], f["line"], (f["suppression"] or {}).get("source"))
-        for f in findings
+        (f["rule"], f["file"], f["line"], (f["suppression"] or {}).get("source")) for f in findings
     ] == [
         ("no-error-budget-policy", "fraud.yaml", 98, None),
         ("label-delay-exceeds-retrain-cadence", "fraud.yaml", 123, None),
