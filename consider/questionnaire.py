@@ -390,15 +390,9 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
-_MARKDOWN_LEADING = re.compile(r"^([#+=>-]|\d+(?=[.)]))")
-
-
 def markdown_escape(text: str) -> str:
-    """``text`` safe inside a Markdown paragraph or list item: no markup, no HTML, one line.
+    """``text`` safe inside a Markdown paragraph or list item: one line, no markup, no HTML;
+    the review packet's escaping, so both Markdown outputs escape alike."""
+    from consider.report.markdown_format import escape
 
-    The one place this module escapes Markdown; when the shared Markdown helpers of the
-    review packet land (consider/report/markdown_format.py), this should call them.
-    """
-    flat = printable(_one_line(text)).replace("&", "&amp;")
-    return _MARKDOWN_LEADING.sub(r"\\\1", _MARKDOWN_INLINE.sub(r"\\\1", flat))
+    return escape(_one_line(text))

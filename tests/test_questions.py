@@ -128,7 +128,7 @@ def test_markdown_output(spec_file: Path, run_cli: Run) -> None:
 @pytest.mark.parametrize(
     ("text", "shown"),
     [
-        ("a *b* _c_ `d` [e](f) <script>", r"a \*b\* \_c\_ \`d\` \[e\](f) \<script\>"),
+        ("a *b* _c_ `d` [e](f) <script>", r"a \*b\* \_c\_ \`d\` \[e\](f) &lt;script&gt;"),
         ("# not a heading", r"\# not a heading"),
         ("- not an item", r"\- not an item"),
         ("1. not a list", r"\1. not a list"),

@@ -34,13 +34,16 @@ _MARKUP = str.maketrans(
 )
 # A backslash before the ':' of '://' or the '.' of 'www.' keeps an address from being linked.
 _AUTOLINK = re.compile(r"(?i)(?<=www)\.|:(?=//)")
+# What starts a block when it opens a line: a list item, a setext underline, a numbered item.
+_LEADING = re.compile(r"^([+=-]|\d+(?=[.)]))")
 _HEADINGS = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Info"}
 
 
 def escape(text: str) -> str:
     """``text`` as literal inline Markdown: no emphasis, code, link, autolink, mention, HTML,
     math or table cell break can come of it, and it stays on one line."""
-    return _AUTOLINK.sub(lambda m: "\\" + m.group(), printable(text).translate(_MARKUP))
+    inline = _AUTOLINK.sub(lambda m: "\\" + m.group(), printable(text).translate(_MARKUP))
+    return _LEADING.sub(r"\\\1", inline)
 
 
 def cell(text: str) -> str:
