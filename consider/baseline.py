@@ -144,9 +144,13 @@ def apply(spec: Spec, findings: list[Finding], baseline: Baseline) -> list[Findi
     result = list(findings)
     suppression = Suppression("baseline", source=baseline.source)
     for index, finding in enumerate(result):
-        if recordable(finding) and left[finding.fingerprint] > 0:
+        # A waived finding still uses up its entry (it fires; the waiver, with its owner and
+        # expiry, is the better record of why it is accepted), so the entry is not stale.
+        waived = finding.suppressed is not None
+        if recordable(finding._replace(suppressed=None)) and left[finding.fingerprint] > 0:
             left[finding.fingerprint] -= 1
-            result[index] = finding._replace(suppressed=suppression)
+            if not waived:
+                result[index] = finding._replace(suppressed=suppression)
     for entry in entries:
         if left[entry.fingerprint] <= 0:
             continue

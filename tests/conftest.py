@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -49,6 +50,21 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str,
 @pytest.fixture(scope="session")
 def builtin_rules() -> RuleSet:
     return load_rules()
+
+
+_FENCED = re.compile(r"^ *```(\w+)(?: ([^\n]+))?\n(.*?)^ *```$", re.MULTILINE | re.DOTALL)
+
+
+def fenced_blocks(path: Path) -> list[tuple[str, str, str]]:
+    """(language, file name or '', text) of every fenced block of a Markdown page: the
+    pages' examples say which file they are, as in a block opened by ```yaml .consider.yaml.
+    A block indented under a list item is read with its indent removed."""
+    blocks = []
+    for match in _FENCED.finditer(path.read_text(encoding="utf-8")):
+        indent = len(match[0]) - len(match[0].lstrip(" "))
+        text = "".join(line[indent:] for line in match[3].splitlines(keepends=True))
+        blocks.append((match[1], match[2] or "", text))
+    return blocks
 
 
 def valid_spec(text: str) -> Spec:

@@ -12,16 +12,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, fenced_blocks
 
 Run = Callable[..., tuple[int, str, str]]
 DOC = ROOT / "docs" / "config.md"
-_BLOCK = re.compile(r"^```(\w+)(?: ([^\n]+))?\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 
 
 def _blocks() -> list[tuple[str, str, str]]:
     """(language, file name or '', text) of every fenced block."""
-    return [(m[1], m[2] or "", m[3]) for m in _BLOCK.finditer(DOC.read_text(encoding="utf-8"))]
+    return fenced_blocks(DOC)
 
 
 def _named(name: str) -> list[str]:
