@@ -11,13 +11,16 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from consider import __version__
 from consider.errors import ConsiderError
 from consider.report import printable
+
+if TYPE_CHECKING:
+    from consider.check import Target
 
 FAIL_ON = ("error", "warning", "info", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -94,6 +97,12 @@ def cli() -> None:
     is_flag=True,
     help="Use only the packs given with --pack (with none: check the spec format alone).",
 )
+@click.option(
+    "--skip-non-specs",
+    is_flag=True,
+    help="Pass over named files that are not specs without a word (what the pre-commit "
+    "hook sets); a file that looks like a spec is still checked.",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -101,8 +110,10 @@ def check(
     max_file_size: int,
     packs: tuple[Path, ...],
     no_builtin_packs: bool,
+    skip_non_specs: bool,
 ) -> int:
-    """Report the risks and unanswered questions of specs (files, folders or globs)."""
+    """Report the risks and unanswered questions of specs (files, folders, globs, or - for
+    standard input)."""
     from consider.check import expand, run
     from consider.engine import load_rules
     from consider.findings import parse_threshold
@@ -110,13 +121,13 @@ def check(
     from consider.report import View, formatter
 
     rules = load_rules(packs, builtin=not no_builtin_packs)
-    files = expand(paths)
-    if not files:
+    targets = _with_stdin(expand(paths, skip_non_specs=skip_non_specs), max_file_size)
+    if not targets:
         raise ConsiderError(
-            f"no spec files found in {', '.join(paths)}; a spec is a .yaml "
-            "file whose top level has a 'consider:' key"
+            f"no spec files found in {', '.join(paths)}; a spec is a .yaml file whose top "
+            "level has a 'consider' key, or 'product' with 'outputs', 'slos' or 'sources'"
         )
-    result = run(files, rules, limits=Limits(max_bytes=max_file_size))
+    result = run(targets, rules, limits=Limits(max_bytes=max_file_size))
     render = formatter(output_format)
     threshold = parse_threshold(fail_on)
     click.echo(render(result, View(threshold=threshold)), nl=False)
@@ -124,6 +135,17 @@ def check(
         if file.error is not None:
             click.echo(printable(f"consider: {file.error}"), err=True)
     return result.exit_code(threshold)
+
+
+def _with_stdin(targets: list[Target], max_file_size: int) -> list[Target]:
+    """The targets, standard input's bytes read into its own (up to one byte over the limit,
+    so that an endless stream is refused rather than read)."""
+    from consider.check import STDIN_NAME
+
+    if not any(t.display == STDIN_NAME for t in targets):
+        return targets
+    data = sys.stdin.buffer.read(max_file_size + 1)
+    return [t._replace(data=data) if t.display == STDIN_NAME else t for t in targets]
 
 
 @cli.command()
