@@ -103,6 +103,20 @@ def cli() -> None:
     help="Pass over named files that are not specs without a word (what the pre-commit "
     "hook sets); a file that looks like a spec is still checked.",
 )
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print only what fails the gate, and the summary."
+)
+@click.option(
+    "--no-questions",
+    is_flag=True,
+    help="Leave open questions out of the listing (they are still counted).",
+)
+@click.option(
+    "--color/--no-color",
+    "colour",
+    default=None,
+    help="Colour the output [default: on a terminal, unless NO_COLOR is set].",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -111,6 +125,9 @@ def check(
     packs: tuple[Path, ...],
     no_builtin_packs: bool,
     skip_non_specs: bool,
+    quiet: bool,
+    no_questions: bool,
+    colour: bool | None,
 ) -> int:
     """Report the risks and unanswered questions of specs (files, folders, globs, or - for
     standard input)."""
@@ -130,7 +147,13 @@ def check(
     result = run(targets, rules, limits=Limits(max_bytes=max_file_size))
     render = formatter(output_format)
     threshold = parse_threshold(fail_on)
-    click.echo(render(result, View(threshold=threshold)), nl=False)
+    view = View(
+        threshold=threshold,
+        quiet=quiet,
+        questions=not no_questions,
+        colour=_colour_wanted(colour),
+    )
+    click.echo(render(result, view), nl=False)
     for file in result.files:
         if file.error is not None:
             click.echo(printable(f"consider: {file.error}"), err=True)
@@ -146,6 +169,13 @@ def _with_stdin(targets: list[Target], max_file_size: int) -> list[Target]:
         return targets
     data = sys.stdin.buffer.read(max_file_size + 1)
     return [t._replace(data=data) if t.display == STDIN_NAME else t for t in targets]
+
+
+def _colour_wanted(flag: bool | None) -> bool:
+    """--color or --no-color when given, else colour on a terminal unless NO_COLOR is set."""
+    if flag is not None:
+        return flag
+    return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
 @cli.command()
