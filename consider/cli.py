@@ -20,7 +20,10 @@ from consider.errors import ConsiderError
 from consider.report import printable
 
 if TYPE_CHECKING:
-    from consider.check import Target
+    from consider.check import Result, Target
+    from consider.engine import RuleSet
+    from consider.loader import Limits
+    from consider.report import View
 
 FAIL_ON = ("error", "warning", "info", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -117,6 +120,14 @@ def cli() -> None:
     default=None,
     help="Colour the output [default: on a terminal, unless NO_COLOR is set].",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Check this many files at once [default: the number of cores].",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -128,14 +139,15 @@ def check(
     quiet: bool,
     no_questions: bool,
     colour: bool | None,
+    jobs: int | None,
 ) -> int:
     """Report the risks and unanswered questions of specs (files, folders, globs, or - for
     standard input)."""
-    from consider.check import expand, run
+    from consider.check import expand
     from consider.engine import load_rules
     from consider.findings import parse_threshold
     from consider.loader import Limits
-    from consider.report import View, formatter
+    from consider.report import View
 
     rules = load_rules(packs, builtin=not no_builtin_packs)
     targets = _with_stdin(expand(paths, skip_non_specs=skip_non_specs), max_file_size)
@@ -144,8 +156,6 @@ def check(
             f"no spec files found in {', '.join(paths)}; a spec is a .yaml file whose top "
             "level has a 'consider' key, or 'product' with 'outputs', 'slos' or 'sources'"
         )
-    result = run(targets, rules, limits=Limits(max_bytes=max_file_size))
-    render = formatter(output_format)
     threshold = parse_threshold(fail_on)
     view = View(
         threshold=threshold,
@@ -153,10 +163,9 @@ def check(
         questions=not no_questions,
         colour=_colour_wanted(colour),
     )
-    click.echo(render(result, view), nl=False)
-    for file in result.files:
-        if file.error is not None:
-            click.echo(printable(f"consider: {file.error}"), err=True)
+    result = _check_and_print(
+        targets, rules, Limits(max_bytes=max_file_size), output_format, view, jobs
+    )
     return result.exit_code(threshold)
 
 
@@ -176,6 +185,87 @@ def _colour_wanted(flag: bool | None) -> bool:
     if flag is not None:
         return flag
     return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def _check_and_print(
+    targets: list[Target],
+    rules: RuleSet,
+    limits: Limits,
+    output_format: str,
+    view: View,
+    jobs: int | None,
+) -> Result:
+    """Check the files on ``jobs`` cores; a line format is printed file by file, in the
+    command line's order, as soon as each file and those before it are done; a document
+    format once, at the end. Errors go to stderr as their file's turn comes."""
+    from consider.check import FileResult, Result
+    from consider.report import formatter, line_format
+    from consider.workers import check_all, cores
+
+    lines = line_format(output_format)
+    progress = _Progress(len(targets))
+    done: list[FileResult] = []
+    for result in check_all(targets, rules, limits=limits, jobs=jobs or cores()):
+        progress.advance()
+        if result is None:
+            continue
+        done.append(result)
+        if lines is None:
+            continue
+        part = lines.render_file(result, view, first=len(done) == 1)
+        progress.clear()
+        if part:
+            click.echo(part, nl=False)
+        if result.error is not None:
+            click.echo(printable(f"consider: {result.error}"), err=True)
+    progress.clear()
+    everything = Result(tuple(done))
+    if lines is not None:
+        click.echo(lines.render_end(everything, view), nl=False)
+        return everything
+    click.echo(formatter(output_format)(everything, view), nl=False)
+    for file in everything.files:
+        if file.error is not None:
+            click.echo(printable(f"consider: {file.error}"), err=True)
+    return everything
+
+
+class _Progress:
+    """``checked 120/1000 files`` on stderr, redrawn in place: only on a terminal, and only
+    once the run has taken a while (a quick run shows nothing)."""
+
+    _AFTER = 1.0  # seconds before the line first shows
+    _EVERY = 0.1  # seconds between redraws
+
+    def __init__(self, total: int) -> None:
+        import time
+
+        self.total = total
+        self.count = 0
+        self.shown = False
+        self.enabled = total > 1 and sys.stderr.isatty()
+        self.started = self.drawn = time.monotonic()
+
+    def advance(self) -> None:
+        import time
+
+        self.count += 1
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.started < self._AFTER or now - self.drawn < self._EVERY:
+            return
+        self.drawn = now
+        self.shown = True
+        sys.stderr.write(f"\rconsider: checked {self.count}/{self.total} files")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        """Take the line away, before other output or at the end."""
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self.shown = False
 
 
 @cli.command()

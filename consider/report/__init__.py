@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from consider.findings import Severity
 
 if TYPE_CHECKING:
-    from consider.check import Result
+    from consider.check import FileResult, Result
 
 FORMATS = ("text", "json")
 """The formats ``consider check --format`` accepts."""
@@ -65,3 +65,20 @@ def formatter(name: str) -> Callable[[Result, View], str]:
     module = importlib.import_module(f"consider.report.{name}_format")
     render: Callable[[Result, View], str] = module.render
     return render
+
+
+class LineFormat(Protocol):
+    """A format that can be printed file by file: its ``render_file`` and ``render_end``."""
+
+    def render_file(self, file: FileResult, view: View, *, first: bool) -> str: ...
+
+    def render_end(self, result: Result, view: View) -> str: ...
+
+
+def line_format(name: str) -> LineFormat | None:
+    """The format ``name`` as a line format, or None for a document format."""
+    module = importlib.import_module(f"consider.report.{name}_format")
+    if hasattr(module, "render_file") and hasattr(module, "render_end"):
+        found: LineFormat = module
+        return found
+    return None
