@@ -47,12 +47,15 @@ def check_all(
     # Objects made before the fork are moved out of the collector's sight: a collection in
     # a worker would otherwise write to each of them, copying every inherited page.
     gc.freeze()
+    pool = ProcessPoolExecutor(
+        workers, mp_context=_context(), initializer=_start, initargs=(rules, limits)
+    )
     try:
-        with ProcessPoolExecutor(
-            workers, mp_context=_context(), initializer=_start, initargs=(rules, limits)
-        ) as pool:
-            yield from pool.map(_check, targets, chunksize=_chunk(len(targets), workers))
+        yield from pool.map(_check, targets, chunksize=_chunk(len(targets), workers))
     finally:
+        # A caller that stops early (a reader such as `head` went away) leaves no file
+        # to be checked for nothing.
+        pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
 
 

@@ -199,3 +199,17 @@ def test_no_progress_when_stderr_is_not_a_terminal(
 ) -> None:
     _terminal_stderr(monkeypatch, tty=False)
     assert run_cli("check", "--format", "json", "clean.yaml", "compose.yaml")[2] == ""
+
+
+def test_a_caller_that_stops_early_cancels_the_files_left(
+    specs: list[str], builtin_rules: RuleSet
+) -> None:
+    import time
+
+    targets = [Target(Path("home-recommender.yaml"), f"home-{i}.yaml") for i in range(400)]
+    results = check_all(targets, builtin_rules, limits=Limits(), jobs=2)
+    first = next(results)
+    assert first is not None
+    start = time.perf_counter()
+    results.close()
+    assert time.perf_counter() - start < 2.0  # not the 399 files left
