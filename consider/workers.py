@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
@@ -74,6 +75,9 @@ def _chunk(count: int, workers: int) -> int:
 def _start(rules: RuleSet, limits: Limits) -> None:
     global _rules, _limits
     _rules, _limits = rules, limits
+    # Ctrl-C reaches the whole process group: the parent stops the run and says so in one
+    # line; a worker that took it too would print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _check(target: Target) -> FileResult | None:

@@ -213,3 +213,27 @@ def test_a_caller_that_stops_early_cancels_the_files_left(
     start = time.perf_counter()
     results.close()
     assert time.perf_counter() - start < 2.0  # not the 399 files left
+
+
+def test_ctrl_c_stops_a_parallel_run_in_one_line(specs: list[str]) -> None:
+    import os
+    import shutil
+    import signal
+    import subprocess
+
+    for i in range(300):
+        shutil.copy("home-recommender.yaml", f"copy-{i}.yaml")
+    script = Path(sys.executable).with_name("consider")
+    command = [str(script), "check", "--jobs", "2", "--format", "text"]
+    process = subprocess.Popen(
+        [*command, *(f"copy-{i}.yaml" for i in range(300))],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "copy-0.yaml\n"  # the workers are busy
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (2, "\nconsider: aborted\n")
