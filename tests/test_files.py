@@ -255,3 +255,19 @@ def test_standard_input_that_is_no_spec_is_passed_over_with_skip(
 ) -> None:
     _stdin(monkeypatch, OPENAPI.encode())
     assert run_cli("check", "--no-builtin-packs", "--skip-non-specs", "-") == (0, "", "")
+
+
+def test_the_console_script_reads_a_piped_spec(here: Path) -> None:
+    import subprocess
+
+    script = Path(sys.executable).with_name("consider")
+    done = subprocess.run(
+        [str(script), "check", "--no-builtin-packs", "--format", "json", "-"],
+        input=FORGOT_KEY.encode(),
+        capture_output=True,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (1, b"")
+    assert _findings(done.stdout.decode()) == [
+        ("<stdin>", "missing-required-field", 1, 1, FORGOT_KEY_MESSAGE)
+    ]
