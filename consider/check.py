@@ -162,8 +162,9 @@ def as_target(target: Target | Path) -> Target:
 
 def expand(arguments: Sequence[str], *, skip_non_specs: bool = False) -> list[Target]:
     """Files, folders (their spec files, recursively), globs and ``-`` (standard input, read
-    by the caller) → targets, each once. A file found in a folder is passed over when it
-    turns out not to be a spec; a file named is too with ``skip_non_specs``."""
+    by the caller) → targets, each once. A file found in a folder or matched by a glob is
+    passed over when it turns out not to be a spec; a file named is too with
+    ``skip_non_specs``."""
     found: list[Target] = []
     for argument in arguments:
         path = Path(argument)
@@ -180,7 +181,10 @@ def expand(arguments: Sequence[str], *, skip_non_specs: bool = False) -> list[Ta
                     f"the pattern '{argument}' matches no file; check the path "
                     "or quote it differently"
                 )
-            found.extend(Target(Path(m), m, skip_non_specs) for m in matches if Path(m).is_file())
+            # A pattern selects files as a folder does: the non-specs it matches are no error.
+            found.extend(
+                Target(Path(m), m, skip_non_spec=True) for m in matches if Path(m).is_file()
+            )
         else:  # a missing file is reported as that file's error
             found.append(Target(path, str(path), skip_non_specs))
     unique: dict[str, Target] = {}

@@ -172,12 +172,13 @@ def check(
 def _with_stdin(targets: list[Target], max_file_size: int) -> list[Target]:
     """The targets, standard input's bytes read into its own (up to one byte over the limit,
     so that an endless stream is refused rather than read)."""
-    from consider.check import STDIN_NAME
+    from consider.check import STDIN, STDIN_NAME
 
-    if not any(t.display == STDIN_NAME for t in targets):
+    reads = [t.path == Path(STDIN) and t.display == STDIN_NAME for t in targets]
+    if not any(reads):
         return targets
     data = sys.stdin.buffer.read(max_file_size + 1)
-    return [t._replace(data=data) if t.display == STDIN_NAME else t for t in targets]
+    return [t._replace(data=data) if read else t for t, read in zip(targets, reads, strict=True)]
 
 
 def _colour_wanted(flag: bool | None) -> bool:

@@ -271,3 +271,20 @@ def test_the_console_script_reads_a_piped_spec(here: Path) -> None:
     assert _findings(done.stdout.decode()) == [
         ("<stdin>", "missing-required-field", 1, 1, FORGOT_KEY_MESSAGE)
     ]
+
+
+def test_a_glob_passes_over_the_non_specs_it_matches(run_cli: RunCli, here: Path) -> None:
+    Path("specs").mkdir()
+    Path("specs", "a.yaml").write_text(SPEC)
+    Path("specs", "openapi.yaml").write_text(OPENAPI)
+    Path("specs", "home.yaml").write_text(FORGOT_KEY)
+    code, out, err = run_cli("check", "--no-builtin-packs", "--format", "json", "specs/*.yaml")
+    assert (code, err) == (1, "")
+    assert _files(out) == ["specs/a.yaml", "specs/home.yaml"]
+
+
+def test_a_file_named_like_standard_input_is_a_file(run_cli: RunCli, here: Path) -> None:
+    Path("-").write_text(SPEC)
+    code, out, err = run_cli("check", "--no-builtin-packs", "--format", "json", "./-")
+    assert (code, err) == (0, "")
+    assert _files(out) == ["-"]
