@@ -237,3 +237,17 @@ def test_ctrl_c_stops_a_parallel_run_in_one_line(specs: list[str]) -> None:
     os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert (process.returncode, err) == (2, "\nconsider: aborted\n")
+
+
+def test_the_pool_works_where_processes_are_spawned_not_forked(
+    specs: list[str], builtin_rules: RuleSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    # macOS and Windows spawn: the rule set then reaches each worker as a pickle.
+    monkeypatch.setattr(consider.workers, "_context", lambda: multiprocessing.get_context("spawn"))
+    targets = [Target(Path(name), name) for name in specs]
+    spawned = list(check_all(targets, builtin_rules, limits=Limits(), jobs=2))
+    serial = list(check_all(targets, builtin_rules, limits=Limits(), jobs=1))
+    assert [_comparable(r) for r in spawned] == [_comparable(r) for r in serial]
+    assert sum(len(r.findings) for r in serial if r is not None) > 50
