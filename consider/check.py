@@ -109,19 +109,22 @@ def check_target(
         head = _head_kind(target)
         if head is FileKind.OTHER:
             return None  # not even read in full: a large or malformed non-spec is no error
-    try:
-        with _no_cyclic_gc():
+    with _no_cyclic_gc():
+        try:
             document = _document(target, limits)
-            if target.skip_non_spec and kind_of(document.data) is FileKind.OTHER:
-                return None
+        except InputError as error:
+            if target.skip_non_spec and head is None:
+                return None  # unreadable, and nothing shows it was meant as a spec
+            return FileResult(target.display, error=error)
+        if target.skip_non_spec and kind_of(document.data) is FileKind.OTHER:
+            return None
+        try:
             spec = build(document, validate(document))
             if not spec.is_spec:
                 return FileResult(document.path, tuple(spec.findings))
             return FileResult(document.path, tuple(evaluate(spec, rules)))
-    except (InputError, PackError) as error:
-        if target.skip_non_spec and head is None:
-            return None  # unreadable, and nothing shows it was meant as a spec
-        return FileResult(target.display, error=error)
+        except (InputError, PackError) as error:  # a spec all the same: always reported
+            return FileResult(target.display, error=error)
 
 
 def _document(target: Target, limits: Limits) -> Document:

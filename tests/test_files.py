@@ -288,3 +288,21 @@ def test_a_file_named_like_standard_input_is_a_file(run_cli: RunCli, here: Path)
     code, out, err = run_cli("check", "--no-builtin-packs", "--format", "json", "./-")
     assert (code, err) == (0, "")
     assert _files(out) == ["-"]
+
+
+def test_skip_non_specs_reports_a_rule_that_fails_on_a_spec(
+    run_cli: RunCli, here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import consider.check
+    from consider.errors import PackError
+
+    def failing(spec: object, rules: object) -> list[object]:
+        raise PackError("rule r cannot be evaluated here", path="pack.yaml", line=3)
+
+    monkeypatch.setattr(consider.check, "evaluate", failing)
+    Path("flow.yaml").write_text("{consider: 1, product: {name: S}}\n")  # the head cannot tell
+    assert run_cli("check", "--skip-non-specs", "flow.yaml") == (
+        2,
+        "",
+        "consider: pack.yaml:3: rule r cannot be evaluated here\n",
+    )
