@@ -207,18 +207,17 @@ def _check_and_print(
     progress = _Progress(len(targets))
     done: list[FileResult] = []
     for result in check_all(targets, rules, limits=limits, jobs=jobs or cores()):
-        progress.advance()
-        if result is None:
-            continue
-        done.append(result)
-        if lines is None:
-            continue
-        part = lines.render_file(result, view, first=len(done) == 1)
-        progress.clear()
-        if part:
-            click.echo(part, nl=False)
-        if result.error is not None:
-            click.echo(printable(f"consider: {result.error}"), err=True)
+        if result is not None:
+            done.append(result)
+            if lines is not None:
+                part = lines.render_file(result, view, first=len(done) == 1)
+                if part or result.error is not None:
+                    progress.clear()
+                if part:
+                    click.echo(part, nl=False)
+                if result.error is not None:
+                    click.echo(printable(f"consider: {result.error}"), err=True)
+        progress.advance()  # drawn below what was just printed
     progress.clear()
     everything = Result(tuple(done))
     if lines is not None:
@@ -262,11 +261,13 @@ class _Progress:
         sys.stderr.flush()
 
     def clear(self) -> None:
-        """Take the line away, before other output or at the end."""
+        """Take the line away, before other output or at the end; the next advance draws it
+        again at once."""
         if self.shown:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
             self.shown = False
+            self.drawn = float("-inf")
 
 
 @cli.command()

@@ -251,3 +251,19 @@ def test_the_pool_works_where_processes_are_spawned_not_forked(
     serial = list(check_all(targets, builtin_rules, limits=Limits(), jobs=1))
     assert [_comparable(r) for r in spawned] == [_comparable(r) for r in serial]
     assert sum(len(r.findings) for r in serial if r is not None) > 50
+
+
+def test_the_progress_line_steps_aside_for_each_file_printed(
+    run_cli: RunCli, specs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _terminal_stderr(monkeypatch, tty=True)
+    Path("clean2.yaml").write_text("consider: 1\nproduct: {name: T}\n")
+    code, out, err = run_cli("check", "--no-builtin-packs", "clean.yaml", "clean2.yaml")
+    assert code == 0
+    assert out.startswith("clean.yaml\n")
+    assert err == (
+        "\rconsider: checked 1/2 files"  # below clean.yaml's part
+        "\r\x1b[K"  # erased before clean2.yaml's part
+        "\rconsider: checked 2/2 files"
+        "\r\x1b[K"  # erased at the end
+    )
