@@ -12,13 +12,30 @@ from typing import NamedTuple
 from consider.engine import RuleSet, evaluate
 from consider.errors import ConsiderError, InputError, PackError, UsageError
 from consider.findings import Finding, Severity, fails
-from consider.loader import Limits, load
+from consider.loader import Document, Limits, decode, load, parse
 from consider.model import Spec, build
 from consider.policy import NO_POLICY, Policy, apply
 from consider.schema import validate
+from consider.specfiles import HEAD_BYTES, FileKind, head_kind, kind_of
 
 DEFAULT_LIMITS = Limits()
 SPEC_SUFFIXES = (".yaml", ".yml")
+STDIN = "-"
+"""The argument that reads a spec from standard input."""
+STDIN_NAME = "<stdin>"
+"""How a spec read from standard input is named in reports."""
+
+
+class Target(NamedTuple):
+    """One file to check, as the command line named it or a folder search found it."""
+
+    path: Path
+    display: str
+    skip_non_spec: bool = False
+    """Pass over the file without a word when it is not a spec (found in a folder, or
+    ``--skip-non-specs``); a file that looks like a spec is checked all the same."""
+    data: bytes | None = None
+    """The bytes already read (standard input), else None to read ``path``."""
 
 
 class FileResult(NamedTuple):
@@ -87,31 +104,91 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+def check_target(
+    target: Target,
+    rules: RuleSet,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    policy: Policy = NO_POLICY,
+) -> FileResult | None:
+    """One file's result, or None for a file passed over as no spec. A file that cannot be
+    read or checked is a result with its error: a pack rule that fails on one file's data
+    stops that file only."""
+    head: FileKind | None = None
+    if target.skip_non_spec:
+        head = _head_kind(target)
+        if head is FileKind.OTHER:
+            return None  # not even read in full: a large or malformed non-spec is no error
+    with _no_cyclic_gc():
+        try:
+            document = _document(target, limits)
+        except InputError as error:
+            if target.skip_non_spec and head is None:
+                return None  # unreadable, and nothing shows it was meant as a spec
+            return FileResult(target.display, error=error)
+        if target.skip_non_spec and kind_of(document.data) is FileKind.OTHER:
+            return None
+        try:
+            spec = build(document, validate(document))
+            if not spec.is_spec:
+                return FileResult(document.path, tuple(spec.findings))
+            return FileResult(document.path, tuple(apply(spec, evaluate(spec, rules), policy)))
+        except (InputError, PackError) as error:  # a spec all the same: always reported
+            return FileResult(target.display, error=error)
+
+
+def _document(target: Target, limits: Limits) -> Document:
+    if target.data is None:
+        return load(target.path, display=target.display, limits=limits)
+    if len(target.data) > limits.max_bytes:
+        raise InputError(
+            f"the input is over the limit of {limits.max_bytes:,} bytes; raise it with "
+            "--max-file-size (for example --max-file-size 20MB) if it is meant to be this large",
+            path=target.display,
+        )
+    return parse(decode(target.data, display=target.display), path=target.display, limits=limits)
+
+
+def _head_kind(target: Target) -> FileKind | None:
+    if target.data is not None:
+        return head_kind(target.data[:HEAD_BYTES], whole=len(target.data) <= HEAD_BYTES)
+    try:
+        with target.path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES + 1)
+    except OSError:
+        return FileKind.SPEC  # taken for one, so that the reason it cannot be read is reported
+    return head_kind(head[:HEAD_BYTES], whole=len(head) <= HEAD_BYTES)
+
+
 def run(
-    paths: Sequence[Path],
+    targets: Sequence[Target | Path],
     rules: RuleSet,
     *,
     limits: Limits = DEFAULT_LIMITS,
     policy: Policy = NO_POLICY,
 ) -> Result:
-    """Check every file; one that cannot be read or checked is reported (exit 2) and the
-    others still are: a pack rule that fails on one file's data stops that file only."""
-    results = []
-    for path in paths:
-        try:
-            results.append(check_file(path, rules, display=str(path), limits=limits, policy=policy))
-        except (InputError, PackError) as error:
-            results.append(FileResult(str(path), error=error))
-    return Result(tuple(results))
+    """Check every file in turn (``consider.workers`` checks them in parallel)."""
+    results = (check_target(as_target(t), rules, limits=limits, policy=policy) for t in targets)
+    return Result(tuple(result for result in results if result is not None))
 
 
-def expand(arguments: Sequence[str]) -> list[Path]:
-    """Files, folders (their spec files, recursively) and globs → spec paths, each once."""
-    found: list[Path] = []
+def as_target(target: Target | Path) -> Target:
+    """A path as a target named by itself."""
+    return target if isinstance(target, Target) else Target(target, str(target))
+
+
+def expand(arguments: Sequence[str], *, skip_non_specs: bool = False) -> list[Target]:
+    """Files, folders (their spec files, recursively), globs and ``-`` (standard input, read
+    by the caller) → targets, each once. A file found in a folder or matched by a glob is
+    passed over when it turns out not to be a spec; a file named is too with
+    ``skip_non_specs``."""
+    found: list[Target] = []
     for argument in arguments:
         path = Path(argument)
-        if path.is_dir():
-            found.extend(_specs_in(path))
+        if argument == STDIN:
+            found.append(Target(path, STDIN_NAME, skip_non_specs))
+        elif path.is_dir():
+            found.extend(Target(p, str(p), skip_non_spec=True) for p in _specs_in(path))
         elif not path.exists() and any(c in argument for c in "*?["):
             import glob
 
@@ -121,17 +198,21 @@ def expand(arguments: Sequence[str]) -> list[Path]:
                     f"the pattern '{argument}' matches no file; check the path "
                     "or quote it differently"
                 )
-            found.extend(Path(m) for m in matches if Path(m).is_file())
-        else:
-            found.append(path)  # a missing file is reported as that file's error
-    unique: dict[str, Path] = {}
-    for path in found:
-        unique.setdefault(str(path), path)
+            # A pattern selects files as a folder does: the non-specs it matches are no error.
+            found.extend(
+                Target(Path(m), m, skip_non_spec=True) for m in matches if Path(m).is_file()
+            )
+        else:  # a missing file is reported as that file's error
+            found.append(Target(path, str(path), skip_non_specs))
+    unique: dict[str, Target] = {}
+    for target in found:
+        unique.setdefault(target.display, target)
     return list(unique.values())
 
 
 def _specs_in(folder: Path) -> list[Path]:
-    """Spec files under a folder: YAML files whose top level has a ``consider:`` key."""
+    """Spec files under a folder: YAML files that are specs or look like one
+    (``consider.specfiles``), or whose head cannot tell."""
     specs = []
     for here, folders, files in os.walk(folder):
         folders[:] = sorted(f for f in folders if not f.startswith("."))  # no .git, no .venv
@@ -143,9 +224,4 @@ def _specs_in(folder: Path) -> list[Path]:
 
 
 def _looks_like_spec(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(65536)
-    except OSError:
-        return True  # let the check report why it cannot be read
-    return any(line.startswith(b"consider:") for line in head.splitlines())
+    return _head_kind(Target(path, str(path))) is not FileKind.OTHER

@@ -11,13 +11,20 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from consider import __version__
 from consider.errors import ConsiderError
 from consider.report import FORMATS, printable
+
+if TYPE_CHECKING:
+    from consider.check import Result, Target
+    from consider.engine import RuleSet
+    from consider.loader import Limits
+    from consider.policy import Policy
+    from consider.report import View
 
 FAIL_ON = ("error", "warning", "info", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -159,6 +166,34 @@ def _write_report(path: Path, text: str) -> None:
     type=click.Path(path_type=Path),
     help="Record today's findings in this baseline file, then exit 0.",
 )
+@click.option(
+    "--skip-non-specs",
+    is_flag=True,
+    help="Pass over named files that are not specs without a word (what the pre-commit "
+    "hook sets); a file that looks like a spec is still checked.",
+)
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print only what fails the gate, and the summary."
+)
+@click.option(
+    "--no-questions",
+    is_flag=True,
+    help="Leave open questions out of the listing (they are still counted).",
+)
+@click.option(
+    "--color/--no-color",
+    "colour",
+    default=None,
+    help="Colour the output [default: on a terminal, unless NO_COLOR is set].",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Check this many files at once [default: the number of cores].",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -172,10 +207,16 @@ def check(
     today: Any,
     baseline_file: Path | None,
     write_baseline: Path | None,
+    skip_non_specs: bool,
+    quiet: bool,
+    no_questions: bool,
+    colour: bool | None,
+    jobs: int | None,
 ) -> int:
-    """Report the risks and unanswered questions of specs (files, folders or globs)."""
+    """Report the risks and unanswered questions of specs (files, folders, globs, or - for
+    standard input)."""
     from consider import config
-    from consider.check import expand, run
+    from consider.check import expand
     from consider.engine import load_rules
     from consider.findings import parse_threshold
     from consider.loader import Limits
@@ -197,30 +238,136 @@ def check(
         baseline=baseline_file,
         writing_baseline=write_baseline is not None,
     )
-    files = config.select(expand(paths), paths, project)
-    if not files:
-        raise ConsiderError(
-            f"no spec files found in {', '.join(paths)}; a spec is a .yaml "
-            "file whose top level has a 'consider:' key"
-        )
     limits = Limits() if settings.max_file_size is None else Limits(settings.max_file_size)
+    found = expand(paths, skip_non_specs=skip_non_specs)
+    targets = _with_stdin(config.select(found, paths, project), limits.max_bytes)
+    if not targets:
+        raise ConsiderError(
+            f"no spec files found in {', '.join(paths)}; a spec is a .yaml file whose top "
+            "level has a 'consider' key, or 'product' with 'outputs', 'slos' or 'sources'"
+        )
     if write_baseline is not None:
         from consider.baseline import write
+        from consider.check import Result
+        from consider.workers import check_all, cores
 
-        result = run(files, rules, limits=limits, policy=policy)
+        checked = check_all(targets, rules, limits=limits, jobs=jobs or cores(), policy=policy)
+        result = Result(tuple(file for file in checked if file is not None))
         click.echo(f"consider: {write(write_baseline, result)}", err=True)
         return EXIT_OK
-    result = run(files, rules, limits=limits, policy=policy)
-    render = formatter(output_format)
     threshold = parse_threshold(settings.fail_on)
-    view = View(threshold=threshold)
-    click.echo(render(result, view), nl=False)
+    view = View(
+        threshold=threshold,
+        quiet=quiet,
+        questions=not no_questions,
+        colour=_colour_wanted(colour),
+    )
+    result = _check_and_print(targets, rules, limits, policy, output_format, view, jobs)
     for name, path in outputs:  # a file for a scanner or an archive gets the whole report
         _write_report(path, formatter(name)(result, view))
-    for file in result.files:
+    return result.exit_code(threshold)
+
+
+def _with_stdin(targets: list[Target], max_file_size: int) -> list[Target]:
+    """The targets, standard input's bytes read into its own (up to one byte over the limit,
+    so that an endless stream is refused rather than read)."""
+    from consider.check import STDIN, STDIN_NAME
+
+    reads = [t.path == Path(STDIN) and t.display == STDIN_NAME for t in targets]
+    if not any(reads):
+        return targets
+    data = sys.stdin.buffer.read(max_file_size + 1)
+    return [t._replace(data=data) if read else t for t, read in zip(targets, reads, strict=True)]
+
+
+def _colour_wanted(flag: bool | None) -> bool:
+    """--color or --no-color when given, else colour on a terminal unless NO_COLOR is set."""
+    if flag is not None:
+        return flag
+    return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def _check_and_print(
+    targets: list[Target],
+    rules: RuleSet,
+    limits: Limits,
+    policy: Policy,
+    output_format: str,
+    view: View,
+    jobs: int | None,
+) -> Result:
+    """Check the files on ``jobs`` cores; a line format is printed file by file, in the
+    command line's order, as soon as each file and those before it are done; a document
+    format once, at the end. Errors go to stderr as their file's turn comes."""
+    from consider.check import FileResult, Result
+    from consider.report import formatter, line_format
+    from consider.workers import check_all, cores
+
+    lines = line_format(output_format)
+    progress = _Progress(len(targets))
+    done: list[FileResult] = []
+    for result in check_all(targets, rules, limits=limits, jobs=jobs or cores(), policy=policy):
+        if result is not None:
+            done.append(result)
+            if lines is not None:
+                part = lines.render_file(result, view, first=len(done) == 1)
+                if part or result.error is not None:
+                    progress.clear()
+                if part:
+                    click.echo(part, nl=False)
+                if result.error is not None:
+                    click.echo(printable(f"consider: {result.error}"), err=True)
+        progress.advance()  # drawn below what was just printed
+    progress.clear()
+    everything = Result(tuple(done))
+    if lines is not None:
+        click.echo(lines.render_end(everything, view), nl=False)
+        return everything
+    click.echo(formatter(output_format)(everything, view), nl=False)
+    for file in everything.files:
         if file.error is not None:
             click.echo(printable(f"consider: {file.error}"), err=True)
-    return result.exit_code(threshold)
+    return everything
+
+
+class _Progress:
+    """``checked 120/1000 files`` on stderr, redrawn in place: only on a terminal, and only
+    once the run has taken a while (a quick run shows nothing)."""
+
+    _AFTER = 1.0  # seconds before the line first shows
+    _EVERY = 0.1  # seconds between redraws
+
+    def __init__(self, total: int) -> None:
+        import time
+
+        self.total = total
+        self.count = 0
+        self.shown = False
+        self.enabled = total > 1 and sys.stderr.isatty()
+        self.started = self.drawn = time.monotonic()
+
+    def advance(self) -> None:
+        import time
+
+        self.count += 1
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.started < self._AFTER or now - self.drawn < self._EVERY:
+            return
+        self.drawn = now
+        self.shown = True
+        sys.stderr.write(f"\rconsider: checked {self.count}/{self.total} files")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        """Take the line away, before other output or at the end; the next advance draws it
+        again at once."""
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self.shown = False
+            self.drawn = float("-inf")
 
 
 @cli.command()

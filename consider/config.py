@@ -19,6 +19,7 @@ from consider.errors import ConsiderError
 from consider.policy import Policy
 
 if TYPE_CHECKING:
+    from consider.check import Target
     from consider.engine import RuleSet
 
 YAML_NAME = ".consider.yaml"
@@ -384,25 +385,26 @@ def check_rule_ids(config: Config, known: Iterable[str], questions: Iterable[str
             )
 
 
-def select(paths: Sequence[Path], arguments: Sequence[str], config: Config) -> list[Path]:
-    """The paths ``consider.check.expand`` found, less those that ``include`` and ``exclude``
-    leave out; a file named on the command line is always kept."""
+def select(targets: Sequence[Target], arguments: Sequence[str], config: Config) -> list[Target]:
+    """The targets ``consider.check.expand`` found, less those that ``include`` and
+    ``exclude`` leave out; a file named on the command line is always kept."""
     if not config.include and not config.exclude:
-        return list(paths)
+        return list(targets)
     named = {str(Path(a)) for a in arguments}
     include = [_glob_pattern(p) for p in config.include]
     exclude = [_glob_pattern(p) for p in config.exclude]
     kept = []
-    for path in paths:
-        if str(path) in named:
-            kept.append(path)
+    for target in targets:
+        path = target.path
+        if target.data is not None or str(path) in named:
+            kept.append(target)
             continue
         relative = _relative(path, config.root)
         if include and not any(p.fullmatch(relative) for p in include):
             continue
         if any(p.fullmatch(relative) for p in exclude):
             continue
-        kept.append(path)
+        kept.append(target)
     return kept
 
 

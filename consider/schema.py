@@ -12,7 +12,9 @@ validation, invalid values are dropped so that rules see them as absent; the sch
 stands for them.
 
 A file whose top level is not a mapping with a ``consider`` key is not a spec: it gets one
-finding saying so (``Validation.is_spec`` is False) and nothing else.
+finding saying so (``Validation.is_spec`` is False) and nothing else. A file that has the
+sections of a spec but lacks the key (``consider.specfiles``) is checked as a spec, with a
+finding at its start that says the key is missing.
 
 :func:`editor_schema` is the schema as published for editors, where any field may say ``tbd``.
 """
@@ -27,6 +29,7 @@ from typing import Any, NamedTuple
 from consider.findings import Finding, Kind, Severity, fingerprint
 from consider.loader import Document, escape_pointer_token
 from consider.resources import schema
+from consider.specfiles import SPEC_KEY, FileKind, kind_of, spec_sections
 
 TBD = "tbd"
 PACK = "schema"
@@ -74,13 +77,19 @@ class Validation(NamedTuple):
 
 def validate(document: Document) -> Validation:
     """Validate a parsed spec; never raises for a spec that is merely wrong."""
-    if not isinstance(document.data, dict) or "consider" not in document.data:
+    kind = kind_of(document.data)
+    if kind is FileKind.OTHER:
         return Validation(
             data={}, tbd=frozenset(), findings=(_not_a_spec(document),), is_spec=False
         )
     tbd: set[str] = set()
-    data = _strip_tbd(document.data, "", tbd)
+    given = document.data
     findings = [_duplicate(document, dup) for dup in document.duplicates]
+    if kind is FileKind.SPEC_LIKE:
+        # One finding for the missing key, not a second one from the schema's `required`.
+        findings.insert(0, _missing_version(document))
+        given = {SPEC_KEY: 1, **given}
+    data = _strip_tbd(given, "", tbd)
     if not _fast_valid(data):
         problems = list(_explain(document, data, frozenset(tbd)))
         findings.extend(problem for problem, _ in problems)
@@ -89,6 +98,16 @@ def validate(document: Document) -> Validation:
     if not isinstance(data, dict):
         data = {}
     return Validation(data=data, tbd=frozenset(tbd), findings=tuple(findings))
+
+
+def _missing_version(document: Document) -> Finding:
+    """The finding of a file with the sections of a spec but no ``consider`` key."""
+    sections = " and ".join(f"'{key}'" for key in spec_sections(document.data))
+    message = (
+        f"this looks like a consider spec (it has {sections}) but its top level has no "
+        "'consider: 1' key; add 'consider: 1' as its first line"
+    )
+    return _finding(document, "missing-required-field", message, "", (1, 1), document.data)
 
 
 def _not_a_spec(document: Document) -> Finding:

@@ -48,7 +48,7 @@ def _write(path: Path, text: str) -> Path:
             "'info', 'never'.\n",
         ),
         (["check"], "Error: Missing argument 'PATH...'.\n"),
-        (["check", "--colour", "s.yaml"], "Error: No such option '--colour'.\n"),
+        (["check", "--xyzzy", "s.yaml"], "Error: No such option '--xyzzy'.\n"),
         (
             ["rules", "list", "--format", "yaml"],
             "Error: Invalid value for '--format': 'yaml' is not one of 'text', 'json'.\n",

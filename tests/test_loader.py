@@ -564,7 +564,7 @@ def test_a_folder_with_no_spec_in_it_exits_2(
         2,
         "",
         "consider: no spec files found in specs.yaml; a spec is a .yaml file whose top "
-        "level has a 'consider:' key\n",
+        "level has a 'consider' key, or 'product' with 'outputs', 'slos' or 'sources'\n",
     )
 
 
@@ -668,12 +668,6 @@ NO_CONSIDER_KEY = (
             "missing-required-field",
             NO_CONSIDER_KEY.removeprefix(NOT_A_SPEC),
             id="docker-compose",
-        ),
-        pytest.param(
-            "product: {name: Shop}\noutputs: {o: {mode: online}}\n",
-            "missing-required-field",
-            NO_CONSIDER_KEY.removeprefix(NOT_A_SPEC),
-            id="no-consider-key",
         ),
     ],
 )

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from consider.findings import Severity, Suppression
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from consider.check import Result
+    from consider.check import FileResult, Result
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "concise")
 """The formats ``consider check --format`` accepts."""
@@ -129,3 +129,20 @@ def suppression_text(suppression: Suppression) -> str:
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+class LineFormat(Protocol):
+    """A format that can be printed file by file: its ``render_file`` and ``render_end``."""
+
+    def render_file(self, file: FileResult, view: View, *, first: bool) -> str: ...
+
+    def render_end(self, result: Result, view: View) -> str: ...
+
+
+def line_format(name: str) -> LineFormat | None:
+    """The format ``name`` as a line format, or None for a document format."""
+    module = importlib.import_module(f"consider.report.{name}_format")
+    if hasattr(module, "render_file") and hasattr(module, "render_end"):
+        found: LineFormat = module
+        return found
+    return None
