@@ -19,16 +19,10 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from consider.facts.lineage import (
-    Walk,
-    data_walk,
-    describe_collection,
-    output_staleness,
-    slo_staleness,
-    slo_walk,
-    walk_path,
-)
-from consider.graph import DRAWING, FEEDBACK, Graph, lineage_graph
+from consider.facts.staleness import output_staleness, slo_staleness
+from consider.lineage.delays import describe_collection
+from consider.lineage.graph import DRAWING, FEEDBACK, Graph, lineage_graph
+from consider.lineage.staleness import Walk, data_walk, slo_walk, walk_path
 from consider.model import Spec
 from consider.units import format_duration
 

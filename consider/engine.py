@@ -325,7 +325,7 @@ def load_pack(path: Path) -> Pack:
 def _check_extras(document: Document, extras: dict[str, Any]) -> None:
     """Tables a fact reads from a pack (``x-phrases``) are checked when the pack loads, so a
     broken one fails `rules validate`, not a later check."""
-    from consider.facts.lineage import PHRASES_KEY, compile_phrases
+    from consider.phrases import PHRASES_KEY, compile_phrases
 
     if PHRASES_KEY in extras:
         line, column = document.position(f"/{PHRASES_KEY}", prefer="key")

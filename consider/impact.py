@@ -29,9 +29,10 @@ import json
 from dataclasses import asdict, dataclass
 
 from consider.errors import UsageError
-from consider.facts._common import field_refs
-from consider.facts.lineage import DATA, MODEL, followers, holds_precomputed, own_delay
-from consider.graph import Graph, lineage_graph
+from consider.fields import field_refs
+from consider.lineage.delays import DATA, MODEL, holds_precomputed, own_delay
+from consider.lineage.graph import Graph, lineage_graph
+from consider.lineage.reach import followers
 from consider.model import REF_PREFIX, Entity, Spec
 from consider.units import format_duration
 

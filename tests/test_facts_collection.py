@@ -84,28 +84,6 @@ stores:
   kv: {kind: key_value}
 """
 
-PRODUCT = """\
-consider: 1
-product:
-  name: x
-  working_backwards:
-    headline: "Three word headline"
-    customer: "  "
-    problem: "Two words"
-    existing_solutions:
-      - {name: "Best sellers", shortcoming: "Same for all"}
-    benefits: []
-    launch_date: "2025-01-01"
-    faq:
-      external:
-        - {q: "Why?", a: "Because."}
-        - {q: "When?"}
-      internal:
-        - {q: "Market?", a: "Big", category: tam}
-        - {q: "Cost?", a: "  ", category: economics}
-        - {q: "Other?", category: other}
-"""
-
 
 def _spec(text: str) -> Spec:
     return valid_spec(text)
@@ -202,32 +180,6 @@ def test_replay_need_takes_the_longest_backfill_or_lookback() -> None:
     assert _dict(facts.source_replay_need(shorter)) == {
         "clicks": {"need": 7776000.0, "by": "dataset:sessions", "field": "backfill_window"},
     }
-
-
-def test_press_release_facts() -> None:
-    spec = _spec(PRODUCT)
-    assert _dict(facts.product_prfaq_missing_core(spec)) == {
-        "product": ["customer", "solution", "benefits"],
-    }
-    assert _dict(facts.product_faq_missing_categories(spec)) == {
-        "product": ["dependencies", "feasibility"],
-    }
-    assert _dict(facts.product_faq_unanswered(spec)) == {"product": ["When?", "Cost?", "Other?"]}
-    # 3 + 2 + (2 + 3): headline, problem, the alternative's name and shortcoming; not the FAQ
-    # nor the launch date
-    assert _dict(facts.product_press_release_words(spec)) == {"product": 10}
-
-
-def test_press_release_facts_without_a_press_release() -> None:
-    spec = _spec("consider: 1\nproduct: {name: x}\n")
-    assert _dict(facts.product_prfaq_missing_core(spec)) == {
-        "product": ["customer", "problem", "solution", "benefits"],
-    }
-    assert _dict(facts.product_faq_missing_categories(spec)) == {
-        "product": ["tam", "economics", "dependencies", "feasibility"],
-    }
-    assert _dict(facts.product_faq_unanswered(spec)) == {"product": []}
-    assert _dict(facts.product_press_release_words(spec)) == {"product": 0}
 
 
 def _fan_out(features: int) -> str:

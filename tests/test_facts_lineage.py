@@ -17,9 +17,11 @@ from consider import facts
 from consider.cron import cron_gaps
 from consider.engine import load_rules
 from consider.errors import PackError
-from consider.facts.lineage import IMPACT_LIMIT, PATH_LIMIT, compile_phrases
+from consider.lineage.reach import IMPACT_LIMIT
+from consider.lineage.staleness import PATH_LIMIT
 from consider.loader import Limits, load, parse
 from consider.model import Spec, build
+from consider.phrases import compile_phrases
 from consider.schema import validate
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

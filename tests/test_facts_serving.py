@@ -324,23 +324,22 @@ def test_new_entities_that_say_no_are_not_new_entities(value: Any) -> None:
     )
     assert _dict(facts.output_new_entity_inputs(spec)) == {"o": ["dataset:yes"]}
     # the models pack's figure reads the same helper
-    from consider.facts import lineage
+    from consider.facts import models
 
-    assert lineage.declares_new_entities(value) is False
+    assert models.declares_new_entities(value) is False
 
 
 def test_shared_helpers_are_defined_once() -> None:
-    from consider.facts import _common, collection, lineage, models
+    from consider import fields
+    from consider.facts import collection, models, slos, staleness
 
-    for module in (collection, lineage, models, facts):
+    for module in (collection, staleness, slos, models, facts):
         for name in ("_number", "_slo_output", "_refs_in", "_hops", "_flat", "_new_entities"):
             assert not hasattr(module, name), f"{module.__name__}.{name}"
-    assert facts.number is _common.number and lineage.number is _common.number
+    assert facts.number is fields.number and slos.number is fields.number
 
 
 def test_one_fan_out_figure() -> None:
-    from consider.facts import lineage
-
     spec = _spec()
-    assert "fanout_slow_share" not in lineage.output_latency(spec)["rows"]
+    assert "fanout_slow_share" not in facts.output_latency(spec)["rows"]
     assert _dict(facts.output_fanout_slow_share(spec)) == {"rows": 0.096}

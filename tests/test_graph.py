@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from consider.graph import (
+from consider.lineage.graph import (
     FEEDBACK,
     Graph,
     build_graph,

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from consider.check import read_spec
 from consider.cli import cli
 from consider.errors import UsageError
-from consider.graph import lineage_graph
 from consider.impact import plan, render_text
+from consider.lineage.graph import lineage_graph
 from consider.loader import parse
 from consider.model import Spec, build
 from consider.schema import validate
@@ -223,7 +223,7 @@ def test_derived_reruns_after_retraining_match_the_fact() -> None:
     """)
     result = plan(spec, "model:m")
     (comparison,) = [c for c in result.comparisons if c.field == "on_retrain.rerun"]
-    from consider.facts.lineage import model_rerun_after_retrain
+    from consider.facts.models import model_rerun_after_retrain
 
     assert list(comparison.derived) == model_rerun_after_retrain(spec)["m"]["derived"]
 

@@ -1,25 +1,26 @@
 """Facts about how data is collected and framed: what a source feeds (counts, event-time
-windows, per-request outputs, backfills, retraining), and the press release's own figures.
+windows, per-request outputs, backfills, retraining), and the pull capacity of rate-limited APIs.
 
 What a source feeds is found by following data downstream through datasets, features, models
 and outputs along the references the spec writes. Each fact is computed for every source at
-once, as one fold over a topological order (consider/facts/_flow.py): linear in entities plus
+once, as one fold over a topological order (consider/lineage/flow.py): linear in entities plus
 references (and, for `lateness`, one more fold per distinct freshness `scope`, over what lies
 downstream of it), with no walk per source and no path ever enumerated. A list of refs keeps the
 first few in id order; a figure keeps the largest or smallest and what sets it. The
-lineage-wide figures (worst-case staleness along every path, composite availability, pull
-capacity) live in the lineage facts, not here.
+lineage-wide figures (worst-case staleness along every path, composite availability) live
+in facts/staleness.py and facts/serving.py.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
-from consider.facts._common import number
-from consider.facts._flow import (
+from consider.fields import ROUND, ROUND_RATIO, number, ratio
+from consider.lineage.flow import (
     SHOWN,
     Refs,
     beyond,
@@ -49,27 +50,6 @@ _FLOW = (_DERIVED, _FEATURE_SOURCE, _TRAINED_ON, _MODEL_FEATURES, _INPUTS_FROM, 
 _DATA = (_DERIVED, _FEATURE_SOURCE)
 # What reaches an answer while it is served, as opposed to through retraining.
 _SERVING = tuple(label for label in _FLOW if label != _TRAINED_ON)
-
-CORE_PARAGRAPHS = ("customer", "problem", "solution", "benefits")
-"""The press-release parts every PR/FAQ needs (Working Backwards, ch. 5)."""
-
-REQUIRED_FAQ_CATEGORIES = ("tam", "economics", "dependencies", "feasibility")
-"""The internal FAQ categories Working Backwards expects; the others are optional."""
-
-# Fields of `working_backwards` that make up the press release itself (not the FAQ).
-_PRESS_RELEASE = (
-    "headline",
-    "subheading",
-    "customer",
-    "problem",
-    "existing_solutions",
-    "solution",
-    "benefits",
-    "evidence",
-    "customer_quote",
-    "leader_quote",
-    "getting_started",
-)
 
 
 def _event_time_window(feature: Entity) -> float | None:
@@ -370,79 +350,35 @@ def dataset_replay_need(spec: Spec) -> Mapping[str, Any]:
 # -- the press release and FAQ ----------------------------------------------------------------
 
 
-def _working_backwards(spec: Spec) -> dict[str, Any]:
-    section = spec.product.get("working_backwards")
-    return section if isinstance(section, dict) else {}
-
-
-def _written(value: Any) -> bool:
-    if isinstance(value, str):
-        return bool(value.strip())
-    if isinstance(value, list):
-        return any(_written(item) for item in value)
-    return value is not None
-
-
-def _words(value: Any) -> int:
-    if isinstance(value, str):
-        return len(value.split())
-    if isinstance(value, list):
-        return sum(_words(item) for item in value)
-    if isinstance(value, dict):
-        return sum(_words(v) for k, v in value.items() if not str(k).startswith("x-"))
-    return 0
+# -- collection: pull capacity ----------------------------------------------------------------
 
 
 @fact(
-    "prfaq_missing_core",
-    kind="product",
-    doc="The core press-release parts not written: any of `customer`, `problem`, `solution`, "
-    "`benefits` (in that order) that is absent, blank or an empty list.",
+    "pull_capacity",
+    kind="sources",
+    doc="Whether a rate-limited pull fits its refresh interval: `calls_needed` "
+    "(ceil(entity_count / page_size) per full refresh), `calls_allowed` (rate_limit * "
+    "interval; null without an interval), `ratio` (needed / allowed), "
+    "`refresh_duration` (seconds a full refresh takes at the rate limit) and "
+    "`interval`. Present when rate_limit, page_size and entity_count are all stated.",
 )
-def product_prfaq_missing_core(spec: Spec) -> Mapping[str, Any]:
-    section = _working_backwards(spec)
-    return {"product": [name for name in CORE_PARAGRAPHS if not _written(section.get(name))]}
-
-
-@fact(
-    "faq_missing_categories",
-    kind="product",
-    doc="The required internal FAQ categories (`tam`, `economics`, `dependencies`, "
-    "`feasibility`, in that order) that no internal FAQ entry covers.",
-)
-def product_faq_missing_categories(spec: Spec) -> Mapping[str, Any]:
-    faq = _working_backwards(spec).get("faq")
-    internal = faq.get("internal") if isinstance(faq, dict) else None
-    covered = {item.get("category") for item in internal or () if isinstance(item, dict)}
-    return {"product": [c for c in REQUIRED_FAQ_CATEGORIES if c not in covered]}
-
-
-@fact(
-    "faq_unanswered",
-    kind="product",
-    doc="The FAQ questions (external first, then internal, as written) with no answer `a`, "
-    "or a blank one.",
-)
-def product_faq_unanswered(spec: Spec) -> Mapping[str, Any]:
-    faq = _working_backwards(spec).get("faq")
-    found: list[str] = []
-    if isinstance(faq, dict):
-        for part in ("external", "internal"):
-            for item in faq.get(part) or ():
-                question = item.get("q") if isinstance(item, dict) else None
-                # An entry without a question is a schema finding already.
-                if isinstance(question, str) and question.strip() and not _written(item.get("a")):
-                    found.append(question.strip())
-    return {"product": found}
-
-
-@fact(
-    "press_release_words",
-    kind="product",
-    doc="How many words the press release has: the whitespace-separated words of "
-    "`headline`, `subheading`, `customer`, `problem`, `existing_solutions`, `solution`, "
-    "`benefits`, `evidence`, both quotes and `getting_started` (not the FAQ).",
-)
-def product_press_release_words(spec: Spec) -> Mapping[str, Any]:
-    section = _working_backwards(spec)
-    return {"product": sum(_words(section.get(name)) for name in _PRESS_RELEASE)}
+def source_pull_capacity(spec: Spec) -> Mapping[str, Any]:
+    result = {}
+    for source in spec.entities("sources"):
+        fields = source.fields
+        rate = number(fields.get("rate_limit"))
+        page = number(fields.get("page_size"))
+        count = number(fields.get("entity_count"))
+        if rate is None or page is None or count is None or page <= 0 or rate <= 0:
+            continue
+        needed = math.ceil(round(count / page, ROUND_RATIO))
+        interval = number(fields.get("interval"))
+        allowed = math.floor(round(rate * interval, ROUND_RATIO)) if interval else None
+        result[source.id] = {
+            "calls_needed": needed,
+            "calls_allowed": allowed,
+            "ratio": ratio(needed, allowed) if allowed else None,
+            "refresh_duration": round(needed / rate, ROUND),
+            "interval": interval,
+        }
+    return result

@@ -2,7 +2,7 @@
 model's predictions reach, and the few figures the dependencies pack compares.
 
 These are local look-ups (one or two hops), and one fold downstream for what every model's
-predictions reach (consider/facts/_flow.py: linear, no walk per model); the lineage-wide
+predictions reach (consider/lineage/flow.py: linear, no walk per model); the lineage-wide
 figures (worst-case staleness, feedback loops, retrain impact) live elsewhere.
 """
 
@@ -14,8 +14,18 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
-from consider.facts._common import number, refs_in
-from consider.facts._flow import SHOWN, Refs, first_refs, flow, fold, refs_beyond
+from consider.fields import (
+    ROUND,
+    declares_new_entities,
+    field_refs,
+    field_seconds,
+    number,
+    ratio,
+    refs_in,
+)
+from consider.lineage.flow import SHOWN, Refs, first_refs, flow, fold, refs_beyond
+from consider.lineage.graph import lineage_graph
+from consider.lineage.reach import followers
 
 if TYPE_CHECKING:
     from consider.model import Entity, Spec
@@ -221,3 +231,115 @@ def _contains(haystack: Iterable[str], needle: tuple[str, ...]) -> bool:
     words = tuple(haystack)
     size = len(needle)
     return any(words[i : i + size] == needle for i in range(len(words) - size + 1))
+
+
+# -- models: age, triggers, re-runs -----------------------------------------------------------
+
+
+@fact(
+    "model_age",
+    kind="models",
+    doc="How old the serving model can get: `worst` (seconds: retrain cadence + retrain "
+    "duration + deploy duration), `max_age` (the tolerance), `ratio` (worst / max_age), "
+    "`unknown` (which of duration and deploy are not stated, counted as 0). Present "
+    "when the model states a retrain cadence.",
+)
+def model_age(spec: Spec) -> Mapping[str, Any]:
+    result = {}
+    for model in spec.entities("models"):
+        cadence = field_seconds(model.fields, "retrain", "cadence")
+        if cadence is None:
+            continue
+        training = field_seconds(model.fields, "retrain", "duration")
+        deploy = field_seconds(model.fields, "deploy", "duration")
+        worst = round(cadence + (training or 0.0) + (deploy or 0.0), ROUND)
+        max_age = field_seconds(model.fields, "max_age")
+        result[model.id] = {
+            "worst": worst,
+            "max_age": max_age,
+            "ratio": ratio(worst, max_age),
+            "unknown": [
+                name
+                for name, value in (("retrain.duration", training), ("deploy.duration", deploy))
+                if value is None
+            ],
+        }
+    return result
+
+
+_DATA_TRIGGERS = frozenset({"new_data", "schema_change", "drift"})
+
+
+@fact(
+    "missing_retrain_triggers",
+    kind="models",
+    doc="For each dataset the model trains on (`trained_on`) whose changes should retrain "
+    "it (the dataset's `on_change.retrain` lists the model, or it has `new_entities` "
+    "and the model `uses_entity_id_features`) while the model's `retrain.triggers` "
+    "name none of new_data, schema_change or drift and its cadence is longer than the "
+    "dataset's refresh interval: `{dataset, interval, cadence, reason, because}` where "
+    "reason is `on_change` or `new_entities` and `because` says it in words. An empty "
+    "list when every pair is covered.",
+)
+def model_missing_retrain_triggers(spec: Spec) -> Mapping[str, Any]:
+    result = {}
+    for model in spec.entities("models"):
+        cadence = field_seconds(model.fields, "retrain", "cadence")
+        triggers = set(field_refs(model.fields, "retrain", "triggers"))
+        missing: list[dict[str, Any]] = []
+        if cadence is not None and not triggers & _DATA_TRIGGERS:
+            for ref in field_refs(model.fields, "trained_on"):
+                dataset = spec.resolve(ref)
+                if dataset is None or dataset.kind != "datasets":
+                    continue
+                interval = field_seconds(dataset.fields, "refresh", "interval")
+                if interval is None or cadence <= interval:
+                    continue
+                if model.ref in field_refs(dataset.fields, "on_change", "retrain"):
+                    reason = "on_change"
+                    because = f"its on_change.retrain lists {model.ref}"
+                elif (
+                    declares_new_entities(dataset.fields.get("new_entities"))
+                    and model.fields.get("uses_entity_id_features") is True
+                ):
+                    reason = "new_entities"
+                    because = (
+                        f"new entities keep arriving in it while {model.ref} learns per-entity ids"
+                    )
+                else:
+                    continue
+                missing.append(
+                    {
+                        "dataset": dataset.ref,
+                        "interval": interval,
+                        "cadence": cadence,
+                        "reason": reason,
+                        "because": because,
+                    }
+                )
+        result[model.id] = missing
+    return result
+
+
+@fact(
+    "rerun_after_retrain",
+    kind="models",
+    doc="What must re-run after this model retrains, derived from the graph, against what "
+    "its `on_retrain.rerun` declares: `derived` (refs of direct consumers that hold "
+    "results computed with the old model: datasets derived from it, models taking "
+    "`inputs_from` it, precomputed or hybrid outputs depending on it; in ref order), "
+    "`declared`, "
+    "`missing` (derived but not declared).",
+)
+def model_rerun_after_retrain(spec: Spec) -> Mapping[str, Any]:
+    graph = lineage_graph(spec)
+    result = {}
+    for model in spec.entities("models"):
+        derived = followers(graph, graph.nodes[model.ref], "on_retrain.rerun")
+        declared = field_refs(model.fields, "on_retrain", "rerun")
+        result[model.id] = {
+            "derived": derived,
+            "declared": declared,
+            "missing": [ref for ref in derived if ref not in declared],
+        }
+    return result

@@ -3,7 +3,7 @@ path calls, and the few local figures the realtime and sla packs compare.
 
 These are look-ups of one or two hops (an output's SLOs, the calls on its request path, the
 features its models read), and one fold upstream for event-time fields, shared by all SLOs
-(consider/facts/_flow.py: linear, no walk per SLO). Lineage-wide figures (worst-case
+(consider/lineage/flow.py: linear, no walk per SLO). Lineage-wide figures (worst-case
 staleness, composite availability, latency sums) live elsewhere.
 """
 
@@ -14,9 +14,21 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
-from consider.facts._common import calls, declares_new_entities, number, refs_in, slo_output
-from consider.facts._flow import SHOWN, Refs, first_refs, flow, fold, reverse
 from consider.facts.links import output_slos
+from consider.fields import (
+    at,
+    calls,
+    declares_new_entities,
+    field_seconds,
+    number,
+    product_of,
+    ratio,
+    refs_in,
+    slo_output,
+)
+from consider.lineage.delays import precompute_gaps
+from consider.lineage.flow import SHOWN, Refs, first_refs, flow, fold, reverse
+from consider.lineage.serving import availability_by_output, latency_by_output, needed_availability
 
 if TYPE_CHECKING:
     from consider.model import Entity, Spec
@@ -449,3 +461,152 @@ def service_called_by(spec: Spec) -> Mapping[str, Any]:
 def store_called_by(spec: Spec) -> Mapping[str, Any]:
     callers = spec.cached("serving.callers", _callers)
     return {store.id: callers.get(store.ref, []) for store in spec.entities("stores")}
+
+
+# -- availability, latency and precompute, from the serving-path analysis ---------------------
+
+AVAILABILITY_DOC = (
+    "Composite availability of the critical serial dependencies on {what}'s `request_path` "
+    "(parallel branches all needed; a hop or dependency with `critical: false` left out; "
+    "independent failures assumed, so optimistic): `composite` (fraction), `with_fallback` "
+    "(the dependencies the fallback `covers`, taken as a group, credited as "
+    "1-(1-A_group)(1-A_fallback)), `dependencies` (each `{{ref, availability, covered}}`), "
+    "`covered`, `unknown` (refs with no stated availability, counted as 1), `weakest` (ref) "
+    "and `weakest_availability`, `fallback_availability`, and `fallback_note` (the credit in "
+    "words, such as '99.99% with the fallback's credit for service:ranker').{extra}"
+)
+
+
+LATENCY_DOC = (
+    "The latency budget of {what}'s `request_path` (a pessimistic bound: percentiles do not "
+    "add): `total` (seconds: serial hops added, a parallel step costing its slowest branch, "
+    "each hop's own `p99` else its dependency's), `slowest` (ref) and `slowest_p99`, "
+    "`unknown` (deps with no p99 anywhere, counted as 0), `fallback_timeout`, "
+    "`fallback_path` (its hops added, else the fallback source's own p99), `fallback_total` "
+    "(timeout + fallback path) and `fallback_unknown`.{extra}"
+)
+
+
+@fact("availability", kind="outputs", doc=AVAILABILITY_DOC.format(what="the output", extra=""))
+def output_availability(spec: Spec) -> Mapping[str, Any]:
+    return availability_by_output(spec)
+
+
+def _extra_nine(spec: Spec, kind: str) -> dict[str, Any]:
+    by_output = availability_by_output(spec)
+    strictest: dict[str, dict[str, Any]] = {}
+    for slo in spec.entities("slos"):
+        target = number(slo.fields.get("availability"))
+        output = slo_output(spec, slo)
+        if target is None or output is None or output.id not in by_output:
+            continue
+        needed = needed_availability(target)
+        for dep in by_output[output.id]["dependencies"]:
+            if dep["covered"] or dep["availability"] is None:
+                continue
+            current = strictest.get(dep["ref"])
+            if current is None or needed > current["needed"]:
+                strictest[dep["ref"]] = {
+                    "availability": dep["availability"],
+                    "needed": needed,
+                    "target": target,
+                    "slo": slo.id,
+                    "output": output.ref,
+                    "missing": dep["availability"] < needed,
+                }
+    return {
+        entity.id: strictest[entity.ref]
+        for entity in spec.entities(kind)
+        if entity.ref in strictest
+    }
+
+
+_EXTRA_NINE_DOC = (
+    "The 'one extra nine' comparison for a {what} that is a critical dependency (not covered "
+    "by a fallback) on an output's request path, against the strictest availability SLO of "
+    "those outputs: `availability`, `needed` (1-(1-target)/10), `target`, `slo` (id), "
+    "`output` (ref) and `missing` (true when availability < needed)."
+)
+
+
+@fact("extra_nine", kind="services", doc=_EXTRA_NINE_DOC.format(what="service"))
+def service_extra_nine(spec: Spec) -> Mapping[str, Any]:
+    return _extra_nine(spec, "services")
+
+
+@fact("extra_nine", kind="stores", doc=_EXTRA_NINE_DOC.format(what="store"))
+def store_extra_nine(spec: Spec) -> Mapping[str, Any]:
+    return _extra_nine(spec, "stores")
+
+
+@fact("latency", kind="outputs", doc=LATENCY_DOC.format(what="the output", extra=""))
+def output_latency(spec: Spec) -> Mapping[str, Any]:
+    return latency_by_output(spec)
+
+
+# -- precompute -------------------------------------------------------------------------------
+
+
+def _store_capacity(spec: Spec, output: Entity) -> tuple[str | None, float | None]:
+    for path in (("precompute", "store"), ("storage", "store")):
+        ref = at(output.fields, *path)
+        entity = spec.resolve(ref) if isinstance(ref, str) else None
+        if entity is not None:
+            capacity = number(entity.fields.get("capacity"))
+            if capacity is not None:
+                return entity.ref, capacity
+    capacity = field_seconds(output.fields, "storage", "capacity")
+    return None, capacity
+
+
+def _entries(output: Entity) -> float | None:
+    cardinality = output.fields.get("cardinality")
+    if not isinstance(cardinality, Mapping):
+        return None
+    values = [
+        number(cardinality.get(k)) for k in ("entities", "items_per_entity", "bytes_per_item")
+    ]
+    if any(v is None for v in values):
+        return None
+    return product_of(v for v in values if v is not None)
+
+
+@fact(
+    "precompute",
+    kind="outputs",
+    doc="Precompute runs and their store: `shortest_gap` and `longest_gap` (seconds "
+    "between runs; equal for a periodic schedule, computed over a week or the calendar "
+    "for a cron one), `runtime`, `ratio` (runtime / shortest_gap: at 1 or more, runs "
+    "overlap), `needed` (bytes: entities * items_per_entity * bytes_per_item), `store` "
+    "(ref, when the capacity comes from a store entity), `capacity` (bytes), "
+    "`store_needed` (bytes every output writing to that store needs), "
+    "`capacity_ratio` (store_needed / capacity). Present when the output states a "
+    "precompute schedule or a cardinality.",
+)
+def output_precompute(spec: Spec) -> Mapping[str, Any]:
+    outputs = list(spec.entities("outputs"))
+    per_store: dict[str, float] = {}
+    facts: dict[str, dict[str, Any]] = {}
+    for output in outputs:
+        gaps = precompute_gaps(output.fields)
+        needed = _entries(output)
+        if gaps is None and needed is None:
+            continue
+        runtime = field_seconds(output.fields, "precompute", "runtime")
+        store, capacity = _store_capacity(spec, output)
+        if store is not None and needed is not None:
+            per_store[store] = per_store.get(store, 0.0) + needed
+        facts[output.id] = {
+            "shortest_gap": gaps[0] if gaps else None,
+            "longest_gap": gaps[1] if gaps else None,
+            "runtime": runtime,
+            "ratio": ratio(runtime, gaps[0]) if gaps else None,
+            "needed": needed,
+            "store": store,
+            "capacity": capacity,
+        }
+    for found in facts.values():
+        store_needed = per_store.get(found["store"]) if found["store"] else found["needed"]
+        found["store_needed"] = store_needed
+        found["capacity_ratio"] = ratio(store_needed, found["capacity"])
+    return facts

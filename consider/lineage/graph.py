@@ -15,7 +15,7 @@ Three families of edges are kept apart:
 
 The walks run over a topological order of the lineage edges. A lineage cycle that is not a
 feedback loop (datasets derived from each other, say) is collapsed into one group, as
-``consider.facts._flow.fold`` does: its strongly connected members sit side by side in the
+``consider.lineage.flow.fold`` does: its strongly connected members sit side by side in the
 order, the walks treat the group as one node, and carry on out of it.
 
 The graph is built once per spec (``lineage_graph(spec)``, shared through
