@@ -18,6 +18,7 @@ from jmespath.exceptions import JMESPathError
 from jmespath.visitor import TreeInterpreter
 
 from consider import facts as facts_registry
+from consider.analysis import Analysis
 from consider.errors import InputError, PackError
 from consider.findings import Finding, Kind, Severity, Status, fingerprint
 from consider.loader import Document, Limits, escape_pointer_token, load
@@ -162,6 +163,14 @@ class RuleSet(NamedTuple):
     def find(self, rule_id: str) -> Question | Risk | None:
         """The rule with this id, or None."""
         return next((rule for rule in self.rules() if rule.id == rule_id), None)
+
+    def tables(self) -> dict[str, list[tuple[str, Any]]]:
+        """The packs' ``x-`` tables that facts read, by key: (pack path, table) per pack."""
+        found: dict[str, list[tuple[str, Any]]] = {}
+        for pack in self.packs:
+            for key, table in pack.extras.items():
+                found.setdefault(key, []).append((pack.path, table))
+        return found
 
 
 # -- loading ----------------------------------------------------------------------------------
@@ -676,8 +685,7 @@ def truthy(value: Any) -> bool:
 def evaluate(spec: Spec, rules: RuleSet) -> list[Finding]:
     """Every question and risk of ``rules`` over ``spec``, sorted; schema findings included."""
     wanted = {kind for kind in KINDS if rules.questions.get(kind) or rules.risks.get(kind)}
-    spec.memo["packs"] = rules.packs  # facts may read a pack's x- tables (x-phrases)
-    computed = facts_registry.FactStore(spec)
+    computed = facts_registry.FactStore(Analysis(spec, rules.tables()))
     findings = list(spec.findings)
     if PRODUCT in wanted:
         data = _context(spec, None, computed)

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from consider.model import Entity, Spec
+    from consider.analysis import Analysis
+    from consider.model import Entity
 
 ROUND = 6  # durations are kept to the microsecond, so sums do not flip comparisons
 ROUND_RATIO = 9
@@ -71,7 +72,7 @@ def refs_in(entity: Entity, field: str) -> list[str]:
     return [target for path, target in entity.refs if path and path[0] == field]
 
 
-def slo_output(spec: Spec, slo: Entity) -> Entity | None:
+def slo_output(spec: Analysis, slo: Entity) -> Entity | None:
     """The output an SLO's ``applies_to`` names, or None when it names no output."""
     target = slo.fields.get("applies_to")
     found = spec.resolve(target) if isinstance(target, str) else None

@@ -28,6 +28,7 @@ import difflib
 import json
 from dataclasses import asdict, dataclass
 
+from consider.analysis import Analysis
 from consider.errors import UsageError
 from consider.fields import field_refs
 from consider.lineage.delays import DATA, MODEL, holds_precomputed, own_delay
@@ -164,7 +165,7 @@ def plan(spec: Spec, changed: str) -> Plan:
     is one step of the walk, entered where its slowest input enters (or where the change
     starts), each member after the member it is reached from by the fewest hops, and every
     member ready once the whole cycle has run (each member's delay once)."""
-    graph = lineage_graph(spec)
+    graph = lineage_graph(Analysis(spec))
     start = resolve_ref(spec, graph, changed)
     affected = graph.descendants(start)
     order = sorted(affected, key=graph.position.__getitem__)

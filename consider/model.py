@@ -9,7 +9,7 @@ figures, sizes bytes, counts numbers. No field list is kept twice.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -225,17 +225,19 @@ class Reference(NamedTuple):
 
 
 class Spec(NamedTuple):
-    """A whole spec: the product, the entities by kind, references, and what was tbd."""
+    """A whole spec: the product, the entities by kind, references, and what was tbd.
+
+    Not changed once built: what is computed from it (the lineage graph, facts) is kept by
+    an analysis of it (``consider.analysis.Analysis``), not on it."""
 
     document: Document
     product: dict[str, Any]
     product_raw: Any
     collections: dict[str, dict[str, Entity]]
-    references: list[Reference]
+    references: tuple[Reference, ...]
     tbd: frozenset[str]
-    findings: list[Finding]
-    memo: dict[str, Any]
-    """Spec-wide computations shared by facts (see :meth:`cached`)."""
+    findings: tuple[Finding, ...]
+    """The schema findings and the dangling references."""
     is_spec: bool = True
     """False for a file that is not a spec at all (no top-level ``consider`` key)."""
 
@@ -253,12 +255,6 @@ class Spec(NamedTuple):
         prefix, _, ident = ref.partition(":")
         kind = REF_PREFIX.get(prefix)
         return self.collections.get(kind, {}).get(ident) if kind else None
-
-    def cached(self, name: str, compute: Callable[[Spec], Any]) -> Any:
-        """A spec-wide computation (the lineage graph, say), made once and shared by facts."""
-        if name not in self.memo:
-            self.memo[name] = compute(self)
-        return self.memo[name]
 
 
 def build(document: Document, validation: Validation) -> Spec:
@@ -288,24 +284,18 @@ def build(document: Document, validation: Validation) -> Spec:
                 kind, ident, f"/{kind}/{escape_pointer_token(ident)}", fields, body, refs
             )
         collections[kind] = found
-    spec = Spec(
-        document,
-        product,
-        product_raw,
-        collections,
-        [],
-        validation.tbd,
-        list(validation.findings),
-        {},
-        validation.is_spec,
+    linked = Spec(
+        document, product, product_raw, collections, (), validation.tbd, (), validation.is_spec
     )
-    for entity in spec.all_entities():
+    references: list[Reference] = []
+    findings = list(validation.findings)
+    for entity in linked.all_entities():
         for path, target in entity.refs:
-            reference = Reference(entity, path, target, spec.resolve(target))
-            spec.references.append(reference)
+            reference = Reference(entity, path, target, linked.resolve(target))
+            references.append(reference)
             if reference.resolved is None:
-                spec.findings.append(_dangling(spec, reference))
-    return spec
+                findings.append(_dangling(linked, reference))
+    return linked._replace(references=tuple(references), findings=tuple(findings))
 
 
 def _entity_shape(collection: Any, ident: str) -> Any:

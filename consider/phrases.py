@@ -4,14 +4,14 @@ compiled to patterns; a malformed table is a :class:`PackError`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from consider.errors import PackError
 from consider.units import parse_duration
 
 if TYPE_CHECKING:
-    from consider.model import Spec
+    pass
 
 PROMISE_KINDS = ("freshness", "latency", "schedule")
 NUMBER_WORDS = {
@@ -104,13 +104,11 @@ def compile_phrases(table: Any, *, where: str = "") -> list[Phrase]:
     return phrases
 
 
-def loaded_phrases(spec: Spec) -> list[Phrase]:
-    """The phrase tables of the rule packs the run loaded (``Spec.memo['packs']``)."""
+def loaded_phrases(tables: Iterable[tuple[str, Any]]) -> list[Phrase]:
+    """The phrase tables of the packs a run loaded, given as (pack path, table), compiled."""
     phrases: list[Phrase] = []
-    for pack in spec.memo.get("packs", ()):
-        extras = getattr(pack, "extras", {}) or {}
-        if PHRASES_KEY in extras:
-            phrases.extend(_cached_phrases(pack.path, extras[PHRASES_KEY]))
+    for path, table in tables:
+        phrases.extend(_cached_phrases(path, table))
     return phrases
 
 

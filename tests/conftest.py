@@ -1,12 +1,15 @@
-"""Shared fixtures: the built-in rules, loaded once per test session."""
+"""Shared fixtures and helpers: the built-in rules (loaded once per test session), the real
+entry point, and specs and analyses built from YAML text in memory."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from consider.analysis import Analysis, Tables
 from consider.engine import RuleSet, load_rules
 from consider.loader import parse
 from consider.model import Spec, build
@@ -51,9 +54,21 @@ def builtin_rules() -> RuleSet:
     return load_rules()
 
 
+def spec_of(text: str) -> Spec:
+    """A spec built from YAML text (dedented), schema findings and dangling references kept."""
+    document = parse(textwrap.dedent(text), path="spec.yaml")
+    return build(document, validate(document))
+
+
 def valid_spec(text: str) -> Spec:
     """A spec built from YAML text that must be free of schema findings (for fact tests)."""
     document = parse(text, path="spec.yaml")
     validation = validate(document)
     assert [f.message for f in validation.findings] == []
     return build(document, validation)
+
+
+def valid_analysis(text: str, tables: Tables | None = None) -> Analysis:
+    """An analysis of a spec free of schema findings (for fact tests), with the packs'
+    tables when given."""
+    return Analysis(valid_spec(text), tables)

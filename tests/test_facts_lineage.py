@@ -6,20 +6,21 @@ wrong figure shows which term is off.
 
 from __future__ import annotations
 
-import textwrap
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import spec_of
 
 from consider import facts
+from consider.analysis import Analysis, Tables
 from consider.cron import cron_gaps
 from consider.engine import load_rules
 from consider.errors import PackError
 from consider.lineage.reach import IMPACT_LIMIT
 from consider.lineage.staleness import PATH_LIMIT
-from consider.loader import Limits, load, parse
+from consider.loader import Limits, load
 from consider.model import Spec, build
 from consider.phrases import compile_phrases
 from consider.schema import validate
@@ -29,18 +30,13 @@ H, M, D, W = 3600.0, 60.0, 86400.0, 604800.0
 MS = 0.001
 
 
-def make_spec(text: str) -> Spec:
-    document = parse(textwrap.dedent(text), path="spec.yaml")
-    return build(document, validate(document))
-
-
 def example(name: str) -> Spec:
     document = load(EXAMPLES / name, display=name, limits=Limits())
     return build(document, validate(document))
 
 
-def fact_of(spec: Spec, kind: str, ident: str, name: str) -> Any:
-    computed = facts.compute(spec, {kind})
+def fact_of(spec: Spec, kind: str, ident: str, name: str, tables: Tables | None = None) -> Any:
+    computed = facts.compute(Analysis(spec, tables), {kind})
     return computed.get((kind, ident), {}).get(name)
 
 
@@ -223,7 +219,7 @@ DIAMOND = """
 
 
 def test_a_diamond_takes_the_worst_branch_not_a_sum_of_paths() -> None:
-    spec = make_spec(DIAMOND)
+    spec = spec_of(DIAMOND)
     found = fact_of(spec, "slos", "all", "staleness")
     assert found["worst"] == (6 * H + 1 * H) + 1 * H + 1 * M
     assert found["route"] == "source:slow → dataset:left → output:top"
@@ -234,13 +230,13 @@ def test_a_diamond_takes_the_worst_branch_not_a_sum_of_paths() -> None:
 
 
 def test_a_scope_that_reaches_nothing_gives_no_figure() -> None:
-    found = fact_of(make_spec(DIAMOND), "slos", "nowhere", "staleness")
+    found = fact_of(spec_of(DIAMOND), "slos", "nowhere", "staleness")
     assert found["worst"] is None and found["ratio"] is None
     assert found["unreached"] == ["source:lonely"]
 
 
 def test_intermediate_entities_carry_their_own_staleness() -> None:
-    spec = make_spec(DIAMOND)
+    spec = spec_of(DIAMOND)
     left = fact_of(spec, "datasets", "left", "staleness")
     assert left["worst"] == 8 * H and left["via"] == "source:slow"
     assert left["origin"] == "source:slow" and left["hops"] == 1
@@ -273,7 +269,7 @@ MODELS = """
 
 
 def test_retraining_counts_only_when_the_slo_includes_the_model() -> None:
-    spec = make_spec(MODELS)
+    spec = spec_of(MODELS)
     data = fact_of(spec, "slos", "data-only", "staleness")
     assert data["worst"] == 30 + 30  # events lag + feature lag; training data not counted
     model = fact_of(spec, "slos", "with-model", "staleness")
@@ -283,7 +279,7 @@ def test_retraining_counts_only_when_the_slo_includes_the_model() -> None:
 
 
 def test_feedback_edges_are_left_out_of_the_walk() -> None:
-    spec = make_spec(DIAMOND)
+    spec = spec_of(DIAMOND)
     # dataset:logged is derived from the output; nothing flows back into the output from it
     assert fact_of(spec, "slos", "all", "staleness")["worst"] == 8 * H + 1 * M
     logged = fact_of(spec, "datasets", "logged", "staleness")
@@ -291,7 +287,7 @@ def test_feedback_edges_are_left_out_of_the_walk() -> None:
 
 
 def test_a_batch_step_without_an_interval_marks_the_figure_incomplete() -> None:
-    spec = make_spec("""
+    spec = spec_of("""
         consider: 1
         product: {name: unknown}
         outputs:
@@ -321,7 +317,7 @@ def test_deep_chains_and_long_paths_are_elided_not_recursed() -> None:
         for i in range(1, depth)
     ]
     lines += ["sources:", "  s: {method: stream, max_lag: 1s}"]
-    found = fact_of(make_spec("\n".join(lines)), "outputs", "out", "staleness")
+    found = fact_of(spec_of("\n".join(lines)), "outputs", "out", "staleness")
     assert found["worst"] == 1 + depth * M
     assert len(found["path"]) == PATH_LIMIT
     assert found["path"][0] == "source:s" and found["path"][-1] == "output:out"
@@ -352,7 +348,7 @@ def test_a_30_layer_lattice_is_walked_in_linear_time() -> None:
                 "refresh: {method: batch, interval: 1m}}"
             )
     lines += ["sources:", "  s: {method: batch, interval: 1h}"]
-    spec = make_spec("\n".join(lines))
+    spec = spec_of("\n".join(lines))
     started = time.perf_counter()
     found = fact_of(spec, "slos", "fresh", "staleness")
     assert time.perf_counter() - started < 5
@@ -364,7 +360,7 @@ def test_a_30_layer_lattice_is_walked_in_linear_time() -> None:
 
 
 def test_availability_skips_non_critical_hops_and_lists_unknown_ones() -> None:
-    spec = make_spec("""
+    spec = spec_of("""
         consider: 1
         product: {name: availability}
         outputs:
@@ -399,7 +395,7 @@ def test_planned_downtime_against_the_error_budget(
     window: str, availability: str, downtime: list[tuple[str, str]], total: float, budget: float
 ) -> None:
     entries = ", ".join(f"{{every: {e}, duration: {d}}}" for e, d in downtime)
-    spec = make_spec(f"""
+    spec = spec_of(f"""
         consider: 1
         product: {{name: downtime}}
         outputs: {{out: {{}}}}
@@ -414,7 +410,7 @@ def test_planned_downtime_against_the_error_budget(
 
 
 def test_error_budget_of_the_anchor_figure() -> None:
-    spec = make_spec("""
+    spec = spec_of("""
         consider: 1
         product: {name: budget}
         outputs: {out: {}}
@@ -446,7 +442,7 @@ def test_cron_that_never_fires_or_does_not_parse(cron: str) -> None:
 
 
 def test_precompute_capacity_adds_every_output_writing_to_a_store() -> None:
-    spec = make_spec("""
+    spec = spec_of("""
         consider: 1
         product: {name: stores}
         outputs:
@@ -467,7 +463,7 @@ def test_precompute_capacity_adds_every_output_writing_to_a_store() -> None:
 
 
 def test_retrain_triggers_and_reruns_per_model() -> None:
-    spec = make_spec("""
+    spec = spec_of("""
         consider: 1
         product: {name: triggers}
         outputs:
@@ -509,11 +505,11 @@ def test_impact_lists_are_capped_prefixes_in_plan_order() -> None:
     lines = ["consider: 1", "product: {name: impact}", "models:"]
     lines += [f"  m{i:02d}: {{trained_on: [dataset:d]}}" for i in range(count)]
     lines += ["datasets:", "  d: {derived_from: [source:s]}", "sources:", "  s: {method: stream}"]
-    spec = make_spec("\n".join(lines))
+    spec = spec_of("\n".join(lines))
     found = fact_of(spec, "sources", "s", "impact")
     assert found["truncated"] is True
     assert found["retrain"] == [f"model:m{i:02d}" for i in range(IMPACT_LIMIT)]
-    small = fact_of(make_spec(MODELS), "sources", "events", "impact")
+    small = fact_of(spec_of(MODELS), "sources", "events", "impact")
     assert small == {"retrain": ["model:ranker"], "outputs": ["output:ranked"], "truncated": False}
 
 
@@ -521,7 +517,7 @@ def test_impact_lists_are_capped_prefixes_in_plan_order() -> None:
 
 
 def test_a_hidden_loop_through_two_models_and_its_mitigations() -> None:
-    spec = make_spec("""
+    spec = spec_of("""
         consider: 1
         product: {name: hidden}
         outputs:
@@ -546,7 +542,7 @@ def test_a_hidden_loop_through_two_models_and_its_mitigations() -> None:
 
 
 def test_press_release_promises_are_matched_from_the_packs_phrase_tables() -> None:
-    spec = make_spec("""
+    spec = spec_of("""
         consider: 1
         product:
           name: promises
@@ -559,8 +555,7 @@ def test_press_release_promises_are_matched_from_the_packs_phrase_tables() -> No
         slos:
           p: {applies_to: output:prices, freshness: {max_staleness: 1h}, latency: {p99: 150ms}}
     """)
-    spec.memo["packs"] = load_rules().packs
-    found = fact_of(spec, "product", "product", "pr_promises")
+    found = fact_of(spec, "product", "product", "pr_promises", load_rules().tables())
     summary = [(p["phrase"], p["field"], p["status"]) for p in found["found"]]
     assert summary == [
         ("INSTANTLY", "working_backwards.headline", "backed"),  # by the 150ms p99
@@ -572,7 +567,7 @@ def test_press_release_promises_are_matched_from_the_packs_phrase_tables() -> No
 
 
 def test_a_looser_slo_does_not_back_a_promise() -> None:
-    spec = make_spec("""
+    spec = spec_of("""
         consider: 1
         product:
           name: promises
@@ -581,15 +576,14 @@ def test_a_looser_slo_does_not_back_a_promise() -> None:
         slos:
           s: {applies_to: output:o, freshness: {max_staleness: 2h}}
     """)
-    spec.memo["packs"] = load_rules().packs
-    unbacked = fact_of(spec, "product", "product", "pr_promises")["unbacked"]
+    unbacked = fact_of(spec, "product", "product", "pr_promises", load_rules().tables())["unbacked"]
     assert [(p["status"], p["figures"], p["backing"], p["backed_by"]) for p in unbacked] == [
         ("looser", {"freshness": H}, 2 * H, "slo s")
     ]
 
 
 def test_without_a_phrase_table_nothing_is_found() -> None:
-    spec = make_spec("""
+    spec = spec_of("""
         consider: 1
         product: {name: none, working_backwards: {headline: "Instantly"}}
     """)
@@ -637,7 +631,7 @@ CYCLE = """
 
 
 def test_staleness_flows_through_a_lineage_cycle() -> None:
-    spec = make_spec(CYCLE)
+    spec = spec_of(CYCLE)
     found = fact_of(spec, "outputs", "o", "staleness")
     # the cycle is one step: the worst input entering it (s, 1d) plus each member's delay once
     assert found["worst"] == 1 * D + 1 * H + 2 * H
@@ -651,7 +645,7 @@ def test_staleness_flows_through_a_lineage_cycle() -> None:
 
 
 def test_impact_flows_through_a_lineage_cycle() -> None:
-    spec = make_spec(CYCLE)
+    spec = spec_of(CYCLE)
     assert fact_of(spec, "sources", "s", "impact")["outputs"] == ["output:o"]
     assert fact_of(spec, "datasets", "a", "impact")["outputs"] == ["output:o"]
 
@@ -659,7 +653,7 @@ def test_impact_flows_through_a_lineage_cycle() -> None:
 def test_a_cycle_closed_only_by_training_data_is_no_cycle_for_data_staleness() -> None:
     # d is derived from m's scores and m trains on d: a cycle through `trained_on`, which a
     # data-only walk does not follow. m serves from its feature f only.
-    spec = make_spec("""
+    spec = spec_of("""
         consider: 1
         product: {name: training-cycle}
         outputs:

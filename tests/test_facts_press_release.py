@@ -3,9 +3,7 @@ are tested with the lineage facts)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from conftest import valid_spec
+from conftest import valid_analysis
 
 from consider.facts import press_release as facts
 
@@ -32,31 +30,27 @@ product:
 """
 
 
-def _dict(values: Any) -> dict[str, Any]:
-    return dict(values)
-
-
 def test_press_release_facts() -> None:
-    spec = valid_spec(PRODUCT)
-    assert _dict(facts.product_prfaq_missing_core(spec)) == {
+    spec = valid_analysis(PRODUCT)
+    assert dict(facts.product_prfaq_missing_core(spec)) == {
         "product": ["customer", "solution", "benefits"],
     }
-    assert _dict(facts.product_faq_missing_categories(spec)) == {
+    assert dict(facts.product_faq_missing_categories(spec)) == {
         "product": ["dependencies", "feasibility"],
     }
-    assert _dict(facts.product_faq_unanswered(spec)) == {"product": ["When?", "Cost?", "Other?"]}
+    assert dict(facts.product_faq_unanswered(spec)) == {"product": ["When?", "Cost?", "Other?"]}
     # 3 + 2 + (2 + 3): headline, problem, the alternative's name and shortcoming; not the FAQ
     # nor the launch date
-    assert _dict(facts.product_press_release_words(spec)) == {"product": 10}
+    assert dict(facts.product_press_release_words(spec)) == {"product": 10}
 
 
 def test_press_release_facts_without_a_press_release() -> None:
-    spec = valid_spec("consider: 1\nproduct: {name: x}\n")
-    assert _dict(facts.product_prfaq_missing_core(spec)) == {
+    spec = valid_analysis("consider: 1\nproduct: {name: x}\n")
+    assert dict(facts.product_prfaq_missing_core(spec)) == {
         "product": ["customer", "problem", "solution", "benefits"],
     }
-    assert _dict(facts.product_faq_missing_categories(spec)) == {
+    assert dict(facts.product_faq_missing_categories(spec)) == {
         "product": ["tam", "economics", "dependencies", "feasibility"],
     }
-    assert _dict(facts.product_faq_unanswered(spec)) == {"product": []}
-    assert _dict(facts.product_press_release_words(spec)) == {"product": 0}
+    assert dict(facts.product_faq_unanswered(spec)) == {"product": []}
+    assert dict(facts.product_press_release_words(spec)) == {"product": 0}

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import valid_spec
+from conftest import valid_analysis
 
 from consider.facts import serving as facts
-from consider.model import Spec
 
 SPEC = """\
 consider: 1
@@ -100,29 +99,21 @@ stores:
 """
 
 
-def _spec(text: str = SPEC) -> Spec:
-    return valid_spec(text)
-
-
-def _dict(values: Any) -> dict[str, Any]:
-    return dict(values)
-
-
 def test_tightest_promises_name_the_slo_that_sets_them() -> None:
-    spec = _spec()
-    assert _dict(facts.output_tightest_freshness(spec)) == {
+    spec = valid_analysis(SPEC)
+    assert dict(facts.output_tightest_freshness(spec)) == {
         "rows": {"max_staleness": 3600.0, "slo": "rows-fresh"},
         "digest": {"max_staleness": 9 * 86400.0, "slo": "digest-fresh"},
         "weekly": {"max_staleness": 86400.0, "slo": "weekly-scoped"},
     }
-    assert _dict(facts.output_tightest_p99(spec)) == {
+    assert dict(facts.output_tightest_p99(spec)) == {
         "rows": {"p99": pytest.approx(0.15), "slo": "rows-fast"},
     }
 
 
 def test_request_path_deps_flattens_parallel_branches_once_each() -> None:
-    spec = _spec()
-    assert _dict(facts.output_request_path_deps(spec)) == {
+    spec = valid_analysis(SPEC)
+    assert dict(facts.output_request_path_deps(spec)) == {
         "rows": [
             "service:profile",
             "store:features",
@@ -138,15 +129,17 @@ def test_request_path_deps_flattens_parallel_branches_once_each() -> None:
 
 
 def test_fanout_slow_share_is_one_minus_099_to_the_n() -> None:
-    spec = _spec()
-    assert _dict(facts.output_fanout_slow_share(spec)) == {"rows": 0.096}
-    hundred = _spec("consider: 1\nproduct: {name: x}\noutputs:\n  o: {fanout: {count: 100}}\n")
-    assert _dict(facts.output_fanout_slow_share(hundred)) == {"o": 0.634}
+    spec = valid_analysis(SPEC)
+    assert dict(facts.output_fanout_slow_share(spec)) == {"rows": 0.096}
+    hundred = valid_analysis(
+        "consider: 1\nproduct: {name: x}\noutputs:\n  o: {fanout: {count: 100}}\n"
+    )
+    assert dict(facts.output_fanout_slow_share(hundred)) == {"o": 0.634}
 
 
 def test_offline_inputs_reads_path_and_online_dependencies() -> None:
-    spec = _spec()
-    assert _dict(facts.output_offline_inputs(spec)) == {
+    spec = valid_analysis(SPEC)
+    assert dict(facts.output_offline_inputs(spec)) == {
         # batch-table on the path; affinity through the ranker's features; clicks and orders
         # have online stores, on-demand is computed per request
         "rows": ["dataset:batch-table", "feature:affinity"],
@@ -157,8 +150,8 @@ def test_offline_inputs_reads_path_and_online_dependencies() -> None:
 
 
 def test_new_entity_inputs_reaches_two_hops() -> None:
-    spec = _spec()
-    assert _dict(facts.output_new_entity_inputs(spec)) == {
+    spec = valid_analysis(SPEC)
+    assert dict(facts.output_new_entity_inputs(spec)) == {
         # training: the ranker trains on it, and affinity (a ranker feature) is built on it
         "rows": ["dataset:training"],
         "digest": ["dataset:training", "dataset:users"],
@@ -168,8 +161,8 @@ def test_new_entity_inputs_reaches_two_hops() -> None:
 
 
 def test_cold_start_wait_is_the_longest_known_wait() -> None:
-    spec = _spec()
-    assert _dict(facts.output_cold_start_wait(spec)) == {
+    spec = valid_analysis(SPEC)
+    assert dict(facts.output_cold_start_wait(spec)) == {
         "rows": {"wait": 14 * 86400.0, "via": "model:ranker"},
         # a 1d schedule and a 2w retrain: the new entity waits for both
         "digest": {"wait": 14 * 86400.0, "via": "model:ranker"},
@@ -178,7 +171,7 @@ def test_cold_start_wait_is_the_longest_known_wait() -> None:
 
 
 def test_sibling_slos_are_the_other_slos_of_the_output() -> None:
-    spec = _spec()
+    spec = valid_analysis(SPEC)
     siblings = {k: [s["_id"] for s in v] for k, v in facts.slo_siblings(spec).items()}
     assert siblings == {
         "rows-serving": ["rows-fast", "rows-fresh"],
@@ -190,8 +183,8 @@ def test_sibling_slos_are_the_other_slos_of_the_output() -> None:
 
 
 def test_first_of_output_is_the_first_slo_in_id_order() -> None:
-    spec = _spec()
-    assert _dict(facts.slo_first_of_output(spec)) == {
+    spec = valid_analysis(SPEC)
+    assert dict(facts.slo_first_of_output(spec)) == {
         "rows-serving": False,
         "rows-fast": True,
         "rows-fresh": False,
@@ -201,21 +194,21 @@ def test_first_of_output_is_the_first_slo_in_id_order() -> None:
 
 
 def test_third_party_on_path_and_below_slo() -> None:
-    spec = _spec()
-    on_path = _dict(facts.slo_third_party_on_path(spec))
+    spec = valid_analysis(SPEC)
+    on_path = dict(facts.slo_third_party_on_path(spec))
     assert on_path["rows-serving"] == [
         {"dep": "service:deals", "critical": True, "covered": False, "availability": 0.995},
         {"dep": "service:geo", "critical": True, "covered": True},
     ]
     assert on_path["digest-fresh"] == []
-    below = _dict(facts.slo_third_party_below(spec))
+    below = dict(facts.slo_third_party_below(spec))
     # deals promises less than 99.9%; geo promises nothing, which counts as below
     assert [e["dep"] for e in below["rows-serving"]] == ["service:deals", "service:geo"]
     assert below["rows-fast"] == []  # no availability target: nothing to compare
 
 
 def test_third_party_below_slo_skips_non_critical_and_better_providers() -> None:
-    spec = _spec("""\
+    spec = valid_analysis("""\
 consider: 1
 product: {name: x}
 outputs:
@@ -231,12 +224,12 @@ services:
   good: {kind: third_party_api, availability: "99.99%"}
   flagged: {kind: third_party_api, availability: "99%", critical: false}
 """)
-    assert _dict(facts.slo_third_party_below(spec)) == {"s": []}
+    assert dict(facts.slo_third_party_below(spec)) == {"s": []}
 
 
 def test_capacity_shortfall_against_peak_and_headroom() -> None:
-    spec = _spec()
-    shortfall = _dict(facts.slo_capacity_shortfall(spec))
+    spec = valid_analysis(SPEC)
+    shortfall = dict(facts.slo_capacity_shortfall(spec))
     # needed: 1000/s x 1.5 = 1500/s; profile (2000/s) fits; spell is not critical
     assert shortfall["rows-serving"] == [
         {"dep": "service:deals", "capacity": 1200.0, "needed": 1500.0, "below_peak": False},
@@ -246,8 +239,8 @@ def test_capacity_shortfall_against_peak_and_headroom() -> None:
 
 
 def test_inputs_without_event_time_follow_scope_and_includes() -> None:
-    spec = _spec()
-    assert _dict(facts.slo_inputs_without_event_time(spec)) == {
+    spec = valid_analysis(SPEC)
+    assert dict(facts.slo_inputs_without_event_time(spec)) == {
         "rows-serving": [],  # no freshness promise
         # rows: orders-db and clicks-log name theirs; batch-table is not upstream data
         "rows-fast": [],
@@ -256,7 +249,7 @@ def test_inputs_without_event_time_follow_scope_and_includes() -> None:
         "digest-fresh": ["source:signups"],
         "weekly-scoped": [],  # scope: orders only
     }
-    roots = _spec("""\
+    roots = valid_analysis("""\
 consider: 1
 product: {name: x}
 outputs:
@@ -275,21 +268,21 @@ sources:
 """)
     # data only: the model's training source is left out; a dataset derived from nothing is
     # a root of its own
-    assert _dict(facts.slo_inputs_without_event_time(roots)) == {
+    assert dict(facts.slo_inputs_without_event_time(roots)) == {
         "data-only": ["dataset:root", "source:stream"],
     }
 
 
 def test_called_by_covers_request_and_fallback_paths() -> None:
-    spec = _spec()
-    assert _dict(facts.service_called_by(spec)) == {
+    spec = valid_analysis(SPEC)
+    assert dict(facts.service_called_by(spec)) == {
         "profile": ["output:rows"],
         "deals": ["output:rows"],
         "geo": ["output:rows"],
         "idle": [],
         "spell": ["output:rows"],
     }
-    assert _dict(facts.store_called_by(spec)) == {
+    assert dict(facts.store_called_by(spec)) == {
         "features": ["output:rows"],
         "popular": ["output:rows"],
         "unused": [],
@@ -299,7 +292,7 @@ def test_called_by_covers_request_and_fallback_paths() -> None:
 def test_inputs_without_event_time_are_cut_at_the_first_few_in_id_order() -> None:
     sources = "".join(f"  s{i:02d}: {{}}\n" for i in range(12))
     inputs = ", ".join(f"source:s{i:02d}" for i in reversed(range(12)))
-    spec = _spec(f"""\
+    spec = valid_analysis(f"""\
 consider: 1
 product: {{name: x}}
 outputs:
@@ -310,19 +303,19 @@ datasets:
   d: {{derived_from: [{inputs}]}}
 sources:
 {sources}""")
-    assert _dict(facts.slo_inputs_without_event_time(spec)) == {
+    assert dict(facts.slo_inputs_without_event_time(spec)) == {
         "fresh": [f"source:s{i:02d}" for i in range(facts.SHOWN)],
     }
 
 
 @pytest.mark.parametrize("value", ["no", "No", "false", "none", " ", False])
 def test_new_entities_that_say_no_are_not_new_entities(value: Any) -> None:
-    spec = _spec(
+    spec = valid_analysis(
         "consider: 1\nproduct: {name: x}\n"
         "outputs:\n  o: {depends_on: [dataset:d, dataset:yes]}\n"
         f"datasets:\n  d: {{new_entities: {value!r}}}\n  yes: {{new_entities: 'about 2K a day'}}\n"
     )
-    assert _dict(facts.output_new_entity_inputs(spec)) == {"o": ["dataset:yes"]}
+    assert dict(facts.output_new_entity_inputs(spec)) == {"o": ["dataset:yes"]}
     # the models pack's figure reads the same helper
     from consider.facts import models
 
@@ -340,6 +333,6 @@ def test_shared_helpers_are_defined_once() -> None:
 
 
 def test_one_fan_out_figure() -> None:
-    spec = _spec()
+    spec = valid_analysis(SPEC)
     assert "fanout_slow_share" not in facts.output_latency(spec)["rows"]
-    assert _dict(facts.output_fanout_slow_share(spec)) == {"rows": 0.096}
+    assert dict(facts.output_fanout_slow_share(spec)) == {"rows": 0.096}

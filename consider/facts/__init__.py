@@ -18,9 +18,9 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from consider.model import Spec
+    from consider.analysis import Analysis
 
-FactFunction = Callable[["Spec"], Mapping[str, Any]]
+FactFunction = Callable[["Analysis"], Mapping[str, Any]]
 """Computes one fact for every entity of a kind: entity id → value (absent: no value)."""
 
 
@@ -51,7 +51,7 @@ def fact(name: str, *, kind: str, doc: str) -> Callable[[FactFunction], FactFunc
     return register
 
 
-KindFactFunction = Callable[["Spec", str], Mapping[str, Any]]
+KindFactFunction = Callable[["Analysis", str], Mapping[str, Any]]
 """Computes one fact for the entities of the kind it is given."""
 
 
@@ -66,7 +66,7 @@ def fact_per_kind(
     def register(function: KindFactFunction) -> KindFactFunction:
         for kind in kinds:
 
-            def compute(spec: Spec, kind: str = kind) -> Mapping[str, Any]:
+            def compute(spec: Analysis, kind: str = kind) -> Mapping[str, Any]:
                 return function(spec, kind)
 
             what = kind.removesuffix("s")
@@ -96,7 +96,7 @@ def registry() -> tuple[FactDef, ...]:
     return tuple(sorted(seen.values(), key=lambda d: (d.kind, d.name)))
 
 
-def compute(spec: Spec, kinds: set[str] | None = None) -> dict[tuple[str, str], dict[str, Any]]:
+def compute(spec: Analysis, kinds: set[str] | None = None) -> dict[tuple[str, str], dict[str, Any]]:
     """All facts for ``spec``: (kind, entity id) → {fact name: value}."""
     facts: dict[tuple[str, str], dict[str, Any]] = {}
     for definition in registry():
@@ -121,7 +121,7 @@ class FactStore:
 
     __slots__ = ("_by_name", "_computed", "_spec")
 
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Analysis) -> None:
         self._spec = spec
         self._by_name = {(d.kind, d.name): d for d in registry()}
         self._computed: dict[tuple[str, str], Mapping[str, Any]] = {}

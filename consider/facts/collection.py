@@ -34,7 +34,8 @@ from consider.lineage.flow import (
 )
 
 if TYPE_CHECKING:
-    from consider.model import Entity, Spec
+    from consider.analysis import Analysis
+    from consider.model import Entity
 
 # Reference fields along which data flows from the target to the referrer. Left out on
 # purpose: `on_change`/`on_retrain` (instructions that point downstream), `logged_from_outputs`
@@ -61,7 +62,7 @@ def _event_time_window(feature: Entity) -> float | None:
 
 
 def _source_refs(
-    spec: Spec,
+    spec: Analysis,
     labels: tuple[str, ...],
     wanted: Callable[[Entity], bool],
     stop: Callable[[Entity], bool] | None = None,
@@ -91,7 +92,7 @@ def _source_refs(
     "built on it directly or through datasets and features derived from it; id order, "
     f"at most the first {SHOWN} (a longer list is cut there).",
 )
-def source_aggregated_by(spec: Spec) -> Mapping[str, Any]:
+def source_aggregated_by(spec: Analysis) -> Mapping[str, Any]:
     def wanted(entity: Entity) -> bool:
         return entity.kind == "features" and entity.fields.get("aggregation") not in (
             None,
@@ -109,7 +110,7 @@ def source_aggregated_by(spec: Spec) -> Mapping[str, Any]:
     "(`window.kind: event_time`), directly or through derived data; id order, at most the "
     f"first {SHOWN} (a longer list is cut there).",
 )
-def source_event_time_windows(spec: Spec) -> Mapping[str, Any]:
+def source_event_time_windows(spec: Analysis) -> Mapping[str, Any]:
     def wanted(entity: Entity) -> bool:
         return entity.kind == "features" and _event_time_window(entity) is not None
 
@@ -128,7 +129,7 @@ def _has_online_store(entity: Entity) -> bool:
     "`online_store`, at outputs, and does not follow `trained_on`; id order, at most the "
     f"first {SHOWN} (a longer list is cut there).",
 )
-def source_realtime_outputs(spec: Spec) -> Mapping[str, Any]:
+def source_realtime_outputs(spec: Analysis) -> Mapping[str, Any]:
     def wanted(entity: Entity) -> bool:
         return entity.kind == "outputs" and entity.fields.get("mode") in ("online", "hybrid")
 
@@ -144,7 +145,7 @@ def source_realtime_outputs(spec: Spec) -> Mapping[str, Any]:
     doc="The monitors the source turns on (`volume`, `freshness`, `schema`, `completeness`), "
     "whether written as a list or as flags; sorted. Empty when none.",
 )
-def source_monitors(spec: Spec) -> Mapping[str, Any]:
+def source_monitors(spec: Analysis) -> Mapping[str, Any]:
     result = {}
     for source in spec.entities("sources"):
         written = source.fields.get("monitors")
@@ -165,7 +166,7 @@ def source_monitors(spec: Spec) -> Mapping[str, Any]:
 Limit = tuple[float, str, str]
 
 
-def _feature_limits(spec: Spec, windowed: dict[int, float]) -> dict[int, Limit]:
+def _feature_limits(spec: Analysis, windowed: dict[int, float]) -> dict[int, Limit]:
     """For each feature in ``windowed``: the tightest freshness SLO whose output it reaches,
     while serving or, for an SLO that `includes` `model`, through retraining too, and whose
     scope (if any) names the feature or something upstream of it.
@@ -235,7 +236,7 @@ def _feature_limits(spec: Spec, windowed: dict[int, float]) -> dict[int, Limit]:
     "`scope` counts when the scope names the feature or anything upstream of it. Absent "
     "when no such pair exists.",
 )
-def source_lateness(spec: Spec) -> Mapping[str, Any]:
+def source_lateness(spec: Analysis) -> Mapping[str, Any]:
     graph = flow(spec)
     windows: dict[int, float] = {}
     for node, entity in enumerate(graph.entities):
@@ -279,7 +280,9 @@ def source_lateness(spec: Spec) -> Mapping[str, Any]:
 Need = tuple[float, int, str, str]
 
 
-def _lookbacks(spec: Spec, labels: tuple[str, ...]) -> tuple[list[list[int]], list[Need | None]]:
+def _lookbacks(
+    spec: Analysis, labels: tuple[str, ...]
+) -> tuple[list[list[int]], list[Need | None]]:
     """The ``labels`` edges, and per node the longest `lookback` of the models it reaches
     along them (itself included)."""
     graph = flow(spec)
@@ -307,7 +310,7 @@ def _need(best: Need | None) -> dict[str, Any] | None:
     "it, with the ref that needs it and which field says so (on a tie, a backfill before "
     "a lookback, then the first ref in id order). Absent when none.",
 )
-def source_replay_need(spec: Spec) -> Mapping[str, Any]:
+def source_replay_need(spec: Analysis) -> Mapping[str, Any]:
     graph = flow(spec)
     training, models = _lookbacks(spec, (_TRAINED_ON, _MODEL_FEATURES))
     own: list[Need | None] = [None] * graph.size
@@ -336,7 +339,7 @@ def source_replay_need(spec: Spec) -> Mapping[str, Any]:
     "`{need, by, field}` (on a tie, the first model in id order), or absent when none "
     "declares one.",
 )
-def dataset_replay_need(spec: Spec) -> Mapping[str, Any]:
+def dataset_replay_need(spec: Analysis) -> Mapping[str, Any]:
     graph = flow(spec)
     training, models = _lookbacks(spec, (_TRAINED_ON,))
     result: dict[str, Any] = {}
@@ -362,7 +365,7 @@ def dataset_replay_need(spec: Spec) -> Mapping[str, Any]:
     "`refresh_duration` (seconds a full refresh takes at the rate limit) and "
     "`interval`. Present when rate_limit, page_size and entity_count are all stated.",
 )
-def source_pull_capacity(spec: Spec) -> Mapping[str, Any]:
+def source_pull_capacity(spec: Analysis) -> Mapping[str, Any]:
     result = {}
     for source in spec.entities("sources"):
         fields = source.fields

@@ -10,10 +10,10 @@ from consider.lineage.graph import lineage_graph
 from consider.lineage.reach import IMPACT_LIMIT, reach
 
 if TYPE_CHECKING:
-    from consider.model import Spec
+    from consider.analysis import Analysis
 
 
-def _impact(spec: Spec, kind: str) -> dict[str, Any]:
+def _impact(spec: Analysis, kind: str) -> dict[str, Any]:
     graph = lineage_graph(spec)
     table = reach(spec)
     result = {}
@@ -37,15 +37,15 @@ _IMPACT_DOC = (
 
 
 @fact("impact", kind="sources", doc=_IMPACT_DOC.format(what="source", limit=IMPACT_LIMIT))
-def source_impact(spec: Spec) -> Mapping[str, Any]:
+def source_impact(spec: Analysis) -> Mapping[str, Any]:
     return _impact(spec, "sources")
 
 
 @fact("impact", kind="datasets", doc=_IMPACT_DOC.format(what="dataset", limit=IMPACT_LIMIT))
-def dataset_impact(spec: Spec) -> Mapping[str, Any]:
+def dataset_impact(spec: Analysis) -> Mapping[str, Any]:
     return _impact(spec, "datasets")
 
 
 @fact("impact", kind="features", doc=_IMPACT_DOC.format(what="feature", limit=IMPACT_LIMIT))
-def feature_impact(spec: Spec) -> Mapping[str, Any]:
+def feature_impact(spec: Analysis) -> Mapping[str, Any]:
     return _impact(spec, "features")

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 from consider.facts import fact
 
 if TYPE_CHECKING:
-    from consider.model import Spec
+    from consider.analysis import Analysis
 
 
-def _referrers(spec: Spec) -> dict[str, dict[str, list[str]]]:
+def _referrers(spec: Analysis) -> dict[str, dict[str, list[str]]]:
     """target ref → field name of the referring entity's kind → sorted referrer refs."""
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for reference in spec.references:
@@ -25,7 +25,7 @@ def _referrers(spec: Spec) -> dict[str, dict[str, list[str]]]:
     }
 
 
-def referrers(spec: Spec) -> dict[str, dict[str, list[str]]]:
+def referrers(spec: Analysis) -> dict[str, dict[str, list[str]]]:
     """Shared, computed once per spec: who refers to whom, through which field."""
     result: dict[str, dict[str, list[str]]] = spec.cached("referrers", _referrers)
     return result
@@ -34,7 +34,7 @@ def referrers(spec: Spec) -> dict[str, dict[str, list[str]]]:
 @fact(
     "slos", kind="outputs", doc="Ids of the SLOs whose `applies_to` names this output, in id order."
 )
-def output_slos(spec: Spec) -> Mapping[str, Any]:
+def output_slos(spec: Analysis) -> Mapping[str, Any]:
     by_output: dict[str, list[str]] = defaultdict(list)
     for slo in spec.entities("slos"):
         target = slo.fields.get("applies_to")
@@ -48,12 +48,12 @@ def output_slos(spec: Spec) -> Mapping[str, Any]:
     kind="outputs",
     doc="The SLOs that apply to this output, each with its fields and `_id`.",
 )
-def output_slo_list(spec: Spec) -> Mapping[str, Any]:
+def output_slo_list(spec: Analysis) -> Mapping[str, Any]:
     slos = {slo.id: slo for slo in spec.entities("slos")}
     return {ident: [slos[s].view() for s in ids] for ident, ids in output_slos(spec).items()}
 
 
-def _users(spec: Spec, kind: str) -> dict[str, list[str]]:
+def _users(spec: Analysis, kind: str) -> dict[str, list[str]]:
     links = referrers(spec)
     prefix = {
         "datasets": "dataset",
@@ -77,12 +77,12 @@ def _users(spec: Spec, kind: str) -> dict[str, list[str]]:
     doc="Refs of every entity that references this dataset (models training on it, "
     "datasets derived from it, features built on it, outputs depending on it).",
 )
-def dataset_consumers(spec: Spec) -> Mapping[str, Any]:
+def dataset_consumers(spec: Analysis) -> Mapping[str, Any]:
     return _users(spec, "datasets")
 
 
 @fact("consumers", kind="sources", doc="Refs of every entity that references this source.")
-def source_consumers(spec: Spec) -> Mapping[str, Any]:
+def source_consumers(spec: Analysis) -> Mapping[str, Any]:
     return _users(spec, "sources")
 
 
@@ -91,7 +91,7 @@ def source_consumers(spec: Spec) -> Mapping[str, Any]:
     kind="features",
     doc="Refs of every entity that references this feature (models using it, ...).",
 )
-def feature_consumers(spec: Spec) -> Mapping[str, Any]:
+def feature_consumers(spec: Analysis) -> Mapping[str, Any]:
     return _users(spec, "features")
 
 
@@ -100,7 +100,7 @@ def feature_consumers(spec: Spec) -> Mapping[str, Any]:
     kind="models",
     doc="Refs of every entity that references this model (outputs, other models).",
 )
-def model_consumers(spec: Spec) -> Mapping[str, Any]:
+def model_consumers(spec: Analysis) -> Mapping[str, Any]:
     return _users(spec, "models")
 
 
@@ -109,10 +109,10 @@ def model_consumers(spec: Spec) -> Mapping[str, Any]:
     kind="services",
     doc="Refs of every entity that references this service (outputs on whose path it is).",
 )
-def service_users(spec: Spec) -> Mapping[str, Any]:
+def service_users(spec: Analysis) -> Mapping[str, Any]:
     return _users(spec, "services")
 
 
 @fact("users", kind="stores", doc="Refs of every entity that references this store.")
-def store_users(spec: Spec) -> Mapping[str, Any]:
+def store_users(spec: Analysis) -> Mapping[str, Any]:
     return _users(spec, "stores")

@@ -9,10 +9,10 @@ from consider.facts import fact_per_kind
 from consider.lineage.loops import loops_by_ref
 
 if TYPE_CHECKING:
-    from consider.model import Spec
+    from consider.analysis import Analysis
 
 
-def _loop_fact(spec: Spec, kind: str, name: str) -> dict[str, Any]:
+def _loop_fact(spec: Analysis, kind: str, name: str) -> dict[str, Any]:
     loops = loops_by_ref(spec)
     return {
         entity.id: loops[entity.ref][name]
@@ -39,10 +39,10 @@ _LOOP_KINDS = ("datasets", "features", "models", "outputs")
 
 
 @fact_per_kind("feedback_loop", kinds=_LOOP_KINDS, doc=_LOOP_DOC)
-def feedback_loop(spec: Spec, kind: str) -> Mapping[str, Any]:
+def feedback_loop(spec: Analysis, kind: str) -> Mapping[str, Any]:
     return _loop_fact(spec, kind, "feedback_loop")
 
 
 @fact_per_kind("in_loop", kinds=_LOOP_KINDS, doc=_IN_LOOP_DOC)
-def in_loop(spec: Spec, kind: str) -> Mapping[str, Any]:
+def in_loop(spec: Analysis, kind: str) -> Mapping[str, Any]:
     return _loop_fact(spec, kind, "in_loop")

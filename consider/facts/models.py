@@ -28,7 +28,8 @@ from consider.lineage.graph import lineage_graph
 from consider.lineage.reach import followers
 
 if TYPE_CHECKING:
-    from consider.model import Entity, Spec
+    from consider.analysis import Analysis
+    from consider.model import Entity
 
 # Reference fields along which data or predictions flow from the target to the referrer.
 # Left out on purpose: `on_change`/`on_retrain` (instructions, pointing downstream),
@@ -45,7 +46,7 @@ _DATA_FLOW = (
 )
 
 
-def _trained_by(spec: Spec) -> dict[str, list[str]]:
+def _trained_by(spec: Analysis) -> dict[str, list[str]]:
     """data ref → sorted refs of the models whose `trained_on` names it."""
     found: dict[str, set[str]] = defaultdict(set)
     for model in spec.entities("models"):
@@ -54,7 +55,7 @@ def _trained_by(spec: Spec) -> dict[str, list[str]]:
     return {target: sorted(models) for target, models in found.items()}
 
 
-def _models_using(spec: Spec) -> dict[str, list[str]]:
+def _models_using(spec: Analysis) -> dict[str, list[str]]:
     """data ref → sorted refs of the models that read it within two hops."""
     found: dict[str, set[str]] = defaultdict(set)
     for model in spec.entities("models"):
@@ -72,7 +73,7 @@ def _models_using(spec: Spec) -> dict[str, list[str]]:
     return {target: sorted(models) for target, models in found.items()}
 
 
-def _for_data(spec: Spec, table: dict[str, list[str]], kind: str) -> dict[str, list[str]]:
+def _for_data(spec: Analysis, table: dict[str, list[str]], kind: str) -> dict[str, list[str]]:
     return {entity.id: table.get(entity.ref, []) for entity in spec.entities(kind)}
 
 
@@ -81,7 +82,7 @@ def _for_data(spec: Spec, table: dict[str, list[str]], kind: str) -> dict[str, l
     kind="datasets",
     doc="Refs of the models whose `trained_on` names this dataset, in id order.",
 )
-def dataset_trained_by(spec: Spec) -> Mapping[str, Any]:
+def dataset_trained_by(spec: Analysis) -> Mapping[str, Any]:
     return _for_data(spec, spec.cached("models.trained_by", _trained_by), "datasets")
 
 
@@ -90,7 +91,7 @@ def dataset_trained_by(spec: Spec) -> Mapping[str, Any]:
     kind="sources",
     doc="Refs of the models whose `trained_on` names this source, in id order.",
 )
-def source_trained_by(spec: Spec) -> Mapping[str, Any]:
+def source_trained_by(spec: Analysis) -> Mapping[str, Any]:
     return _for_data(spec, spec.cached("models.trained_by", _trained_by), "sources")
 
 
@@ -100,7 +101,7 @@ def source_trained_by(spec: Spec) -> Mapping[str, Any]:
     doc="Refs of the models that read this dataset within two hops: they train on it or "
     "use a feature of it, or train on a dataset derived from it, in id order.",
 )
-def dataset_models_using(spec: Spec) -> Mapping[str, Any]:
+def dataset_models_using(spec: Analysis) -> Mapping[str, Any]:
     return _for_data(spec, spec.cached("models.models_using", _models_using), "datasets")
 
 
@@ -110,7 +111,7 @@ def dataset_models_using(spec: Spec) -> Mapping[str, Any]:
     doc="Refs of the models that read this source within two hops: they train on it or "
     "use a feature computed from it, or train on a dataset derived from it, in id order.",
 )
-def source_models_using(spec: Spec) -> Mapping[str, Any]:
+def source_models_using(spec: Analysis) -> Mapping[str, Any]:
     return _for_data(spec, spec.cached("models.models_using", _models_using), "sources")
 
 
@@ -122,7 +123,7 @@ def source_models_using(spec: Spec) -> Mapping[str, Any]:
     f"edges left out), in id order, at most the first {SHOWN} (a longer list is cut there). "
     "Empty when the model serves nothing.",
 )
-def model_feeds_outputs(spec: Spec) -> Mapping[str, Any]:
+def model_feeds_outputs(spec: Analysis) -> Mapping[str, Any]:
     graph = flow(spec)
     succ = graph.successors(_DATA_FLOW)
     own: list[Refs | None] = [
@@ -142,7 +143,7 @@ def model_feeds_outputs(spec: Spec) -> Mapping[str, Any]:
     "on (`logged_from_outputs`), each with its fields and `_id`, in id order: what its "
     "own predictions may feed back into.",
 )
-def model_logged_outputs(spec: Spec) -> Mapping[str, Any]:
+def model_logged_outputs(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, list[dict[str, Any]]] = {}
     for model in spec.entities("models"):
         outputs: dict[str, Entity] = {}
@@ -165,7 +166,7 @@ def model_logged_outputs(spec: Spec) -> Mapping[str, Any]:
     "`materialize.interval` plus `materialize.runtime` (0 when not given). Absent "
     "without an interval.",
 )
-def feature_materialize_cycle(spec: Spec) -> Mapping[str, Any]:
+def feature_materialize_cycle(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, float] = {}
     for feature in spec.entities("features"):
         materialize = feature.fields.get("materialize")
@@ -185,7 +186,7 @@ def feature_materialize_cycle(spec: Spec) -> Mapping[str, Any]:
     doc="Refs of the datasets that declare `checks` among those the models using this "
     "feature are trained on, in id order.",
 )
-def feature_checked_training_data(spec: Spec) -> Mapping[str, Any]:
+def feature_checked_training_data(spec: Analysis) -> Mapping[str, Any]:
     users: dict[str, set[str]] = defaultdict(set)
     for model in spec.entities("models"):
         training = [t for t in refs_in(model, "trained_on") if _has_checks(spec.resolve(t))]
@@ -202,7 +203,7 @@ def feature_checked_training_data(spec: Spec) -> Mapping[str, Any]:
     "`user-precise-location-7d`. A name match only: an explicit `approved: true` is "
     "for the pack to weigh.",
 )
-def feature_disallowed_matches(spec: Spec) -> Mapping[str, Any]:
+def feature_disallowed_matches(spec: Analysis) -> Mapping[str, Any]:
     entries = spec.product.get("disallowed_data")
     terms = [(entry, _words(entry)) for entry in entries or () if isinstance(entry, str)]
     terms = [(entry, words) for entry, words in terms if words]
@@ -244,7 +245,7 @@ def _contains(haystack: Iterable[str], needle: tuple[str, ...]) -> bool:
     "`unknown` (which of duration and deploy are not stated, counted as 0). Present "
     "when the model states a retrain cadence.",
 )
-def model_age(spec: Spec) -> Mapping[str, Any]:
+def model_age(spec: Analysis) -> Mapping[str, Any]:
     result = {}
     for model in spec.entities("models"):
         cadence = field_seconds(model.fields, "retrain", "cadence")
@@ -281,7 +282,7 @@ _DATA_TRIGGERS = frozenset({"new_data", "schema_change", "drift"})
     "reason is `on_change` or `new_entities` and `because` says it in words. An empty "
     "list when every pair is covered.",
 )
-def model_missing_retrain_triggers(spec: Spec) -> Mapping[str, Any]:
+def model_missing_retrain_triggers(spec: Analysis) -> Mapping[str, Any]:
     result = {}
     for model in spec.entities("models"):
         cadence = field_seconds(model.fields, "retrain", "cadence")
@@ -331,7 +332,7 @@ def model_missing_retrain_triggers(spec: Spec) -> Mapping[str, Any]:
     "`declared`, "
     "`missing` (derived but not declared).",
 )
-def model_rerun_after_retrain(spec: Spec) -> Mapping[str, Any]:
+def model_rerun_after_retrain(spec: Analysis) -> Mapping[str, Any]:
     graph = lineage_graph(spec)
     result = {}
     for model in spec.entities("models"):

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 from consider.facts import fact
 from consider.fields import ROUND, at, field_seconds
 from consider.lineage.delays import precompute_gaps
-from consider.phrases import NUMBER_WORDS, PROMISE_KINDS, Phrase, loaded_phrases
+from consider.phrases import NUMBER_WORDS, PHRASES_KEY, PROMISE_KINDS, Phrase, loaded_phrases
 from consider.units import format_duration
 
 if TYPE_CHECKING:
-    from consider.model import Spec
+    from consider.analysis import Analysis
 
 
 def _press_release_texts(product: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -71,7 +71,7 @@ _PRESS_RELEASE = (
 )
 
 
-def _backing(spec: Spec) -> dict[str, tuple[float, str] | None]:
+def _backing(spec: Analysis) -> dict[str, tuple[float, str] | None]:
     """The tightest figure the spec states for each promise kind, with where it is stated."""
     best: dict[str, tuple[float, str] | None] = dict.fromkeys(PROMISE_KINDS)
 
@@ -112,8 +112,8 @@ _KIND_WORDS = {
     "latency or schedule to seconds, `status` is backed, looser or unbacked, `backing` "
     "the tightest stated figure (seconds) and `backed_by` where it is stated.",
 )
-def product_pr_promises(spec: Spec) -> Mapping[str, Any]:
-    phrases = loaded_phrases(spec)
+def product_pr_promises(spec: Analysis) -> Mapping[str, Any]:
+    phrases = loaded_phrases(spec.table(PHRASES_KEY))
     if not phrases:
         return {"product": {"found": [], "unbacked": []}}
     backing = _backing(spec)
@@ -191,7 +191,7 @@ def _judge(
 # -- the press release and FAQ as written ----------------------------------------------------
 
 
-def _working_backwards(spec: Spec) -> dict[str, Any]:
+def _working_backwards(spec: Analysis) -> dict[str, Any]:
     section = spec.product.get("working_backwards")
     return section if isinstance(section, dict) else {}
 
@@ -220,7 +220,7 @@ def _words(value: Any) -> int:
     doc="The core press-release parts not written: any of `customer`, `problem`, `solution`, "
     "`benefits` (in that order) that is absent, blank or an empty list.",
 )
-def product_prfaq_missing_core(spec: Spec) -> Mapping[str, Any]:
+def product_prfaq_missing_core(spec: Analysis) -> Mapping[str, Any]:
     section = _working_backwards(spec)
     return {"product": [name for name in CORE_PARAGRAPHS if not _written(section.get(name))]}
 
@@ -231,7 +231,7 @@ def product_prfaq_missing_core(spec: Spec) -> Mapping[str, Any]:
     doc="The required internal FAQ categories (`tam`, `economics`, `dependencies`, "
     "`feasibility`, in that order) that no internal FAQ entry covers.",
 )
-def product_faq_missing_categories(spec: Spec) -> Mapping[str, Any]:
+def product_faq_missing_categories(spec: Analysis) -> Mapping[str, Any]:
     faq = _working_backwards(spec).get("faq")
     internal = faq.get("internal") if isinstance(faq, dict) else None
     covered = {item.get("category") for item in internal or () if isinstance(item, dict)}
@@ -244,7 +244,7 @@ def product_faq_missing_categories(spec: Spec) -> Mapping[str, Any]:
     doc="The FAQ questions (external first, then internal, as written) with no answer `a`, "
     "or a blank one.",
 )
-def product_faq_unanswered(spec: Spec) -> Mapping[str, Any]:
+def product_faq_unanswered(spec: Analysis) -> Mapping[str, Any]:
     faq = _working_backwards(spec).get("faq")
     found: list[str] = []
     if isinstance(faq, dict):
@@ -264,6 +264,6 @@ def product_faq_unanswered(spec: Spec) -> Mapping[str, Any]:
     "`headline`, `subheading`, `customer`, `problem`, `existing_solutions`, `solution`, "
     "`benefits`, `evidence`, both quotes and `getting_started` (not the FAQ).",
 )
-def product_press_release_words(spec: Spec) -> Mapping[str, Any]:
+def product_press_release_words(spec: Analysis) -> Mapping[str, Any]:
     section = _working_backwards(spec)
     return {"product": sum(_words(section.get(name)) for name in _PRESS_RELEASE)}

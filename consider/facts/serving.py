@@ -31,7 +31,8 @@ from consider.lineage.flow import SHOWN, Refs, first_refs, flow, fold, reverse
 from consider.lineage.serving import availability_by_output, latency_by_output, needed_availability
 
 if TYPE_CHECKING:
-    from consider.model import Entity, Spec
+    from consider.analysis import Analysis
+    from consider.model import Entity
 
 SLOW_CALL_SHARE = 0.01
 """The share of slow calls assumed per backend for fan-out, as in "The Tail at Scale"."""
@@ -44,14 +45,14 @@ def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _slos_by_output(spec: Spec) -> dict[str, list[Entity]]:
+def _slos_by_output(spec: Analysis) -> dict[str, list[Entity]]:
     slos = {slo.id: slo for slo in spec.entities("slos")}
     return {
         output: [slos[ident] for ident in idents] for output, idents in output_slos(spec).items()
     }
 
 
-def _tightest(spec: Spec, path: tuple[str, str], name: str) -> dict[str, Any]:
+def _tightest(spec: Analysis, path: tuple[str, str], name: str) -> dict[str, Any]:
     """Per output: the smallest value at ``path`` among its SLOs, and the SLO that sets it."""
     result: dict[str, Any] = {}
     for output, slos in _slos_by_output(spec).items():
@@ -75,7 +76,7 @@ def _tightest(spec: Spec, path: tuple[str, str], name: str) -> dict[str, Any]:
     doc="The tightest freshness promise among the output's SLOs: `{max_staleness, slo}` "
     "(seconds, and the id of the SLO that makes it). Absent when no SLO states one.",
 )
-def output_tightest_freshness(spec: Spec) -> Mapping[str, Any]:
+def output_tightest_freshness(spec: Analysis) -> Mapping[str, Any]:
     return _tightest(spec, ("freshness", "max_staleness"), "max_staleness")
 
 
@@ -85,7 +86,7 @@ def output_tightest_freshness(spec: Spec) -> Mapping[str, Any]:
     doc="The tightest p99 latency target among the output's SLOs: `{p99, slo}` (seconds, "
     "and the id of the SLO that sets it). Absent when no SLO states a p99.",
 )
-def output_tightest_p99(spec: Spec) -> Mapping[str, Any]:
+def output_tightest_p99(spec: Analysis) -> Mapping[str, Any]:
     return _tightest(spec, ("latency", "p99"), "p99")
 
 
@@ -95,7 +96,7 @@ def output_tightest_p99(spec: Spec) -> Mapping[str, Any]:
     doc="Refs of everything the output's `request_path` calls, parallel branches "
     "included, in written order, each once.",
 )
-def output_request_path_deps(spec: Spec) -> Mapping[str, Any]:
+def output_request_path_deps(spec: Analysis) -> Mapping[str, Any]:
     return {
         output.id: _unique([hop["dep"] for hop in calls(output.fields.get("request_path"))])
         for output in spec.entities("outputs")
@@ -110,7 +111,7 @@ def output_request_path_deps(spec: Spec) -> Mapping[str, Any]:
     "three decimals). "
     "Absent without a fan-out count.",
 )
-def output_fanout_slow_share(spec: Spec) -> Mapping[str, Any]:
+def output_fanout_slow_share(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, float] = {}
     for output in spec.entities("outputs"):
         fanout = output.fields.get("fanout")
@@ -138,7 +139,7 @@ def _is_offline(entity: Entity | None) -> bool:
     "output, those in `depends_on` and the `features` of the models in `depends_on`. "
     "(A `hybrid` output's other inputs may feed only its precomputed part.)",
 )
-def output_offline_inputs(spec: Spec) -> Mapping[str, Any]:
+def output_offline_inputs(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, list[str]] = {}
     for output in spec.entities("outputs"):
         read = [hop["dep"] for hop in calls(output.fields.get("request_path"))]
@@ -165,7 +166,7 @@ def _has_new_entities(entity: Entity | None) -> bool:
     "two hops: datasets in `depends_on`, the datasets its features are computed from, "
     "and the datasets its models train on or read features from; in id order.",
 )
-def output_new_entity_inputs(spec: Spec) -> Mapping[str, Any]:
+def output_new_entity_inputs(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, list[str]] = {}
     for output in spec.entities("outputs"):
         seen: set[str] = set()
@@ -194,7 +195,7 @@ def output_new_entity_inputs(spec: Spec) -> Mapping[str, Any]:
     "`depends_on` that learns entity ids (`via` the model's ref). Absent when none "
     "applies or none is known.",
 )
-def output_cold_start_wait(spec: Spec) -> Mapping[str, Any]:
+def output_cold_start_wait(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, Any] = {}
     for output in spec.entities("outputs"):
         waits: list[tuple[float, str]] = []
@@ -228,7 +229,7 @@ def output_cold_start_wait(spec: Spec) -> Mapping[str, Any]:
     doc="The other SLOs that apply to the same output, each with its fields and `_id`, in "
     "id order: a question answered by one of them need not be asked of this one.",
 )
-def slo_siblings(spec: Spec) -> Mapping[str, Any]:
+def slo_siblings(spec: Analysis) -> Mapping[str, Any]:
     by_output = _slos_by_output(spec)
     result: dict[str, list[dict[str, Any]]] = {}
     for slo in spec.entities("slos"):
@@ -244,7 +245,7 @@ def slo_siblings(spec: Spec) -> Mapping[str, Any]:
     doc="Whether this SLO is the first, in id order, of those that apply to its output: a "
     "question about the output as a whole is asked of that one only.",
 )
-def slo_first_of_output(spec: Spec) -> Mapping[str, Any]:
+def slo_first_of_output(spec: Analysis) -> Mapping[str, Any]:
     first = {output: slos[0].id for output, slos in _slos_by_output(spec).items() if slos}
     result: dict[str, bool] = {}
     for slo in spec.entities("slos"):
@@ -265,7 +266,7 @@ def _is_critical(hop: Mapping[str, Any], dependency: Entity) -> bool:
     "critical, covered}`, where `covered` says the output's fallback covers it. "
     "`availability` is absent when the service states none.",
 )
-def slo_third_party_on_path(spec: Spec) -> Mapping[str, Any]:
+def slo_third_party_on_path(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, list[dict[str, Any]]] = {}
     for slo in spec.entities("slos"):
         output = slo_output(spec, slo)
@@ -299,7 +300,7 @@ def slo_third_party_on_path(spec: Spec) -> Mapping[str, Any]:
     "than the SLO, or state none: each `{dep, availability, critical, covered}`. "
     "Empty when the SLO states no availability.",
 )
-def slo_third_party_below(spec: Spec) -> Mapping[str, Any]:
+def slo_third_party_below(spec: Analysis) -> Mapping[str, Any]:
     on_path = slo_third_party_on_path(spec)
     result: dict[str, list[dict[str, Any]]] = {}
     for slo in spec.entities("slos"):
@@ -324,7 +325,7 @@ def slo_third_party_below(spec: Spec) -> Mapping[str, Any]:
     "`{dep, capacity, needed, below_peak}` in requests per second, `below_peak` true "
     "when even the peak does not fit. Empty without a stated peak.",
 )
-def slo_capacity_shortfall(spec: Spec) -> Mapping[str, Any]:
+def slo_capacity_shortfall(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, list[dict[str, Any]]] = {}
     for slo in spec.entities("slos"):
         throughput = slo.fields.get("throughput")
@@ -365,7 +366,7 @@ def _is_raw(entity: Entity) -> bool:
     return entity.kind == "datasets" and not refs_in(entity, "derived_from")
 
 
-def _untimed_roots(spec: Spec, with_model: bool) -> list[Refs | None]:
+def _untimed_roots(spec: Analysis, with_model: bool) -> list[Refs | None]:
     """Per node: the first raw inputs without an `event_time_field` in its lineage (itself
     included), in id order; one fold upstream."""
     graph = flow(spec)
@@ -377,11 +378,11 @@ def _untimed_roots(spec: Spec, with_model: bool) -> list[Refs | None]:
     return fold(reverse(graph.successors(labels)), own, first_refs)
 
 
-def _untimed_data(spec: Spec) -> list[Refs | None]:
+def _untimed_data(spec: Analysis) -> list[Refs | None]:
     return _untimed_roots(spec, with_model=False)
 
 
-def _untimed_with_model(spec: Spec) -> list[Refs | None]:
+def _untimed_with_model(spec: Analysis) -> list[Refs | None]:
     return _untimed_roots(spec, with_model=True)
 
 
@@ -395,7 +396,7 @@ def _untimed_with_model(spec: Spec) -> list[Refs | None]:
     f"`event_time_field`, in id order, at most the first {SHOWN} (a longer list is cut "
     "there). Empty without a freshness promise.",
 )
-def slo_inputs_without_event_time(spec: Spec) -> Mapping[str, Any]:
+def slo_inputs_without_event_time(spec: Analysis) -> Mapping[str, Any]:
     graph = flow(spec)
     result: dict[str, list[str]] = {}
     for slo in spec.entities("slos"):
@@ -427,7 +428,7 @@ def slo_inputs_without_event_time(spec: Spec) -> Mapping[str, Any]:
 # -- services and stores ----------------------------------------------------------------------
 
 
-def _callers(spec: Spec) -> dict[str, list[str]]:
+def _callers(spec: Analysis) -> dict[str, list[str]]:
     found: dict[str, set[str]] = defaultdict(set)
     for output in spec.entities("outputs"):
         fallback = output.fields.get("fallback")
@@ -447,7 +448,7 @@ def _callers(spec: Spec) -> dict[str, list[str]]:
     doc="Refs of the outputs whose `request_path` or `fallback.path` calls this service, "
     "in id order.",
 )
-def service_called_by(spec: Spec) -> Mapping[str, Any]:
+def service_called_by(spec: Analysis) -> Mapping[str, Any]:
     callers = spec.cached("serving.callers", _callers)
     return {service.id: callers.get(service.ref, []) for service in spec.entities("services")}
 
@@ -458,7 +459,7 @@ def service_called_by(spec: Spec) -> Mapping[str, Any]:
     doc="Refs of the outputs whose `request_path` or `fallback.path` reads this store, in "
     "id order.",
 )
-def store_called_by(spec: Spec) -> Mapping[str, Any]:
+def store_called_by(spec: Analysis) -> Mapping[str, Any]:
     callers = spec.cached("serving.callers", _callers)
     return {store.id: callers.get(store.ref, []) for store in spec.entities("stores")}
 
@@ -488,11 +489,11 @@ LATENCY_DOC = (
 
 
 @fact("availability", kind="outputs", doc=AVAILABILITY_DOC.format(what="the output", extra=""))
-def output_availability(spec: Spec) -> Mapping[str, Any]:
+def output_availability(spec: Analysis) -> Mapping[str, Any]:
     return availability_by_output(spec)
 
 
-def _extra_nine(spec: Spec, kind: str) -> dict[str, Any]:
+def _extra_nine(spec: Analysis, kind: str) -> dict[str, Any]:
     by_output = availability_by_output(spec)
     strictest: dict[str, dict[str, Any]] = {}
     for slo in spec.entities("slos"):
@@ -530,24 +531,24 @@ _EXTRA_NINE_DOC = (
 
 
 @fact("extra_nine", kind="services", doc=_EXTRA_NINE_DOC.format(what="service"))
-def service_extra_nine(spec: Spec) -> Mapping[str, Any]:
+def service_extra_nine(spec: Analysis) -> Mapping[str, Any]:
     return _extra_nine(spec, "services")
 
 
 @fact("extra_nine", kind="stores", doc=_EXTRA_NINE_DOC.format(what="store"))
-def store_extra_nine(spec: Spec) -> Mapping[str, Any]:
+def store_extra_nine(spec: Analysis) -> Mapping[str, Any]:
     return _extra_nine(spec, "stores")
 
 
 @fact("latency", kind="outputs", doc=LATENCY_DOC.format(what="the output", extra=""))
-def output_latency(spec: Spec) -> Mapping[str, Any]:
+def output_latency(spec: Analysis) -> Mapping[str, Any]:
     return latency_by_output(spec)
 
 
 # -- precompute -------------------------------------------------------------------------------
 
 
-def _store_capacity(spec: Spec, output: Entity) -> tuple[str | None, float | None]:
+def _store_capacity(spec: Analysis, output: Entity) -> tuple[str | None, float | None]:
     for path in (("precompute", "store"), ("storage", "store")):
         ref = at(output.fields, *path)
         entity = spec.resolve(ref) if isinstance(ref, str) else None
@@ -583,7 +584,7 @@ def _entries(output: Entity) -> float | None:
     "`capacity_ratio` (store_needed / capacity). Present when the output states a "
     "precompute schedule or a cardinality.",
 )
-def output_precompute(spec: Spec) -> Mapping[str, Any]:
+def output_precompute(spec: Analysis) -> Mapping[str, Any]:
     outputs = list(spec.entities("outputs"))
     per_store: dict[str, float] = {}
     facts: dict[str, dict[str, Any]] = {}

@@ -21,7 +21,7 @@ from consider.fields import (
 from consider.lineage.serving import availability_by_output, latency_by_output, needed_availability
 
 if TYPE_CHECKING:
-    from consider.model import Spec
+    from consider.analysis import Analysis
 
 DEFAULT_WINDOW = 30 * 86400.0
 """The SLO window assumed for planned downtime when an SLO states none (30 days)."""
@@ -37,7 +37,7 @@ DEFAULT_WINDOW = 30 * 86400.0
         "not covered by the fallback whose availability is below `needed`).",
     ),
 )
-def slo_availability(spec: Spec) -> Mapping[str, Any]:
+def slo_availability(spec: Analysis) -> Mapping[str, Any]:
     by_output = availability_by_output(spec)
     result = {}
     for slo in spec.entities("slos"):
@@ -68,7 +68,7 @@ def slo_availability(spec: Spec) -> Mapping[str, Any]:
         "`fallback_ratio` (fallback_total / budget).",
     ),
 )
-def slo_latency(spec: Spec) -> Mapping[str, Any]:
+def slo_latency(spec: Analysis) -> Mapping[str, Any]:
     by_output = latency_by_output(spec)
     result = {}
     for slo in spec.entities("slos"):
@@ -96,7 +96,7 @@ def slo_latency(spec: Spec) -> Mapping[str, Any]:
     "99.95% over 30d is 21m36s), `window` (seconds) and `share` (1 - availability). "
     "Absent when the SLO states no availability or no window.",
 )
-def slo_error_budget(spec: Spec) -> Mapping[str, Any]:
+def slo_error_budget(spec: Analysis) -> Mapping[str, Any]:
     result = {}
     for slo in spec.entities("slos"):
         availability = number(slo.fields.get("availability"))
@@ -121,7 +121,7 @@ def slo_error_budget(spec: Spec) -> Mapping[str, Any]:
     "(total / budget), `window` (seconds; 30d assumed when the SLO states none, with "
     "`window_assumed: true`). Absent without `planned_downtime` or availability.",
 )
-def slo_planned_downtime(spec: Spec) -> Mapping[str, Any]:
+def slo_planned_downtime(spec: Analysis) -> Mapping[str, Any]:
     result = {}
     for slo in spec.entities("slos"):
         entries = slo.fields.get("planned_downtime")

@@ -17,7 +17,7 @@ from consider.lineage.graph import lineage_graph
 from consider.lineage.staleness import freshness, slo_walk, staleness_of, staleness_walk, unreached
 
 if TYPE_CHECKING:
-    from consider.model import Spec
+    from consider.analysis import Analysis
 
 _STALENESS_DOC = (
     "Worst-case staleness of the data behind this {what}: `worst` (seconds), the largest "
@@ -39,7 +39,7 @@ _STALENESS_DOC = (
         "`degraded_worst` (worst plus the cache's `stale_if_error`).",
     ),
 )
-def output_staleness(spec: Spec) -> Mapping[str, Any]:
+def output_staleness(spec: Analysis) -> Mapping[str, Any]:
     graph = lineage_graph(spec)
     walk = staleness_walk(spec, DATA)
     result = {}
@@ -54,7 +54,7 @@ def output_staleness(spec: Spec) -> Mapping[str, Any]:
     return result
 
 
-def _intermediate(spec: Spec, kind: str, mode: str) -> dict[str, Any]:
+def _intermediate(spec: Analysis, kind: str, mode: str) -> dict[str, Any]:
     graph = lineage_graph(spec)
     walk = staleness_walk(spec, mode)
     result = {}
@@ -78,7 +78,7 @@ _INTERMEDIATE = (
         what="source as it lands (its own collection delay)", extra=_INTERMEDIATE
     ),
 )
-def source_staleness(spec: Spec) -> Mapping[str, Any]:
+def source_staleness(spec: Analysis) -> Mapping[str, Any]:
     return _intermediate(spec, "sources", DATA)
 
 
@@ -89,7 +89,7 @@ def source_staleness(spec: Spec) -> Mapping[str, Any]:
         what="dataset, from its sources through its own refresh", extra=_INTERMEDIATE
     ),
 )
-def dataset_staleness(spec: Spec) -> Mapping[str, Any]:
+def dataset_staleness(spec: Analysis) -> Mapping[str, Any]:
     return _intermediate(spec, "datasets", DATA)
 
 
@@ -100,7 +100,7 @@ def dataset_staleness(spec: Spec) -> Mapping[str, Any]:
         what="feature as served, from its sources through its materialisation", extra=_INTERMEDIATE
     ),
 )
-def feature_staleness(spec: Spec) -> Mapping[str, Any]:
+def feature_staleness(spec: Analysis) -> Mapping[str, Any]:
     return _intermediate(spec, "features", DATA)
 
 
@@ -113,7 +113,7 @@ def feature_staleness(spec: Spec) -> Mapping[str, Any]:
         extra=_INTERMEDIATE,
     ),
 )
-def model_staleness(spec: Spec) -> Mapping[str, Any]:
+def model_staleness(spec: Analysis) -> Mapping[str, Any]:
     return _intermediate(spec, "models", MODEL)
 
 
@@ -129,7 +129,7 @@ def model_staleness(spec: Spec) -> Mapping[str, Any]:
         "path to the output goes through; `worst` is null when none does).",
     ),
 )
-def slo_staleness(spec: Spec) -> Mapping[str, Any]:
+def slo_staleness(spec: Analysis) -> Mapping[str, Any]:
     graph = lineage_graph(spec)
     result = {}
     for slo in spec.entities("slos"):

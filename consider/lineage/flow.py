@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from consider.lineage.graph import condense
 
 if TYPE_CHECKING:
-    from consider.model import Entity, Spec
+    from consider.analysis import Analysis
+    from consider.model import Entity
 
 T = TypeVar("T")
 Merge = Callable[[T | None, T | None], T | None]
@@ -61,13 +62,13 @@ class Flow(NamedTuple):
         return succ
 
 
-def flow(spec: Spec) -> Flow:
+def flow(spec: Analysis) -> Flow:
     """The spec's data-flow index, built once and shared by the fact modules."""
     result: Flow = spec.cached("facts.flow", _build)
     return result
 
 
-def _build(spec: Spec) -> Flow:
+def _build(spec: Analysis) -> Flow:
     entities = list(spec.all_entities())
     nodes = {entity.ref: i for i, entity in enumerate(entities)}
     edges: dict[str, list[tuple[int, int]]] = {}

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from consider.lineage.graph import cycle_through, first_in_id_order, lineage_graph
 
 if TYPE_CHECKING:
-    from consider.model import Entity, Spec
+    from consider.analysis import Analysis
+    from consider.model import Entity
 
 
 def _mitigations(entity: Entity) -> list[str]:
@@ -29,10 +30,10 @@ def _mitigations(entity: Entity) -> list[str]:
     return found
 
 
-def loops_by_ref(spec: Spec) -> dict[str, dict[str, Any]]:
+def loops_by_ref(spec: Analysis) -> dict[str, dict[str, Any]]:
     """ref → {'feedback_loop': ... (at the head only), 'in_loop': head ref}."""
 
-    def compute(spec: Spec) -> dict[str, dict[str, Any]]:
+    def compute(spec: Analysis) -> dict[str, dict[str, Any]]:
         graph = lineage_graph(spec)
         result: dict[str, dict[str, Any]] = {}
         for group in graph.loops:

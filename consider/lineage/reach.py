@@ -9,7 +9,7 @@ from consider.lineage.delays import holds_precomputed
 from consider.lineage.graph import Graph, lineage_graph
 
 if TYPE_CHECKING:
-    from consider.model import Spec
+    from consider.analysis import Analysis
 
 FOLLOW_FIELDS = ("on_change.retrain", "on_change.rerun", "on_retrain.rerun")
 """The declared lists of what must follow a change, compared with :func:`followers`."""
@@ -46,7 +46,7 @@ IMPACT_LIMIT = 25
 """Most refs an `impact` fact lists per kind (in plan order); `*_count` stays exact."""
 
 
-def reach_all(spec: Spec) -> list[tuple[list[int], list[int], bool]]:
+def reach_all(spec: Analysis) -> list[tuple[list[int], list[int], bool]]:
     """For every node: (models to retrain, outputs affected, truncated), by a capped DP.
 
     Each list keeps the ``IMPACT_LIMIT`` earliest nodes in topological order; the union of
@@ -86,7 +86,7 @@ def reach_all(spec: Spec) -> list[tuple[list[int], list[int], bool]]:
     return [(retrain[i], outputs[i], truncated[i]) for i in range(n)]
 
 
-def reach(spec: Spec) -> list[tuple[list[int], list[int], bool]]:
+def reach(spec: Analysis) -> list[tuple[list[int], list[int], bool]]:
     """:func:`reach_all`, computed once per spec."""
     table: list[tuple[list[int], list[int], bool]] = spec.cached("lineage.impact", reach_all)
     return table

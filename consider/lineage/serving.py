@@ -19,10 +19,11 @@ from consider.fields import (
 from consider.units import format_percentage
 
 if TYPE_CHECKING:
-    from consider.model import Entity, Spec
+    from consider.analysis import Analysis
+    from consider.model import Entity
 
 
-def _availability_of(spec: Spec, entity: Entity) -> float | None:
+def _availability_of(spec: Analysis, entity: Entity) -> float | None:
     own = number(entity.fields.get("availability"))
     if own is not None:
         return own
@@ -37,7 +38,7 @@ def _availability_of(spec: Spec, entity: Entity) -> float | None:
     return None
 
 
-def _output_availability(spec: Spec, output: Entity) -> dict[str, Any] | None:
+def _output_availability(spec: Analysis, output: Entity) -> dict[str, Any] | None:
     hops = hop_list(output.fields.get("request_path"))
     if not hops:
         return None
@@ -119,8 +120,8 @@ def _output_availability(spec: Spec, output: Entity) -> dict[str, Any] | None:
     }
 
 
-def availability_by_output(spec: Spec) -> dict[str, dict[str, Any]]:
-    def compute(spec: Spec) -> dict[str, dict[str, Any]]:
+def availability_by_output(spec: Analysis) -> dict[str, dict[str, Any]]:
+    def compute(spec: Analysis) -> dict[str, dict[str, Any]]:
         result = {}
         for output in spec.entities("outputs"):
             found = _output_availability(spec, output)
@@ -138,7 +139,7 @@ def needed_availability(target: float) -> float:
 
 
 def _hop_latency(
-    spec: Spec, hop: Mapping[str, Any], unknown: list[str]
+    spec: Analysis, hop: Mapping[str, Any], unknown: list[str]
 ) -> tuple[float, str | None, float]:
     """(latency, slowest dep, its p99) of one hop; parallel hops cost their slowest branch."""
     branches = hop_list(hop.get("parallel"))
@@ -162,7 +163,7 @@ def _hop_latency(
 
 
 def _path_latency(
-    spec: Spec, hops: Sequence[Mapping[str, Any]]
+    spec: Analysis, hops: Sequence[Mapping[str, Any]]
 ) -> tuple[float, str | None, float | None, list[str]]:
     total = 0.0
     slowest: str | None = None
@@ -176,7 +177,7 @@ def _path_latency(
     return round(total, ROUND), slowest, slowest_p99, unknown
 
 
-def _output_latency(spec: Spec, output: Entity) -> dict[str, Any] | None:
+def _output_latency(spec: Analysis, output: Entity) -> dict[str, Any] | None:
     hops = hop_list(output.fields.get("request_path"))
     written = output.fields.get("fallback")
     fallback: Mapping[str, Any] = written if isinstance(written, Mapping) else {}
@@ -208,8 +209,8 @@ def _output_latency(spec: Spec, output: Entity) -> dict[str, Any] | None:
     }
 
 
-def latency_by_output(spec: Spec) -> dict[str, dict[str, Any]]:
-    def compute(spec: Spec) -> dict[str, dict[str, Any]]:
+def latency_by_output(spec: Analysis) -> dict[str, dict[str, Any]]:
+    def compute(spec: Analysis) -> dict[str, dict[str, Any]]:
         result = {}
         for output in spec.entities("outputs"):
             found = _output_latency(spec, output)

@@ -13,7 +13,8 @@ from consider.lineage.delays import DATA, MODEL, Own, own_delay
 from consider.lineage.graph import Graph, Layout, condense, lineage_graph
 
 if TYPE_CHECKING:
-    from consider.model import Entity, Spec
+    from consider.analysis import Analysis
+    from consider.model import Entity
 
 PATH_LIMIT = 64
 """Longest path kept in a fact; longer ones keep both ends around an elision."""
@@ -49,10 +50,10 @@ class Walk(NamedTuple):
     base: Walk | None = None
 
 
-def _own_all(spec: Spec, mode: str) -> list[Own]:
+def _own_all(spec: Analysis, mode: str) -> list[Own]:
     key = f"lineage.own.{mode}"
 
-    def compute(spec: Spec) -> list[Own]:
+    def compute(spec: Analysis) -> list[Own]:
         return [own_delay(entity, mode) for entity in lineage_graph(spec).entities]
 
     result: list[Own] = spec.cached(key, compute)
@@ -65,7 +66,7 @@ def _skipped(mode: str) -> str | None:
     return "trained_on" if mode == DATA else None
 
 
-def _layout(spec: Spec, mode: str) -> Layout:
+def _layout(spec: Analysis, mode: str) -> Layout:
     """The order a walk in ``mode`` takes: the graph's own, unless the graph has cycles and
     the walk leaves some edges out (a cycle closed only by ``trained_on`` is no cycle for
     data-only staleness), in which case those edges' groups are found again, once per mode."""
@@ -74,14 +75,14 @@ def _layout(spec: Spec, mode: str) -> Layout:
     if not graph.cyclic or skip is None:
         return Layout(graph.order, graph.position, graph.group, graph.groups, not graph.cyclic)
 
-    def compute(spec: Spec) -> Layout:
+    def compute(spec: Analysis) -> Layout:
         return condense([[v for v, kind in targets if kind != skip] for targets in graph.down])
 
     layout: Layout = spec.cached(f"lineage.layout.{mode}", compute)
     return layout
 
 
-def staleness_walk(spec: Spec, mode: str, scope: frozenset[int] | None = None) -> Walk:
+def staleness_walk(spec: Analysis, mode: str, scope: frozenset[int] | None = None) -> Walk:
     """The staleness DP, cached per (mode, scope).
 
     A scoped walk (an SLO's ``freshness.scope``) visits only the region downstream of its
@@ -95,7 +96,7 @@ def staleness_walk(spec: Spec, mode: str, scope: frozenset[int] | None = None) -
         else f"lineage.walk.{mode}.{','.join(map(str, sorted(scope)))}"
     )
 
-    def compute(spec: Spec) -> Walk:
+    def compute(spec: Analysis) -> Walk:
         graph = lineage_graph(spec)
         base = None if scope is None else staleness_walk(spec, mode)
         return _run_walk(graph, _layout(spec, mode), _own_all(spec, mode), mode, scope, base)
@@ -290,7 +291,7 @@ def unreached(graph: Graph, walk: Walk, scope: frozenset[int], output: int) -> l
     return sorted(graph.refs[node] for node in scope if node not in ancestors)
 
 
-def data_walk(spec: Spec) -> Walk:
+def data_walk(spec: Analysis) -> Walk:
     """The unscoped data-only staleness walk (shared with the drawing)."""
     return staleness_walk(spec, DATA)
 
@@ -306,7 +307,7 @@ class Freshness(NamedTuple):
     """The scope's nodes; None when the SLO states no scope (all inputs)."""
 
 
-def freshness(spec: Spec, slo: Entity) -> Freshness:
+def freshness(spec: Analysis, slo: Entity) -> Freshness:
     graph = lineage_graph(spec)
     written = slo.fields.get("freshness")
     fields: Mapping[str, Any] = written if isinstance(written, Mapping) else {}
@@ -317,7 +318,7 @@ def freshness(spec: Spec, slo: Entity) -> Freshness:
     return Freshness(fields, includes, mode, scope_refs, scope if scope_refs else None)
 
 
-def slo_walk(spec: Spec, slo: Entity) -> Walk:
+def slo_walk(spec: Analysis, slo: Entity) -> Walk:
     """The walk an SLO's freshness asks for (scope and includes honoured)."""
     wanted = freshness(spec, slo)
     return staleness_walk(spec, wanted.mode, wanted.scope)
