@@ -16,7 +16,7 @@ import jmespath
 import pytest
 import yaml
 
-from consider import engine
+from consider import engine, packs
 from consider.check import check_file
 from consider.engine import (
     KINDS,
@@ -620,7 +620,7 @@ def test_compiled_packs_are_cached_and_read_back(
     first = load_rules([path], builtin=False)
     entries = sorted(cache_dir.glob("rules-*.pickle"))
     assert len(entries) == 1
-    monkeypatch.setattr(engine, "_load_rules", _no_compiling)
+    monkeypatch.setattr(packs, "_load_rules", _no_compiling)
     again = load_rules([path], builtin=False)
     assert [r.id for r in again.rules()] == [r.id for r in first.rules()] == ["r"]
 
