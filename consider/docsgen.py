@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-UNIT_NAMES = ("duration", "percentage", "ratio", "rate", "size", "count", "schedule")
+from consider.text import markdown_cell as _cell
+from consider.text import or_list as _or
+from consider.vocabulary import UNIT_NAMES
+
 """The unit definitions; the model stage normalises values by these names."""
 
 EXAMPLE_SPEC = """\
@@ -178,17 +181,6 @@ def _yaml(value: Any, nested: bool = False) -> str:
 
 def _code(value: Any) -> str:
     return f"`{_yaml(value)}`"
-
-
-def _cell(text: str) -> str:
-    """Text made safe for one Markdown table cell."""
-    return " ".join(text.split()).replace("|", "\\|")
-
-
-def _or(parts: Sequence[str]) -> str:
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " or " + parts[-1]
 
 
 class _Reference:

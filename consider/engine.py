@@ -22,7 +22,7 @@ from consider.analysis import Analysis
 from consider.errors import PackError
 from consider.findings import Finding, Kind, Status, fingerprint
 from consider.loader import escape_pointer_token
-from consider.model import COLLECTIONS, PRODUCT, Entity, Spec, refs_view
+from consider.model import Entity, Spec, refs_view
 from consider.packs import ENGINE_VERSION, index, load_pack, load_rules
 from consider.rules import (
     KINDS,
@@ -36,6 +36,7 @@ from consider.rules import (
     RuleSet,
     Template,
 )
+from consider.vocabulary import COLLECTIONS, PRODUCT
 
 __all__ = [
     "ENGINE_VERSION",

@@ -13,30 +13,14 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any, NamedTuple
 
-from consider.findings import Finding, Kind, Severity, fingerprint
+from consider.engine_rules import schema_finding
+from consider.findings import Finding
 from consider.loader import Document, escape_pointer_token
 from consider.resources import schema
-from consider.schema import PACK, Validation, engine_rule_docs
+from consider.schema import Validation
+from consider.text import closest
 from consider.units import PARSERS
-
-COLLECTIONS = ("outputs", "slos", "models", "datasets", "features", "sources", "services", "stores")
-"""The entity kinds, named as their collections are (and as a rule's ``for`` names them)."""
-
-PRODUCT = "product"
-"""The kind of the product section, for rules about the product as a whole."""
-
-REF_PREFIX = {
-    "source": "sources",
-    "dataset": "datasets",
-    "model": "models",
-    "feature": "features",
-    "output": "outputs",
-    "service": "services",
-    "store": "stores",
-}
-"""A typed reference's prefix → the collection it points into."""
-
-PREFIX_OF = {kind: prefix for prefix, kind in REF_PREFIX.items()}
+from consider.vocabulary import COLLECTIONS, PREFIX_OF, PRODUCT, REF_PREFIX
 
 Token = str | int
 
@@ -311,9 +295,7 @@ def _dangling(spec: Spec, reference: Reference) -> Finding:
     prefix, _, ident = reference.target.partition(":")
     kind = REF_PREFIX.get(prefix, "")
     known = list(spec.collections.get(kind, {}))
-    import difflib
-
-    close = difflib.get_close_matches(ident, known, n=1, cutoff=0.6)
+    close = closest(ident, known)
     if close:
         hint = f"; did you mean {prefix}:{close[0]}?"
     elif known:
@@ -324,21 +306,13 @@ def _dangling(spec: Spec, reference: Reference) -> Finding:
     place = f"{reference.source.kind}.{reference.source.id}" + "".join(
         f"[{t}]" if isinstance(t, int) else f".{t}" for t in reference.path
     )
-    title, why, fix = engine_rule_docs()["dangling-reference"]
-    return Finding(
-        kind=Kind.SCHEMA,
-        rule="dangling-reference",
-        pack=PACK,
-        severity=Severity.ERROR,
-        message=f"{place} refers to {reference.target}, which is not defined{hint}",
-        file=spec.document.path,
-        line=where[0],
-        column=where[1],
-        pointer=reference.pointer,
-        title=title,
-        why=why,
-        fix=fix,
-        fingerprint=fingerprint("dangling-reference", reference.pointer, reference.target),
+    return schema_finding(
+        "dangling-reference",
+        f"{place} refers to {reference.target}, which is not defined{hint}",
+        spec.document.path,
+        reference.pointer,
+        where,
+        reference.target,
     )
 
 

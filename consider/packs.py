@@ -18,8 +18,8 @@ from jmespath.exceptions import JMESPathError
 
 from consider.errors import InputError, PackError
 from consider.findings import Severity
-from consider.loader import Document, Limits, escape_pointer_token, load
-from consider.resources import builtin_pack_paths, schema, schemas_dir
+from consider.loader import Document, Limits, load
+from consider.resources import builtin_pack_paths, schemas_dir
 from consider.rules import (
     KINDS,
     PLACEHOLDER,
@@ -32,6 +32,7 @@ from consider.rules import (
     RuleSet,
     Template,
 )
+from consider.text import closest, did_you_mean
 from consider.units import FORMATTERS
 
 ENGINE_VERSION = 1
@@ -133,12 +134,9 @@ def index(packs: Sequence[Pack]) -> RuleSet:
             for folded in risk.folds:
                 target = owners.get(folded)
                 if not isinstance(target, Question):
-                    import difflib
-
-                    close = difflib.get_close_matches(
-                        folded, [r for r, v in owners.items() if isinstance(v, Question)], n=1
+                    hint = did_you_mean(
+                        folded, [r for r, v in owners.items() if isinstance(v, Question)]
                     )
-                    hint = f"; did you mean '{close[0]}'?" if close else ""
                     raise PackError(
                         f"rule '{risk.id}' folds '{folded}', which is not a question{hint}",
                         path=risk.file,
@@ -222,54 +220,11 @@ def _validate_pack(document: Document) -> None:
         pass  # not generated (a bare checkout): jsonschema decides alone
     except generated.JsonSchemaValueException:
         pass  # jsonschema explains it, with the most relevant error
-    import jsonschema
-    from jsonschema.exceptions import best_match
+    from consider.schema_errors import explain_pack
 
-    if not isinstance(document.data, dict):
-        raise PackError(
-            "the file is empty or not a mapping; a rule pack starts with "
-            "'pack: <id>' and 'title: ...' (see docs/packs.md)",
-            path=document.path,
-        )
-    if "consider" in document.data and "pack" not in document.data:
-        raise PackError(
-            "this is a spec, not a rule pack; check it with `consider check`, and "
-            "give --pack a pack file (see docs/packs.md)",
-            path=document.path,
-        )
-    validator = jsonschema.Draft7Validator(schema("rulepack"))
-    error = best_match(validator.iter_errors(document.data))
-    if error is None:
-        return
-    path = list(error.absolute_path)
-    pointer = "".join(f"/{escape_pointer_token(str(p))}" for p in path)
-    line, column = document.position(pointer, prefer="value")
-    rule = ""
-    if len(path) >= 2 and path[0] in ("questions", "risks") and isinstance(path[1], int):
-        entry = document.data[path[0]][path[1]]
-        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-            rule = f"rule '{entry['id']}': "
-    where = ".".join(str(p) for p in path) or "the pack"
-    message = error.message
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        # jsonschema says "'sevrity' does not match any of the regexes: '^x-'": name the key,
-        # point at it, and offer the closest valid one.
-        import difflib
-
-        known = sorted(error.schema.get("properties", {}))
-        unknown = [k for k in error.instance if k not in known and not str(k).startswith("x-")]
-        if unknown:
-            close = difflib.get_close_matches(str(unknown[0]), known, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
-            message = f"unknown key '{unknown[0]}'{hint}"
-            key_pointer = f"{pointer}/{escape_pointer_token(str(unknown[0]))}"
-            line, column = document.position(key_pointer, prefer="key")
-    raise PackError(
-        f"{rule}{where}: {message}; see schemas/rulepack.schema.json",
-        path=document.path,
-        line=line,
-        column=column,
-    )
+    problem = explain_pack(document)
+    if problem is not None:
+        raise problem
 
 
 _NAVIGATING = {
@@ -349,9 +304,7 @@ def _function_problem(node: Any) -> str | None:
             continue
         name = str(current.get("value"))
         if name not in table:
-            import difflib
-
-            close = difflib.get_close_matches(name, list(table), n=1)
+            close = closest(name, table)
             return f"unknown function {name}()" + (f"; did you mean {close[0]}()?" if close else "")
         signature = table[name]["signature"]
         variadic = bool(signature) and signature[-1].get("variadic", False)

@@ -11,12 +11,9 @@ from __future__ import annotations
 import inspect
 
 from consider.engine import KINDS, Question, Risk, RuleSet
+from consider.engine_rules import engine_rule_docs
 from consider.facts import registry
-from consider.schema import engine_rule_docs
-
-
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+from consider.text import markdown_cell as _cell
 
 
 def rules_reference(rules: RuleSet) -> str:

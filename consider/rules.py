@@ -14,8 +14,8 @@ from jmespath.visitor import TreeInterpreter
 
 from consider import facts as facts_registry
 from consider.findings import Severity
-from consider.model import COLLECTIONS, PRODUCT
 from consider.units import FORMATTERS
+from consider.vocabulary import COLLECTIONS, PRODUCT
 
 KINDS = (PRODUCT, *COLLECTIONS)
 """What a rule can be for: the product, or one entity kind."""

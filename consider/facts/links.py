@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
+from consider.vocabulary import PREFIX_OF
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -55,15 +56,7 @@ def output_slo_list(spec: Analysis) -> Mapping[str, Any]:
 
 def _users(spec: Analysis, kind: str) -> dict[str, list[str]]:
     links = referrers(spec)
-    prefix = {
-        "datasets": "dataset",
-        "sources": "source",
-        "features": "feature",
-        "models": "model",
-        "outputs": "output",
-        "services": "service",
-        "stores": "store",
-    }[kind]
+    prefix = PREFIX_OF[kind]
     result = {}
     for entity in spec.entities(kind):
         by_field = links.get(f"{prefix}:{entity.id}", {})
