@@ -478,12 +478,12 @@ def _jmespath_path(path: str) -> str:
 def _check_names(
     document: Document, pointer: str, rule: Question | Risk, expressions: list[tuple[str, Any]]
 ) -> None:
-    from consider import names  # only a pack being compiled (a cache miss) needs it
+    from consider import pack_names  # only a pack being compiled (a cache miss) needs it
 
     for where, compiled in expressions:
         if compiled is None:
             continue
-        found = names.problem(compiled.parsed, rule.kinds)
+        found = pack_names.problem(compiled.parsed, rule.kinds)
         if found:
             line, column = document.position(f"{pointer}/{where}", prefer="value")
             raise PackError(

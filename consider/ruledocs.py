@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import inspect
 
-from consider.engine import KINDS, Question, Risk, RuleSet
 from consider.engine_rules import engine_rule_docs
 from consider.facts import registry
+from consider.rules import KINDS, Question, Risk, RuleSet
 from consider.text import markdown_cell as _cell
 
 

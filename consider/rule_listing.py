@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from consider.engine import Question, Risk, RuleSet
 from consider.engine_rules import PACK as SCHEMA_PACK
 from consider.engine_rules import engine_rule_docs
 from consider.errors import UsageError
+from consider.rules import Question, Risk, RuleSet
 from consider.text import closest
 
 
