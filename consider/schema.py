@@ -20,7 +20,6 @@ from typing import Any, NamedTuple
 from consider.engine_rules import PACK, engine_rule_docs, schema_finding
 from consider.findings import Finding
 from consider.loader import Document
-from consider.schema_errors import explain, human_pointer, show_value
 from consider.tbd import TBD, strip_tbd
 from consider.text import pointer_tokens, unescape_pointer_token
 
@@ -50,6 +49,8 @@ def validate(document: Document) -> Validation:
     data = strip_tbd(document.data, "", tbd)
     findings = [_duplicate(document, dup) for dup in document.duplicates]
     if not _fast_valid(data):
+        from consider.schema_errors import explain  # only a spec that fails pays for it
+
         problems = list(explain(document, data, frozenset(tbd)))
         findings.extend(problem for problem, _ in problems)
         for pointer in sorted({p for _, p in problems if p is not None}, key=_depth, reverse=True):
@@ -69,6 +70,8 @@ def _not_a_spec(document: Document) -> Finding:
         )
     else:
         rule = "invalid-type"
+        from consider.schema_errors import show_value
+
         shown = show_value(document.data)
         message = f"this is not a consider spec: its top level is {shown}, not a mapping"
     return schema_finding(rule, message, document.path, "", (1, 1), document.data)
@@ -90,6 +93,8 @@ def _fast_valid(data: Any) -> bool:
 
 
 def _duplicate(document: Document, dup: Any) -> Finding:
+    from consider.schema_errors import human_pointer
+
     key = unescape_pointer_token(dup.pointer.rsplit("/", 1)[-1])
     parent = human_pointer(dup.pointer.rsplit("/", 1)[0]) or "the top level"
     message = (
