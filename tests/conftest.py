@@ -6,12 +6,14 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from consider import facts
 from consider.analysis import Analysis, Tables
 from consider.engine import RuleSet, load_rules
-from consider.loader import parse
+from consider.loader import Limits, load, parse
 from consider.model import Spec, build
 from consider.schema import validate
 
@@ -72,3 +74,47 @@ def valid_analysis(text: str, tables: Tables | None = None) -> Analysis:
     """An analysis of a spec free of schema findings (for fact tests), with the packs'
     tables when given."""
     return Analysis(valid_spec(text), tables)
+
+
+# -- lineage figures --------------------------------------------------------------------------
+
+MODELS = """
+    consider: 1
+    product: {name: models}
+    outputs:
+      ranked: {mode: online, depends_on: [model:ranker]}
+    slos:
+      data-only: {applies_to: output:ranked, freshness: {max_staleness: 1d}}
+      with-model:
+        applies_to: output:ranked
+        freshness: {max_staleness: 1d, includes: [data, model]}
+    models:
+      ranker:
+        trained_on: [dataset:history]
+        features: [feature:recent]
+        retrain: {cadence: 1d, duration: 3h}
+        deploy: {duration: 1h}
+    datasets:
+      history: {derived_from: [source:events], refresh: {method: batch, interval: 1d}}
+    features:
+      recent: {source: source:events, compute: stream, max_lag: 30s}
+    sources:
+      events: {method: stream, max_lag: 30s}
+"""
+"""Models fed by stream and batch data, shared by the staleness and impact tests."""
+
+H, M, D, W = 3600.0, 60.0, 86400.0, 604800.0
+"""Seconds in an hour, a minute, a day and a week."""
+MS = 0.001
+
+
+def example(name: str) -> Spec:
+    """One of examples/, built."""
+    document = load(EXAMPLES / name, display=name, limits=Limits())
+    return build(document, validate(document))
+
+
+def fact_of(spec: Spec, kind: str, ident: str, name: str, tables: Tables | None = None) -> Any:
+    """One fact of one entity, computed as a rule would read it."""
+    computed = facts.compute(Analysis(spec, tables), {kind})
+    return computed.get((kind, ident), {}).get(name)

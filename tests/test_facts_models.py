@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import valid_analysis
+from conftest import D, W, fact_of, spec_of, valid_analysis
 
 from consider.facts import models as facts
 
@@ -186,3 +186,41 @@ def test_feeds_outputs_are_cut_at_the_first_few_in_id_order() -> None:
     assert dict(facts.model_feeds_outputs(spec)) == {
         "m": [f"output:o{i:02d}" for i in range(facts.SHOWN)],
     }
+
+
+def test_retrain_triggers_and_reruns_per_model() -> None:
+    spec = spec_of("""
+        consider: 1
+        product: {name: triggers}
+        outputs:
+          batch: {mode: precomputed, depends_on: [model:base]}
+          live: {mode: online, depends_on: [model:base]}
+        models:
+          base:
+            trained_on: [dataset:d]
+            retrain: {cadence: 1w, triggers: [schedule]}
+            on_retrain: {rerun: [model:child]}
+          child:
+            inputs_from: [model:base]
+            trained_on: [dataset:d]
+            retrain: {cadence: 1w, triggers: [drift]}
+        datasets:
+          d:
+            refresh: {method: batch, interval: 1d}
+            on_change: {retrain: [model:base, model:child]}
+            derived_from: [model:base]
+    """)
+    missing = fact_of(spec, "models", "base", "missing_retrain_triggers")
+    assert missing == [
+        {
+            "dataset": "dataset:d",
+            "interval": D,
+            "cadence": W,
+            "reason": "on_change",
+            "because": "its on_change.retrain lists model:base",
+        }
+    ]
+    assert fact_of(spec, "models", "child", "missing_retrain_triggers") == []
+    rerun = fact_of(spec, "models", "base", "rerun_after_retrain")
+    assert rerun["derived"] == ["dataset:d", "model:child", "output:batch"]
+    assert rerun["missing"] == ["dataset:d", "output:batch"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import valid_analysis
+from conftest import fact_of, spec_of, valid_analysis
 
 from consider.facts import serving as facts
 
@@ -336,3 +336,24 @@ def test_one_fan_out_figure() -> None:
     spec = valid_analysis(SPEC)
     assert "fanout_slow_share" not in facts.output_latency(spec)["rows"]
     assert dict(facts.output_fanout_slow_share(spec)) == {"rows": 0.096}
+
+
+def test_precompute_capacity_adds_every_output_writing_to_a_store() -> None:
+    spec = spec_of("""
+        consider: 1
+        product: {name: stores}
+        outputs:
+          a:
+            precompute: {schedule: {cron: "0 6,12 * * 1-5"}, runtime: 6h, store: store:kv}
+            cardinality: {entities: 1M, items_per_entity: 100, bytes_per_item: 100B}
+          b:
+            precompute: {schedule: 1d, store: store:kv}
+            cardinality: {entities: 1M, items_per_entity: 50, bytes_per_item: 100B}
+        stores:
+          kv: {capacity: 20GB}
+    """)
+    a = fact_of(spec, "outputs", "a", "precompute")
+    assert a["ratio"] == 1.0  # 6h of runtime against the 6h gap between 06:00 and noon
+    assert a["needed"] == 1e10 and a["store_needed"] == 1.5e10
+    assert a["capacity_ratio"] == 0.75
+    assert fact_of(spec, "outputs", "b", "precompute")["runtime"] is None
