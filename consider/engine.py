@@ -24,28 +24,14 @@ from consider.findings import Finding, Kind, Status, fingerprint
 from consider.loader import escape_pointer_token
 from consider.model import Entity, Spec, refs_view
 from consider.packs import ENGINE_VERSION, index, load_pack, load_rules
-from consider.rules import (
-    KINDS,
-    Escalation,
-    Expression,
-    Pack,
-    Question,
-    Recommendation,
-    Risk,
-    Rule,
-    RuleSet,
-    Template,
-)
+from consider.rules import KINDS, Pack, Question, Risk, Rule, RuleSet, Template
 from consider.vocabulary import COLLECTIONS, PRODUCT
 
-__all__ = [
+__all__ = [  # what callers have always imported from here
     "ENGINE_VERSION",
     "KINDS",
-    "Escalation",
-    "Expression",
     "Pack",
     "Question",
-    "Recommendation",
     "Risk",
     "Rule",
     "RuleSet",

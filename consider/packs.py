@@ -89,6 +89,12 @@ _CACHED_CLASSES = frozenset(
 """What a cached rule set is made of: the only classes its entry may name."""
 
 
+def _error_at(document: Document, pointer: str, message: str) -> PackError:
+    """A problem of the pack at the value ``pointer`` names."""
+    line, column = document.position(pointer, prefer="value")
+    return PackError(message, path=document.path, line=line, column=column)
+
+
 def _read_pack_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -243,36 +249,27 @@ def _compile(
     try:
         compiled = jmespath.compile(expression)
     except RecursionError:
-        line, column = document.position(pointer, prefer="value")
-        raise PackError(
+        raise _error_at(
+            document,
+            pointer,
             f"rule '{rule_id}': {what} nests too deeply to compile; simplify it",
-            path=document.path,
-            line=line,
-            column=column,
         ) from None
     except JMESPathError as error:
-        line, column = document.position(pointer, prefer="value")
-        raise PackError(
+        raise _error_at(
+            document,
+            pointer,
             f"rule '{rule_id}': {what} does not compile as JMESPath: {_jmespath_problem(error)}",
-            path=document.path,
-            line=line,
-            column=column,
         ) from None
     if _negates_then_navigates(compiled.parsed):
-        line, column = document.position(pointer, prefer="value")
-        raise PackError(
+        raise _error_at(
+            document,
+            pointer,
             f"rule '{rule_id}': in '{expression}', '!' applies before '.' or '[', so "
             "'!a.b' means '(!a).b', which is always null; write '!(a.b)'",
-            path=document.path,
-            line=line,
-            column=column,
         )
     problem = _function_problem(compiled.parsed)
     if problem:
-        line, column = document.position(pointer, prefer="value")
-        raise PackError(
-            f"rule '{rule_id}': {what}: {problem}", path=document.path, line=line, column=column
-        )
+        raise _error_at(document, pointer, f"rule '{rule_id}': {what}: {problem}")
     return Expression(compiled.expression, compiled.parsed)
 
 
@@ -337,13 +334,11 @@ def _template(document: Document, pointer: str, rule_id: str, text: str) -> Temp
     parts = []
     stray = PLACEHOLDER.sub("", text)
     if "{" in stray or "}" in stray:
-        line, column = document.position(pointer, prefer="value")
-        raise PackError(
+        raise _error_at(
+            document,
+            pointer,
             f"rule '{rule_id}': a brace that opens or closes no placeholder in {text.strip()!r}; "
             "close the placeholder, or write {{ or }} for a literal brace",
-            path=document.path,
-            line=line,
-            column=column,
         )
     for match in PLACEHOLDER.finditer(text):
         raw = match[1]
@@ -358,13 +353,11 @@ def _template(document: Document, pointer: str, rule_id: str, text: str) -> Temp
             and not expression.rstrip().endswith("|")
         ):
             # `{x|durration}` would parse as a pipe into a field and print "(not set)".
-            line, column = document.position(pointer, prefer="value")
-            raise PackError(
+            raise _error_at(
+                document,
+                pointer,
                 f"rule '{rule_id}': the placeholder {{{raw}}} names no filter '{name}'; "
                 f"the filters are {', '.join(sorted(FORMATTERS))}",
-                path=document.path,
-                line=line,
-                column=column,
             )
         if not expression or name not in FORMATTERS:
             expression, filter_name = raw, ""
@@ -485,11 +478,9 @@ def _check_names(
             continue
         found = pack_names.problem(compiled.parsed, rule.kinds)
         if found:
-            line, column = document.position(f"{pointer}/{where}", prefer="value")
-            raise PackError(
+            raise _error_at(
+                document,
+                f"{pointer}/{where}",
                 f"rule '{rule.id}' reads a name that is never there, so it could never "
                 f"{'fire' if isinstance(rule, Risk) else 'be answered or asked'}: {found}",
-                path=document.path,
-                line=line,
-                column=column,
             )

@@ -67,6 +67,9 @@ class Recommendation(NamedTuple):
     because: str
 
 
+# Question and Risk begin with the same nine fields (see ``Rule``). Written out twice on
+# purpose: a NamedTuple cannot inherit fields, and a nested record would make every reader
+# say ``rule.common.id``; the cached rule set is also pickled field by field.
 class Question(NamedTuple):
     """Asked of an entity until one of its ``answered_by`` paths is present."""
 

@@ -4,7 +4,7 @@ the extra-nine rule, the latency budget, the error budget and planned downtime."
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
@@ -22,9 +22,21 @@ from consider.lineage.serving import availability_by_output, latency_by_output, 
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
+    from consider.model import Entity
 
 DEFAULT_WINDOW = 30 * 86400.0
 """The SLO window assumed for planned downtime when an SLO states none (30 days)."""
+
+
+def _with_output_figure(
+    spec: Analysis, by_output: Mapping[str, dict[str, Any]]
+) -> Iterator[tuple[Entity, dict[str, Any]]]:
+    """Each SLO whose output has a figure in ``by_output``, with that figure."""
+    for slo in spec.entities("slos"):
+        output = slo_output(spec, slo)
+        found = by_output.get(output.id) if output is not None else None
+        if found is not None:
+            yield slo, found
 
 
 @fact(
@@ -38,13 +50,8 @@ DEFAULT_WINDOW = 30 * 86400.0
     ),
 )
 def slo_availability(spec: Analysis) -> Mapping[str, Any]:
-    by_output = availability_by_output(spec)
     result = {}
-    for slo in spec.entities("slos"):
-        output = slo_output(spec, slo)
-        found = by_output.get(output.id) if output is not None else None
-        if found is None:
-            continue
+    for slo, found in _with_output_figure(spec, availability_by_output(spec)):
         target = number(slo.fields.get("availability"))
         needed = needed_availability(target) if target is not None else None
         missing = [
@@ -69,13 +76,8 @@ def slo_availability(spec: Analysis) -> Mapping[str, Any]:
     ),
 )
 def slo_latency(spec: Analysis) -> Mapping[str, Any]:
-    by_output = latency_by_output(spec)
     result = {}
-    for slo in spec.entities("slos"):
-        output = slo_output(spec, slo)
-        found = by_output.get(output.id) if output is not None else None
-        if found is None:
-            continue
+    for slo, found in _with_output_figure(spec, latency_by_output(spec)):
         budget = field_seconds(slo.fields, "latency", "p99")
         result[slo.id] = {
             **found,

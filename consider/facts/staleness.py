@@ -71,50 +71,28 @@ _INTERMEDIATE = (
 )
 
 
-@fact(
-    "staleness",
-    kind="sources",
-    doc=_STALENESS_DOC.format(
-        what="source as it lands (its own collection delay)", extra=_INTERMEDIATE
-    ),
-)
-def source_staleness(spec: Analysis) -> Mapping[str, Any]:
-    return _intermediate(spec, "sources", DATA)
-
-
-@fact(
-    "staleness",
-    kind="datasets",
-    doc=_STALENESS_DOC.format(
-        what="dataset, from its sources through its own refresh", extra=_INTERMEDIATE
-    ),
-)
-def dataset_staleness(spec: Analysis) -> Mapping[str, Any]:
-    return _intermediate(spec, "datasets", DATA)
-
-
-@fact(
-    "staleness",
-    kind="features",
-    doc=_STALENESS_DOC.format(
-        what="feature as served, from its sources through its materialisation", extra=_INTERMEDIATE
-    ),
-)
-def feature_staleness(spec: Analysis) -> Mapping[str, Any]:
-    return _intermediate(spec, "features", DATA)
-
-
-@fact(
-    "staleness",
-    kind="models",
-    doc=_STALENESS_DOC.format(
-        what="model's knowledge: its training data's staleness plus its own retrain cycle "
+_INTERMEDIATE_KINDS = {
+    "sources": ("source as it lands (its own collection delay)", DATA),
+    "datasets": ("dataset, from its sources through its own refresh", DATA),
+    "features": ("feature as served, from its sources through its materialisation", DATA),
+    "models": (
+        "model's knowledge: its training data's staleness plus its own retrain cycle "
         "(cadence + retrain duration + deploy duration)",
-        extra=_INTERMEDIATE,
+        MODEL,
     ),
-)
-def model_staleness(spec: Analysis) -> Mapping[str, Any]:
-    return _intermediate(spec, "models", MODEL)
+}
+"""The kinds whose staleness is read off the walk as it passes, with what the figure is of
+and the walk's mode (a model's own figure includes its retraining)."""
+
+
+def _register_intermediate(kind: str, what: str, mode: str) -> None:
+    @fact("staleness", kind=kind, doc=_STALENESS_DOC.format(what=what, extra=_INTERMEDIATE))
+    def intermediate_staleness(spec: Analysis) -> Mapping[str, Any]:
+        return _intermediate(spec, kind, mode)
+
+
+for _kind, (_what, _mode) in _INTERMEDIATE_KINDS.items():
+    _register_intermediate(_kind, _what, _mode)
 
 
 @fact(

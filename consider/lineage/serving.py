@@ -3,7 +3,7 @@ fallback's credit included) and the latency budget of its request path."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from consider.fields import (
@@ -121,16 +121,8 @@ def _output_availability(spec: Analysis, output: Entity) -> dict[str, Any] | Non
 
 
 def availability_by_output(spec: Analysis) -> dict[str, dict[str, Any]]:
-    def compute(spec: Analysis) -> dict[str, dict[str, Any]]:
-        result = {}
-        for output in spec.entities("outputs"):
-            found = _output_availability(spec, output)
-            if found is not None:
-                result[output.id] = found
-        return result
-
-    cached: dict[str, dict[str, Any]] = spec.cached("lineage.availability", compute)
-    return cached
+    """Output id → its composite availability (outputs with a request path)."""
+    return _per_output(spec, "lineage.availability", _output_availability)
 
 
 def needed_availability(target: float) -> float:
@@ -210,13 +202,24 @@ def _output_latency(spec: Analysis, output: Entity) -> dict[str, Any] | None:
 
 
 def latency_by_output(spec: Analysis) -> dict[str, dict[str, Any]]:
+    """Output id → its latency budget (outputs with a request path or a fallback)."""
+    return _per_output(spec, "lineage.latency", _output_latency)
+
+
+def _per_output(
+    spec: Analysis,
+    key: str,
+    figure: Callable[[Analysis, Entity], dict[str, Any] | None],
+) -> dict[str, dict[str, Any]]:
+    """``figure`` of every output that has one, computed once per analysis."""
+
     def compute(spec: Analysis) -> dict[str, dict[str, Any]]:
         result = {}
         for output in spec.entities("outputs"):
-            found = _output_latency(spec, output)
+            found = figure(spec, output)
             if found is not None:
                 result[output.id] = found
         return result
 
-    cached: dict[str, dict[str, Any]] = spec.cached("lineage.latency", compute)
+    cached: dict[str, dict[str, Any]] = spec.cached(key, compute)
     return cached
