@@ -11,6 +11,7 @@ from consider.vocabulary import PREFIX_OF
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
+    from consider.model import Entity
 
 
 def _referrers(spec: Analysis) -> dict[str, dict[str, list[str]]]:
@@ -52,6 +53,14 @@ def output_slos(spec: Analysis) -> Mapping[str, Any]:
 def output_slo_list(spec: Analysis) -> Mapping[str, Any]:
     slos = {slo.id: slo for slo in spec.entities("slos")}
     return {ident: [slos[s].view() for s in ids] for ident, ids in output_slos(spec).items()}
+
+
+def slos_by_output(spec: Analysis) -> dict[str, list[Entity]]:
+    """Output id → the SLOs that apply to it, in the order written."""
+    slos = {slo.id: slo for slo in spec.entities("slos")}
+    return {
+        output: [slos[ident] for ident in idents] for output, idents in output_slos(spec).items()
+    }
 
 
 def _users(spec: Analysis, kind: str) -> dict[str, list[str]]:

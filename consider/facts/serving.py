@@ -1,10 +1,9 @@
-"""Facts about serving: what an output's SLOs promise at their tightest, what its request
-path calls, and the few local figures the realtime and sla packs compare.
+"""Facts about serving, for outputs, services and stores: what an output's SLOs promise at
+their tightest, what its request path calls, the local figures the realtime and sla packs
+compare, and, from the serving-path analysis (consider/lineage/serving.py), composite
+availability, the latency budget, the extra nine and precompute capacity.
 
-These are look-ups of one or two hops (an output's SLOs, the calls on its request path, the
-features its models read), and one fold upstream for event-time fields, shared by all SLOs
-(consider/lineage/flow.py: linear, no walk per SLO). Lineage-wide figures (worst-case
-staleness, composite availability, latency sums) live elsewhere.
+The SLOs' own facts are in facts/slos.py; worst-case staleness in facts/staleness.py.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
-from consider.facts.links import output_slos
+from consider.facts.links import slos_by_output
 from consider.fields import (
     at,
     calls,
@@ -27,7 +26,6 @@ from consider.fields import (
     slo_output,
 )
 from consider.lineage.delays import precompute_gaps
-from consider.lineage.flow import SHOWN, Refs, first_refs, flow, fold, reverse
 from consider.lineage.serving import availability_by_output, latency_by_output, needed_availability
 
 if TYPE_CHECKING:
@@ -45,17 +43,10 @@ def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _slos_by_output(spec: Analysis) -> dict[str, list[Entity]]:
-    slos = {slo.id: slo for slo in spec.entities("slos")}
-    return {
-        output: [slos[ident] for ident in idents] for output, idents in output_slos(spec).items()
-    }
-
-
 def _tightest(spec: Analysis, path: tuple[str, str], name: str) -> dict[str, Any]:
     """Per output: the smallest value at ``path`` among its SLOs, and the SLO that sets it."""
     result: dict[str, Any] = {}
-    for output, slos in _slos_by_output(spec).items():
+    for output, slos in slos_by_output(spec).items():
         best: tuple[float, str] | None = None
         for slo in slos:
             block = slo.fields.get(path[0])
@@ -217,211 +208,6 @@ def output_cold_start_wait(spec: Analysis) -> Mapping[str, Any]:
         if waits:
             wait, via = max(waits, key=lambda item: (item[0], item[1]))
             result[output.id] = {"wait": wait, "via": via}
-    return result
-
-
-# -- slos -------------------------------------------------------------------------------------
-
-
-@fact(
-    "sibling_slos",
-    kind="slos",
-    doc="The other SLOs that apply to the same output, each with its fields and `_id`, in "
-    "id order: a question answered by one of them need not be asked of this one.",
-)
-def slo_siblings(spec: Analysis) -> Mapping[str, Any]:
-    by_output = _slos_by_output(spec)
-    result: dict[str, list[dict[str, Any]]] = {}
-    for slo in spec.entities("slos"):
-        target = slo.fields.get("applies_to")
-        output = target.partition(":")[2] if isinstance(target, str) else ""
-        result[slo.id] = [other.view() for other in by_output.get(output, []) if other.id != slo.id]
-    return result
-
-
-@fact(
-    "first_of_output",
-    kind="slos",
-    doc="Whether this SLO is the first, in id order, of those that apply to its output: a "
-    "question about the output as a whole is asked of that one only.",
-)
-def slo_first_of_output(spec: Analysis) -> Mapping[str, Any]:
-    first = {output: slos[0].id for output, slos in _slos_by_output(spec).items() if slos}
-    result: dict[str, bool] = {}
-    for slo in spec.entities("slos"):
-        output = slo_output(spec, slo)
-        result[slo.id] = output is not None and first.get(output.id) == slo.id
-    return result
-
-
-def _is_critical(hop: Mapping[str, Any], dependency: Entity) -> bool:
-    return hop.get("critical") is not False and dependency.fields.get("critical") is not False
-
-
-@fact(
-    "third_party_on_path",
-    kind="slos",
-    doc="The third-party APIs (services of kind `third_party_api`) called on the request "
-    "path of the SLO's output, parallel branches included: each `{dep, availability, "
-    "critical, covered}`, where `covered` says the output's fallback covers it. "
-    "`availability` is absent when the service states none.",
-)
-def slo_third_party_on_path(spec: Analysis) -> Mapping[str, Any]:
-    result: dict[str, list[dict[str, Any]]] = {}
-    for slo in spec.entities("slos"):
-        output = slo_output(spec, slo)
-        found: dict[str, dict[str, Any]] = {}
-        if output is not None:
-            fallback = output.fields.get("fallback")
-            covers = fallback.get("covers") if isinstance(fallback, dict) else None
-            covered = set(covers) if isinstance(covers, list) else set()
-            for hop in calls(output.fields.get("request_path")):
-                dependency = spec.resolve(hop["dep"])
-                if dependency is None or dependency.kind != "services":
-                    continue
-                if dependency.fields.get("kind") != "third_party_api":
-                    continue
-                entry = found.setdefault(
-                    hop["dep"],
-                    {"dep": hop["dep"], "critical": False, "covered": hop["dep"] in covered},
-                )
-                entry["critical"] = entry["critical"] or _is_critical(hop, dependency)
-                availability = number(dependency.fields.get("availability"))
-                if availability is not None:
-                    entry["availability"] = availability
-        result[slo.id] = list(found.values())
-    return result
-
-
-@fact(
-    "third_party_below_slo",
-    kind="slos",
-    doc="Those of `third_party_on_path` that are critical and promise less availability "
-    "than the SLO, or state none: each `{dep, availability, critical, covered}`. "
-    "Empty when the SLO states no availability.",
-)
-def slo_third_party_below(spec: Analysis) -> Mapping[str, Any]:
-    on_path = slo_third_party_on_path(spec)
-    result: dict[str, list[dict[str, Any]]] = {}
-    for slo in spec.entities("slos"):
-        target = number(slo.fields.get("availability"))
-        result[slo.id] = (
-            []
-            if target is None
-            else [
-                entry
-                for entry in on_path[slo.id]
-                if entry["critical"] and entry.get("availability", -1.0) < target
-            ]
-        )
-    return result
-
-
-@fact(
-    "capacity_shortfall",
-    kind="slos",
-    doc="The critical services on the request path of the SLO's output whose `capacity` is below "
-    "the traffic they must take, `throughput.peak` times (1 + `throughput.headroom`): each "
-    "`{dep, capacity, needed, below_peak}` in requests per second, `below_peak` true "
-    "when even the peak does not fit. Empty without a stated peak.",
-)
-def slo_capacity_shortfall(spec: Analysis) -> Mapping[str, Any]:
-    result: dict[str, list[dict[str, Any]]] = {}
-    for slo in spec.entities("slos"):
-        throughput = slo.fields.get("throughput")
-        throughput = throughput if isinstance(throughput, dict) else {}
-        peak = number(throughput.get("peak"))
-        output = slo_output(spec, slo)
-        found: dict[str, dict[str, Any]] = {}
-        if peak is not None and output is not None:
-            needed = peak * (1.0 + (number(throughput.get("headroom")) or 0.0))
-            for hop in calls(output.fields.get("request_path")):
-                dependency = spec.resolve(hop["dep"])
-                if dependency is None or dependency.kind != "services":
-                    continue  # a store's capacity is a size, not a rate
-                if not _is_critical(hop, dependency):
-                    continue  # may be skipped or shed without failing the request
-                capacity = number(dependency.fields.get("capacity"))
-                if capacity is not None and capacity < needed and hop["dep"] not in found:
-                    found[hop["dep"]] = {
-                        "dep": hop["dep"],
-                        "capacity": capacity,
-                        "needed": needed,
-                        "below_peak": capacity < peak,
-                    }
-        result[slo.id] = list(found.values())
-    return result
-
-
-# Reference fields along which data flows into an entity; `models.trained_on` and
-# `models.inputs_from` count only when the freshness promise includes the model.
-_DATA_IN = ("outputs.depends_on", "models.features", "features.source", "datasets.derived_from")
-_MODEL_IN = ("models.trained_on", "models.inputs_from")
-
-
-def _is_raw(entity: Entity) -> bool:
-    """A source, or a dataset derived from nothing."""
-    if entity.kind == "sources":
-        return True
-    return entity.kind == "datasets" and not refs_in(entity, "derived_from")
-
-
-def _untimed_roots(spec: Analysis, with_model: bool) -> list[Refs | None]:
-    """Per node: the first raw inputs without an `event_time_field` in its lineage (itself
-    included), in id order; one fold upstream."""
-    graph = flow(spec)
-    own: list[Refs | None] = [
-        (entity.ref,) if _is_raw(entity) and not entity.fields.get("event_time_field") else None
-        for entity in graph.entities
-    ]
-    labels = (*_DATA_IN, *_MODEL_IN) if with_model else _DATA_IN
-    return fold(reverse(graph.successors(labels)), own, first_refs)
-
-
-def _untimed_data(spec: Analysis) -> list[Refs | None]:
-    return _untimed_roots(spec, with_model=False)
-
-
-def _untimed_with_model(spec: Analysis) -> list[Refs | None]:
-    return _untimed_roots(spec, with_model=True)
-
-
-@fact(
-    "inputs_without_event_time",
-    kind="slos",
-    doc="Refs of the raw inputs (sources, and datasets derived from nothing) in the lineage "
-    "the SLO's freshness promise covers (its `freshness.scope`, else the output's "
-    "`depends_on`, through features, models' features and derived datasets; models' "
-    "training data too when `includes` lists `model`) that name no "
-    f"`event_time_field`, in id order, at most the first {SHOWN} (a longer list is cut "
-    "there). Empty without a freshness promise.",
-)
-def slo_inputs_without_event_time(spec: Analysis) -> Mapping[str, Any]:
-    graph = flow(spec)
-    result: dict[str, list[str]] = {}
-    for slo in spec.entities("slos"):
-        freshness = slo.fields.get("freshness")
-        output = slo_output(spec, slo)
-        if not isinstance(freshness, dict) or output is None:
-            result[slo.id] = []
-            continue
-        scope = freshness.get("scope")
-        starts = (
-            [s for s in scope if isinstance(s, str)] if isinstance(scope, list) else [output.ref]
-        )
-        includes = freshness.get("includes")
-        with_model = isinstance(includes, list) and "model" in includes
-        roots: list[Refs | None] = (
-            spec.cached("serving.untimed_roots.model", _untimed_with_model)
-            if with_model
-            else spec.cached("serving.untimed_roots.data", _untimed_data)
-        )
-        found: Refs | None = None
-        for start in starts:
-            node = graph.nodes.get(start)
-            if node is not None:
-                found = first_refs(found, roots[node])
-        result[slo.id] = list(found or ())
     return result
 
 
