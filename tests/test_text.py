@@ -22,6 +22,13 @@ def test_closest_finds_what_difflib_finds() -> None:
     assert closest("home-rws", ["home-rows", "away"], n=3, cutoff=0.5) == ["home-rows"]
 
 
+def test_closest_finds_a_typo_among_many_options() -> None:
+    options = [f"{head}-{tail}" for head in ("realtime", "retrain", "slo") for tail in range(60)]
+    options += ["realtime-without-fallback", "retrain-without-trigger"]
+    assert closest("realtime-without-fallbak", options) == ["realtime-without-fallback"]
+    assert closest("retrian-without-trigger", options) == ["retrain-without-trigger"]
+
+
 def test_did_you_mean_says_it_or_nothing() -> None:
     assert did_you_mean("sevrity", ["severity"]) == "; did you mean 'severity'?"
     assert did_you_mean("zzz", ["severity"]) == ""
