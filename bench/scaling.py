@@ -11,7 +11,7 @@ validate, model, facts, rules), with the file-size limit raised the way a user r
 
 ``--rules`` chooses what is checked: ``all`` (the default: every built-in pack and every
 fact, what a user runs) or ``lineage`` (the 15 lineage risks of the built-in packs, the 3
-questions they fold, and only the facts of consider/facts/lineage.py and links.py, so the
+questions they fold, and only the lineage facts (consider/lineage/ analyses) and links.py, so the
 figure is the lineage analysis's own). Each size is timed ``--repeat`` times (the best is
 kept; at most twice above 20,000 entities); the stages of the largest run, and its slowest
 facts, are broken down at the end. Usage::
@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # bench/ is not a package
 
 from consider import facts as facts_registry
+from consider.analysis import Analysis
 from consider.check import check_file
 from consider.engine import RuleSet, index, load_rules
 from consider.loader import Limits, load
@@ -60,7 +61,28 @@ LINEAGE_RISKS = frozenset(
         "pr-promise-without-slo",
     }
 )
-LINEAGE_FACT_MODULES = ("consider.facts.lineage", "consider.facts.links")
+LINEAGE_FACT_MODULES = (
+    "consider.facts.staleness",
+    "consider.facts.slos",
+    "consider.facts.impact",
+    "consider.facts.loops",
+    "consider.facts.links",
+)
+LINEAGE_FACTS = frozenset(
+    {
+        ("outputs", "availability"),
+        ("outputs", "latency"),
+        ("outputs", "precompute"),
+        ("services", "extra_nine"),
+        ("stores", "extra_nine"),
+        ("models", "model_age"),
+        ("models", "missing_retrain_triggers"),
+        ("models", "rerun_after_retrain"),
+        ("sources", "pull_capacity"),
+        ("product", "pr_promises"),
+    }
+)
+"""The lineage facts that sit in modules shared with local facts."""
 MAX_FILE_SIZE = "200MB"
 """What the benchmark passes as ``--max-file-size`` (100,000 entities are about 38MB)."""
 
@@ -84,7 +106,11 @@ def lineage_rules() -> RuleSet:
 def restrict_facts() -> None:
     """Compute only the lineage facts (and the reverse links they sit beside)."""
     everything = facts_registry.registry()
-    kept = tuple(d for d in everything if d.module in LINEAGE_FACT_MODULES)
+    kept = tuple(
+        d
+        for d in everything
+        if d.module in LINEAGE_FACT_MODULES or (d.kind, d.name) in LINEAGE_FACTS
+    )
     facts_registry.registry = lambda: kept  # type: ignore[assignment]
 
 
@@ -108,7 +134,7 @@ def stages(path: Path, rules: RuleSet, limits: Limits) -> dict[str, float]:
     import gc
 
     from consider.engine import KINDS, evaluate
-    from consider.graph import lineage_graph
+    from consider.lineage.graph import lineage_graph
 
     marks: dict[str, float] = {}
     gc.disable()
@@ -122,19 +148,19 @@ def stages(path: Path, rules: RuleSet, limits: Limits) -> dict[str, float]:
         started = time.perf_counter()
         spec = build(document, validation)
         marks["model"] = time.perf_counter() - started
+        analysis = Analysis(spec, rules.tables())  # as evaluate makes it
         started = time.perf_counter()
-        lineage_graph(spec)
+        lineage_graph(analysis)
         marks["lineage graph"] = time.perf_counter() - started
         wanted = {k for k in KINDS if rules.questions.get(k) or rules.risks.get(k)}
-        spec.memo["packs"] = rules.packs  # as evaluate does: facts may read a pack's tables
         started = time.perf_counter()
-        store = facts_registry.FactStore(spec)
+        store = facts_registry.FactStore(analysis)
         for kind in sorted(wanted):
             for name in store.names(kind):
                 store.value(kind, name, "")  # computes the fact for every entity of the kind
         marks["facts (all of the kinds ruled)"] = time.perf_counter() - started
         make_store = facts_registry.FactStore
-        facts_registry.FactStore = lambda _spec: store  # type: ignore[assignment,misc]
+        facts_registry.FactStore = lambda _analysis: store  # type: ignore[assignment,misc]
         try:
             started = time.perf_counter()
             evaluate(spec, rules)
@@ -157,16 +183,16 @@ def slowest_facts(path: Path, limits: Limits, top: int = 6) -> list[tuple[str, f
     paused as check_file pauses it)."""
     import gc
 
-    from consider.graph import lineage_graph
+    from consider.lineage.graph import lineage_graph
 
     timings = []
     gc.disable()
     try:
-        spec = build(*_validated(path, limits))
-        lineage_graph(spec)
+        analysis = Analysis(build(*_validated(path, limits)), load_rules().tables())
+        lineage_graph(analysis)
         for definition in facts_registry.registry():
             started = time.perf_counter()
-            definition.compute(spec)
+            definition.compute(analysis)
             timings.append((f"{definition.kind}.{definition.name}", time.perf_counter() - started))
     finally:
         gc.enable()

@@ -19,10 +19,10 @@ from typing import Any
 
 from consider.errors import ConsiderError, InputError, UsageError
 from consider.loader import escape_pointer_token, parse
-from consider.model import PRODUCT, REF_PREFIX
 from consider.resources import schema
 from consider.schema import validate
 from consider.units import PARSERS
+from consider.vocabulary import PRODUCT, REF_PREFIX
 
 TBD = "tbd"
 CLARIFICATIONS = "clarifications"

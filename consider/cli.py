@@ -548,7 +548,7 @@ def rules() -> None:
 @_pack_option
 def rules_list(output_format: str, packs: tuple[Path, ...]) -> int:
     """Every rule: id, pack, kind, severity and title."""
-    from consider import catalog
+    from consider import rule_listing as catalog
     from consider.engine import load_rules
 
     entries = catalog.entries(load_rules(packs))
@@ -561,7 +561,7 @@ def rules_list(output_format: str, packs: tuple[Path, ...]) -> int:
 @_pack_option
 def rules_show(rule_id: str, packs: tuple[Path, ...]) -> int:
     """The documentation of one rule."""
-    from consider import catalog
+    from consider import rule_listing as catalog
     from consider.engine import load_rules
 
     click.echo(catalog.render_show(load_rules(packs), rule_id), nl=False)

@@ -305,10 +305,10 @@ def _show(value: Any) -> str:
 
 def did_you_mean(word: str, options: Iterable[str], *, list_known: bool = True) -> str:
     """`` (did you mean 'x'?)`` for the closest option, or the options when none is close."""
-    import difflib
+    from consider.text import closest
 
     listed = sorted(set(options))
-    close = difflib.get_close_matches(word, listed, n=1, cutoff=0.6)
+    close = closest(word, listed)
     if close:
         return f" (did you mean '{close[0]}'?)"
     return f" (known: {', '.join(listed)})" if list_known and 0 < len(listed) <= 12 else ""

@@ -19,16 +19,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from consider.facts.lineage import (
-    Walk,
-    data_walk,
-    describe_collection,
-    output_staleness,
-    slo_staleness,
-    slo_walk,
-    walk_path,
-)
-from consider.graph import DRAWING, FEEDBACK, Graph, lineage_graph
+from consider.analysis import Analysis
+from consider.facts.staleness import output_staleness, slo_staleness
+from consider.lineage.delays import describe_collection
+from consider.lineage.graph import DRAWING, FEEDBACK, Graph, lineage_graph
+from consider.lineage.staleness import Walk, data_walk, slo_walk, walk_path
 from consider.model import Spec
 from consider.units import format_duration
 
@@ -100,9 +95,10 @@ def layout(spec: Spec) -> Drawing:
     The figures are the staleness facts' (``_facts.staleness`` of each SLO, else of the
     output); the path drawn is the fact's, read whole from the same walk (the fact elides a
     very long one)."""
-    graph = lineage_graph(spec)
-    by_slo = slo_staleness(spec)
-    by_output = output_staleness(spec)
+    analysis = Analysis(spec)
+    graph = lineage_graph(analysis)
+    by_slo = slo_staleness(analysis)
+    by_output = output_staleness(analysis)
     paths: list[CriticalPath] = []
     output_lines: dict[str, list[str]] = {}
     output_state: dict[str, str] = {}
@@ -119,7 +115,7 @@ def layout(spec: Spec) -> Drawing:
             if promised is None:
                 continue
             worst, ratio = fact["worst"], fact["ratio"]
-            route = _route(graph, slo_walk(spec, slo), node) if worst is not None else ()
+            route = _route(graph, slo_walk(analysis, slo), node) if worst is not None else ()
             found.append(
                 CriticalPath(output.ref, slo.id, worst, promised, ratio, _state(ratio), route)
             )
@@ -128,7 +124,7 @@ def layout(spec: Spec) -> Drawing:
         unpromised = by_output.get(output.id)
         if not found and unpromised is not None:
             worst = unpromised["worst"]
-            route = _route(graph, data_walk(spec), node)
+            route = _route(graph, data_walk(analysis), node)
             found.append(CriticalPath(output.ref, None, worst, None, None, "ok", route))
             lines.append(f"worst {format_duration(worst or 0.0)} (no freshness SLO)")
         paths.extend(found)

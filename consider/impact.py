@@ -24,16 +24,19 @@ change never reaches.
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import asdict, dataclass
 
+from consider.analysis import Analysis
 from consider.errors import UsageError
-from consider.facts._common import field_refs
-from consider.facts.lineage import DATA, MODEL, followers, holds_precomputed, own_delay
-from consider.graph import Graph, lineage_graph
-from consider.model import REF_PREFIX, Entity, Spec
+from consider.fields import field_refs
+from consider.lineage.delays import DATA, MODEL, holds_precomputed, own_delay
+from consider.lineage.graph import Graph, lineage_graph
+from consider.lineage.reach import followers
+from consider.model import Entity, Spec
+from consider.text import closest
 from consider.units import format_duration
+from consider.vocabulary import REF_PREFIX
 
 _START_TRIGGERS = frozenset({"new_data", "schema_change"})
 
@@ -105,11 +108,9 @@ def resolve_ref(spec: Spec, graph: Graph, text: str) -> int:
             raise UsageError(
                 f"'{text}' names several entities ({', '.join(matches)}); write the typed reference"
             )
-    close = difflib.get_close_matches(text, graph.refs, n=3, cutoff=0.5)
+    close = closest(text, graph.refs, n=3, cutoff=0.5)
     if not close and colon:
-        close = difflib.get_close_matches(
-            ident, [r.partition(":")[2] for r in graph.refs], n=3, cutoff=0.5
-        )
+        close = closest(ident, [r.partition(":")[2] for r in graph.refs], n=3, cutoff=0.5)
         close = [ref for ref in graph.refs if ref.partition(":")[2] in close][:3]
     where = spec.document.path
     if colon and prefix not in REF_PREFIX:
@@ -163,7 +164,7 @@ def plan(spec: Spec, changed: str) -> Plan:
     is one step of the walk, entered where its slowest input enters (or where the change
     starts), each member after the member it is reached from by the fewest hops, and every
     member ready once the whole cycle has run (each member's delay once)."""
-    graph = lineage_graph(spec)
+    graph = lineage_graph(Analysis(spec))
     start = resolve_ref(spec, graph, changed)
     affected = graph.descendants(start)
     order = sorted(affected, key=graph.position.__getitem__)

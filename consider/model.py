@@ -9,34 +9,18 @@ figures, sizes bytes, counts numbers. No field list is kept twice.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import cache
 from typing import Any, NamedTuple
 
-from consider.findings import Finding, Kind, Severity, fingerprint
+from consider.engine_rules import schema_finding
+from consider.findings import Finding
 from consider.loader import Document, escape_pointer_token
 from consider.resources import schema
-from consider.schema import PACK, Validation, engine_rule_docs
+from consider.schema import Validation
+from consider.text import closest
 from consider.units import PARSERS
-
-COLLECTIONS = ("outputs", "slos", "models", "datasets", "features", "sources", "services", "stores")
-"""The entity kinds, named as their collections are (and as a rule's ``for`` names them)."""
-
-PRODUCT = "product"
-"""The kind of the product section, for rules about the product as a whole."""
-
-REF_PREFIX = {
-    "source": "sources",
-    "dataset": "datasets",
-    "model": "models",
-    "feature": "features",
-    "output": "outputs",
-    "service": "services",
-    "store": "stores",
-}
-"""A typed reference's prefix → the collection it points into."""
-
-PREFIX_OF = {kind: prefix for prefix, kind in REF_PREFIX.items()}
+from consider.vocabulary import COLLECTIONS, PREFIX_OF, PRODUCT, REF_PREFIX
 
 Token = str | int
 
@@ -225,17 +209,19 @@ class Reference(NamedTuple):
 
 
 class Spec(NamedTuple):
-    """A whole spec: the product, the entities by kind, references, and what was tbd."""
+    """A whole spec: the product, the entities by kind, references, and what was tbd.
+
+    Not changed once built: what is computed from it (the lineage graph, facts) is kept by
+    an analysis of it (``consider.analysis.Analysis``), not on it."""
 
     document: Document
     product: dict[str, Any]
     product_raw: Any
     collections: dict[str, dict[str, Entity]]
-    references: list[Reference]
+    references: tuple[Reference, ...]
     tbd: frozenset[str]
-    findings: list[Finding]
-    memo: dict[str, Any]
-    """Spec-wide computations shared by facts (see :meth:`cached`)."""
+    findings: tuple[Finding, ...]
+    """The schema findings and the dangling references."""
     is_spec: bool = True
     """False for a file that is not a spec at all (no top-level ``consider`` key)."""
 
@@ -253,12 +239,6 @@ class Spec(NamedTuple):
         prefix, _, ident = ref.partition(":")
         kind = REF_PREFIX.get(prefix)
         return self.collections.get(kind, {}).get(ident) if kind else None
-
-    def cached(self, name: str, compute: Callable[[Spec], Any]) -> Any:
-        """A spec-wide computation (the lineage graph, say), made once and shared by facts."""
-        if name not in self.memo:
-            self.memo[name] = compute(self)
-        return self.memo[name]
 
 
 def build(document: Document, validation: Validation) -> Spec:
@@ -288,24 +268,18 @@ def build(document: Document, validation: Validation) -> Spec:
                 kind, ident, f"/{kind}/{escape_pointer_token(ident)}", fields, body, refs
             )
         collections[kind] = found
-    spec = Spec(
-        document,
-        product,
-        product_raw,
-        collections,
-        [],
-        validation.tbd,
-        list(validation.findings),
-        {},
-        validation.is_spec,
+    linked = Spec(
+        document, product, product_raw, collections, (), validation.tbd, (), validation.is_spec
     )
-    for entity in spec.all_entities():
+    references: list[Reference] = []
+    findings = list(validation.findings)
+    for entity in linked.all_entities():
         for path, target in entity.refs:
-            reference = Reference(entity, path, target, spec.resolve(target))
-            spec.references.append(reference)
+            reference = Reference(entity, path, target, linked.resolve(target))
+            references.append(reference)
             if reference.resolved is None:
-                spec.findings.append(_dangling(spec, reference))
-    return spec
+                findings.append(_dangling(linked, reference))
+    return linked._replace(references=tuple(references), findings=tuple(findings))
 
 
 def _entity_shape(collection: Any, ident: str) -> Any:
@@ -321,9 +295,7 @@ def _dangling(spec: Spec, reference: Reference) -> Finding:
     prefix, _, ident = reference.target.partition(":")
     kind = REF_PREFIX.get(prefix, "")
     known = list(spec.collections.get(kind, {}))
-    import difflib
-
-    close = difflib.get_close_matches(ident, known, n=1, cutoff=0.6)
+    close = closest(ident, known)
     if close:
         hint = f"; did you mean {prefix}:{close[0]}?"
     elif known:
@@ -334,21 +306,13 @@ def _dangling(spec: Spec, reference: Reference) -> Finding:
     place = f"{reference.source.kind}.{reference.source.id}" + "".join(
         f"[{t}]" if isinstance(t, int) else f".{t}" for t in reference.path
     )
-    title, why, fix = engine_rule_docs()["dangling-reference"]
-    return Finding(
-        kind=Kind.SCHEMA,
-        rule="dangling-reference",
-        pack=PACK,
-        severity=Severity.ERROR,
-        message=f"{place} refers to {reference.target}, which is not defined{hint}",
-        file=spec.document.path,
-        line=where[0],
-        column=where[1],
-        pointer=reference.pointer,
-        title=title,
-        why=why,
-        fix=fix,
-        fingerprint=fingerprint("dangling-reference", reference.pointer, reference.target),
+    return schema_finding(
+        "dangling-reference",
+        f"{place} refers to {reference.target}, which is not defined{hint}",
+        spec.document.path,
+        reference.pointer,
+        where,
+        reference.target,
     )
 
 

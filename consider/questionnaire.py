@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from consider import engine
-from consider import facts as facts_registry
 from consider.engine import Question, RuleSet
 from consider.errors import UsageError
 from consider.findings import Status
-from consider.model import COLLECTIONS, PREFIX_OF, PRODUCT, Spec
+from consider.model import Spec
 from consider.report import printable
+from consider.rules import Pack, Recommendation
+from consider.vocabulary import PREFIX_OF, PRODUCT
 
 PRESS_RELEASE_PACK = "working-backwards"
 
@@ -40,7 +41,7 @@ class Item:
     """JSON pointer of the entity (``/product`` for the product)."""
     ask: str
     status: Status
-    recommended: engine.Recommendation | None
+    recommended: Recommendation | None
     impact: int
     line: int
     column: int
@@ -114,7 +115,7 @@ def collect(spec: Spec, rules: RuleSet) -> Questionnaire:
             if question.when is not None and not engine.truthy(question.when.search(data)):
                 continue
             counts[question.pack][1] += 1
-            found = engine._ask(spec, question, pointer, raw, data)
+            found = engine.ask(spec, question, pointer, raw, data)
             if found is None:
                 counts[question.pack][0] += 1
                 continue
@@ -177,23 +178,13 @@ def check_filters(spec: Spec, rules: RuleSet, *, pack: str | None, entity: str |
 
 
 def _contexts(spec: Spec, rules: RuleSet) -> Iterator[tuple[str, str, str, Any, dict[str, Any]]]:
-    """(kind, id, pointer, raw, condition data) for the product and every entity, in order.
-
-    The data is what a rule's condition sees, built as the engine builds it for a check.
-    """
-    computed = facts_registry.FactStore(spec)
-    spec.memo["packs"] = rules.packs
-    if rules.questions.get(PRODUCT):
-        yield PRODUCT, PRODUCT, "/product", spec.product_raw, engine._context(spec, None, computed)
-    for kind in COLLECTIONS:
-        if not rules.questions.get(kind):
-            continue
-        for entity in spec.entities(kind):
-            data = engine._context(spec, entity, computed)
-            yield kind, entity.id, entity.pointer, entity.raw, data
+    """(kind, id, pointer, raw, condition data) for the product and every entity that a
+    question is asked of, in order, as the engine builds them for a check."""
+    asked = {kind for kind, questions in rules.questions.items() if questions}
+    return engine.contexts(spec, rules, asked)
 
 
-def _recommendation(question: Question, data: dict[str, Any]) -> engine.Recommendation | None:
+def _recommendation(question: Question, data: dict[str, Any]) -> Recommendation | None:
     for item in question.recommend:
         if item.when is None or engine.truthy(item.when.search(data)):
             return item
@@ -206,8 +197,8 @@ def _risk_reads(rules: RuleSet) -> frozenset[tuple[str, str]]:
     return _reads_of(rules.packs)
 
 
-def _reads_of(packs: tuple[engine.Pack, ...]) -> frozenset[tuple[str, str]]:
-    from consider.names import _root_chains
+def _reads_of(packs: tuple[Pack, ...]) -> frozenset[tuple[str, str]]:
+    from consider.pack_names import root_chains
 
     found: set[tuple[str, str]] = set()
     folded: set[str] = set()
@@ -218,7 +209,7 @@ def _reads_of(packs: tuple[engine.Pack, ...]) -> frozenset[tuple[str, str]]:
             for expression in expressions:
                 if expression is None:
                     continue
-                for chain in _root_chains(expression.parsed):
+                for chain in root_chains(expression.parsed):
                     for kind in risk.kinds:
                         found.update(_chain_fields(kind, chain))
     for pack in packs:

@@ -7,11 +7,11 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import spec_of
 
 from consider.check import read_spec
 from consider.cli import cli
@@ -26,9 +26,6 @@ from consider.drawing import (
     render_json,
     render_mermaid,
 )
-from consider.loader import parse
-from consider.model import Spec, build
-from consider.schema import validate
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
@@ -40,11 +37,6 @@ needs_dot = pytest.mark.skipif(
 )
 
 HOSTILE = 'a"b\\c\n<br/>#35; `x` [y] {z} |w| & ; -->'
-
-
-def make_spec(text: str) -> Spec:
-    document = parse(textwrap.dedent(text), path="spec.yaml")
-    return build(document, validate(document))
 
 
 def hostile_drawing() -> Drawing:
@@ -188,7 +180,7 @@ def test_json_has_nodes_edges_paths_and_loops() -> None:
 
 
 def test_an_output_without_freshness_slo_shows_its_worst_case() -> None:
-    spec = make_spec("""
+    spec = spec_of("""
         consider: 1
         product: {name: plain}
         outputs:
@@ -231,7 +223,7 @@ def test_the_installed_command_pipes_into_graphviz(tmp_path: Path) -> None:
 
 
 def test_a_zero_freshness_target_is_drawn_over_as_the_fact_says() -> None:
-    spec = make_spec("""
+    spec = spec_of("""
         consider: 1
         product: {name: zero}
         outputs:

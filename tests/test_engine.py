@@ -15,8 +15,9 @@ from typing import Any
 import jmespath
 import pytest
 import yaml
+from conftest import spec_of
 
-from consider import engine
+from consider import engine, packs
 from consider.check import check_file
 from consider.engine import (
     KINDS,
@@ -31,9 +32,7 @@ from consider.engine import (
 )
 from consider.errors import PackError
 from consider.findings import Finding, Kind, Severity, Status
-from consider.loader import parse
-from consider.model import build, refs_view
-from consider.schema import validate
+from consider.model import refs_view
 
 RISK_DEFAULTS = {"severity": "warning", "why": "w", "fix": "f"}
 
@@ -463,13 +462,8 @@ def test_an_absent_field_of_a_product_rule_points_at_the_product_key(tmp_path: P
 # -- what a condition sees --------------------------------------------------------------------
 
 
-def _spec(text: str) -> Any:
-    document = parse(textwrap.dedent(text), path="spec.yaml")
-    return build(document, validate(document))
-
-
 def test_refs_mirror_the_reference_fields_with_each_entity_in_place() -> None:
-    spec = _spec(SPEC)
+    spec = spec_of(SPEC)
     output = spec.collections["outputs"]["home-rows"]
     view = refs_view(spec, output)
     ranker = {
@@ -498,7 +492,7 @@ def test_refs_mirror_the_reference_fields_with_each_entity_in_place() -> None:
 
 
 def test_entity_fields_are_normalised_and_the_raw_data_kept() -> None:
-    spec = _spec(SPEC)
+    spec = spec_of(SPEC)
     output = spec.collections["outputs"]["home-rows"]
     assert output.fields["request_path"][0] == {"dep": "service:profile", "p99": 0.02}
     assert output.raw["request_path"][0] == {"dep": "service:profile", "p99": "20ms"}
@@ -620,7 +614,7 @@ def test_compiled_packs_are_cached_and_read_back(
     first = load_rules([path], builtin=False)
     entries = sorted(cache_dir.glob("rules-*.pickle"))
     assert len(entries) == 1
-    monkeypatch.setattr(engine, "_load_rules", _no_compiling)
+    monkeypatch.setattr(packs, "_load_rules", _no_compiling)
     again = load_rules([path], builtin=False)
     assert [r.id for r in again.rules()] == [r.id for r in first.rules()] == ["r"]
 

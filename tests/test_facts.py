@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import jmespath
 import pytest
+from conftest import valid_analysis
 
 from consider import facts
-from consider.loader import parse
-from consider.model import build
-from consider.schema import validate
+from consider.analysis import Analysis
 
 SPEC = """\
 consider: 1
@@ -22,9 +21,8 @@ slos:
 
 
 @pytest.fixture
-def spec():  # type: ignore[no-untyped-def]
-    document = parse(SPEC, path="spec.yaml")
-    return build(document, validate(document))
+def spec() -> Analysis:
+    return valid_analysis(SPEC)
 
 
 def test_every_fact_is_registered_once_with_a_doc() -> None:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from conftest import valid_spec
+from conftest import valid_analysis
 
 from consider.facts import collection as facts
-from consider.model import Spec
 
 SOURCES = """\
 consider: 1
@@ -84,40 +81,10 @@ stores:
   kv: {kind: key_value}
 """
 
-PRODUCT = """\
-consider: 1
-product:
-  name: x
-  working_backwards:
-    headline: "Three word headline"
-    customer: "  "
-    problem: "Two words"
-    existing_solutions:
-      - {name: "Best sellers", shortcoming: "Same for all"}
-    benefits: []
-    launch_date: "2025-01-01"
-    faq:
-      external:
-        - {q: "Why?", a: "Because."}
-        - {q: "When?"}
-      internal:
-        - {q: "Market?", a: "Big", category: tam}
-        - {q: "Cost?", a: "  ", category: economics}
-        - {q: "Other?", category: other}
-"""
-
-
-def _spec(text: str) -> Spec:
-    return valid_spec(text)
-
-
-def _dict(values: Any) -> dict[str, Any]:
-    return dict(values)
-
 
 def test_aggregated_by_walks_through_derived_data() -> None:
-    spec = _spec(SOURCES)
-    assert _dict(facts.source_aggregated_by(spec)) == {
+    spec = valid_analysis(SOURCES)
+    assert dict(facts.source_aggregated_by(spec)) == {
         # clicks-7d through dataset sessions; flag says aggregation: false
         "clicks": ["feature:clicks-7d", "feature:ctr-1h"],
         "impressions": [],
@@ -126,8 +93,8 @@ def test_aggregated_by_walks_through_derived_data() -> None:
 
 
 def test_event_time_windows_skip_processing_time() -> None:
-    spec = _spec(SOURCES)
-    assert _dict(facts.source_event_time_windows(spec)) == {
+    spec = valid_analysis(SOURCES)
+    assert dict(facts.source_event_time_windows(spec)) == {
         "clicks": ["feature:clicks-7d", "feature:ctr-1h"],
         "impressions": [],
         "catalog": [],
@@ -135,8 +102,8 @@ def test_event_time_windows_skip_processing_time() -> None:
 
 
 def test_realtime_outputs_stop_at_online_stores_and_precomputed_outputs() -> None:
-    spec = _spec(SOURCES)
-    assert _dict(facts.source_realtime_outputs(spec)) == {
+    spec = valid_analysis(SOURCES)
+    assert dict(facts.source_realtime_outputs(spec)) == {
         # ctr-1h has an online store, so rows (through ranker) does not count; digest is
         # precomputed
         "clicks": [],
@@ -146,8 +113,8 @@ def test_realtime_outputs_stop_at_online_stores_and_precomputed_outputs() -> Non
 
 
 def test_monitors_read_lists_and_flags() -> None:
-    spec = _spec(SOURCES)
-    assert _dict(facts.source_monitors(spec)) == {
+    spec = valid_analysis(SOURCES)
+    assert dict(facts.source_monitors(spec)) == {
         "clicks": ["volume"],
         "impressions": ["freshness", "volume"],
         "catalog": [],
@@ -155,11 +122,11 @@ def test_monitors_read_lists_and_flags() -> None:
 
 
 def test_lateness_keeps_the_pair_with_the_least_margin() -> None:
-    spec = _spec(SOURCES)
+    spec = valid_analysis(SOURCES)
     # ctr-1h against rows-fresh: 10m + 1h against 30m, margin -40m. clicks-7d reaches scored
     # only through retraining: scored-data (1h, data only) does not count, scored-model does
     # (1d against 7d10m, margin -6d10m). digest-fresh is scoped to another source.
-    assert _dict(facts.source_lateness(spec)) == {
+    assert dict(facts.source_lateness(spec)) == {
         "clicks": {
             "allowed_lateness": 600.0,
             "window": 604800.0,
@@ -176,8 +143,8 @@ def test_lateness_counts_serving_paths_and_missing_lateness_as_zero() -> None:
     text = SOURCES.replace("    late_data: {allowed_lateness: 10m}\n", "").replace(
         "    trained_on: [feature:clicks-7d]\n", "    trained_on: [dataset:daily]\n"
     )
-    spec = _spec(text)
-    assert _dict(facts.source_lateness(spec)) == {
+    spec = valid_analysis(text)
+    assert dict(facts.source_lateness(spec)) == {
         "clicks": {
             "allowed_lateness": 0.0,
             "window": 3600.0,
@@ -191,43 +158,17 @@ def test_lateness_counts_serving_paths_and_missing_lateness_as_zero() -> None:
 
 
 def test_replay_need_takes_the_longest_backfill_or_lookback() -> None:
-    spec = _spec(SOURCES)
-    assert _dict(facts.source_replay_need(spec)) == {
+    spec = valid_analysis(SOURCES)
+    assert dict(facts.source_replay_need(spec)) == {
         "clicks": {"need": 15552000.0, "by": "model:ranker", "field": "lookback"},
     }
-    assert _dict(facts.dataset_replay_need(spec)) == {
+    assert dict(facts.dataset_replay_need(spec)) == {
         "sessions": {"need": 15552000.0, "by": "model:ranker", "field": "lookback"},
     }
-    shorter = _spec(SOURCES.replace("lookback: 180d", "lookback: 30d"))
-    assert _dict(facts.source_replay_need(shorter)) == {
+    shorter = valid_analysis(SOURCES.replace("lookback: 180d", "lookback: 30d"))
+    assert dict(facts.source_replay_need(shorter)) == {
         "clicks": {"need": 7776000.0, "by": "dataset:sessions", "field": "backfill_window"},
     }
-
-
-def test_press_release_facts() -> None:
-    spec = _spec(PRODUCT)
-    assert _dict(facts.product_prfaq_missing_core(spec)) == {
-        "product": ["customer", "solution", "benefits"],
-    }
-    assert _dict(facts.product_faq_missing_categories(spec)) == {
-        "product": ["dependencies", "feasibility"],
-    }
-    assert _dict(facts.product_faq_unanswered(spec)) == {"product": ["When?", "Cost?", "Other?"]}
-    # 3 + 2 + (2 + 3): headline, problem, the alternative's name and shortcoming; not the FAQ
-    # nor the launch date
-    assert _dict(facts.product_press_release_words(spec)) == {"product": 10}
-
-
-def test_press_release_facts_without_a_press_release() -> None:
-    spec = _spec("consider: 1\nproduct: {name: x}\n")
-    assert _dict(facts.product_prfaq_missing_core(spec)) == {
-        "product": ["customer", "problem", "solution", "benefits"],
-    }
-    assert _dict(facts.product_faq_missing_categories(spec)) == {
-        "product": ["tam", "economics", "dependencies", "feasibility"],
-    }
-    assert _dict(facts.product_faq_unanswered(spec)) == {"product": []}
-    assert _dict(facts.product_press_release_words(spec)) == {"product": 0}
 
 
 def _fan_out(features: int) -> str:
@@ -254,11 +195,11 @@ def _fan_out(features: int) -> str:
 
 def test_lists_of_refs_are_cut_at_the_first_few_in_id_order() -> None:
     # Through a loop of derived datasets too; a list holds the first SHOWN refs, not all 25.
-    spec = _spec(_fan_out(25))
+    spec = valid_analysis(_fan_out(25))
     first = [f"feature:f{i:02d}" for i in range(facts.SHOWN)]
-    assert _dict(facts.source_aggregated_by(spec)) == {"clicks": first}
-    assert _dict(facts.source_event_time_windows(spec)) == {"clicks": first}
-    assert _dict(facts.source_aggregated_by(_spec(_fan_out(3)))) == {
+    assert dict(facts.source_aggregated_by(spec)) == {"clicks": first}
+    assert dict(facts.source_event_time_windows(spec)) == {"clicks": first}
+    assert dict(facts.source_aggregated_by(valid_analysis(_fan_out(3)))) == {
         "clicks": ["feature:f00", "feature:f01", "feature:f02"],
     }
 
@@ -277,11 +218,11 @@ def test_lateness_and_replay_need_break_ties_in_id_order() -> None:
     text = text.replace(
         "  b: {derived_from: [dataset:a]}", "  b: {derived_from: [dataset:a], backfill_window: 2d}"
     )
-    spec = _spec(text)
+    spec = valid_analysis(text)
     # Both pairs have the same margin: f01 comes first.
-    late = _dict(facts.source_lateness(spec))["clicks"]
+    late = dict(facts.source_lateness(spec))["clicks"]
     assert (late["feature"], late["output"], late["slo"]) == ("feature:f01", "output:y", "y-fresh")
     # A backfill and a lookback of the same length: the backfill is named.
-    assert _dict(facts.source_replay_need(spec)) == {
+    assert dict(facts.source_replay_need(spec)) == {
         "clicks": {"need": 172800.0, "by": "dataset:b", "field": "backfill_window"},
     }

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from conftest import valid_spec
+from conftest import D, W, fact_of, spec_of, valid_analysis
 
 from consider.facts import models as facts
-from consider.model import Spec
 
 SPEC = """\
 consider: 1
@@ -62,23 +59,15 @@ sources:
 """
 
 
-def _spec(text: str = SPEC) -> Spec:
-    return valid_spec(text)
-
-
-def _dict(values: Any) -> dict[str, Any]:
-    return dict(values)
-
-
 def test_trained_by_names_only_direct_training() -> None:
-    spec = _spec()
-    assert _dict(facts.dataset_trained_by(spec)) == {
+    spec = valid_analysis(SPEC)
+    assert dict(facts.dataset_trained_by(spec)) == {
         "training": ["model:batch-scorer", "model:ranker"],
         "items": ["model:embedder", "model:orphan"],
         "scored": [],
         "unused": [],
     }
-    assert _dict(facts.source_trained_by(spec)) == {
+    assert dict(facts.source_trained_by(spec)) == {
         "clicks": [],
         "catalog": [],
         "raw-events": ["model:ranker"],
@@ -88,15 +77,15 @@ def test_trained_by_names_only_direct_training() -> None:
 
 
 def test_models_using_reaches_two_hops() -> None:
-    spec = _spec()
-    assert _dict(facts.dataset_models_using(spec)) == {
+    spec = valid_analysis(SPEC)
+    assert dict(facts.dataset_models_using(spec)) == {
         "training": ["model:batch-scorer", "model:ranker"],
         # derived into training (second hop) and trained on directly
         "items": ["model:batch-scorer", "model:embedder", "model:orphan", "model:ranker"],
         "scored": [],
         "unused": [],
     }
-    assert _dict(facts.source_models_using(spec)) == {
+    assert dict(facts.source_models_using(spec)) == {
         # under training (second hop) and under feature clicks-1h (second hop)
         "clicks": ["model:batch-scorer", "model:ranker"],
         # three hops away from ranker (catalog -> items -> training): not counted for it
@@ -108,8 +97,8 @@ def test_models_using_reaches_two_hops() -> None:
 
 
 def test_feeds_outputs_follows_predictions_downstream() -> None:
-    spec = _spec()
-    assert _dict(facts.model_feeds_outputs(spec)) == {
+    spec = valid_analysis(SPEC)
+    assert dict(facts.model_feeds_outputs(spec)) == {
         "embedder": ["output:rows"],  # through ranker's inputs_from
         "ranker": ["output:rows"],
         "batch-scorer": ["output:scores"],  # through the dataset derived from it
@@ -118,7 +107,7 @@ def test_feeds_outputs_follows_predictions_downstream() -> None:
 
 
 def test_feeds_outputs_ignores_feedback_edges() -> None:
-    spec = _spec("""\
+    spec = valid_analysis("""\
 consider: 1
 product: {name: x}
 outputs:
@@ -129,20 +118,20 @@ models:
 datasets:
   log: {logged_from_outputs: [output:rows]}
 """)
-    assert _dict(facts.model_feeds_outputs(spec)) == {"a": ["output:rows"], "b": []}
+    assert dict(facts.model_feeds_outputs(spec)) == {"a": ["output:rows"], "b": []}
 
 
 def test_materialize_cycle_adds_runtime_to_interval() -> None:
-    spec = _spec()
-    assert _dict(facts.feature_materialize_cycle(spec)) == {
+    spec = valid_analysis(SPEC)
+    assert dict(facts.feature_materialize_cycle(spec)) == {
         "clicks-1h": 4200.0,
         "geo": 900.0,
     }
 
 
 def test_checked_training_data_lists_checked_datasets_of_the_models_using_it() -> None:
-    spec = _spec()
-    assert _dict(facts.feature_checked_training_data(spec)) == {
+    spec = valid_analysis(SPEC)
+    assert dict(facts.feature_checked_training_data(spec)) == {
         "clicks-1h": ["dataset:training"],
         "geo": ["dataset:training"],
         "health-score": [],
@@ -150,8 +139,8 @@ def test_checked_training_data_lists_checked_datasets_of_the_models_using_it() -
 
 
 def test_disallowed_matches_whole_words_in_order() -> None:
-    spec = _spec()
-    assert _dict(facts.feature_disallowed_matches(spec)) == {
+    spec = valid_analysis(SPEC)
+    assert dict(facts.feature_disallowed_matches(spec)) == {
         "clicks-1h": [],
         "geo": ["precise location"],  # through its source's id
         "health-score": [],  # "health data" needs both words
@@ -159,17 +148,17 @@ def test_disallowed_matches_whole_words_in_order() -> None:
 
 
 def test_disallowed_matches_without_a_policy_is_empty() -> None:
-    spec = _spec("""\
+    spec = valid_analysis("""\
 consider: 1
 product: {name: x}
 features:
   health-data-7d: {}
 """)
-    assert _dict(facts.feature_disallowed_matches(spec)) == {"health-data-7d": []}
+    assert dict(facts.feature_disallowed_matches(spec)) == {"health-data-7d": []}
 
 
 def test_logged_outputs_are_those_logged_into_training_data() -> None:
-    spec = _spec("""\
+    spec = valid_analysis("""\
 consider: 1
 product: {name: x}
 outputs:
@@ -183,7 +172,7 @@ datasets:
   mail-log: {logged_from_outputs: [output:emails, output:rows]}
   plain: {}
 """)
-    logged = _dict(facts.model_logged_outputs(spec))
+    logged = dict(facts.model_logged_outputs(spec))
     assert [o["_id"] for o in logged["a"]] == ["emails", "rows"]
     assert logged["a"][1]["exploration"] is True
     assert logged["b"] == []
@@ -191,7 +180,47 @@ datasets:
 
 def test_feeds_outputs_are_cut_at_the_first_few_in_id_order() -> None:
     outputs = "".join(f"  o{i:02d}: {{depends_on: [model:m]}}\n" for i in reversed(range(12)))
-    spec = _spec(f"consider: 1\nproduct: {{name: x}}\nmodels:\n  m: {{}}\noutputs:\n{outputs}")
-    assert _dict(facts.model_feeds_outputs(spec)) == {
+    spec = valid_analysis(
+        f"consider: 1\nproduct: {{name: x}}\nmodels:\n  m: {{}}\noutputs:\n{outputs}"
+    )
+    assert dict(facts.model_feeds_outputs(spec)) == {
         "m": [f"output:o{i:02d}" for i in range(facts.SHOWN)],
     }
+
+
+def test_retrain_triggers_and_reruns_per_model() -> None:
+    spec = spec_of("""
+        consider: 1
+        product: {name: triggers}
+        outputs:
+          batch: {mode: precomputed, depends_on: [model:base]}
+          live: {mode: online, depends_on: [model:base]}
+        models:
+          base:
+            trained_on: [dataset:d]
+            retrain: {cadence: 1w, triggers: [schedule]}
+            on_retrain: {rerun: [model:child]}
+          child:
+            inputs_from: [model:base]
+            trained_on: [dataset:d]
+            retrain: {cadence: 1w, triggers: [drift]}
+        datasets:
+          d:
+            refresh: {method: batch, interval: 1d}
+            on_change: {retrain: [model:base, model:child]}
+            derived_from: [model:base]
+    """)
+    missing = fact_of(spec, "models", "base", "missing_retrain_triggers")
+    assert missing == [
+        {
+            "dataset": "dataset:d",
+            "interval": D,
+            "cadence": W,
+            "reason": "on_change",
+            "because": "its on_change.retrain lists model:base",
+        }
+    ]
+    assert fact_of(spec, "models", "child", "missing_retrain_triggers") == []
+    rerun = fact_of(spec, "models", "base", "rerun_after_retrain")
+    assert rerun["derived"] == ["dataset:d", "model:child", "output:batch"]
+    assert rerun["missing"] == ["dataset:d", "output:batch"]

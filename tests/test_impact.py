@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import spec_of
 
+from consider.analysis import Analysis
 from consider.check import read_spec
 from consider.cli import cli
 from consider.errors import UsageError
-from consider.graph import lineage_graph
 from consider.impact import plan, render_text
-from consider.loader import parse
-from consider.model import Spec, build
-from consider.schema import validate
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 H, M, D = 3600.0, 60.0, 86400.0
-
-
-def make_spec(text: str) -> Spec:
-    document = parse(textwrap.dedent(text), path="spec.yaml")
-    return build(document, validate(document))
 
 
 def test_a_dataset_change_in_the_home_example() -> None:
@@ -70,7 +62,7 @@ def test_a_source_change_waits_for_every_scheduled_step() -> None:
 
 
 def test_declared_triggers_shorten_the_plan_and_extras_are_reported() -> None:
-    spec = make_spec("""
+    spec = spec_of("""
         consider: 1
         product: {name: triggers}
         outputs:
@@ -173,7 +165,7 @@ CYCLE = """
 
 
 def test_the_plan_goes_through_a_lineage_cycle() -> None:
-    result = plan(make_spec(CYCLE), "source:s")
+    result = plan(spec_of(CYCLE), "source:s")
     assert [s.ref for s in result.steps] == ["dataset:a", "dataset:b", "output:o"]
     a, b, o = result.steps
     assert a.after == "source:s" and b.after == "dataset:a"
@@ -183,13 +175,13 @@ def test_the_plan_goes_through_a_lineage_cycle() -> None:
 
 
 def test_a_change_inside_a_cycle_plans_the_rest_of_it() -> None:
-    result = plan(make_spec(CYCLE), "dataset:b")
+    result = plan(spec_of(CYCLE), "dataset:b")
     assert [s.ref for s in result.steps] == ["dataset:a", "output:o"]
     assert result.outputs[0].path == ("dataset:b", "output:o")
 
 
 def test_step_delays_follow_the_staleness_rules() -> None:
-    spec = make_spec("""
+    spec = spec_of("""
         consider: 1
         product: {name: delays}
         outputs:
@@ -209,7 +201,7 @@ def test_step_delays_follow_the_staleness_rules() -> None:
 
 
 def test_derived_reruns_after_retraining_match_the_fact() -> None:
-    spec = make_spec("""
+    spec = spec_of("""
         consider: 1
         product: {name: reruns}
         outputs:
@@ -223,9 +215,9 @@ def test_derived_reruns_after_retraining_match_the_fact() -> None:
     """)
     result = plan(spec, "model:m")
     (comparison,) = [c for c in result.comparisons if c.field == "on_retrain.rerun"]
-    from consider.facts.lineage import model_rerun_after_retrain
+    from consider.facts.models import model_rerun_after_retrain
 
-    assert list(comparison.derived) == model_rerun_after_retrain(spec)["m"]["derived"]
+    assert list(comparison.derived) == model_rerun_after_retrain(Analysis(spec))["m"]["derived"]
 
 
 def test_declared_lists_are_checked_without_a_search_per_entity() -> None:
@@ -239,8 +231,7 @@ def test_declared_lists_are_checked_without_a_search_per_entity() -> None:
         upstream = f"dataset:d{i - 1}"
         lines.append(f"  d{i}: {{derived_from: [{upstream}], on_change: {{rerun: [{follower}]}}}}")
     lines += ["sources:", "  s: {method: batch, interval: 1h}"]
-    spec = make_spec("\n".join(lines))
-    lineage_graph(spec)
+    spec = spec_of("\n".join(lines))
     started = time.perf_counter()
     result = plan(spec, "source:s")
     # a search from every declaring dataset costs 4000^2 / 2 visits: about 2s

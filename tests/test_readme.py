@@ -31,10 +31,3 @@ def test_readme_main_command_names_a_bundled_example() -> None:
     example = re.search(r"consider check (\S+)", run_command)
     assert example is not None
     assert (ROOT / example[1]).is_file()
-
-
-def test_readme_shows_the_real_output_of_its_example() -> None:
-    from consider.readme import readme_output, with_output
-
-    expected = with_output(README, readme_output(ROOT))
-    assert expected == README, "run `python -m consider.docsgen` to refresh the README's picture"

@@ -1,1 +1,1 @@
-"""Validators generated from schemas/ by ``python -m consider.codegen``."""
+"""Validators generated from schemas/ by ``python -m tools.regen``."""

@@ -5,8 +5,12 @@ durations along a path, multiplies availabilities or follows links backwards is 
 function registered here with :func:`fact`, unit-tested, and named in ``_facts`` for the
 entity kinds it describes. A new risk over existing facts is then a YAML change only.
 
-Every module of this package is a group of facts; each registers its own on import, and
-:func:`registry` imports them all, in name order.
+Every module of this package is a group of facts on one subject (staleness, slos, serving,
+models, collection, press_release, impact, loops, links); each registers its own on import,
+and :func:`registry` imports them all, in name order. A fact reads one spec through an
+:class:`~consider.analysis.Analysis` (the spec, the packs' tables, and the shared results
+of the lineage analyses in consider/lineage/), made per evaluation with the
+:class:`FactStore` that computes each fact the first time a condition reads it.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from consider.model import Spec
+    from consider.analysis import Analysis
 
-FactFunction = Callable[["Spec"], Mapping[str, Any]]
+FactFunction = Callable[["Analysis"], Mapping[str, Any]]
 """Computes one fact for every entity of a kind: entity id → value (absent: no value)."""
 
 
@@ -51,7 +55,7 @@ def fact(name: str, *, kind: str, doc: str) -> Callable[[FactFunction], FactFunc
     return register
 
 
-KindFactFunction = Callable[["Spec", str], Mapping[str, Any]]
+KindFactFunction = Callable[["Analysis", str], Mapping[str, Any]]
 """Computes one fact for the entities of the kind it is given."""
 
 
@@ -66,7 +70,7 @@ def fact_per_kind(
     def register(function: KindFactFunction) -> KindFactFunction:
         for kind in kinds:
 
-            def compute(spec: Spec, kind: str = kind) -> Mapping[str, Any]:
+            def compute(spec: Analysis, kind: str = kind) -> Mapping[str, Any]:
                 return function(spec, kind)
 
             what = kind.removesuffix("s")
@@ -96,7 +100,7 @@ def registry() -> tuple[FactDef, ...]:
     return tuple(sorted(seen.values(), key=lambda d: (d.kind, d.name)))
 
 
-def compute(spec: Spec, kinds: set[str] | None = None) -> dict[tuple[str, str], dict[str, Any]]:
+def compute(spec: Analysis, kinds: set[str] | None = None) -> dict[tuple[str, str], dict[str, Any]]:
     """All facts for ``spec``: (kind, entity id) → {fact name: value}."""
     facts: dict[tuple[str, str], dict[str, Any]] = {}
     for definition in registry():
@@ -121,7 +125,7 @@ class FactStore:
 
     __slots__ = ("_by_name", "_computed", "_spec")
 
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Analysis) -> None:
         self._spec = spec
         self._by_name = {(d.kind, d.name): d for d in registry()}
         self._computed: dict[tuple[str, str], Mapping[str, Any]] = {}

@@ -1,25 +1,26 @@
 """Facts about how data is collected and framed: what a source feeds (counts, event-time
-windows, per-request outputs, backfills, retraining), and the press release's own figures.
+windows, per-request outputs, backfills, retraining), and the pull capacity of rate-limited APIs.
 
 What a source feeds is found by following data downstream through datasets, features, models
 and outputs along the references the spec writes. Each fact is computed for every source at
-once, as one fold over a topological order (consider/facts/_flow.py): linear in entities plus
+once, as one fold over a topological order (consider/lineage/flow.py): linear in entities plus
 references (and, for `lateness`, one more fold per distinct freshness `scope`, over what lies
 downstream of it), with no walk per source and no path ever enumerated. A list of refs keeps the
 first few in id order; a figure keeps the largest or smallest and what sets it. The
-lineage-wide figures (worst-case staleness along every path, composite availability, pull
-capacity) live in the lineage facts, not here.
+lineage-wide figures (worst-case staleness along every path, composite availability) live
+in facts/staleness.py and facts/serving.py.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
-from consider.facts._common import number
-from consider.facts._flow import (
+from consider.fields import ROUND, ROUND_RATIO, number, ratio
+from consider.lineage.flow import (
     SHOWN,
     Refs,
     beyond,
@@ -33,7 +34,8 @@ from consider.facts._flow import (
 )
 
 if TYPE_CHECKING:
-    from consider.model import Entity, Spec
+    from consider.analysis import Analysis
+    from consider.model import Entity
 
 # Reference fields along which data flows from the target to the referrer. Left out on
 # purpose: `on_change`/`on_retrain` (instructions that point downstream), `logged_from_outputs`
@@ -50,27 +52,6 @@ _DATA = (_DERIVED, _FEATURE_SOURCE)
 # What reaches an answer while it is served, as opposed to through retraining.
 _SERVING = tuple(label for label in _FLOW if label != _TRAINED_ON)
 
-CORE_PARAGRAPHS = ("customer", "problem", "solution", "benefits")
-"""The press-release parts every PR/FAQ needs (Working Backwards, ch. 5)."""
-
-REQUIRED_FAQ_CATEGORIES = ("tam", "economics", "dependencies", "feasibility")
-"""The internal FAQ categories Working Backwards expects; the others are optional."""
-
-# Fields of `working_backwards` that make up the press release itself (not the FAQ).
-_PRESS_RELEASE = (
-    "headline",
-    "subheading",
-    "customer",
-    "problem",
-    "existing_solutions",
-    "solution",
-    "benefits",
-    "evidence",
-    "customer_quote",
-    "leader_quote",
-    "getting_started",
-)
-
 
 def _event_time_window(feature: Entity) -> float | None:
     """The size of the feature's event-time window in seconds (0 if unsized), or None."""
@@ -81,7 +62,7 @@ def _event_time_window(feature: Entity) -> float | None:
 
 
 def _source_refs(
-    spec: Spec,
+    spec: Analysis,
     labels: tuple[str, ...],
     wanted: Callable[[Entity], bool],
     stop: Callable[[Entity], bool] | None = None,
@@ -111,7 +92,7 @@ def _source_refs(
     "built on it directly or through datasets and features derived from it; id order, "
     f"at most the first {SHOWN} (a longer list is cut there).",
 )
-def source_aggregated_by(spec: Spec) -> Mapping[str, Any]:
+def source_aggregated_by(spec: Analysis) -> Mapping[str, Any]:
     def wanted(entity: Entity) -> bool:
         return entity.kind == "features" and entity.fields.get("aggregation") not in (
             None,
@@ -129,7 +110,7 @@ def source_aggregated_by(spec: Spec) -> Mapping[str, Any]:
     "(`window.kind: event_time`), directly or through derived data; id order, at most the "
     f"first {SHOWN} (a longer list is cut there).",
 )
-def source_event_time_windows(spec: Spec) -> Mapping[str, Any]:
+def source_event_time_windows(spec: Analysis) -> Mapping[str, Any]:
     def wanted(entity: Entity) -> bool:
         return entity.kind == "features" and _event_time_window(entity) is not None
 
@@ -148,7 +129,7 @@ def _has_online_store(entity: Entity) -> bool:
     "`online_store`, at outputs, and does not follow `trained_on`; id order, at most the "
     f"first {SHOWN} (a longer list is cut there).",
 )
-def source_realtime_outputs(spec: Spec) -> Mapping[str, Any]:
+def source_realtime_outputs(spec: Analysis) -> Mapping[str, Any]:
     def wanted(entity: Entity) -> bool:
         return entity.kind == "outputs" and entity.fields.get("mode") in ("online", "hybrid")
 
@@ -164,7 +145,7 @@ def source_realtime_outputs(spec: Spec) -> Mapping[str, Any]:
     doc="The monitors the source turns on (`volume`, `freshness`, `schema`, `completeness`), "
     "whether written as a list or as flags; sorted. Empty when none.",
 )
-def source_monitors(spec: Spec) -> Mapping[str, Any]:
+def source_monitors(spec: Analysis) -> Mapping[str, Any]:
     result = {}
     for source in spec.entities("sources"):
         written = source.fields.get("monitors")
@@ -185,7 +166,7 @@ def source_monitors(spec: Spec) -> Mapping[str, Any]:
 Limit = tuple[float, str, str]
 
 
-def _feature_limits(spec: Spec, windowed: dict[int, float]) -> dict[int, Limit]:
+def _feature_limits(spec: Analysis, windowed: dict[int, float]) -> dict[int, Limit]:
     """For each feature in ``windowed``: the tightest freshness SLO whose output it reaches,
     while serving or, for an SLO that `includes` `model`, through retraining too, and whose
     scope (if any) names the feature or something upstream of it.
@@ -255,7 +236,7 @@ def _feature_limits(spec: Spec, windowed: dict[int, float]) -> dict[int, Limit]:
     "`scope` counts when the scope names the feature or anything upstream of it. Absent "
     "when no such pair exists.",
 )
-def source_lateness(spec: Spec) -> Mapping[str, Any]:
+def source_lateness(spec: Analysis) -> Mapping[str, Any]:
     graph = flow(spec)
     windows: dict[int, float] = {}
     for node, entity in enumerate(graph.entities):
@@ -299,7 +280,9 @@ def source_lateness(spec: Spec) -> Mapping[str, Any]:
 Need = tuple[float, int, str, str]
 
 
-def _lookbacks(spec: Spec, labels: tuple[str, ...]) -> tuple[list[list[int]], list[Need | None]]:
+def _lookbacks(
+    spec: Analysis, labels: tuple[str, ...]
+) -> tuple[list[list[int]], list[Need | None]]:
     """The ``labels`` edges, and per node the longest `lookback` of the models it reaches
     along them (itself included)."""
     graph = flow(spec)
@@ -327,7 +310,7 @@ def _need(best: Need | None) -> dict[str, Any] | None:
     "it, with the ref that needs it and which field says so (on a tie, a backfill before "
     "a lookback, then the first ref in id order). Absent when none.",
 )
-def source_replay_need(spec: Spec) -> Mapping[str, Any]:
+def source_replay_need(spec: Analysis) -> Mapping[str, Any]:
     graph = flow(spec)
     training, models = _lookbacks(spec, (_TRAINED_ON, _MODEL_FEATURES))
     own: list[Need | None] = [None] * graph.size
@@ -356,7 +339,7 @@ def source_replay_need(spec: Spec) -> Mapping[str, Any]:
     "`{need, by, field}` (on a tie, the first model in id order), or absent when none "
     "declares one.",
 )
-def dataset_replay_need(spec: Spec) -> Mapping[str, Any]:
+def dataset_replay_need(spec: Analysis) -> Mapping[str, Any]:
     graph = flow(spec)
     training, models = _lookbacks(spec, (_TRAINED_ON,))
     result: dict[str, Any] = {}
@@ -370,79 +353,35 @@ def dataset_replay_need(spec: Spec) -> Mapping[str, Any]:
 # -- the press release and FAQ ----------------------------------------------------------------
 
 
-def _working_backwards(spec: Spec) -> dict[str, Any]:
-    section = spec.product.get("working_backwards")
-    return section if isinstance(section, dict) else {}
-
-
-def _written(value: Any) -> bool:
-    if isinstance(value, str):
-        return bool(value.strip())
-    if isinstance(value, list):
-        return any(_written(item) for item in value)
-    return value is not None
-
-
-def _words(value: Any) -> int:
-    if isinstance(value, str):
-        return len(value.split())
-    if isinstance(value, list):
-        return sum(_words(item) for item in value)
-    if isinstance(value, dict):
-        return sum(_words(v) for k, v in value.items() if not str(k).startswith("x-"))
-    return 0
+# -- collection: pull capacity ----------------------------------------------------------------
 
 
 @fact(
-    "prfaq_missing_core",
-    kind="product",
-    doc="The core press-release parts not written: any of `customer`, `problem`, `solution`, "
-    "`benefits` (in that order) that is absent, blank or an empty list.",
+    "pull_capacity",
+    kind="sources",
+    doc="Whether a rate-limited pull fits its refresh interval: `calls_needed` "
+    "(ceil(entity_count / page_size) per full refresh), `calls_allowed` (rate_limit * "
+    "interval; null without an interval), `ratio` (needed / allowed), "
+    "`refresh_duration` (seconds a full refresh takes at the rate limit) and "
+    "`interval`. Present when rate_limit, page_size and entity_count are all stated.",
 )
-def product_prfaq_missing_core(spec: Spec) -> Mapping[str, Any]:
-    section = _working_backwards(spec)
-    return {"product": [name for name in CORE_PARAGRAPHS if not _written(section.get(name))]}
-
-
-@fact(
-    "faq_missing_categories",
-    kind="product",
-    doc="The required internal FAQ categories (`tam`, `economics`, `dependencies`, "
-    "`feasibility`, in that order) that no internal FAQ entry covers.",
-)
-def product_faq_missing_categories(spec: Spec) -> Mapping[str, Any]:
-    faq = _working_backwards(spec).get("faq")
-    internal = faq.get("internal") if isinstance(faq, dict) else None
-    covered = {item.get("category") for item in internal or () if isinstance(item, dict)}
-    return {"product": [c for c in REQUIRED_FAQ_CATEGORIES if c not in covered]}
-
-
-@fact(
-    "faq_unanswered",
-    kind="product",
-    doc="The FAQ questions (external first, then internal, as written) with no answer `a`, "
-    "or a blank one.",
-)
-def product_faq_unanswered(spec: Spec) -> Mapping[str, Any]:
-    faq = _working_backwards(spec).get("faq")
-    found: list[str] = []
-    if isinstance(faq, dict):
-        for part in ("external", "internal"):
-            for item in faq.get(part) or ():
-                question = item.get("q") if isinstance(item, dict) else None
-                # An entry without a question is a schema finding already.
-                if isinstance(question, str) and question.strip() and not _written(item.get("a")):
-                    found.append(question.strip())
-    return {"product": found}
-
-
-@fact(
-    "press_release_words",
-    kind="product",
-    doc="How many words the press release has: the whitespace-separated words of "
-    "`headline`, `subheading`, `customer`, `problem`, `existing_solutions`, `solution`, "
-    "`benefits`, `evidence`, both quotes and `getting_started` (not the FAQ).",
-)
-def product_press_release_words(spec: Spec) -> Mapping[str, Any]:
-    section = _working_backwards(spec)
-    return {"product": sum(_words(section.get(name)) for name in _PRESS_RELEASE)}
+def source_pull_capacity(spec: Analysis) -> Mapping[str, Any]:
+    result = {}
+    for source in spec.entities("sources"):
+        fields = source.fields
+        rate = number(fields.get("rate_limit"))
+        page = number(fields.get("page_size"))
+        count = number(fields.get("entity_count"))
+        if rate is None or page is None or count is None or page <= 0 or rate <= 0:
+            continue
+        needed = math.ceil(round(count / page, ROUND_RATIO))
+        interval = number(fields.get("interval"))
+        allowed = math.floor(round(rate * interval, ROUND_RATIO)) if interval else None
+        result[source.id] = {
+            "calls_needed": needed,
+            "calls_allowed": allowed,
+            "ratio": ratio(needed, allowed) if allowed else None,
+            "refresh_duration": round(needed / rate, ROUND),
+            "interval": interval,
+        }
+    return result

@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
+from consider.vocabulary import PREFIX_OF
 
 if TYPE_CHECKING:
-    from consider.model import Spec
+    from consider.analysis import Analysis
+    from consider.model import Entity
 
 
-def _referrers(spec: Spec) -> dict[str, dict[str, list[str]]]:
+def _referrers(spec: Analysis) -> dict[str, dict[str, list[str]]]:
     """target ref → field name of the referring entity's kind → sorted referrer refs."""
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for reference in spec.references:
@@ -25,7 +27,7 @@ def _referrers(spec: Spec) -> dict[str, dict[str, list[str]]]:
     }
 
 
-def referrers(spec: Spec) -> dict[str, dict[str, list[str]]]:
+def referrers(spec: Analysis) -> dict[str, dict[str, list[str]]]:
     """Shared, computed once per spec: who refers to whom, through which field."""
     result: dict[str, dict[str, list[str]]] = spec.cached("referrers", _referrers)
     return result
@@ -34,7 +36,7 @@ def referrers(spec: Spec) -> dict[str, dict[str, list[str]]]:
 @fact(
     "slos", kind="outputs", doc="Ids of the SLOs whose `applies_to` names this output, in id order."
 )
-def output_slos(spec: Spec) -> Mapping[str, Any]:
+def output_slos(spec: Analysis) -> Mapping[str, Any]:
     by_output: dict[str, list[str]] = defaultdict(list)
     for slo in spec.entities("slos"):
         target = slo.fields.get("applies_to")
@@ -48,22 +50,22 @@ def output_slos(spec: Spec) -> Mapping[str, Any]:
     kind="outputs",
     doc="The SLOs that apply to this output, each with its fields and `_id`.",
 )
-def output_slo_list(spec: Spec) -> Mapping[str, Any]:
+def output_slo_list(spec: Analysis) -> Mapping[str, Any]:
     slos = {slo.id: slo for slo in spec.entities("slos")}
     return {ident: [slos[s].view() for s in ids] for ident, ids in output_slos(spec).items()}
 
 
-def _users(spec: Spec, kind: str) -> dict[str, list[str]]:
+def slos_by_output(spec: Analysis) -> dict[str, list[Entity]]:
+    """Output id → the SLOs that apply to it, in the order written."""
+    slos = {slo.id: slo for slo in spec.entities("slos")}
+    return {
+        output: [slos[ident] for ident in idents] for output, idents in output_slos(spec).items()
+    }
+
+
+def _users(spec: Analysis, kind: str) -> dict[str, list[str]]:
     links = referrers(spec)
-    prefix = {
-        "datasets": "dataset",
-        "sources": "source",
-        "features": "feature",
-        "models": "model",
-        "outputs": "output",
-        "services": "service",
-        "stores": "store",
-    }[kind]
+    prefix = PREFIX_OF[kind]
     result = {}
     for entity in spec.entities(kind):
         by_field = links.get(f"{prefix}:{entity.id}", {})
@@ -77,12 +79,12 @@ def _users(spec: Spec, kind: str) -> dict[str, list[str]]:
     doc="Refs of every entity that references this dataset (models training on it, "
     "datasets derived from it, features built on it, outputs depending on it).",
 )
-def dataset_consumers(spec: Spec) -> Mapping[str, Any]:
+def dataset_consumers(spec: Analysis) -> Mapping[str, Any]:
     return _users(spec, "datasets")
 
 
 @fact("consumers", kind="sources", doc="Refs of every entity that references this source.")
-def source_consumers(spec: Spec) -> Mapping[str, Any]:
+def source_consumers(spec: Analysis) -> Mapping[str, Any]:
     return _users(spec, "sources")
 
 
@@ -91,7 +93,7 @@ def source_consumers(spec: Spec) -> Mapping[str, Any]:
     kind="features",
     doc="Refs of every entity that references this feature (models using it, ...).",
 )
-def feature_consumers(spec: Spec) -> Mapping[str, Any]:
+def feature_consumers(spec: Analysis) -> Mapping[str, Any]:
     return _users(spec, "features")
 
 
@@ -100,7 +102,7 @@ def feature_consumers(spec: Spec) -> Mapping[str, Any]:
     kind="models",
     doc="Refs of every entity that references this model (outputs, other models).",
 )
-def model_consumers(spec: Spec) -> Mapping[str, Any]:
+def model_consumers(spec: Analysis) -> Mapping[str, Any]:
     return _users(spec, "models")
 
 
@@ -109,10 +111,10 @@ def model_consumers(spec: Spec) -> Mapping[str, Any]:
     kind="services",
     doc="Refs of every entity that references this service (outputs on whose path it is).",
 )
-def service_users(spec: Spec) -> Mapping[str, Any]:
+def service_users(spec: Analysis) -> Mapping[str, Any]:
     return _users(spec, "services")
 
 
 @fact("users", kind="stores", doc="Refs of every entity that references this store.")
-def store_users(spec: Spec) -> Mapping[str, Any]:
+def store_users(spec: Analysis) -> Mapping[str, Any]:
     return _users(spec, "stores")

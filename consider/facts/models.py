@@ -2,7 +2,7 @@
 model's predictions reach, and the few figures the dependencies pack compares.
 
 These are local look-ups (one or two hops), and one fold downstream for what every model's
-predictions reach (consider/facts/_flow.py: linear, no walk per model); the lineage-wide
+predictions reach (consider/lineage/flow.py: linear, no walk per model); the lineage-wide
 figures (worst-case staleness, feedback loops, retrain impact) live elsewhere.
 """
 
@@ -14,11 +14,22 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
-from consider.facts._common import number, refs_in
-from consider.facts._flow import SHOWN, Refs, first_refs, flow, fold, refs_beyond
+from consider.fields import (
+    ROUND,
+    declares_new_entities,
+    field_refs,
+    field_seconds,
+    number,
+    ratio,
+    refs_in,
+)
+from consider.lineage.flow import SHOWN, Refs, first_refs, flow, fold, refs_beyond
+from consider.lineage.graph import lineage_graph
+from consider.lineage.reach import followers
 
 if TYPE_CHECKING:
-    from consider.model import Entity, Spec
+    from consider.analysis import Analysis
+    from consider.model import Entity
 
 # Reference fields along which data or predictions flow from the target to the referrer.
 # Left out on purpose: `on_change`/`on_retrain` (instructions, pointing downstream),
@@ -35,7 +46,7 @@ _DATA_FLOW = (
 )
 
 
-def _trained_by(spec: Spec) -> dict[str, list[str]]:
+def _trained_by(spec: Analysis) -> dict[str, list[str]]:
     """data ref → sorted refs of the models whose `trained_on` names it."""
     found: dict[str, set[str]] = defaultdict(set)
     for model in spec.entities("models"):
@@ -44,7 +55,7 @@ def _trained_by(spec: Spec) -> dict[str, list[str]]:
     return {target: sorted(models) for target, models in found.items()}
 
 
-def _models_using(spec: Spec) -> dict[str, list[str]]:
+def _models_using(spec: Analysis) -> dict[str, list[str]]:
     """data ref → sorted refs of the models that read it within two hops."""
     found: dict[str, set[str]] = defaultdict(set)
     for model in spec.entities("models"):
@@ -62,7 +73,7 @@ def _models_using(spec: Spec) -> dict[str, list[str]]:
     return {target: sorted(models) for target, models in found.items()}
 
 
-def _for_data(spec: Spec, table: dict[str, list[str]], kind: str) -> dict[str, list[str]]:
+def _for_data(spec: Analysis, table: dict[str, list[str]], kind: str) -> dict[str, list[str]]:
     return {entity.id: table.get(entity.ref, []) for entity in spec.entities(kind)}
 
 
@@ -71,7 +82,7 @@ def _for_data(spec: Spec, table: dict[str, list[str]], kind: str) -> dict[str, l
     kind="datasets",
     doc="Refs of the models whose `trained_on` names this dataset, in id order.",
 )
-def dataset_trained_by(spec: Spec) -> Mapping[str, Any]:
+def dataset_trained_by(spec: Analysis) -> Mapping[str, Any]:
     return _for_data(spec, spec.cached("models.trained_by", _trained_by), "datasets")
 
 
@@ -80,7 +91,7 @@ def dataset_trained_by(spec: Spec) -> Mapping[str, Any]:
     kind="sources",
     doc="Refs of the models whose `trained_on` names this source, in id order.",
 )
-def source_trained_by(spec: Spec) -> Mapping[str, Any]:
+def source_trained_by(spec: Analysis) -> Mapping[str, Any]:
     return _for_data(spec, spec.cached("models.trained_by", _trained_by), "sources")
 
 
@@ -90,7 +101,7 @@ def source_trained_by(spec: Spec) -> Mapping[str, Any]:
     doc="Refs of the models that read this dataset within two hops: they train on it or "
     "use a feature of it, or train on a dataset derived from it, in id order.",
 )
-def dataset_models_using(spec: Spec) -> Mapping[str, Any]:
+def dataset_models_using(spec: Analysis) -> Mapping[str, Any]:
     return _for_data(spec, spec.cached("models.models_using", _models_using), "datasets")
 
 
@@ -100,7 +111,7 @@ def dataset_models_using(spec: Spec) -> Mapping[str, Any]:
     doc="Refs of the models that read this source within two hops: they train on it or "
     "use a feature computed from it, or train on a dataset derived from it, in id order.",
 )
-def source_models_using(spec: Spec) -> Mapping[str, Any]:
+def source_models_using(spec: Analysis) -> Mapping[str, Any]:
     return _for_data(spec, spec.cached("models.models_using", _models_using), "sources")
 
 
@@ -112,7 +123,7 @@ def source_models_using(spec: Spec) -> Mapping[str, Any]:
     f"edges left out), in id order, at most the first {SHOWN} (a longer list is cut there). "
     "Empty when the model serves nothing.",
 )
-def model_feeds_outputs(spec: Spec) -> Mapping[str, Any]:
+def model_feeds_outputs(spec: Analysis) -> Mapping[str, Any]:
     graph = flow(spec)
     succ = graph.successors(_DATA_FLOW)
     own: list[Refs | None] = [
@@ -132,7 +143,7 @@ def model_feeds_outputs(spec: Spec) -> Mapping[str, Any]:
     "on (`logged_from_outputs`), each with its fields and `_id`, in id order: what its "
     "own predictions may feed back into.",
 )
-def model_logged_outputs(spec: Spec) -> Mapping[str, Any]:
+def model_logged_outputs(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, list[dict[str, Any]]] = {}
     for model in spec.entities("models"):
         outputs: dict[str, Entity] = {}
@@ -155,7 +166,7 @@ def model_logged_outputs(spec: Spec) -> Mapping[str, Any]:
     "`materialize.interval` plus `materialize.runtime` (0 when not given). Absent "
     "without an interval.",
 )
-def feature_materialize_cycle(spec: Spec) -> Mapping[str, Any]:
+def feature_materialize_cycle(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, float] = {}
     for feature in spec.entities("features"):
         materialize = feature.fields.get("materialize")
@@ -175,7 +186,7 @@ def feature_materialize_cycle(spec: Spec) -> Mapping[str, Any]:
     doc="Refs of the datasets that declare `checks` among those the models using this "
     "feature are trained on, in id order.",
 )
-def feature_checked_training_data(spec: Spec) -> Mapping[str, Any]:
+def feature_checked_training_data(spec: Analysis) -> Mapping[str, Any]:
     users: dict[str, set[str]] = defaultdict(set)
     for model in spec.entities("models"):
         training = [t for t in refs_in(model, "trained_on") if _has_checks(spec.resolve(t))]
@@ -192,7 +203,7 @@ def feature_checked_training_data(spec: Spec) -> Mapping[str, Any]:
     "`user-precise-location-7d`. A name match only: an explicit `approved: true` is "
     "for the pack to weigh.",
 )
-def feature_disallowed_matches(spec: Spec) -> Mapping[str, Any]:
+def feature_disallowed_matches(spec: Analysis) -> Mapping[str, Any]:
     entries = spec.product.get("disallowed_data")
     terms = [(entry, _words(entry)) for entry in entries or () if isinstance(entry, str)]
     terms = [(entry, words) for entry, words in terms if words]
@@ -221,3 +232,115 @@ def _contains(haystack: Iterable[str], needle: tuple[str, ...]) -> bool:
     words = tuple(haystack)
     size = len(needle)
     return any(words[i : i + size] == needle for i in range(len(words) - size + 1))
+
+
+# -- models: age, triggers, re-runs -----------------------------------------------------------
+
+
+@fact(
+    "model_age",
+    kind="models",
+    doc="How old the serving model can get: `worst` (seconds: retrain cadence + retrain "
+    "duration + deploy duration), `max_age` (the tolerance), `ratio` (worst / max_age), "
+    "`unknown` (which of duration and deploy are not stated, counted as 0). Present "
+    "when the model states a retrain cadence.",
+)
+def model_age(spec: Analysis) -> Mapping[str, Any]:
+    result = {}
+    for model in spec.entities("models"):
+        cadence = field_seconds(model.fields, "retrain", "cadence")
+        if cadence is None:
+            continue
+        training = field_seconds(model.fields, "retrain", "duration")
+        deploy = field_seconds(model.fields, "deploy", "duration")
+        worst = round(cadence + (training or 0.0) + (deploy or 0.0), ROUND)
+        max_age = field_seconds(model.fields, "max_age")
+        result[model.id] = {
+            "worst": worst,
+            "max_age": max_age,
+            "ratio": ratio(worst, max_age),
+            "unknown": [
+                name
+                for name, value in (("retrain.duration", training), ("deploy.duration", deploy))
+                if value is None
+            ],
+        }
+    return result
+
+
+_DATA_TRIGGERS = frozenset({"new_data", "schema_change", "drift"})
+
+
+@fact(
+    "missing_retrain_triggers",
+    kind="models",
+    doc="For each dataset the model trains on (`trained_on`) whose changes should retrain "
+    "it (the dataset's `on_change.retrain` lists the model, or it has `new_entities` "
+    "and the model `uses_entity_id_features`) while the model's `retrain.triggers` "
+    "name none of new_data, schema_change or drift and its cadence is longer than the "
+    "dataset's refresh interval: `{dataset, interval, cadence, reason, because}` where "
+    "reason is `on_change` or `new_entities` and `because` says it in words. An empty "
+    "list when every pair is covered.",
+)
+def model_missing_retrain_triggers(spec: Analysis) -> Mapping[str, Any]:
+    result = {}
+    for model in spec.entities("models"):
+        cadence = field_seconds(model.fields, "retrain", "cadence")
+        triggers = set(field_refs(model.fields, "retrain", "triggers"))
+        missing: list[dict[str, Any]] = []
+        if cadence is not None and not triggers & _DATA_TRIGGERS:
+            for ref in field_refs(model.fields, "trained_on"):
+                dataset = spec.resolve(ref)
+                if dataset is None or dataset.kind != "datasets":
+                    continue
+                interval = field_seconds(dataset.fields, "refresh", "interval")
+                if interval is None or cadence <= interval:
+                    continue
+                if model.ref in field_refs(dataset.fields, "on_change", "retrain"):
+                    reason = "on_change"
+                    because = f"its on_change.retrain lists {model.ref}"
+                elif (
+                    declares_new_entities(dataset.fields.get("new_entities"))
+                    and model.fields.get("uses_entity_id_features") is True
+                ):
+                    reason = "new_entities"
+                    because = (
+                        f"new entities keep arriving in it while {model.ref} learns per-entity ids"
+                    )
+                else:
+                    continue
+                missing.append(
+                    {
+                        "dataset": dataset.ref,
+                        "interval": interval,
+                        "cadence": cadence,
+                        "reason": reason,
+                        "because": because,
+                    }
+                )
+        result[model.id] = missing
+    return result
+
+
+@fact(
+    "rerun_after_retrain",
+    kind="models",
+    doc="What must re-run after this model retrains, derived from the graph, against what "
+    "its `on_retrain.rerun` declares: `derived` (refs of direct consumers that hold "
+    "results computed with the old model: datasets derived from it, models taking "
+    "`inputs_from` it, precomputed or hybrid outputs depending on it; in ref order), "
+    "`declared`, "
+    "`missing` (derived but not declared).",
+)
+def model_rerun_after_retrain(spec: Analysis) -> Mapping[str, Any]:
+    graph = lineage_graph(spec)
+    result = {}
+    for model in spec.entities("models"):
+        derived = followers(graph, graph.nodes[model.ref], "on_retrain.rerun")
+        declared = field_refs(model.fields, "on_retrain", "rerun")
+        result[model.id] = {
+            "derived": derived,
+            "declared": declared,
+            "missing": [ref for ref in derived if ref not in declared],
+        }
+    return result

@@ -1,10 +1,9 @@
-"""Facts about serving: what an output's SLOs promise at their tightest, what its request
-path calls, and the few local figures the realtime and sla packs compare.
+"""Facts about serving, for outputs, services and stores: what an output's SLOs promise at
+their tightest, what its request path calls, the local figures the realtime and sla packs
+compare, and, from the serving-path analysis (consider/lineage/serving.py), composite
+availability, the latency budget, the extra nine and precompute capacity.
 
-These are look-ups of one or two hops (an output's SLOs, the calls on its request path, the
-features its models read), and one fold upstream for event-time fields, shared by all SLOs
-(consider/facts/_flow.py: linear, no walk per SLO). Lineage-wide figures (worst-case
-staleness, composite availability, latency sums) live elsewhere.
+The SLOs' own facts are in facts/slos.py; worst-case staleness in facts/staleness.py.
 """
 
 from __future__ import annotations
@@ -14,12 +13,24 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
-from consider.facts._common import calls, declares_new_entities, number, refs_in, slo_output
-from consider.facts._flow import SHOWN, Refs, first_refs, flow, fold, reverse
-from consider.facts.links import output_slos
+from consider.facts.links import slos_by_output
+from consider.fields import (
+    at,
+    calls,
+    declares_new_entities,
+    field_seconds,
+    number,
+    product_of,
+    ratio,
+    refs_in,
+    slo_output,
+)
+from consider.lineage.delays import precompute_gaps
+from consider.lineage.serving import availability_by_output, latency_by_output, needed_availability
 
 if TYPE_CHECKING:
-    from consider.model import Entity, Spec
+    from consider.analysis import Analysis
+    from consider.model import Entity
 
 SLOW_CALL_SHARE = 0.01
 """The share of slow calls assumed per backend for fan-out, as in "The Tail at Scale"."""
@@ -32,17 +43,10 @@ def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _slos_by_output(spec: Spec) -> dict[str, list[Entity]]:
-    slos = {slo.id: slo for slo in spec.entities("slos")}
-    return {
-        output: [slos[ident] for ident in idents] for output, idents in output_slos(spec).items()
-    }
-
-
-def _tightest(spec: Spec, path: tuple[str, str], name: str) -> dict[str, Any]:
+def _tightest(spec: Analysis, path: tuple[str, str], name: str) -> dict[str, Any]:
     """Per output: the smallest value at ``path`` among its SLOs, and the SLO that sets it."""
     result: dict[str, Any] = {}
-    for output, slos in _slos_by_output(spec).items():
+    for output, slos in slos_by_output(spec).items():
         best: tuple[float, str] | None = None
         for slo in slos:
             block = slo.fields.get(path[0])
@@ -63,7 +67,7 @@ def _tightest(spec: Spec, path: tuple[str, str], name: str) -> dict[str, Any]:
     doc="The tightest freshness promise among the output's SLOs: `{max_staleness, slo}` "
     "(seconds, and the id of the SLO that makes it). Absent when no SLO states one.",
 )
-def output_tightest_freshness(spec: Spec) -> Mapping[str, Any]:
+def output_tightest_freshness(spec: Analysis) -> Mapping[str, Any]:
     return _tightest(spec, ("freshness", "max_staleness"), "max_staleness")
 
 
@@ -73,7 +77,7 @@ def output_tightest_freshness(spec: Spec) -> Mapping[str, Any]:
     doc="The tightest p99 latency target among the output's SLOs: `{p99, slo}` (seconds, "
     "and the id of the SLO that sets it). Absent when no SLO states a p99.",
 )
-def output_tightest_p99(spec: Spec) -> Mapping[str, Any]:
+def output_tightest_p99(spec: Analysis) -> Mapping[str, Any]:
     return _tightest(spec, ("latency", "p99"), "p99")
 
 
@@ -83,7 +87,7 @@ def output_tightest_p99(spec: Spec) -> Mapping[str, Any]:
     doc="Refs of everything the output's `request_path` calls, parallel branches "
     "included, in written order, each once.",
 )
-def output_request_path_deps(spec: Spec) -> Mapping[str, Any]:
+def output_request_path_deps(spec: Analysis) -> Mapping[str, Any]:
     return {
         output.id: _unique([hop["dep"] for hop in calls(output.fields.get("request_path"))])
         for output in spec.entities("outputs")
@@ -98,7 +102,7 @@ def output_request_path_deps(spec: Spec) -> Mapping[str, Any]:
     "three decimals). "
     "Absent without a fan-out count.",
 )
-def output_fanout_slow_share(spec: Spec) -> Mapping[str, Any]:
+def output_fanout_slow_share(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, float] = {}
     for output in spec.entities("outputs"):
         fanout = output.fields.get("fanout")
@@ -126,7 +130,7 @@ def _is_offline(entity: Entity | None) -> bool:
     "output, those in `depends_on` and the `features` of the models in `depends_on`. "
     "(A `hybrid` output's other inputs may feed only its precomputed part.)",
 )
-def output_offline_inputs(spec: Spec) -> Mapping[str, Any]:
+def output_offline_inputs(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, list[str]] = {}
     for output in spec.entities("outputs"):
         read = [hop["dep"] for hop in calls(output.fields.get("request_path"))]
@@ -153,7 +157,7 @@ def _has_new_entities(entity: Entity | None) -> bool:
     "two hops: datasets in `depends_on`, the datasets its features are computed from, "
     "and the datasets its models train on or read features from; in id order.",
 )
-def output_new_entity_inputs(spec: Spec) -> Mapping[str, Any]:
+def output_new_entity_inputs(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, list[str]] = {}
     for output in spec.entities("outputs"):
         seen: set[str] = set()
@@ -182,7 +186,7 @@ def output_new_entity_inputs(spec: Spec) -> Mapping[str, Any]:
     "`depends_on` that learns entity ids (`via` the model's ref). Absent when none "
     "applies or none is known.",
 )
-def output_cold_start_wait(spec: Spec) -> Mapping[str, Any]:
+def output_cold_start_wait(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, Any] = {}
     for output in spec.entities("outputs"):
         waits: list[tuple[float, str]] = []
@@ -207,215 +211,10 @@ def output_cold_start_wait(spec: Spec) -> Mapping[str, Any]:
     return result
 
 
-# -- slos -------------------------------------------------------------------------------------
-
-
-@fact(
-    "sibling_slos",
-    kind="slos",
-    doc="The other SLOs that apply to the same output, each with its fields and `_id`, in "
-    "id order: a question answered by one of them need not be asked of this one.",
-)
-def slo_siblings(spec: Spec) -> Mapping[str, Any]:
-    by_output = _slos_by_output(spec)
-    result: dict[str, list[dict[str, Any]]] = {}
-    for slo in spec.entities("slos"):
-        target = slo.fields.get("applies_to")
-        output = target.partition(":")[2] if isinstance(target, str) else ""
-        result[slo.id] = [other.view() for other in by_output.get(output, []) if other.id != slo.id]
-    return result
-
-
-@fact(
-    "first_of_output",
-    kind="slos",
-    doc="Whether this SLO is the first, in id order, of those that apply to its output: a "
-    "question about the output as a whole is asked of that one only.",
-)
-def slo_first_of_output(spec: Spec) -> Mapping[str, Any]:
-    first = {output: slos[0].id for output, slos in _slos_by_output(spec).items() if slos}
-    result: dict[str, bool] = {}
-    for slo in spec.entities("slos"):
-        output = slo_output(spec, slo)
-        result[slo.id] = output is not None and first.get(output.id) == slo.id
-    return result
-
-
-def _is_critical(hop: Mapping[str, Any], dependency: Entity) -> bool:
-    return hop.get("critical") is not False and dependency.fields.get("critical") is not False
-
-
-@fact(
-    "third_party_on_path",
-    kind="slos",
-    doc="The third-party APIs (services of kind `third_party_api`) called on the request "
-    "path of the SLO's output, parallel branches included: each `{dep, availability, "
-    "critical, covered}`, where `covered` says the output's fallback covers it. "
-    "`availability` is absent when the service states none.",
-)
-def slo_third_party_on_path(spec: Spec) -> Mapping[str, Any]:
-    result: dict[str, list[dict[str, Any]]] = {}
-    for slo in spec.entities("slos"):
-        output = slo_output(spec, slo)
-        found: dict[str, dict[str, Any]] = {}
-        if output is not None:
-            fallback = output.fields.get("fallback")
-            covers = fallback.get("covers") if isinstance(fallback, dict) else None
-            covered = set(covers) if isinstance(covers, list) else set()
-            for hop in calls(output.fields.get("request_path")):
-                dependency = spec.resolve(hop["dep"])
-                if dependency is None or dependency.kind != "services":
-                    continue
-                if dependency.fields.get("kind") != "third_party_api":
-                    continue
-                entry = found.setdefault(
-                    hop["dep"],
-                    {"dep": hop["dep"], "critical": False, "covered": hop["dep"] in covered},
-                )
-                entry["critical"] = entry["critical"] or _is_critical(hop, dependency)
-                availability = number(dependency.fields.get("availability"))
-                if availability is not None:
-                    entry["availability"] = availability
-        result[slo.id] = list(found.values())
-    return result
-
-
-@fact(
-    "third_party_below_slo",
-    kind="slos",
-    doc="Those of `third_party_on_path` that are critical and promise less availability "
-    "than the SLO, or state none: each `{dep, availability, critical, covered}`. "
-    "Empty when the SLO states no availability.",
-)
-def slo_third_party_below(spec: Spec) -> Mapping[str, Any]:
-    on_path = slo_third_party_on_path(spec)
-    result: dict[str, list[dict[str, Any]]] = {}
-    for slo in spec.entities("slos"):
-        target = number(slo.fields.get("availability"))
-        result[slo.id] = (
-            []
-            if target is None
-            else [
-                entry
-                for entry in on_path[slo.id]
-                if entry["critical"] and entry.get("availability", -1.0) < target
-            ]
-        )
-    return result
-
-
-@fact(
-    "capacity_shortfall",
-    kind="slos",
-    doc="The critical services on the request path of the SLO's output whose `capacity` is below "
-    "the traffic they must take, `throughput.peak` times (1 + `throughput.headroom`): each "
-    "`{dep, capacity, needed, below_peak}` in requests per second, `below_peak` true "
-    "when even the peak does not fit. Empty without a stated peak.",
-)
-def slo_capacity_shortfall(spec: Spec) -> Mapping[str, Any]:
-    result: dict[str, list[dict[str, Any]]] = {}
-    for slo in spec.entities("slos"):
-        throughput = slo.fields.get("throughput")
-        throughput = throughput if isinstance(throughput, dict) else {}
-        peak = number(throughput.get("peak"))
-        output = slo_output(spec, slo)
-        found: dict[str, dict[str, Any]] = {}
-        if peak is not None and output is not None:
-            needed = peak * (1.0 + (number(throughput.get("headroom")) or 0.0))
-            for hop in calls(output.fields.get("request_path")):
-                dependency = spec.resolve(hop["dep"])
-                if dependency is None or dependency.kind != "services":
-                    continue  # a store's capacity is a size, not a rate
-                if not _is_critical(hop, dependency):
-                    continue  # may be skipped or shed without failing the request
-                capacity = number(dependency.fields.get("capacity"))
-                if capacity is not None and capacity < needed and hop["dep"] not in found:
-                    found[hop["dep"]] = {
-                        "dep": hop["dep"],
-                        "capacity": capacity,
-                        "needed": needed,
-                        "below_peak": capacity < peak,
-                    }
-        result[slo.id] = list(found.values())
-    return result
-
-
-# Reference fields along which data flows into an entity; `models.trained_on` and
-# `models.inputs_from` count only when the freshness promise includes the model.
-_DATA_IN = ("outputs.depends_on", "models.features", "features.source", "datasets.derived_from")
-_MODEL_IN = ("models.trained_on", "models.inputs_from")
-
-
-def _is_raw(entity: Entity) -> bool:
-    """A source, or a dataset derived from nothing."""
-    if entity.kind == "sources":
-        return True
-    return entity.kind == "datasets" and not refs_in(entity, "derived_from")
-
-
-def _untimed_roots(spec: Spec, with_model: bool) -> list[Refs | None]:
-    """Per node: the first raw inputs without an `event_time_field` in its lineage (itself
-    included), in id order; one fold upstream."""
-    graph = flow(spec)
-    own: list[Refs | None] = [
-        (entity.ref,) if _is_raw(entity) and not entity.fields.get("event_time_field") else None
-        for entity in graph.entities
-    ]
-    labels = (*_DATA_IN, *_MODEL_IN) if with_model else _DATA_IN
-    return fold(reverse(graph.successors(labels)), own, first_refs)
-
-
-def _untimed_data(spec: Spec) -> list[Refs | None]:
-    return _untimed_roots(spec, with_model=False)
-
-
-def _untimed_with_model(spec: Spec) -> list[Refs | None]:
-    return _untimed_roots(spec, with_model=True)
-
-
-@fact(
-    "inputs_without_event_time",
-    kind="slos",
-    doc="Refs of the raw inputs (sources, and datasets derived from nothing) in the lineage "
-    "the SLO's freshness promise covers (its `freshness.scope`, else the output's "
-    "`depends_on`, through features, models' features and derived datasets; models' "
-    "training data too when `includes` lists `model`) that name no "
-    f"`event_time_field`, in id order, at most the first {SHOWN} (a longer list is cut "
-    "there). Empty without a freshness promise.",
-)
-def slo_inputs_without_event_time(spec: Spec) -> Mapping[str, Any]:
-    graph = flow(spec)
-    result: dict[str, list[str]] = {}
-    for slo in spec.entities("slos"):
-        freshness = slo.fields.get("freshness")
-        output = slo_output(spec, slo)
-        if not isinstance(freshness, dict) or output is None:
-            result[slo.id] = []
-            continue
-        scope = freshness.get("scope")
-        starts = (
-            [s for s in scope if isinstance(s, str)] if isinstance(scope, list) else [output.ref]
-        )
-        includes = freshness.get("includes")
-        with_model = isinstance(includes, list) and "model" in includes
-        roots: list[Refs | None] = (
-            spec.cached("serving.untimed_roots.model", _untimed_with_model)
-            if with_model
-            else spec.cached("serving.untimed_roots.data", _untimed_data)
-        )
-        found: Refs | None = None
-        for start in starts:
-            node = graph.nodes.get(start)
-            if node is not None:
-                found = first_refs(found, roots[node])
-        result[slo.id] = list(found or ())
-    return result
-
-
 # -- services and stores ----------------------------------------------------------------------
 
 
-def _callers(spec: Spec) -> dict[str, list[str]]:
+def _callers(spec: Analysis) -> dict[str, list[str]]:
     found: dict[str, set[str]] = defaultdict(set)
     for output in spec.entities("outputs"):
         fallback = output.fields.get("fallback")
@@ -435,7 +234,7 @@ def _callers(spec: Spec) -> dict[str, list[str]]:
     doc="Refs of the outputs whose `request_path` or `fallback.path` calls this service, "
     "in id order.",
 )
-def service_called_by(spec: Spec) -> Mapping[str, Any]:
+def service_called_by(spec: Analysis) -> Mapping[str, Any]:
     callers = spec.cached("serving.callers", _callers)
     return {service.id: callers.get(service.ref, []) for service in spec.entities("services")}
 
@@ -446,6 +245,155 @@ def service_called_by(spec: Spec) -> Mapping[str, Any]:
     doc="Refs of the outputs whose `request_path` or `fallback.path` reads this store, in "
     "id order.",
 )
-def store_called_by(spec: Spec) -> Mapping[str, Any]:
+def store_called_by(spec: Analysis) -> Mapping[str, Any]:
     callers = spec.cached("serving.callers", _callers)
     return {store.id: callers.get(store.ref, []) for store in spec.entities("stores")}
+
+
+# -- availability, latency and precompute, from the serving-path analysis ---------------------
+
+AVAILABILITY_DOC = (
+    "Composite availability of the critical serial dependencies on {what}'s `request_path` "
+    "(parallel branches all needed; a hop or dependency with `critical: false` left out; "
+    "independent failures assumed, so optimistic): `composite` (fraction), `with_fallback` "
+    "(the dependencies the fallback `covers`, taken as a group, credited as "
+    "1-(1-A_group)(1-A_fallback)), `dependencies` (each `{{ref, availability, covered}}`), "
+    "`covered`, `unknown` (refs with no stated availability, counted as 1), `weakest` (ref) "
+    "and `weakest_availability`, `fallback_availability`, and `fallback_note` (the credit in "
+    "words, such as '99.99% with the fallback's credit for service:ranker').{extra}"
+)
+
+
+LATENCY_DOC = (
+    "The latency budget of {what}'s `request_path` (a pessimistic bound: percentiles do not "
+    "add): `total` (seconds: serial hops added, a parallel step costing its slowest branch, "
+    "each hop's own `p99` else its dependency's), `slowest` (ref) and `slowest_p99`, "
+    "`unknown` (deps with no p99 anywhere, counted as 0), `fallback_timeout`, "
+    "`fallback_path` (its hops added, else the fallback source's own p99), `fallback_total` "
+    "(timeout + fallback path) and `fallback_unknown`.{extra}"
+)
+
+
+@fact("availability", kind="outputs", doc=AVAILABILITY_DOC.format(what="the output", extra=""))
+def output_availability(spec: Analysis) -> Mapping[str, Any]:
+    return availability_by_output(spec)
+
+
+def _extra_nine(spec: Analysis, kind: str) -> dict[str, Any]:
+    by_output = availability_by_output(spec)
+    strictest: dict[str, dict[str, Any]] = {}
+    for slo in spec.entities("slos"):
+        target = number(slo.fields.get("availability"))
+        output = slo_output(spec, slo)
+        if target is None or output is None or output.id not in by_output:
+            continue
+        needed = needed_availability(target)
+        for dep in by_output[output.id]["dependencies"]:
+            if dep["covered"] or dep["availability"] is None:
+                continue
+            current = strictest.get(dep["ref"])
+            if current is None or needed > current["needed"]:
+                strictest[dep["ref"]] = {
+                    "availability": dep["availability"],
+                    "needed": needed,
+                    "target": target,
+                    "slo": slo.id,
+                    "output": output.ref,
+                    "missing": dep["availability"] < needed,
+                }
+    return {
+        entity.id: strictest[entity.ref]
+        for entity in spec.entities(kind)
+        if entity.ref in strictest
+    }
+
+
+_EXTRA_NINE_DOC = (
+    "The 'one extra nine' comparison for a {what} that is a critical dependency (not covered "
+    "by a fallback) on an output's request path, against the strictest availability SLO of "
+    "those outputs: `availability`, `needed` (1-(1-target)/10), `target`, `slo` (id), "
+    "`output` (ref) and `missing` (true when availability < needed)."
+)
+
+
+@fact("extra_nine", kind="services", doc=_EXTRA_NINE_DOC.format(what="service"))
+def service_extra_nine(spec: Analysis) -> Mapping[str, Any]:
+    return _extra_nine(spec, "services")
+
+
+@fact("extra_nine", kind="stores", doc=_EXTRA_NINE_DOC.format(what="store"))
+def store_extra_nine(spec: Analysis) -> Mapping[str, Any]:
+    return _extra_nine(spec, "stores")
+
+
+@fact("latency", kind="outputs", doc=LATENCY_DOC.format(what="the output", extra=""))
+def output_latency(spec: Analysis) -> Mapping[str, Any]:
+    return latency_by_output(spec)
+
+
+# -- precompute -------------------------------------------------------------------------------
+
+
+def _store_capacity(spec: Analysis, output: Entity) -> tuple[str | None, float | None]:
+    for path in (("precompute", "store"), ("storage", "store")):
+        ref = at(output.fields, *path)
+        entity = spec.resolve(ref) if isinstance(ref, str) else None
+        if entity is not None:
+            capacity = number(entity.fields.get("capacity"))
+            if capacity is not None:
+                return entity.ref, capacity
+    capacity = field_seconds(output.fields, "storage", "capacity")
+    return None, capacity
+
+
+def _entries(output: Entity) -> float | None:
+    cardinality = output.fields.get("cardinality")
+    if not isinstance(cardinality, Mapping):
+        return None
+    values = [
+        number(cardinality.get(k)) for k in ("entities", "items_per_entity", "bytes_per_item")
+    ]
+    if any(v is None for v in values):
+        return None
+    return product_of(v for v in values if v is not None)
+
+
+@fact(
+    "precompute",
+    kind="outputs",
+    doc="Precompute runs and their store: `shortest_gap` and `longest_gap` (seconds "
+    "between runs; equal for a periodic schedule, computed over a week or the calendar "
+    "for a cron one), `runtime`, `ratio` (runtime / shortest_gap: at 1 or more, runs "
+    "overlap), `needed` (bytes: entities * items_per_entity * bytes_per_item), `store` "
+    "(ref, when the capacity comes from a store entity), `capacity` (bytes), "
+    "`store_needed` (bytes every output writing to that store needs), "
+    "`capacity_ratio` (store_needed / capacity). Present when the output states a "
+    "precompute schedule or a cardinality.",
+)
+def output_precompute(spec: Analysis) -> Mapping[str, Any]:
+    outputs = list(spec.entities("outputs"))
+    per_store: dict[str, float] = {}
+    facts: dict[str, dict[str, Any]] = {}
+    for output in outputs:
+        gaps = precompute_gaps(output.fields)
+        needed = _entries(output)
+        if gaps is None and needed is None:
+            continue
+        runtime = field_seconds(output.fields, "precompute", "runtime")
+        store, capacity = _store_capacity(spec, output)
+        if store is not None and needed is not None:
+            per_store[store] = per_store.get(store, 0.0) + needed
+        facts[output.id] = {
+            "shortest_gap": gaps[0] if gaps else None,
+            "longest_gap": gaps[1] if gaps else None,
+            "runtime": runtime,
+            "ratio": ratio(runtime, gaps[0]) if gaps else None,
+            "needed": needed,
+            "store": store,
+            "capacity": capacity,
+        }
+    for found in facts.values():
+        store_needed = per_store.get(found["store"]) if found["store"] else found["needed"]
+        found["store_needed"] = store_needed
+        found["capacity_ratio"] = ratio(store_needed, found["capacity"])
+    return facts

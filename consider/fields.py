@@ -1,16 +1,41 @@
-"""Small readers shared by the fact modules (and the commands built on them).
+"""Readers of an entity's normalised fields, shared by the lineage analyses, the facts and the
+commands built on them, and the rounding every figure is kept to.
 
-Each is defined once here, so that two facts never read the same field two ways. The leading
-underscore keeps the registry from importing this module as a group of facts.
+Each is defined once here, so that two facts never read the same field two ways.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from consider.model import Entity, Spec
+    from consider.analysis import Analysis
+    from consider.model import Entity
+
+ROUND = 6  # durations are kept to the microsecond, so sums do not flip comparisons
+ROUND_RATIO = 9
+ROUND_AVAILABILITY = 12
+
+
+def ratio(part: float | None, whole: float | None) -> float | None:
+    """``part / whole`` rounded; None when either is unknown or ``whole`` is negative."""
+    if part is None or whole is None or whole < 0:
+        return None
+    if whole == 0:
+        # A target of 0 (p99: 0ms, max_staleness: 0s) is met only by nothing at all; anything
+        # more breaks it, however little, rather than switching the check off.
+        return 0.0 if part <= 0 else math.inf
+    return round(part / whole, ROUND_RATIO)
+
+
+def product_of(values: Iterable[float]) -> float:
+    """The product of ``values`` (1 for none)."""
+    result = 1.0
+    for value in values:
+        result *= value
+    return result
 
 
 def number(value: Any) -> float | None:
@@ -47,7 +72,7 @@ def refs_in(entity: Entity, field: str) -> list[str]:
     return [target for path, target in entity.refs if path and path[0] == field]
 
 
-def slo_output(spec: Spec, slo: Entity) -> Entity | None:
+def slo_output(spec: Analysis, slo: Entity) -> Entity | None:
     """The output an SLO's ``applies_to`` names, or None when it names no output."""
     target = slo.fields.get("applies_to")
     found = spec.resolve(target) if isinstance(target, str) else None

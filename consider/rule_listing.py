@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass
 
-from consider.engine import Question, Risk, RuleSet
+from consider.engine_rules import PACK as SCHEMA_PACK
+from consider.engine_rules import engine_rule_docs
 from consider.errors import UsageError
-from consider.schema import PACK as SCHEMA_PACK
-from consider.schema import engine_rule_docs
+from consider.rules import Question, Risk, RuleSet
+from consider.text import closest
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ def render_show(rules: RuleSet, rule_id: str) -> str:
     rule = rules.find(rule_id)
     if rule is None:
         known = [e.id for e in entries(rules)]
-        close = difflib.get_close_matches(rule_id, known, n=3)
+        close = closest(rule_id, known, n=3)
         hint = (
             f"; did you mean {', '.join(close)}?"
             if close

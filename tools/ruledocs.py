@@ -3,20 +3,17 @@
 ``docs/rules.md`` documents every rule as ruff documents its own: what it checks, why it
 matters, what to do instead, an example where the pack gives one, and references.
 ``docs/facts.md`` lists every fact a condition can read under ``_facts``. Both are written by
-``python -m consider.docsgen`` and kept up to date by a test.
+``python -m tools.regen`` and kept up to date by a test.
 """
 
 from __future__ import annotations
 
 import inspect
 
-from consider.engine import KINDS, Question, Risk, RuleSet
+from consider.engine_rules import engine_rule_docs
 from consider.facts import registry
-from consider.schema import engine_rule_docs
-
-
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+from consider.rules import KINDS, Question, Risk, RuleSet
+from consider.text import markdown_cell as _cell
 
 
 def rules_reference(rules: RuleSet) -> str:
@@ -24,7 +21,7 @@ def rules_reference(rules: RuleSet) -> str:
     out = [
         "# Rule reference",
         "",
-        "Generated from `rules/*.yaml` by `python -m consider.docsgen`; do not edit by hand.",
+        "Generated from `rules/*.yaml` by `python -m tools.regen`; do not edit by hand.",
         "`consider rules show ID` prints the same for one rule.",
         "",
         "| pack | questions | risks |",
@@ -123,7 +120,7 @@ def facts_reference() -> str:
         "# Facts reference",
         "",
         "Figures computed in Python and offered to rule conditions under `_facts` (see",
-        "[packs.md](packs.md)). Generated from `consider/facts/` by `python -m consider.docsgen`;",
+        "[packs.md](packs.md)). Generated from `consider/facts/` by `python -m tools.regen`;",
         "do not edit by hand.",
         "",
     ]

@@ -17,6 +17,8 @@ from typing import Any
 
 from consider import model
 from consider.facts import registry
+from consider.text import did_you_mean
+from consider.vocabulary import PRODUCT
 
 # Node types whose first child is read in the same context as the node, the rest in the
 # context of what that child yields (a list item, a projected value).
@@ -43,14 +45,14 @@ _ALL_CHILDREN = {
 
 def problem(parsed: Any, kinds: Sequence[str]) -> str | None:
     """What is wrong with the names ``parsed`` (a JMESPath AST) reads, or None."""
-    for chain in _root_chains(parsed):
+    for chain in root_chains(parsed):
         found = [_chain_problem(chain, kind) for kind in kinds]
         if all(found):
             return found[0]
     return None
 
 
-def _root_chains(node: Any) -> Iterator[list[str]]:
+def root_chains(node: Any) -> Iterator[list[str]]:
     """Chains of field names read from the root (the entity), outermost first."""
     todo = [node]
     while todo:
@@ -89,8 +91,8 @@ def _facts_by_kind() -> dict[str, frozenset[str]]:
 
 def _entity_shape(kind: str) -> Any:
     root = model.spec_shape()
-    if kind == model.PRODUCT:
-        return root.properties.get(model.PRODUCT)
+    if kind == PRODUCT:
+        return root.properties.get(PRODUCT)
     collection = _unwrap(root.properties.get(kind))
     if isinstance(collection, model.ObjectShape):
         for pattern, shape in collection.patterns:
@@ -106,10 +108,7 @@ def _unwrap(shape: Any) -> Any:
 
 
 def _close(name: str, options: Sequence[str]) -> str:
-    import difflib  # only a misspelt name needs it
-
-    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
-    return f"; did you mean '{match[0]}'?" if match else ""
+    return did_you_mean(name, options)
 
 
 def _chain_problem(chain: list[str], kind: str) -> str | None:
@@ -128,7 +127,7 @@ def _chain_problem(chain: list[str], kind: str) -> str | None:
             return None
         return f"there is no fact '_facts.{chain[1]}' for {kind}{_close(chain[1], sorted(names))}"
     if head == "_product":
-        return _walk(chain[1:], _entity_shape(model.PRODUCT), "_product")
+        return _walk(chain[1:], _entity_shape(PRODUCT), "_product")
     if head == "_refs":
         return _walk(chain[1:2], _entity_shape(kind), f"_refs (of {kind})")
     return _walk(chain, _entity_shape(kind), kind)

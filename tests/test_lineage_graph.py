@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 import pytest
+from conftest import spec_of
 
-from consider.graph import (
+from consider.analysis import Analysis
+from consider.lineage.graph import (
     FEEDBACK,
     Graph,
     build_graph,
@@ -16,14 +17,10 @@ from consider.graph import (
     lineage_graph,
     strongly_connected,
 )
-from consider.loader import parse
-from consider.model import Spec, build
-from consider.schema import validate
 
 
-def make_spec(text: str) -> Spec:
-    document = parse(textwrap.dedent(text), path="spec.yaml")
-    return build(document, validate(document))
+def make_spec(text: str) -> Analysis:
+    return Analysis(spec_of(text))
 
 
 HOME = """

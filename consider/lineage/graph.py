@@ -15,11 +15,11 @@ Three families of edges are kept apart:
 
 The walks run over a topological order of the lineage edges. A lineage cycle that is not a
 feedback loop (datasets derived from each other, say) is collapsed into one group, as
-``consider.facts._flow.fold`` does: its strongly connected members sit side by side in the
+``consider.lineage.flow.fold`` does: its strongly connected members sit side by side in the
 order, the walks treat the group as one node, and carry on out of it.
 
-The graph is built once per spec (``lineage_graph(spec)``, shared through
-``Spec.cached``). Every algorithm here is linear in nodes plus edges and iterative, so deep
+The graph is built once per analysis of a spec (``lineage_graph(analysis)``, kept by
+``Analysis.cached``). Every algorithm here is linear in nodes plus edges and iterative, so deep
 or wide specs neither enumerate paths nor overflow the stack.
 """
 
@@ -30,7 +30,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from consider.model import Entity, Reference, Spec
+    from consider.analysis import Analysis
+    from consider.model import Entity, Reference
 
 LINEAGE = frozenset(
     {"derived_from", "source", "trained_on", "features", "inputs_from", "depends_on", "calls"}
@@ -118,13 +119,13 @@ class Graph(NamedTuple):
         return seen
 
 
-def lineage_graph(spec: Spec) -> Graph:
+def lineage_graph(spec: Analysis) -> Graph:
     """The spec's lineage graph, built once and shared by every fact and command."""
     graph: Graph = spec.cached("lineage", build_graph)
     return graph
 
 
-def build_graph(spec: Spec) -> Graph:
+def build_graph(spec: Analysis) -> Graph:
     """Nodes from the entities, edges from the resolved references; then order and loops."""
     entities = [entity for entity in spec.all_entities() if entity.kind != "slos"]
     refs = [entity.ref for entity in entities]

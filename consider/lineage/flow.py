@@ -3,10 +3,10 @@
 A fact such as "the features built on this source" or "the longest lookback of the models
 downstream" asks about everything one entity reaches. Answered by one walk per entity, it
 costs entities times reach, which grows with the square of a layered spec. Here it is one fold
-instead: the nodes taken in topological order (Kahn's algorithm; where the chosen edges hold
-a cycle, its strongly connected group as one node, by Tarjan's), each node's value merged
-from its own and its neighbours' on one side, so every edge is looked at once: linear in
-nodes plus edges, cycles included.
+instead: the nodes taken in the topological order of ``consider.lineage.graph.condense``
+(where the chosen edges hold a cycle, its strongly connected group as one node), each node's
+value merged from its own and its neighbours' on one side, so every edge is looked at once:
+linear in nodes plus edges, cycles included.
 
 A fold carries only what the fact needs: the first few refs in id order, or the best figure
 with what sets it, never whole reach sets. Each fact module picks its edges by the label
@@ -16,14 +16,14 @@ the dataset that names it, the way data flows).
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from consider.graph import components
+from consider.lineage.graph import condense
 
 if TYPE_CHECKING:
-    from consider.model import Entity, Spec
+    from consider.analysis import Analysis
+    from consider.model import Entity
 
 T = TypeVar("T")
 Merge = Callable[[T | None, T | None], T | None]
@@ -62,13 +62,13 @@ class Flow(NamedTuple):
         return succ
 
 
-def flow(spec: Spec) -> Flow:
+def flow(spec: Analysis) -> Flow:
     """The spec's data-flow index, built once and shared by the fact modules."""
     result: Flow = spec.cached("facts.flow", _build)
     return result
 
 
-def _build(spec: Spec) -> Flow:
+def _build(spec: Analysis) -> Flow:
     entities = list(spec.all_entities())
     nodes = {entity.ref: i for i, entity in enumerate(entities)}
     edges: dict[str, list[tuple[int, int]]] = {}
@@ -93,34 +93,15 @@ def reverse(succ: Sequence[Sequence[int]]) -> list[list[int]]:
     return pred
 
 
-def _topological(succ: Sequence[Sequence[int]]) -> list[int] | None:
-    """A topological order (Kahn's algorithm), or None when the edges hold a cycle."""
-    n = len(succ)
-    indegree = [0] * n
-    for targets in succ:
-        for there in targets:
-            indegree[there] += 1
-    ready = deque(i for i in range(n) if indegree[i] == 0)
-    order: list[int] = []
-    while ready:
-        here = ready.popleft()
-        order.append(here)
-        for there in succ[here]:
-            indegree[there] -= 1
-            if indegree[there] == 0:
-                ready.append(there)
-    return order if len(order) == n else None
-
-
 def fold(succ: Sequence[Sequence[int]], own: Sequence[T | None], merge: Merge[T]) -> list[T | None]:
     """For every node, ``merge`` of ``own`` over the node and everything it reaches along
     ``succ`` (downstream; pass :func:`reverse` edges to fold upstream). Linear: each node's
     value is merged from its own and its direct successors' values, downstream first; the
     nodes of a cycle, which all reach one another, share one value."""
     value: list[T | None] = [None] * len(succ)
-    order = _topological(succ)
-    if order is not None:
-        for here in reversed(order):
+    layout = condense(succ)
+    if layout.acyclic:
+        for here in reversed(layout.order):
             acc = own[here]
             for there in succ[here]:
                 reached = value[there]
@@ -128,7 +109,7 @@ def fold(succ: Sequence[Sequence[int]], own: Sequence[T | None], merge: Merge[T]
                     acc = merge(acc, reached)
             value[here] = acc
         return value
-    for group in components(succ):  # downstream groups first
+    for group in reversed(layout.groups):  # downstream groups first
         members = set(group)
         acc = None
         for here in group:

@@ -1,0 +1,67 @@
+"""The engine's own rules, not a pack's: the schema checks (``duplicate-key``,
+``unknown-key``, ``invalid-type``, ``invalid-value``, ``missing-required-field``) and
+``dangling-reference``; their texts, and the one constructor of their findings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from consider.findings import Finding, Kind, Severity, fingerprint
+
+PACK = "schema"
+"""The pack the engine's own findings name."""
+
+
+def schema_finding(
+    rule: str, message: str, file: str, pointer: str, where: tuple[int, int], content: Any
+) -> Finding:
+    """A finding of one of the engine's own rules, at ``where`` (line, column)."""
+    return Finding(
+        kind=Kind.SCHEMA,
+        rule=rule,
+        pack=PACK,
+        severity=Severity.ERROR,
+        message=message,
+        file=file,
+        line=where[0],
+        column=where[1],
+        pointer=pointer,
+        title=_TITLES[rule],
+        why=_WHY[rule],
+        fix=_FIX[rule],
+        fingerprint=fingerprint(rule, pointer, content),
+    )
+
+
+_TITLES = {
+    "duplicate-key": "A key is written twice in one mapping",
+    "unknown-key": "A key the spec format does not define",
+    "invalid-type": "A value of the wrong type",
+    "invalid-value": "A value the spec format does not allow",
+    "missing-required-field": "A required field is missing",
+    "dangling-reference": "A reference to an entity that is not defined",
+}
+_WHY = {
+    "duplicate-key": "YAML keeps only one of the two values, silently; whichever was meant, "
+    "the other is lost.",
+    "unknown-key": "A misspelt key is ignored, so the question it answers stays open and the "
+    "risk it mitigates is still reported.",
+    "invalid-type": "Rules cannot read a value of the wrong type; it counts as absent.",
+    "invalid-value": "Rules cannot read a value outside the format; it counts as absent.",
+    "missing-required-field": "The spec cannot be read as a spec without it.",
+    "dangling-reference": "Lineage, freshness and availability are computed by following "
+    "references; one that leads nowhere breaks the chain.",
+}
+_FIX = {
+    "duplicate-key": "Keep one of the two keys.",
+    "unknown-key": "Fix the spelling, or prefix keys of your own with 'x-'.",
+    "invalid-type": "Write the value in the type the field takes (see docs/spec.md).",
+    "invalid-value": "Write the value in the form the field takes (see docs/spec.md).",
+    "missing-required-field": "Add the field.",
+    "dangling-reference": "Define the entity, or fix the reference's kind or id.",
+}
+
+
+def engine_rule_docs() -> dict[str, tuple[str, str, str]]:
+    """The engine's own schema rules: id → (title, why, fix), for ``rules list`` and docs."""
+    return {rule: (_TITLES[rule], _WHY[rule], _FIX[rule]) for rule in _TITLES}

@@ -1,0 +1,269 @@
+"""Press-release facts: the timing the Working Backwards press release promises, found by
+the packs' phrase tables and compared with what the spec states."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from consider.facts import fact
+from consider.fields import ROUND, at, field_seconds
+from consider.lineage.delays import precompute_gaps
+from consider.phrases import NUMBER_WORDS, PHRASES_KEY, PROMISE_KINDS, Phrase, loaded_phrases
+from consider.units import format_duration
+
+if TYPE_CHECKING:
+    from consider.analysis import Analysis
+
+
+def _press_release_texts(product: Mapping[str, Any]) -> list[tuple[str, str]]:
+    release = product.get("working_backwards")
+    if not isinstance(release, Mapping):
+        return []
+    texts: list[tuple[str, str]] = []
+    for key in (
+        "headline",
+        "subheading",
+        "solution",
+        "customer_quote",
+        "leader_quote",
+        "getting_started",
+    ):
+        if isinstance(release.get(key), str):
+            texts.append((f"working_backwards.{key}", release[key]))
+    benefits = release.get("benefits")
+    if isinstance(benefits, list):
+        texts.extend(
+            (f"working_backwards.benefits[{i}]", b)
+            for i, b in enumerate(benefits)
+            if isinstance(b, str)
+        )
+    external = at(release, "faq", "external")
+    if isinstance(external, list):
+        texts.extend(
+            (f"working_backwards.faq.external[{i}].a", item["a"])
+            for i, item in enumerate(external)
+            if isinstance(item, Mapping) and isinstance(item.get("a"), str)
+        )
+    return texts
+
+
+CORE_PARAGRAPHS = ("customer", "problem", "solution", "benefits")
+"""The press-release parts every PR/FAQ needs (Working Backwards, ch. 5)."""
+
+REQUIRED_FAQ_CATEGORIES = ("tam", "economics", "dependencies", "feasibility")
+"""The internal FAQ categories Working Backwards expects; the others are optional."""
+
+# Fields of `working_backwards` that make up the press release itself (not the FAQ).
+_PRESS_RELEASE = (
+    "headline",
+    "subheading",
+    "customer",
+    "problem",
+    "existing_solutions",
+    "solution",
+    "benefits",
+    "evidence",
+    "customer_quote",
+    "leader_quote",
+    "getting_started",
+)
+
+
+def _backing(spec: Analysis) -> dict[str, tuple[float, str] | None]:
+    """The tightest figure the spec states for each promise kind, with where it is stated."""
+    best: dict[str, tuple[float, str] | None] = dict.fromkeys(PROMISE_KINDS)
+
+    def offer(kind: str, seconds: float | None, where: str) -> None:
+        current = best[kind]
+        if seconds is not None and (current is None or seconds < current[0]):
+            best[kind] = (seconds, where)
+
+    for slo in spec.entities("slos"):
+        offer("freshness", field_seconds(slo.fields, "freshness", "max_staleness"), f"slo {slo.id}")
+        latency = field_seconds(slo.fields, "latency", "p99")
+        if latency is None:
+            latency = field_seconds(slo.fields, "latency", "p999")
+        offer("latency", latency, f"slo {slo.id}")
+        offer("schedule", field_seconds(slo.fields, "freshness", "max_staleness"), f"slo {slo.id}")
+    for output in spec.entities("outputs"):
+        gaps = precompute_gaps(output.fields)
+        if gaps is not None:
+            offer("schedule", gaps[1], f"the precompute schedule of {output.ref}")
+    return best
+
+
+_KIND_WORDS = {
+    "freshness": "data at most {} old",
+    "latency": "answers within {}",
+    "schedule": "a run at least every {}",
+}
+
+
+@fact(
+    "pr_promises",
+    kind="product",
+    doc="Timing the press release promises, found by the phrase tables of the loaded packs "
+    "(their `x-phrases`) in the headline, subheading, solution, benefits, quotes, "
+    "getting-started text and external FAQ answers: `found` and `unbacked` (those no "
+    "SLO or schedule backs, or backs more loosely), each `{phrase, field, promise, "
+    "figures, status, backing, backed_by, backing_text}` where `figures` maps freshness, "
+    "latency or schedule to seconds, `status` is backed, looser or unbacked, `backing` "
+    "the tightest stated figure (seconds) and `backed_by` where it is stated.",
+)
+def product_pr_promises(spec: Analysis) -> Mapping[str, Any]:
+    phrases = loaded_phrases(spec.table(PHRASES_KEY))
+    if not phrases:
+        return {"product": {"found": [], "unbacked": []}}
+    backing = _backing(spec)
+    found: list[dict[str, Any]] = []
+    seen: set[tuple[str, tuple[tuple[str, float], ...]]] = set()
+    for field_name, text in _press_release_texts(spec.product):
+        lowered = text.lower()
+        # Positions carry over to the text as written unless lower-casing changed its length.
+        shown = text if len(lowered) == len(text) else lowered
+        matches = sorted(
+            ((match, phrase) for phrase in phrases for match in phrase.pattern.finditer(lowered)),
+            key=lambda pair: pair[0].start(),
+        )
+        for match, phrase in matches:
+            figures = tuple(
+                (kind, round(seconds * _scale(phrase, match), ROUND))
+                for kind, seconds in phrase.figures
+            )
+            written = " ".join(shown[match.start() : match.end()].split())
+            key = (written.lower(), figures)
+            if key not in seen:
+                seen.add(key)
+                found.append(_judge(written, field_name, figures, backing))
+    return {"product": {"found": found, "unbacked": [p for p in found if p["status"] != "backed"]}}
+
+
+def _scale(phrase: Phrase, match: re.Match[str]) -> float:
+    """The number a ``{n}`` phrase matched (``two`` is 2), else 1."""
+    if not phrase.per_number:
+        return 1.0
+    word = next(g for g in match.groups() if g is not None).lower()
+    return float(NUMBER_WORDS.get(word) or word)
+
+
+def _judge(
+    written: str,
+    field_name: str,
+    figures: tuple[tuple[str, float], ...],
+    backing: dict[str, tuple[float, str] | None],
+) -> dict[str, Any]:
+    status = "unbacked"
+    closest: tuple[str, float, str] | None = None
+    for kind, promised in figures:
+        stated = backing[kind]
+        if stated is None:
+            continue
+        if stated[0] <= promised:
+            status, closest = "backed", (kind, stated[0], stated[1])
+            break
+        status = "looser"
+        if closest is None:
+            closest = (kind, stated[0], stated[1])
+    promise = " or ".join(_KIND_WORDS[kind].format(format_duration(s)) for kind, s in figures)
+    if status == "unbacked":
+        kinds = " or ".join(kind for kind, _ in figures)
+        backing_text = f"no SLO or precompute schedule states a {kinds} target"
+    else:
+        assert closest is not None
+        kind, seconds, where = closest
+        backing_text = (
+            f"the tightest {kind} the spec states is {format_duration(seconds)} ({where})"
+        )
+    return {
+        "phrase": written,
+        "field": field_name,
+        "promise": promise,
+        "figures": dict(figures),
+        "status": status,
+        "backing": closest[1] if closest else None,
+        "backed_by": closest[2] if closest else None,
+        "backing_text": backing_text,
+    }
+
+
+# -- the press release and FAQ as written ----------------------------------------------------
+
+
+def _working_backwards(spec: Analysis) -> dict[str, Any]:
+    section = spec.product.get("working_backwards")
+    return section if isinstance(section, dict) else {}
+
+
+def _written(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, list):
+        return any(_written(item) for item in value)
+    return value is not None
+
+
+def _words(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value.split())
+    if isinstance(value, list):
+        return sum(_words(item) for item in value)
+    if isinstance(value, dict):
+        return sum(_words(v) for k, v in value.items() if not str(k).startswith("x-"))
+    return 0
+
+
+@fact(
+    "prfaq_missing_core",
+    kind="product",
+    doc="The core press-release parts not written: any of `customer`, `problem`, `solution`, "
+    "`benefits` (in that order) that is absent, blank or an empty list.",
+)
+def product_prfaq_missing_core(spec: Analysis) -> Mapping[str, Any]:
+    section = _working_backwards(spec)
+    return {"product": [name for name in CORE_PARAGRAPHS if not _written(section.get(name))]}
+
+
+@fact(
+    "faq_missing_categories",
+    kind="product",
+    doc="The required internal FAQ categories (`tam`, `economics`, `dependencies`, "
+    "`feasibility`, in that order) that no internal FAQ entry covers.",
+)
+def product_faq_missing_categories(spec: Analysis) -> Mapping[str, Any]:
+    faq = _working_backwards(spec).get("faq")
+    internal = faq.get("internal") if isinstance(faq, dict) else None
+    covered = {item.get("category") for item in internal or () if isinstance(item, dict)}
+    return {"product": [c for c in REQUIRED_FAQ_CATEGORIES if c not in covered]}
+
+
+@fact(
+    "faq_unanswered",
+    kind="product",
+    doc="The FAQ questions (external first, then internal, as written) with no answer `a`, "
+    "or a blank one.",
+)
+def product_faq_unanswered(spec: Analysis) -> Mapping[str, Any]:
+    faq = _working_backwards(spec).get("faq")
+    found: list[str] = []
+    if isinstance(faq, dict):
+        for part in ("external", "internal"):
+            for item in faq.get(part) or ():
+                question = item.get("q") if isinstance(item, dict) else None
+                # An entry without a question is a schema finding already.
+                if isinstance(question, str) and question.strip() and not _written(item.get("a")):
+                    found.append(question.strip())
+    return {"product": found}
+
+
+@fact(
+    "press_release_words",
+    kind="product",
+    doc="How many words the press release has: the whitespace-separated words of "
+    "`headline`, `subheading`, `customer`, `problem`, `existing_solutions`, `solution`, "
+    "`benefits`, `evidence`, both quotes and `getting_started` (not the FAQ).",
+)
+def product_press_release_words(spec: Analysis) -> Mapping[str, Any]:
+    section = _working_backwards(spec)
+    return {"product": sum(_words(section.get(name)) for name in _PRESS_RELEASE)}

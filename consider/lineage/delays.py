@@ -1,0 +1,273 @@
+"""Each entity's own delay: what a source, dataset, feature, model or output adds to the
+data passing through it, by the rules of DOMAIN.md's staleness check; and a short label of
+how an entity is collected or refreshed, for pictures."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from consider.cron import cron_gaps
+from consider.fields import at, field_seconds, number
+from consider.units import format_count, format_duration, format_size
+
+if TYPE_CHECKING:
+    from consider.model import Entity
+
+DATA, MODEL = "data", "model"
+"""Walk modes: data only (the default ``includes``), or data and model retraining."""
+
+
+_CADENCE_WORDS = {60.0: "minutely", 3600.0: "hourly", 86400.0: "daily", 604800.0: "weekly"}
+
+
+def _every(what: str, ref: str, seconds: float, detail: str) -> str:
+    word = _CADENCE_WORDS.get(seconds)
+    head = (
+        f"the {word} {what} of {ref}"
+        if word
+        else f"the {what} of {ref} every {format_duration(seconds)}"
+    )
+    return f"{head} ({detail})" if detail else head
+
+
+def _plus(first: float, second: float | None, name: str) -> str:
+    if not second:
+        return format_duration(first)
+    return f"{format_duration(first)} + {format_duration(second)} {name}"
+
+
+class Term(NamedTuple):
+    """One delay an entity adds to the data passing through it."""
+
+    seconds: float
+    label: str
+
+
+class Own(NamedTuple):
+    """What an entity adds in one walk mode: the sum of its terms, its largest term, whether
+    a delay it should state is missing, and its batch interval (for the quick check)."""
+
+    total: float
+    best: Term | None
+    unknown: bool
+    interval: float
+
+
+_NOTHING = Own(0.0, None, False, 0.0)
+
+
+def _batch(
+    ref: str,
+    what: str,
+    interval: float | None,
+    extra: float | None,
+    extra_name: str,
+    triggered: bool = False,
+) -> Own:
+    if triggered:  # started at once: only the work itself, no wait for the next run
+        if not extra:
+            return _NOTHING
+        label = f"the {extra_name} of {ref} ({format_duration(extra)}, started at once)"
+        return Own(extra, Term(extra, label), False, 0.0)
+    if interval is None:
+        return Own(extra or 0.0, None, True, 0.0)
+    total = interval + (extra or 0.0)
+    label = _every(what, ref, interval, _plus(interval, extra, extra_name) if extra else "")
+    return Own(total, Term(total, label), False, interval)
+
+
+def _stream(ref: str, lag: float | None, lateness: float | None = None) -> Own:
+    total = (lag or 0.0) + (lateness or 0.0)
+    if total <= 0:
+        return _NOTHING
+    detail = _plus(lag or 0.0, lateness, "allowed lateness")
+    return Own(total, Term(total, f"the stream lag of {ref} ({detail})"), False, 0.0)
+
+
+def precompute_gaps(output: Mapping[str, Any]) -> tuple[float, float, str] | None:
+    """(shortest gap, longest gap, how the schedule is written) of an output's precompute
+    (its fields, normalised); None without a usable schedule."""
+    schedule = at(output, "precompute", "schedule")
+    if isinstance(schedule, Mapping):
+        cron = schedule.get("cron")
+        gaps = cron_gaps(cron) if isinstance(cron, str) else None
+        if gaps is None:
+            return None
+        return gaps.shortest, gaps.longest, f"cron '{cron}'"
+    seconds = number(schedule)
+    if seconds is None or seconds <= 0:
+        return None
+    return seconds, seconds, format_duration(seconds)
+
+
+def holds_precomputed(entity: Entity) -> bool:
+    """Whether an output serves results computed ahead of time (precomputed or hybrid, or
+    with a precompute), which a change upstream outdates until they are recomputed."""
+    return entity.fields.get("mode") in ("precomputed", "hybrid") or isinstance(
+        entity.fields.get("precompute"), Mapping
+    )
+
+
+def own_delay(entity: Entity, mode: str, *, triggered: bool = False) -> Own:
+    """The worst-case delay one entity adds, by the rules of DOMAIN.md's staleness check.
+
+    ``triggered``: a declared trigger starts the entity's run as soon as its input changes
+    (``consider impact``), so it adds only its processing, runtime, or retrain and deploy
+    time, never the wait for its next scheduled run."""
+    fields, ref, kind = entity.fields, entity.ref, entity.kind
+    if kind == "sources":
+        method = fields.get("method")
+        if method == "stream" or (
+            method is None and "max_lag" in fields and "interval" not in fields
+        ):
+            lateness = field_seconds(fields, "late_data", "allowed_lateness")
+            return _stream(ref, field_seconds(fields, "max_lag"), lateness)
+        what = {"pull": "pull", "push": "delivery"}.get(str(fields.get("direction")), "batch load")
+        interval, processing = (
+            field_seconds(fields, "interval"),
+            field_seconds(fields, "processing"),
+        )
+        return _batch(ref, what, interval, processing, "processing", triggered)
+    if kind == "datasets":
+        refresh = fields.get("refresh")
+        if not isinstance(refresh, Mapping):
+            return _NOTHING if triggered else Own(0.0, None, True, 0.0)
+        if refresh.get("method") == "stream" or (
+            refresh.get("method") is None and "interval" not in refresh
+        ):
+            return _stream(ref, field_seconds(refresh, "max_lag"))
+        interval, processing = (
+            field_seconds(refresh, "interval"),
+            field_seconds(refresh, "processing"),
+        )
+        return _batch(ref, "refresh", interval, processing, "processing", triggered)
+    if kind == "features":
+        compute = fields.get("compute")
+        if compute == "stream":
+            return _stream(ref, field_seconds(fields, "max_lag"))
+        if compute == "batch" or (compute is None and "materialize" in fields):
+            interval = field_seconds(fields, "materialize", "interval")
+            runtime = field_seconds(fields, "materialize", "runtime")
+            return _batch(ref, "materialisation", interval, runtime, "runtime", triggered)
+        return _NOTHING
+    if kind == "models":
+        if mode != MODEL:
+            return _NOTHING
+        cadence = field_seconds(fields, "retrain", "cadence")
+        training = field_seconds(fields, "retrain", "duration") or 0.0
+        deploy = field_seconds(fields, "deploy", "duration") or 0.0
+        parts = []
+        if training:
+            parts.append(f"{format_duration(training)} training")
+        if deploy:
+            parts.append(f"{format_duration(deploy)} deploy")
+        if triggered:
+            work = training + deploy
+            if not work:
+                return _NOTHING
+            label = f"the retrain of {ref} ({' + '.join(parts)}, started at once)"
+            return Own(work, Term(work, label), False, 0.0)
+        if cadence is None:
+            return Own(training + deploy, None, True, 0.0)
+        total = cadence + training + deploy
+        detail = " + ".join([format_duration(cadence), *parts])
+        return Own(total, Term(total, _every("retrain", ref, cadence, detail)), False, 0.0)
+    if kind == "outputs":
+        terms: list[Term] = []
+        unknown = False
+        if isinstance(fields.get("precompute"), Mapping) or fields.get("mode") == "precomputed":
+            runtime = field_seconds(fields, "precompute", "runtime") or 0.0
+            gaps = precompute_gaps(fields)
+            if triggered:
+                if runtime:
+                    label = f"the precompute of {ref} ({format_duration(runtime)} runtime)"
+                    terms.append(Term(runtime, label))
+            elif gaps is None:
+                unknown = True
+            else:
+                _, longest, written = gaps
+                detail = _plus(longest, runtime, "runtime")
+                if written.startswith("cron"):
+                    label = f"the precompute of {ref} on {written} (longest gap {detail})"
+                else:
+                    label = _every("precompute", ref, longest, detail if runtime else "")
+                terms.append(Term(longest + runtime, label))
+        ttl = field_seconds(fields, "cache", "ttl")
+        if ttl:
+            terms.append(Term(ttl, f"the cache of {ref} (ttl {format_duration(ttl)})"))
+        best = max(terms, key=lambda t: t.seconds, default=None)
+        return Own(sum(t.seconds for t in terms), best, unknown, 0.0)
+    return _NOTHING
+
+
+def describe_collection(entity: Entity) -> str:
+    """A short label of how an entity is collected, refreshed or served, for pictures."""
+    fields = entity.fields
+    kind = entity.kind
+    if kind == "sources":
+        method = fields.get("method") or "?"
+        direction = fields.get("direction")
+        head = f"{method} {direction}" if direction else str(method)
+        if method == "stream":
+            lag = field_seconds(fields, "max_lag")
+            return f"{head}, lag {format_duration(lag)}" if lag else head
+        interval = field_seconds(fields, "interval")
+        if interval:
+            processing = field_seconds(fields, "processing")
+            tail = f" (+{format_duration(processing)})" if processing else ""
+            return f"{head} every {format_duration(interval)}{tail}"
+        return head
+    if kind == "datasets":
+        written = fields.get("refresh")
+        refresh: Mapping[str, Any] = written if isinstance(written, Mapping) else {}
+        method = refresh.get("method") or ("batch" if "interval" in refresh else "?")
+        if method == "stream":
+            lag = field_seconds(refresh, "max_lag")
+            return f"stream, lag {format_duration(lag)}" if lag else "stream"
+        interval = field_seconds(refresh, "interval")
+        if interval:
+            processing = field_seconds(refresh, "processing")
+            tail = f" (+{format_duration(processing)})" if processing else ""
+            return f"{method} every {format_duration(interval)}{tail}"
+        return str(method)
+    if kind == "features":
+        compute = fields.get("compute") or "?"
+        interval = field_seconds(fields, "materialize", "interval")
+        if compute == "batch" and interval:
+            runtime = field_seconds(fields, "materialize", "runtime")
+            tail = f" (+{format_duration(runtime)})" if runtime else ""
+            return f"batch, materialised every {format_duration(interval)}{tail}"
+        lag = field_seconds(fields, "max_lag")
+        return f"{compute}, lag {format_duration(lag)}" if lag else str(compute).replace("_", " ")
+    if kind == "models":
+        cadence = field_seconds(fields, "retrain", "cadence")
+        if cadence is None:
+            return "no retrain cadence"
+        parts = [f"retrain every {format_duration(cadence)}"]
+        training = field_seconds(fields, "retrain", "duration")
+        deploy = field_seconds(fields, "deploy", "duration")
+        if training:
+            parts.append(f"+{format_duration(training)}")
+        if deploy:
+            parts.append(f"deploy {format_duration(deploy)}")
+        return ", ".join(parts)
+    if kind == "outputs":
+        mode = str(fields.get("mode") or "mode?")
+        gaps = precompute_gaps(fields)
+        if gaps is not None:
+            return f"{mode}, precompute every {format_duration(gaps[1])}"
+        return mode
+    parts = []
+    availability = number(fields.get("availability"))
+    if availability is not None:
+        parts.append(f"{round(availability * 100, 4):g}%")
+    p99 = field_seconds(fields, "p99")
+    if p99 is not None:
+        parts.append(f"p99 {format_duration(p99)}")
+    capacity = number(fields.get("capacity"))
+    if capacity is not None and kind == "stores":
+        parts.append(format_size(capacity))
+    elif capacity is not None:
+        parts.append(f"{format_count(capacity)}/s")
+    return ", ".join(parts) or str(fields.get("kind") or kind[:-1])

@@ -1,0 +1,32 @@
+"""Every generated file is up to date: the fast validators (from schemas/), docs/spec.md,
+docs/rules.md, docs/facts.md and the README's picture of the output. ``python -m
+tools.regen`` rewrites them all."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from tools import codegen
+from tools.regen import generated_docs
+
+STALE = "is out of date: run `python -m tools.regen`"
+
+
+@pytest.mark.parametrize("name", codegen.SCHEMAS)
+def test_generated_validator_is_up_to_date(name: str) -> None:
+    schema = json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text("utf-8"))
+    generated = (ROOT / "consider" / "_validators" / f"{name}.py").read_text("utf-8")
+    assert generated == codegen.generate(name, schema), f"consider/_validators/{name}.py {STALE}"
+
+
+def test_generated_docs_are_up_to_date() -> None:
+    stale = [
+        str(path.relative_to(ROOT))
+        for path, expected in generated_docs().items()
+        if Path(path).read_text(encoding="utf-8") != expected
+    ]
+    assert stale == [], f"{', '.join(stale)} {STALE}"

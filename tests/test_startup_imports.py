@@ -1,0 +1,49 @@
+"""What a clean ``consider check`` imports, with a warm pack cache: none of the heavy or
+only-when-wrong modules. A pre-commit hook starts a new process on every commit, so each
+import is paid every time (bench/startup.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import EXAMPLES
+
+NOT_ON_A_CLEAN_SPEC = ("jsonschema", "difflib", "tabulate", "fastjsonschema", "tools")
+"""jsonschema explains a failing spec, difflib finds 'did you mean', tabulate draws tables
+of findings, fastjsonschema and tools/ only generate code."""
+
+_PROGRAM = """
+import json, sys
+from consider.cli import main
+try:
+    main(["check", sys.argv[1]])
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def _modules(spec: Path, cache: Path) -> set[str]:
+    env = {**os.environ, "CONSIDER_CACHE_DIR": str(cache)}
+    env.pop("CONSIDER_NO_CACHE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROGRAM, str(spec)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded: list[str] = json.loads(done.stderr.strip().splitlines()[-1])
+    return {name.split(".")[0] for name in loaded}
+
+
+def test_a_clean_check_with_a_warm_cache_imports_nothing_heavy(tmp_path: Path) -> None:
+    spec = EXAMPLES / "sound-search-ranking.yaml"
+    _modules(spec, tmp_path)  # warms the pack cache, as the first commit does
+    loaded = _modules(spec, tmp_path)
+    assert "consider" in loaded
+    assert sorted(set(NOT_ON_A_CLEAN_SPEC) & loaded) == []
