@@ -20,7 +20,7 @@ from jmespath.visitor import TreeInterpreter
 from consider import facts as facts_registry
 from consider.errors import InputError, PackError
 from consider.findings import Finding, Kind, Severity, Status, fingerprint
-from consider.loader import Document, Limits, escape_pointer_token, load
+from consider.loader import Document, Limits, decode, escape_pointer_token, parse, read_bytes
 from consider.model import COLLECTIONS, PRODUCT, Entity, Spec, refs_view
 from consider.resources import builtin_pack_paths, schema, schemas_dir
 from consider.units import FORMATTERS
@@ -212,14 +212,20 @@ _CACHED_CLASSES = frozenset(
 
 
 def _read_pack_bytes(path: Path) -> bytes:
+    """The pack's bytes, bounded: a special file or an oversized pack is a PackError."""
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise PackError("rule pack not found; check the path", path=str(path)) from None
-    except IsADirectoryError:
-        raise PackError("is a folder; name the pack's .yaml file", path=str(path)) from None
-    except OSError as error:
-        raise PackError(f"cannot read the rule pack: {error.strerror}", path=str(path)) from None
+        return read_bytes(
+            path,
+            display=str(path),
+            max_bytes=Limits().max_bytes,
+            hint="no rule pack needs to be this large; split it into several packs",
+            what="rule pack",
+        )
+    except InputError as error:
+        message = error.message
+        if message == "is a folder, not a file":
+            message = "is a folder; name the pack's .yaml file"
+        raise PackError(message, path=error.path) from None
 
 
 def _load_rules(paths: Sequence[Path]) -> RuleSet:
@@ -287,7 +293,8 @@ def load_pack(path: Path) -> Pack:
     """One pack file → a compiled :class:`Pack`; anything wrong is a :class:`PackError`."""
     shown = str(path)
     try:
-        document = load(path, display=shown, limits=Limits())
+        raw = _read_pack_bytes(path)
+        document = parse(decode(raw, display=shown), path=shown, limits=Limits())
     except InputError as error:
         raise PackError(
             f"rule pack: {error.message}", path=error.path, line=error.line, column=error.column
