@@ -15,8 +15,8 @@ from typing import Any, NamedTuple, TypeAlias
 
 import jmespath
 from jmespath.exceptions import JMESPathError
-from jmespath.visitor import TreeInterpreter
 
+from consider import bounds
 from consider import facts as facts_registry
 from consider.errors import InputError, PackError
 from consider.findings import Finding, Kind, Severity, Status, fingerprint
@@ -32,7 +32,7 @@ KINDS = (PRODUCT, *COLLECTIONS)
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
 """A placeholder, or a doubled brace: ``{{`` and ``}}`` print one literal brace."""
-_INTERPRETER = TreeInterpreter()
+_INTERPRETER = bounds.BoundedInterpreter()
 _FILTER_LIKE = re.compile(r"^[a-z]+$")
 _PATH_TOKEN = re.compile(r"(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)|\[([0-9]+)\]")
 _X_NAME = re.compile(r"^(x-[A-Za-z0-9_-]+)")
@@ -55,7 +55,7 @@ class Expression(NamedTuple):
 
     def search(self, data: Any) -> Any:
         """The expression's value over ``data``."""
-        return _INTERPRETER.visit(self.parsed, data)
+        return _INTERPRETER.search(self.parsed, data)
 
 
 class Template(NamedTuple):
@@ -442,7 +442,7 @@ def _compile(
             line=line,
             column=column,
         )
-    problem = _function_problem(compiled.parsed)
+    problem = _function_problem(compiled.parsed) or bounds.problem(compiled.parsed)
     if problem:
         line, column = document.position(pointer, prefer="value")
         raise PackError(
@@ -745,13 +745,14 @@ def _evaluate_one(
             fired = _fire(spec, current, pointer, raw, data, open_questions)
             if fired is not None:
                 results.append(fired)
-    except (JMESPathError, TypeError, ValueError) as error:
+    except (JMESPathError, TypeError, ValueError, RecursionError) as error:
         # Conditions are compiled at load time, but a type error (contains() on a mapping,
         # say) only shows on real data: a pack bug, reported as one, never a crash or a skip.
         assert current is not None
         raise PackError(
             f"rule '{current.id}' failed on {kind} '{ident}' of {spec.document.path}: "
-            f"{str(error).splitlines()[0]}; fix the rule's condition or message",
+            f"{bounds.clip((str(error).splitlines() or [''])[0])}; "
+            "fix the rule's condition or message",
             path=current.file,
             line=current.line,
         ) from None
