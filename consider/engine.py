@@ -174,19 +174,24 @@ def load_rules(extra: Sequence[Path] = (), *, builtin: bool = True) -> RuleSet:
     pre-commit hook runs on every commit; so the compiled rule set is cached on disk, keyed
     by the packs' exact bytes and this version of consider (see :mod:`consider.cache`).
     """
-    from consider import cache
+    from consider import cache, cached_rules
 
     paths = [*(builtin_pack_paths() if builtin else []), *extra]
+    sources = [(p, _read_pack_bytes(p)) for p in paths]
     key = cache.key(
         "rules",
         ENGINE_VERSION,
-        [(str(p), _read_pack_bytes(p)) for p in paths],
+        [(str(p), raw) for p, raw in sources],
         # the engine, the facts and the name check depend on the code and on the schemas
         code=(Path(__file__).resolve().parent, schemas_dir()),
     )
-    cached = cache.read(key, _CACHED_CLASSES)
+    cached = cache.read(
+        key,
+        _CACHED_CLASSES,
+        verify=lambda held: isinstance(held, RuleSet) and cached_rules.matches(held, sources),
+    )
     if isinstance(cached, RuleSet):
-        return cached
+        return index(cached.packs)  # the index by kind is rebuilt, not trusted
     rules = _load_rules(paths)
     cache.write(key, rules)
     return rules
