@@ -274,7 +274,7 @@ def _unknown_keys(
         close = _close(key, known)
         if keyed_by_id and not close:
             rule = "invalid-value"
-            message = f"'{key}' is not a valid id in {place}: ids {_ID_FORM}"
+            message = f"'{_shown_key(key)}' is not a valid id in {place}: ids {_ID_FORM}"
         else:
             rule = "unknown-key"
             hint = (
@@ -282,7 +282,7 @@ def _unknown_keys(
                 if close
                 else "; keys of your own must start with 'x-'"
             )
-            message = f"unknown key '{key}' in {place}{hint}"
+            message = f"unknown key '{_shown_key(key)}' in {place}{hint}"
         yield (
             _finding(
                 document,
@@ -355,6 +355,13 @@ def _close(word: str, options: list[str]) -> list[str]:
     return difflib.get_close_matches(word, options, n=1, cutoff=0.6)
 
 
+def _shown_key(key: str) -> str:
+    """A key written in the spec, for a message: one line, and clipped."""
+    from consider.report import one_line
+
+    return one_line(key if len(key) < 60 else key[:57] + "...")
+
+
 def _show(value: Any) -> str:
     if isinstance(value, str):
         return repr(value) if len(value) < 60 else repr(value[:57] + "...")
@@ -402,7 +409,8 @@ def _finding(
 def _duplicate(document: Document, dup: Any) -> Finding:
     key = dup.pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
     message = (
-        f"'{key}' is written twice in {_human(dup.pointer.rsplit('/', 1)[0]) or 'the top level'} "
+        f"'{_shown_key(key)}' is written twice in "
+        f"{_human(dup.pointer.rsplit('/', 1)[0]) or 'the top level'} "
         f"(first at line {dup.first_line}); only the first is used"
     )
     return Finding(
