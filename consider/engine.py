@@ -68,7 +68,10 @@ class Template(NamedTuple):
         """The message for one entity; values are looked up, never formatted as objects."""
         # One pass over the template text, placeholder by placeholder: a value that itself
         # contains "{...}" (written in the spec) is never filled in again.
-        shown = iter([_show(expr.search(data), name) for _, expr, name in self.parts])
+        # Each value is clipped: a spec may hold a 5,000-digit scalar or a megabyte of text.
+        shown = iter(
+            [bounds.clip(_show(expr.search(data), name), 500) for _, expr, name in self.parts]
+        )
         return _PLACEHOLDER.sub(lambda m: next(shown) if m[1] is not None else m[0][0], self.text)
 
 
