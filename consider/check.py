@@ -132,6 +132,8 @@ def _specs_in(folder: Path) -> list[Path]:
 
 def _looks_like_spec(path: Path) -> bool:
     try:
+        if not path.is_file():  # a FIFO would block here: the check says what it is instead
+            return True
         with path.open("rb") as handle:
             head = handle.read(65536)
     except OSError:
