@@ -24,7 +24,7 @@ MAX_DEPTH = 48
 """Nesting of the syntax tree; the built-in packs use at most 9."""
 MAX_AMPLIFYING = 8
 """List-building steps nested in one another; the built-in packs nest at most 4."""
-MAX_WORK = 1_000_000
+MAX_WORK = 250_000
 """Nodes visited plus the sizes of the lists, mappings and strings one evaluation builds."""
 
 _AMPLIFYING = frozenset(

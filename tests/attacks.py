@@ -252,7 +252,7 @@ ATTACKS: tuple[Attack, ...] = (
         "multiply its work",
     ),
     Attack("phrase-table-of-1000", _phrases(1000, 900_000), frozenset({2}), "over the limit"),
-    Attack("phrase-table-of-300-on-900kb", _phrases(300, 900_000), frozenset({0, 1})),
+    Attack("phrase-table-of-100-on-900kb", _phrases(100, 900_000), frozenset({0, 1})),
     Attack("pack-over-1mb", _big_pack, frozenset({2}), "split it into several packs"),
     Attack("runtime-pack-error-repr", _runtime_repr, frozenset({2}), "more characters"),
     Attack(
