@@ -40,3 +40,25 @@ def test_a_5000_digit_scalar_is_not_echoed_in_full(tmp_path: Path) -> None:
     assert outcome.code == 1
     assert "9" * 100 not in outcome.out
     assert "product.tier must be a whole number" in outcome.out
+
+
+def test_line_and_paragraph_separators_are_escaped() -> None:
+    from consider.report import one_line, printable
+
+    assert printable("a\u2028b\u2029c\nd") == "a\\u2028b\\u2029c\nd"
+    assert one_line("a\nb\u2028c") == "a\\nb\\u2028c"
+
+
+def test_an_id_ending_in_a_newline_is_invalid_for_both_validators() -> None:
+    import jsonschema
+
+    from consider._validators import rulepack as generated
+    from consider.resources import schema
+
+    pack = {
+        "pack": "p\n",
+        "title": "t",
+    }
+    assert list(jsonschema.Draft7Validator(schema("rulepack")).iter_errors(pack))
+    with pytest.raises(generated.JsonSchemaValueException):
+        generated.validate(pack)
