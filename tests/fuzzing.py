@@ -152,27 +152,28 @@ def _inline(node: Any, definitions: dict[str, Any], depth: int) -> Any:
     return node
 
 
+_DEFINITIONS = {
+    "outputs": "output",
+    "slos": "slo",
+    "models": "model",
+    "datasets": "dataset",
+    "features": "feature",
+    "sources": "source",
+    "services": "service",
+    "stores": "store",
+    "product": "product",
+}
+
+
 @cache
-def _entity_strategies() -> dict[str, st.SearchStrategy[Any]]:
+def _entity_strategy(collection: str) -> st.SearchStrategy[Any]:
+    """Entities of one collection from the spec schema, built once and only when drawn (each
+    costs hypothesis-jsonschema a fraction of a second)."""
     from hypothesis_jsonschema import from_schema
 
     schema = json.loads((ROOT / "schemas" / "spec.schema.json").read_text("utf-8"))
     definitions = schema["definitions"]
-    kinds = {
-        "outputs": "output",
-        "slos": "slo",
-        "models": "model",
-        "datasets": "dataset",
-        "features": "feature",
-        "sources": "source",
-        "services": "service",
-        "stores": "store",
-        "product": "product",
-    }
-    return {
-        collection: from_schema(_inline(definitions[name], definitions, 2))
-        for collection, name in kinds.items()
-    }
+    return from_schema(_inline(definitions[_DEFINITIONS[collection]], definitions, 2))
 
 
 _IDS = st.sampled_from(["a", "b", "home", "orders", "ranker", "x.1"])
@@ -181,10 +182,14 @@ _IDS = st.sampled_from(["a", "b", "home", "orders", "ranker", "x.1"])
 @st.composite
 def schema_spec(draw: st.DrawFn) -> Case:
     """A spec whose entities are generated from the spec schema (hypothesis-jsonschema)."""
-    strategies = _entity_strategies()
-    spec: dict[str, Any] = {"consider": 1, "product": draw(strategies["product"])}
+    product = (
+        draw(_entity_strategy("product"))
+        if draw(st.booleans())
+        else {"name": "Fuzz", "owner": "team", "tier": 1}
+    )
+    spec: dict[str, Any] = {"consider": 1, "product": product}
     for collection in draw(st.lists(_COLLECTIONS, max_size=3, unique=True)):
-        spec[collection] = draw(st.dictionaries(_IDS, strategies[collection], max_size=2))
+        spec[collection] = draw(st.dictionaries(_IDS, _entity_strategy(collection), max_size=2))
     return _check(json.dumps(spec, ensure_ascii=draw(st.booleans())))
 
 
