@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import gc
 import os
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
 from consider.engine import RuleSet, evaluate
+from consider.engine_rules import schema_finding
 from consider.errors import ConsiderError, InputError, PackError, UsageError
 from consider.findings import Finding, Severity, fails
 from consider.loader import Document, Limits, decode, load, parse
@@ -115,6 +117,16 @@ def check_target(
     read or checked is a result with its error: a pack rule that fails on one file's data
     stops that file only."""
     head: FileKind | None = None
+    if target.skip_non_spec and target.data is None and _special(target.path):
+        # Found in a folder (or passed by a hook): never read, but never skipped silently.
+        message = (
+            f"{target.display} is not a regular file (a FIFO, socket or device), so it was "
+            "not read; keep specs in regular files"
+        )
+        finding = schema_finding(
+            "special-file", message, target.display, "", (1, 1), None, Severity.WARNING
+        )
+        return FileResult(target.display, (finding,))
     if target.skip_non_spec:
         head = _head_kind(target)
         if head is FileKind.OTHER:
@@ -149,9 +161,20 @@ def _document(target: Target, limits: Limits) -> Document:
     return parse(decode(target.data, display=target.display), path=target.display, limits=limits)
 
 
+def _special(path: Path) -> bool:
+    """Whether ``path`` exists as something other than a regular file or a folder."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def _head_kind(target: Target) -> FileKind | None:
     if target.data is not None:
         return head_kind(target.data[:HEAD_BYTES], whole=len(target.data) <= HEAD_BYTES)
+    if not target.path.is_file():  # a FIFO would block here: the check says what it is instead
+        return FileKind.SPEC
     try:
         with target.path.open("rb") as handle:
             head = handle.read(HEAD_BYTES + 1)

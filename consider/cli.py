@@ -17,7 +17,7 @@ import click
 
 from consider import __version__
 from consider.errors import ConsiderError
-from consider.report import FORMATS, printable
+from consider.report import FORMATS, one_line
 
 if TYPE_CHECKING:
     from consider.check import Result, Target
@@ -316,7 +316,7 @@ def _check_and_print(
                 if part:
                     click.echo(part, nl=False)
                 if result.error is not None:
-                    click.echo(printable(f"consider: {result.error}"), err=True)
+                    click.echo(one_line(f"consider: {result.error}"), err=True)
         progress.advance()  # drawn below what was just printed
     progress.clear()
     everything = Result(tuple(done))
@@ -326,7 +326,7 @@ def _check_and_print(
     click.echo(formatter(output_format)(everything, view), nl=False)
     for file in everything.files:
         if file.error is not None:
-            click.echo(printable(f"consider: {file.error}"), err=True)
+            click.echo(one_line(f"consider: {file.error}"), err=True)
     return everything
 
 
@@ -414,7 +414,7 @@ def _read_for_lineage(spec_path: Path, max_file_size: int) -> Any:
         raise ConsiderError(first.message, path=first.file, line=first.line, column=first.column)
     for finding in spec.findings:
         click.echo(
-            printable(
+            one_line(
                 f"consider: warning: {finding.file}:{finding.line}:{finding.column}: "
                 f"{finding.message} (left out of the lineage)"
             ),
@@ -434,7 +434,7 @@ def init(path: Path | None, example: str | None, force: bool) -> int:
     target = path if path is not None else DEFAULT_PATH
     write_new(target, new_spec(target, example=example), force=force)
     click.echo(
-        printable(f"wrote {target}; next: consider questions {target}, or consider ask {target}")
+        one_line(f"wrote {target}; next: consider questions {target}, or consider ask {target}")
     )
     return EXIT_OK
 
@@ -621,13 +621,17 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as done:
         code = done.exit_code
     except click.ClickException as error:
+        from consider.bounds import clip
+
+        # Its message may quote what was typed (a 400-digit size, a name with a newline).
+        setattr(error, "message", one_line(clip(error.message, 300)))  # noqa: B010 (Final)
         error.show()
         code = EXIT_USAGE
     except click.exceptions.Abort:
         click.echo("consider: aborted", err=True)
         code = EXIT_USAGE
     except ConsiderError as error:
-        click.echo(printable(f"consider: {error}"), err=True)
+        click.echo(one_line(f"consider: {error}"), err=True)
         code = EXIT_USAGE
     except BrokenPipeError:
         # A reader such as `head` went away; nothing more can be printed.
@@ -647,7 +651,7 @@ def _report_bug(argv: list[str] | None) -> int:
     handle, name = tempfile.mkstemp(prefix="consider-crash-", suffix=".txt")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(f"consider {__version__}\ncommand: {' '.join(argv or sys.argv)}\n\n{details}")
-    last = details.strip().splitlines()[-1]
+    last = one_line(details.strip().splitlines()[-1])
     click.echo(
         f"consider: internal error (a bug in consider, not in your spec): {last}\n"
         f"details written to {name}; please report it with consider {__version__} and the "

@@ -18,6 +18,7 @@ from typing import Any
 
 from jmespath.exceptions import JMESPathError
 
+from consider import bounds
 from consider import facts as facts_registry
 from consider.analysis import Analysis
 from consider.errors import PackError
@@ -124,13 +125,14 @@ def _evaluate_one(
             fired = _fire(spec, current, pointer, raw, data, open_questions)
             if fired is not None:
                 results.append(fired)
-    except (JMESPathError, TypeError, ValueError) as error:
+    except (JMESPathError, TypeError, ValueError, RecursionError) as error:
         # Conditions are compiled at load time, but a type error (contains() on a mapping,
         # say) only shows on real data: a pack bug, reported as one, never a crash or a skip.
         assert current is not None
         raise PackError(
             f"rule '{current.id}' failed on {kind} '{ident}' of {spec.document.path}: "
-            f"{str(error).splitlines()[0]}; fix the rule's condition or message",
+            f"{bounds.clip((str(error).splitlines() or [''])[0])}; "
+            "fix the rule's condition or message",
             path=current.file,
             line=current.line,
         ) from None

@@ -13,14 +13,20 @@ PACK = "schema"
 
 
 def schema_finding(
-    rule: str, message: str, file: str, pointer: str, where: tuple[int, int], content: Any
+    rule: str,
+    message: str,
+    file: str,
+    pointer: str,
+    where: tuple[int, int],
+    content: Any,
+    severity: Severity = Severity.ERROR,
 ) -> Finding:
     """A finding of one of the engine's own rules, at ``where`` (line, column)."""
     return Finding(
         kind=Kind.SCHEMA,
         rule=rule,
         pack=PACK,
-        severity=Severity.ERROR,
+        severity=severity,
         message=message,
         file=file,
         line=where[0],
@@ -40,6 +46,7 @@ _TITLES = {
     "invalid-value": "A value the spec format does not allow",
     "missing-required-field": "A required field is missing",
     "dangling-reference": "A reference to an entity that is not defined",
+    "special-file": "A YAML name on something that is not a regular file",
 }
 _WHY = {
     "duplicate-key": "YAML keeps only one of the two values, silently; whichever was meant, "
@@ -51,6 +58,8 @@ _WHY = {
     "missing-required-field": "The spec cannot be read as a spec without it.",
     "dangling-reference": "Lineage, freshness and availability are computed by following "
     "references; one that leads nowhere breaks the chain.",
+    "special-file": "A FIFO or a device could block the check or feed it without end, so it "
+    "is never read; a spec kept there is not checked.",
 }
 _FIX = {
     "duplicate-key": "Keep one of the two keys.",
@@ -59,6 +68,7 @@ _FIX = {
     "invalid-value": "Write the value in the form the field takes (see docs/spec.md).",
     "missing-required-field": "Add the field.",
     "dangling-reference": "Define the entity, or fix the reference's kind or id.",
+    "special-file": "Keep specs in regular files, or leave the folder out of the check.",
 }
 
 

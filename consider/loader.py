@@ -17,7 +17,10 @@ file, line and column.
 from __future__ import annotations
 
 import copy
+import math
+import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -38,6 +41,15 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 DEFAULT_MAX_BYTES = 1_000_000
 DEFAULT_MAX_DEPTH = 64
 DEFAULT_MAX_ALIAS_NODES = 10_000
+DEFAULT_MAX_ALIAS_BYTES = 2_000_000
+"""Text (keys, scalars and their pointers) that aliases may add by expansion: counting nodes
+alone lets a few aliases of one long key or value grow a 1 MB file to gigabytes."""
+
+MAX_INTEGER = 10**18
+"""Integers a spec can mean (counts, tiers, bytes) lie well inside this; a larger one is kept
+as the text written, so the schema reports it where a number is expected and nothing
+downstream does arithmetic on (or prints) a 5,000-digit number."""
+_MAX_NUMBER_TEXT = 100
 
 Position = tuple[int, int]
 """A 1-based (line, column)."""
@@ -57,6 +69,7 @@ class Limits(NamedTuple):
     max_bytes: int = DEFAULT_MAX_BYTES
     max_depth: int = DEFAULT_MAX_DEPTH
     max_alias_nodes: int = DEFAULT_MAX_ALIAS_NODES
+    max_alias_bytes: int = DEFAULT_MAX_ALIAS_BYTES
 
 
 DEFAULT_LIMITS = Limits()
@@ -104,28 +117,79 @@ def escape_pointer_token(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def read_text(path: Path, *, display: str, max_bytes: int) -> str:
-    """The file's text, refused when missing, too large or not UTF-8."""
+_SIZE_HINT = (
+    "raise it with --max-file-size (for example --max-file-size 20MB) "
+    "if it is meant to be this large"
+)
+
+
+def read_bytes(
+    path: Path, *, display: str, max_bytes: int, hint: str = _SIZE_HINT, what: str = "file"
+) -> bytes:
+    """At most ``max_bytes`` of a regular file; anything else is an :class:`InputError`.
+
+    Special files are refused before they are read: a FIFO would block and a device
+    (``/dev/zero``) never ends. The limit is checked on the bytes read, not the stated size.
+    """
     try:
-        size = path.stat().st_size
+        status = os.stat(path)  # follows a symlink, so a link to /dev/zero is a device
     except FileNotFoundError:
-        raise InputError("file not found; check the path", path=display) from None
+        raise InputError(f"{what} not found; check the path", path=display) from None
     except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror}", path=display) from None
-    if path.is_dir():
+        raise InputError(f"cannot read the {what}: {error.strerror}", path=display) from None
+    if stat.S_ISDIR(status.st_mode):
         raise InputError("is a folder, not a file", path=display)
-    if size > max_bytes:
+    if not stat.S_ISREG(status.st_mode):
         raise InputError(
-            f"the file is {size:,} bytes, over the limit of {max_bytes:,}; "
-            "raise it with --max-file-size (for example --max-file-size 20MB) "
-            "if it is meant to be this large",
+            f"is {_special_kind(status.st_mode)}, not a regular file; name the {what} itself",
             path=display,
         )
+    if status.st_size > max_bytes:
+        raise _too_large(status.st_size, max_bytes, display, hint, what)
     try:
-        raw = path.read_bytes()
+        # O_NONBLOCK: should the path become a FIFO after the stat, opening it cannot hang.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise InputError(f"is not a regular file; name the {what} itself", path=display)
+            chunks = []
+            left = max_bytes + 1
+            while left > 0:
+                chunk = os.read(descriptor, min(left, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+        finally:
+            os.close(descriptor)
     except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror}", path=display) from None
-    return decode(raw, display=display)
+        raise InputError(f"cannot read the {what}: {error.strerror}", path=display) from None
+    raw = b"".join(chunks)
+    if len(raw) > max_bytes:
+        raise _too_large(None, max_bytes, display, hint, what)
+    return raw
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"  # pragma: no cover - every kind is named above
+
+
+def _too_large(size: int | None, max_bytes: int, display: str, hint: str, what: str) -> InputError:
+    stated = f"{size:,} bytes" if size is not None else "larger than the limit"
+    return InputError(
+        f"the {what} is {stated}, over the limit of {max_bytes:,}; {hint}", path=display
+    )
+
+
+def read_text(path: Path, *, display: str, max_bytes: int) -> str:
+    """The file's text, refused when missing, special, too large or not UTF-8."""
+    return decode(read_bytes(path, display=display, max_bytes=max_bytes), display=display)
 
 
 def decode(raw: bytes, *, display: str) -> str:
@@ -271,8 +335,9 @@ class _Builder:
         self.values: dict[str, Position] = {}
         self.keys: dict[str, Position] = {}
         self.duplicates: list[Duplicate] = []
-        self.anchors: dict[str, tuple[Any, str, int]] = {}
+        self.anchors: dict[str, tuple[Any, str, tuple[int, int]]] = {}
         self.alias_nodes = 0
+        self.alias_bytes = 0
         self.documents = 0
         self.resolver = yaml.resolver.Resolver()
         self.constructor = yaml.constructor.SafeConstructor()
@@ -353,7 +418,7 @@ class _Builder:
         if not self._is_duplicate_slot():
             self.values[pointer] = _mark(event.start_mark)
         if event.anchor:
-            self.anchors[event.anchor] = (value, pointer, 1)
+            self.anchors[event.anchor] = (value, pointer, (1, _scalar_bytes(value)))
         self._place(value, pointer)
 
     def _is_duplicate_slot(self) -> bool:
@@ -392,15 +457,22 @@ class _Builder:
             f"{_YAML}value",
         ):
             return event.value  # dates stay the strings that were written
+        if len(event.value) > _MAX_NUMBER_TEXT:
+            return event.value  # no number a spec means is this long (see MAX_INTEGER)
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError):
             raise self._fail(
                 f"{event.value!r} cannot be read as {tag.rsplit(':', 1)[-1]}; quote it if it is "
                 "meant as text",
                 event.start_mark,
             ) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            return event.value  # .inf, .nan, 1e999: text, so no arithmetic or report sees them
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= MAX_INTEGER:
+            return event.value
+        return value
 
     def _start(self, event: Any) -> None:
         is_map = isinstance(event, yaml.MappingStartEvent)
@@ -425,7 +497,7 @@ class _Builder:
         frame.discard = discard
         self.stack.append(frame)
         if event.anchor:
-            self.anchors[event.anchor] = (container, pointer, -1)
+            self.anchors[event.anchor] = (container, pointer, (-1, 0))
             frame.anchor = event.anchor
 
     def _end(self) -> None:
@@ -436,7 +508,7 @@ class _Builder:
             self.anchors[frame.anchor] = (
                 frame.container,
                 frame.pointer,
-                _count_nodes(frame.container),
+                _measure(frame.container),
             )
         self._place(frame.container, frame.pointer)
 
@@ -454,7 +526,7 @@ class _Builder:
         anchor = self.anchors.get(event.anchor)
         if anchor is None:  # libyaml reports this itself; kept for the pure-Python parser
             raise self._fail(f"the alias *{event.anchor} names no anchor", event.start_mark)
-        value, _, size = anchor
+        value, _, (size, text) = anchor
         if size == -1:
             raise self._fail(
                 f"the alias *{event.anchor} refers to a node that contains it", event.start_mark
@@ -470,6 +542,14 @@ class _Builder:
         pointer = self._child_pointer(event)
         if pointer is None:
             raise self._fail("an alias used as a key; keys must be plain text", event.start_mark)
+        self.alias_bytes += text + size * len(pointer)
+        if self.alias_bytes > self.limits.max_alias_bytes:
+            raise self._fail(
+                f"aliases expand to more than {self.limits.max_alias_bytes:,} bytes of keys and "
+                "values (an alias bomb built of long text, or a spec that leans too hard on "
+                "anchors); write the repeated parts out",
+                event.start_mark,
+            )
         copied = copy.deepcopy(value)
         position = _mark(event.start_mark)
         if not self._is_duplicate_slot():
@@ -478,17 +558,27 @@ class _Builder:
         self._place(copied, pointer)
 
 
-def _count_nodes(value: Any) -> int:
+def _scalar_bytes(value: Any) -> int:
+    return len(value) if isinstance(value, str) else 8
+
+
+def _measure(value: Any) -> tuple[int, int]:
+    """Nodes in ``value``, and the text a copy of it adds: each node's pointer below the
+    copy's own, plus its scalar's length."""
     count = 0
-    todo = [value]
+    text = 0
+    todo: list[tuple[Any, int]] = [(value, 0)]
     while todo:
-        item = todo.pop()
+        item, depth = todo.pop()
         count += 1
+        text += depth
         if isinstance(item, dict):
-            todo.extend(item.values())
+            todo.extend((v, depth + len(k) + 1) for k, v in item.items())
         elif isinstance(item, list):
-            todo.extend(item)
-    return count
+            todo.extend((v, depth + 4) for v in item)
+        else:
+            text += _scalar_bytes(item)
+    return count, text
 
 
 def _pointers(value: Any, pointer: str) -> list[str]:

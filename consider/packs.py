@@ -16,9 +16,10 @@ from typing import Any
 import jmespath
 from jmespath.exceptions import JMESPathError
 
+from consider import bounds
 from consider.errors import InputError, PackError
 from consider.findings import Severity
-from consider.loader import Document, Limits, load
+from consider.loader import Document, Limits, decode, parse, read_bytes
 from consider.resources import builtin_pack_paths, schemas_dir
 from consider.rules import (
     KINDS,
@@ -52,19 +53,24 @@ def load_rules(extra: Sequence[Path] = (), *, builtin: bool = True) -> RuleSet:
     pre-commit hook runs on every commit; so the compiled rule set is cached on disk, keyed
     by the packs' exact bytes and this version of consider (see :mod:`consider.cache`).
     """
-    from consider import cache
+    from consider import cache, cached_rules
 
     paths = [*(builtin_pack_paths() if builtin else []), *extra]
+    sources = [(p, _read_pack_bytes(p)) for p in paths]
     key = cache.key(
         "rules",
         ENGINE_VERSION,
-        [(str(p), _read_pack_bytes(p)) for p in paths],
+        [(str(p), raw) for p, raw in sources],
         # the engine, the facts and the name check depend on the code and on the schemas
         code=(Path(__file__).resolve().parent, schemas_dir()),
     )
-    cached = cache.read(key, _CACHED_CLASSES)
+    cached = cache.read(
+        key,
+        _CACHED_CLASSES,
+        verify=lambda held: isinstance(held, RuleSet) and cached_rules.matches(held, sources),
+    )
     if isinstance(cached, RuleSet):
-        return cached
+        return index(cached.packs)  # the index by kind is rebuilt, not trusted
     rules = _load_rules(paths)
     cache.write(key, rules)
     return rules
@@ -96,14 +102,20 @@ def _error_at(document: Document, pointer: str, message: str) -> PackError:
 
 
 def _read_pack_bytes(path: Path) -> bytes:
+    """The pack's bytes, bounded: a special file or an oversized pack is a PackError."""
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise PackError("rule pack not found; check the path", path=str(path)) from None
-    except IsADirectoryError:
-        raise PackError("is a folder; name the pack's .yaml file", path=str(path)) from None
-    except OSError as error:
-        raise PackError(f"cannot read the rule pack: {error.strerror}", path=str(path)) from None
+        return read_bytes(
+            path,
+            display=str(path),
+            max_bytes=Limits().max_bytes,
+            hint="no rule pack needs to be this large; split it into several packs",
+            what="rule pack",
+        )
+    except InputError as error:
+        message = error.message
+        if message == "is a folder, not a file":
+            message = "is a folder; name the pack's .yaml file"
+        raise PackError(message, path=error.path) from None
 
 
 def _load_rules(paths: Sequence[Path]) -> RuleSet:
@@ -168,7 +180,8 @@ def load_pack(path: Path) -> Pack:
     """One pack file → a compiled :class:`Pack`; anything wrong is a :class:`PackError`."""
     shown = str(path)
     try:
-        document = load(path, display=shown, limits=Limits())
+        raw = _read_pack_bytes(path)
+        document = parse(decode(raw, display=shown), path=shown, limits=Limits())
     except InputError as error:
         raise PackError(
             f"rule pack: {error.message}", path=error.path, line=error.line, column=error.column
@@ -267,7 +280,7 @@ def _compile(
             f"rule '{rule_id}': in '{expression}', '!' applies before '.' or '[', so "
             "'!a.b' means '(!a).b', which is always null; write '!(a.b)'",
         )
-    problem = _function_problem(compiled.parsed)
+    problem = _function_problem(compiled.parsed) or bounds.problem(compiled.parsed)
     if problem:
         raise _error_at(document, pointer, f"rule '{rule_id}': {what}: {problem}")
     return Expression(compiled.expression, compiled.parsed)

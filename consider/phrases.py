@@ -3,6 +3,7 @@ compiled to patterns; a malformed table is a :class:`PackError`."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -41,23 +42,53 @@ PHRASES_KEY = "x-phrases"
 """The key of a rule pack that holds its table of timing phrases."""
 
 
+ALPHANUMERIC = re.compile(r"[a-z0-9]+")
+MAX_PHRASES = 100
+"""Rows in one pack's phrase table: each is a scan of every press-release text."""
+MAX_MATCHES = 32
+"""Matches of one phrase in one text: past the first, only a new number adds a promise."""
+
+
 class Phrase(NamedTuple):
     """One row of a pack's phrase table, compiled."""
 
     text: str
-    pattern: re.Pattern[str]
+    source: str
+    """Its regular expression, compiled only when a text holds all its words: a table of
+    hundreds of rows would otherwise cost a second to compile on every run."""
     figures: tuple[tuple[str, float], ...]
     per_number: bool
+    words: tuple[str, ...] = ()
+    """The runs of letters and digits of its literal words: each is a whole run of letters and
+    digits in any text the phrase matches, so a text that lacks one is not scanned."""
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The compiled expression."""
+        return _compiled(self.source)
+
+
+@functools.cache
+def _compiled(source: str) -> re.Pattern[str]:
+    return re.compile(source)
 
 
 def _compile_phrase(text: str, figures: tuple[tuple[str, float], ...]) -> Phrase:
     # The pattern is built here from escaped literals, so a pack cannot inject a regex.
     words = text.strip().lower().split()
     parts = [_NUMBER if word == "{n}" else re.escape(word) for word in words]
+    if words[0] != "{n}":
+        # The word boundary checked after the first word, not before it: a pattern that
+        # starts with a literal is searched for quickly, one that starts with a lookbehind is
+        # tried at every position (20 times slower on a long text).
+        parts[0] += f"(?<![a-z0-9]{parts[0]})"
+    else:
+        parts[0] = r"(?<![a-z0-9])" + parts[0]
     # Matched against lower-cased text rather than with IGNORECASE, which makes compiling the
     # table cost three times as much; start-up pays for it on every run (bench/startup.py).
-    pattern = re.compile(r"(?<![a-z0-9])" + r"\s+".join(parts) + r"(?![a-z0-9])")
-    return Phrase(text.strip(), pattern, figures, "{n}" in words)
+    source = r"\s+".join(parts) + r"(?![a-z0-9])"
+    literal = tuple(run for word in words if word != "{n}" for run in ALPHANUMERIC.findall(word))
+    return Phrase(text.strip(), source, figures, "{n}" in words, literal)
 
 
 def compile_phrases(table: Any, *, where: str = "") -> list[Phrase]:
@@ -66,6 +97,12 @@ def compile_phrases(table: Any, *, where: str = "") -> list[Phrase]:
     if not isinstance(table, list):
         raise PackError(
             f"{PHRASES_KEY} must be a list of {{phrase, freshness|latency|schedule}} entries",
+            path=where or None,
+        )
+    if len(table) > MAX_PHRASES:
+        raise PackError(
+            f"{PHRASES_KEY} has {len(table):,} rows, over the limit of {MAX_PHRASES}; every "
+            "row is a scan of the press release, so keep the table to the phrases that matter",
             path=where or None,
         )
     phrases = []

@@ -62,8 +62,25 @@ def render_list(found: list[Entry], output_format: str) -> str:
         )
     from tabulate import tabulate
 
+    from consider.report import one_line
+
+    # Pack text is untrusted: a control sequence or newline in a title must not reach the
+    # terminal or start a line of its own.
     table = tabulate(
-        [(e.id, e.pack, e.kind, e.severity or "", ", ".join(e.applies_to), e.title) for e in found],
+        [
+            tuple(
+                one_line(cell)
+                for cell in (
+                    e.id,
+                    e.pack,
+                    e.kind,
+                    e.severity or "",
+                    ", ".join(e.applies_to),
+                    e.title,
+                )
+            )
+            for e in found
+        ],
         headers=("id", "pack", "kind", "severity", "for", "title"),
         tablefmt="simple",
     )
@@ -111,7 +128,9 @@ def render_show(rules: RuleSet, rule_id: str) -> str:
             facts.append(("answers", ", ".join(rule.folds)))
         body = _page(rule.id, rule.title, facts, rule.why, rule.fix, rule.references)
         if rule.example:
-            body += f"\nExample\n\n{_indent(rule.example.rstrip())}\n"
+            from consider.report import printable
+
+            body += f"\nExample\n\n{_indent(printable(rule.example.rstrip()))}\n"
         return body
     assert isinstance(rule, Question)
     facts.insert(1, ("kind", "question"))
@@ -132,15 +151,17 @@ def _page(
     fix: str,
     references: tuple[str, ...],
 ) -> str:
+    from consider.report import one_line, printable
+
     width = max(len(name) for name, _ in facts)
-    lines = [f"{rule_id}: {title}", ""]
-    lines += [f"  {name.ljust(width)}  {value}" for name, value in facts]
+    lines = [one_line(f"{rule_id}: {title}"), ""]
+    lines += [f"  {name.ljust(width)}  {one_line(value)}" for name, value in facts]
     lines += ["", "Why", "", _wrap(why)]
     if fix:
         lines += ["", "Fix", "", _wrap(fix)]
     if references:
-        lines += ["", "References", ""] + [f"  - {r}" for r in references]
-    return "\n".join(lines) + "\n"
+        lines += ["", "References", ""] + [f"  - {one_line(r)}" for r in references]
+    return printable("\n".join(lines)) + "\n"
 
 
 def _wrap(text: str) -> str:

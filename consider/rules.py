@@ -10,8 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple, TypeAlias
 
-from jmespath.visitor import TreeInterpreter
-
+from consider import bounds
 from consider import facts as facts_registry
 from consider.findings import Severity
 from consider.units import FORMATTERS
@@ -22,7 +21,7 @@ KINDS = (PRODUCT, *COLLECTIONS)
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
 """A placeholder, or a doubled brace: ``{{`` and ``}}`` print one literal brace."""
-_INTERPRETER = TreeInterpreter()
+_INTERPRETER = bounds.BoundedInterpreter()
 
 
 # -- records ----------------------------------------------------------------------------------
@@ -42,7 +41,7 @@ class Expression(NamedTuple):
 
     def search(self, data: Any) -> Any:
         """The expression's value over ``data``."""
-        return _INTERPRETER.visit(self.parsed, data)
+        return _INTERPRETER.search(self.parsed, data)
 
 
 class Template(NamedTuple):
@@ -55,7 +54,10 @@ class Template(NamedTuple):
         """The message for one entity; values are looked up, never formatted as objects."""
         # One pass over the template text, placeholder by placeholder: a value that itself
         # contains "{...}" (written in the spec) is never filled in again.
-        shown = iter([_show(expr.search(data), name) for _, expr, name in self.parts])
+        # Each value is clipped: a spec may hold a 5,000-digit scalar or a megabyte of text.
+        shown = iter(
+            [bounds.clip(_show(expr.search(data), name), 500) for _, expr, name in self.parts]
+        )
         return PLACEHOLDER.sub(lambda m: next(shown) if m[1] is not None else m[0][0], self.text)
 
 

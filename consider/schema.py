@@ -114,12 +114,12 @@ def _fast_valid(data: Any) -> bool:
 
 
 def _duplicate(document: Document, dup: Any) -> Finding:
-    from consider.schema_errors import human_pointer
+    from consider.schema_errors import human_pointer, shown_key
 
     key = unescape_pointer_token(dup.pointer.rsplit("/", 1)[-1])
     parent = human_pointer(dup.pointer.rsplit("/", 1)[0]) or "the top level"
     message = (
-        f"'{key}' is written twice in {parent} (first at line {dup.first_line}); "
+        f"'{shown_key(key)}' is written twice in {parent} (first at line {dup.first_line}); "
         "only the first is used"
     )
     return schema_finding(

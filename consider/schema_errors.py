@@ -154,7 +154,7 @@ def _unknown_keys(
         where_pointer = f"{pointer}/{escape_pointer_token(key)}"
         if keyed_by_id and not close:
             rule = "invalid-value"
-            message = f"'{key}' is not a valid id in {place}: ids {_ID_FORM}"
+            message = f"'{shown_key(key)}' is not a valid id in {place}: ids {_ID_FORM}"
         else:
             rule = "unknown-key"
             hint = (
@@ -162,7 +162,7 @@ def _unknown_keys(
                 if close
                 else "; keys of your own must start with 'x-'"
             )
-            message = f"unknown key '{key}' in {place}{hint}"
+            message = f"unknown key '{shown_key(key)}' in {place}{hint}"
         yield (
             _finding(
                 document,
@@ -307,3 +307,10 @@ def explain_pack(document: Document) -> PackError | None:
         line=line,
         column=column,
     )
+
+
+def shown_key(key: str) -> str:
+    """A key written in the spec, for a message: one line, and clipped."""
+    from consider.report import one_line
+
+    return one_line(key if len(key) < 60 else key[:57] + "...")

@@ -304,8 +304,8 @@ consider: 1
 product:
   name: "Evil\\n::error file=x::pwned %0A ]]> <script>alert(1)</script> **b** \\u202e ünï 𝄞"
 outputs:
-  "rows\\n::warning::x | *b* _i_ [l](http://e.x) www.e.x a@b.co @team \\u202e 𝄞 %25 `c` ]]> \
-&amp; \\x01\\x85\\u2028\\ufffe end":
+  "rows\\n::warning::x ]]> \\u202e\\ufffe[l](http://e.x) a@b.co | *b* _i_ www.e.x @team 𝄞 %25 `c` \
+&amp; \\x01\\x85\\u2028 end":
     mode: online
 "x\\r::error::cr,:y\\n# heading\\n- item": 1
 """
@@ -392,9 +392,11 @@ def test_hostile_junit_reads(run_cli: RunCli, hostile: str) -> None:
     cases = [case for suite in xml for case in suite]
     assert len(cases) == 3
     assert (xml.tests, xml.failures) == (3, 2)
-    failure = cases[1].result[0]
-    assert "]]>" in failure.message and "::warning::x" in failure.message
-    assert "\\u202e" in failure.message and "\\ufffe" in failure.message
+    # The id's own finding quotes it clipped (schema messages quote at most 60 characters of
+    # a key); the risk about the entity carries the whole hostile text.
+    messages = " ".join(r.message for case in cases for r in case.result if r.message)
+    assert "]]>" in messages and "::warning::x" in messages
+    assert "\\u202e" in messages and "\\ufffe" in messages
 
 
 def _html(markdown: str) -> str:

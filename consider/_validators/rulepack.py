@@ -23,7 +23,7 @@ class JsonSchemaValuesException(JsonSchemaValueException):
 
 Decimal = float
 import re
-REGEX_PATTERNS = {'^x-': re.compile('^x-'), '^(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?(\\.(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?)*$': re.compile('^(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?(\\.(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?)*\\Z'), '^[a-z][a-z0-9]*(-[a-z0-9]+)*$': re.compile('^[a-z][a-z0-9]*(-[a-z0-9]+)*\\Z')}
+REGEX_PATTERNS = {'^x-': re.compile('^x-'), '^(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?(\\.(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?)*(?![\\s\\S])': re.compile('^(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?(\\.(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?)*(?![\\s\\S])'), '^[a-z][a-z0-9]*(-[a-z0-9]+)*(?![\\s\\S])': re.compile('^[a-z][a-z0-9]*(-[a-z0-9]+)*(?![\\s\\S])')}
 NoneType = type(None)
 
 def validate(data, custom_formats={}, name_prefix=None):
@@ -233,8 +233,8 @@ def validate___definitions_path(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?(\\.(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?)*$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?(\\.(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?)*$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?(\\.(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?)*(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?(\\.(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?)*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_severity(data, custom_formats={}, name_prefix=None):
@@ -413,6 +413,6 @@ def validate___definitions_id(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^[a-z][a-z0-9]*(-[a-z0-9]+)*$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[a-z][a-z0-9]*(-[a-z0-9]+)*$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^[a-z][a-z0-9]*(-[a-z0-9]+)*(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[a-z][a-z0-9]*(-[a-z0-9]+)*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data

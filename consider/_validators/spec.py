@@ -23,7 +23,7 @@ class JsonSchemaValuesException(JsonSchemaValueException):
 
 Decimal = float
 import re
-REGEX_PATTERNS = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'), '^x-': re.compile('^x-'), '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': re.compile('^[0-9]{4}-[0-9]{2}-[0-9]{2}\\Z'), '^[a-z0-9]+(-[a-z0-9]+)*$': re.compile('^[a-z0-9]+(-[a-z0-9]+)*\\Z'), '^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)$': re.compile('^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)\\Z'), '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$': re.compile('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\\Z'), '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?$': re.compile('^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?\\Z'), '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%$': re.compile('^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]\\Z'), '^store:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^store:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^output:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^output:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^model:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^model:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^feature:[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?%$': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?%\\Z'), '^\\s*\\S+(\\s+\\S+){4}\\s*$': re.compile('^\\s*\\S+(\\s+\\S+){4}\\s*\\Z'), '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z'), '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*$': re.compile('^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*\\Z')}
+REGEX_PATTERNS = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^x-': re.compile('^x-'), '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': re.compile('^[0-9]{4}-[0-9]{2}-[0-9]{2}\\Z'), '^[a-z0-9]+(-[a-z0-9]+)*$': re.compile('^[a-z0-9]+(-[a-z0-9]+)*\\Z'), '^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)$': re.compile('^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)\\Z'), '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$': re.compile('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])'), '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])': re.compile('^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])'), '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])': re.compile('^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])'), '^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])'), '^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])': re.compile('^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])'), '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])')}
 NoneType = type(None)
 
 def validate(data, custom_formats={}, name_prefix=None):
@@ -55,7 +55,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__outputs_is_dict:
                 data__outputs_keys = set(data__outputs.keys())
                 for data__outputs_key, data__outputs_val in data__outputs.items():
-                    if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data__outputs_key):
+                    if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__outputs_key):
                         if data__outputs_key in data__outputs_keys:
                             data__outputs_keys.remove(data__outputs_key)
                         validate___definitions_output(data__outputs_val, custom_formats, (name_prefix or 'data') + '.outputs.{data__outputs_key}'.format(**locals()))
@@ -73,7 +73,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__slos_is_dict:
                 data__slos_keys = set(data__slos.keys())
                 for data__slos_key, data__slos_val in data__slos.items():
-                    if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data__slos_key):
+                    if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__slos_key):
                         if data__slos_key in data__slos_keys:
                             data__slos_keys.remove(data__slos_key)
                         validate___definitions_slo(data__slos_val, custom_formats, (name_prefix or 'data') + '.slos.{data__slos_key}'.format(**locals()))
@@ -91,7 +91,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__models_is_dict:
                 data__models_keys = set(data__models.keys())
                 for data__models_key, data__models_val in data__models.items():
-                    if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data__models_key):
+                    if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__models_key):
                         if data__models_key in data__models_keys:
                             data__models_keys.remove(data__models_key)
                         validate___definitions_model(data__models_val, custom_formats, (name_prefix or 'data') + '.models.{data__models_key}'.format(**locals()))
@@ -109,7 +109,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__datasets_is_dict:
                 data__datasets_keys = set(data__datasets.keys())
                 for data__datasets_key, data__datasets_val in data__datasets.items():
-                    if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data__datasets_key):
+                    if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__datasets_key):
                         if data__datasets_key in data__datasets_keys:
                             data__datasets_keys.remove(data__datasets_key)
                         validate___definitions_dataset(data__datasets_val, custom_formats, (name_prefix or 'data') + '.datasets.{data__datasets_key}'.format(**locals()))
@@ -127,7 +127,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__features_is_dict:
                 data__features_keys = set(data__features.keys())
                 for data__features_key, data__features_val in data__features.items():
-                    if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data__features_key):
+                    if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__features_key):
                         if data__features_key in data__features_keys:
                             data__features_keys.remove(data__features_key)
                         validate___definitions_feature(data__features_val, custom_formats, (name_prefix or 'data') + '.features.{data__features_key}'.format(**locals()))
@@ -145,7 +145,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__sources_is_dict:
                 data__sources_keys = set(data__sources.keys())
                 for data__sources_key, data__sources_val in data__sources.items():
-                    if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data__sources_key):
+                    if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__sources_key):
                         if data__sources_key in data__sources_keys:
                             data__sources_keys.remove(data__sources_key)
                         validate___definitions_source(data__sources_val, custom_formats, (name_prefix or 'data') + '.sources.{data__sources_key}'.format(**locals()))
@@ -163,7 +163,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__services_is_dict:
                 data__services_keys = set(data__services.keys())
                 for data__services_key, data__services_val in data__services.items():
-                    if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data__services_key):
+                    if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__services_key):
                         if data__services_key in data__services_keys:
                             data__services_keys.remove(data__services_key)
                         validate___definitions_service(data__services_val, custom_formats, (name_prefix or 'data') + '.services.{data__services_key}'.format(**locals()))
@@ -181,7 +181,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__stores_is_dict:
                 data__stores_keys = set(data__stores.keys())
                 for data__stores_key, data__stores_val in data__stores.items():
-                    if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data__stores_key):
+                    if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__stores_key):
                         if data__stores_key in data__stores_keys:
                             data__stores_keys.remove(data__stores_key)
                         validate___definitions_store(data__stores_val, custom_formats, (name_prefix or 'data') + '.stores.{data__stores_key}'.format(**locals()))
@@ -360,24 +360,24 @@ def validate___definitions_size(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_duration(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_percentage(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_store_kind(data, custom_formats={}, name_prefix=None):
@@ -437,8 +437,8 @@ def validate___definitions_rate(data, custom_formats={}, name_prefix=None):
             if not isinstance(data, str):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
             if isinstance(data, str):
-                if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)$'].search(data):
-                    raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+                if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])'].search(data):
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
             data_one_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
@@ -492,8 +492,8 @@ def validate___definitions_count(data, custom_formats={}, name_prefix=None):
             if not isinstance(data, str):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
             if isinstance(data, str):
-                if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]$'].search(data):
-                    raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+                if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])'].search(data):
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
             data_one_of_count2 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
@@ -833,8 +833,8 @@ def validate___definitions_ref_store(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^store:[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^store:[A-Za-z0-9][A-Za-z0-9_.-]*$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_data_schema(data, custom_formats={}, name_prefix=None):
@@ -1016,8 +1016,8 @@ def validate___definitions_ref_data(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
@@ -1201,32 +1201,32 @@ def validate___definitions_ref_output(data, custom_formats={}, name_prefix=None)
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^output:[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^output:[A-Za-z0-9][A-Za-z0-9_.-]*$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_ref_model(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^model:[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^model:[A-Za-z0-9][A-Za-z0-9_.-]*$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_ref_downstream(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_ref_upstream(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_model(data, custom_formats={}, name_prefix=None):
@@ -1667,16 +1667,16 @@ def validate___definitions_ref_prediction(data, custom_formats={}, name_prefix=N
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_ref_feature(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^feature:[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^feature:[A-Za-z0-9][A-Za-z0-9_.-]*$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
@@ -1917,8 +1917,8 @@ def validate___definitions_ratio(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?%$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?%$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_output(data, custom_formats={}, name_prefix=None):
@@ -2304,8 +2304,8 @@ def validate___definitions_schedule(data, custom_formats={}, name_prefix=None):
                     if not isinstance(data__cron, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cron must be string', value=data__cron, name='' + (name_prefix or 'data') + '.cron', rule='type')
                     if isinstance(data__cron, str):
-                        if not REGEX_PATTERNS['^\\s*\\S+(\\s+\\S+){4}\\s*$'].search(data__cron):
-                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cron must match pattern ^\\s*\\S+(\\s+\\S+){4}\\s*$', value=data__cron, name='' + (name_prefix or 'data') + '.cron', rule='pattern')
+                        if not REGEX_PATTERNS['^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])'].search(data__cron):
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cron must match pattern ^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])', value=data__cron, name='' + (name_prefix or 'data') + '.cron', rule='pattern')
                 for data_key, data_val in data.items():
                     if REGEX_PATTERNS['^x-'].search(data_key):
                         if data_key in data_keys:
@@ -2323,16 +2323,16 @@ def validate___definitions_ref_dependency(data, custom_formats={}, name_prefix=N
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_ref(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
-        if not REGEX_PATTERNS['^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*$'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+        if not REGEX_PATTERNS['^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_hop(data, custom_formats={}, name_prefix=None):

@@ -3,6 +3,7 @@ the packs' phrase tables and compared with what the spec states."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -10,7 +11,15 @@ from typing import TYPE_CHECKING, Any
 from consider.facts import fact
 from consider.fields import ROUND, at, field_seconds
 from consider.lineage.delays import precompute_gaps
-from consider.phrases import NUMBER_WORDS, PHRASES_KEY, PROMISE_KINDS, Phrase, loaded_phrases
+from consider.phrases import (
+    ALPHANUMERIC,
+    MAX_MATCHES,
+    NUMBER_WORDS,
+    PHRASES_KEY,
+    PROMISE_KINDS,
+    Phrase,
+    loaded_phrases,
+)
 from consider.units import format_duration
 
 if TYPE_CHECKING:
@@ -123,8 +132,14 @@ def product_pr_promises(spec: Analysis) -> Mapping[str, Any]:
         lowered = text.lower()
         # Positions carry over to the text as written unless lower-casing changed its length.
         shown = text if len(lowered) == len(text) else lowered
+        runs = set(ALPHANUMERIC.findall(lowered))
         matches = sorted(
-            ((match, phrase) for phrase in phrases for match in phrase.pattern.finditer(lowered)),
+            (
+                (match, phrase)
+                for phrase in phrases
+                if runs.issuperset(phrase.words)
+                for match in itertools.islice(phrase.pattern.finditer(lowered), MAX_MATCHES)
+            ),
             key=lambda pair: pair[0].start(),
         )
         for match, phrase in matches:

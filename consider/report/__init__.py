@@ -26,14 +26,17 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "concise")
 """The formats ``consider check --format`` accepts."""
 
-# C0 and C1 controls (but tab and newline), DEL, and the bidirectional overrides: written in
-# a spec or pack (a key, a value, a message), they could rewrite a terminal or CI log line.
+# C0 and C1 controls (but tab and newline), DEL, the bidirectional overrides, and the line and
+# paragraph separators (which `splitlines` and some viewers treat as line ends): written in a
+# spec or pack (a key, a value, a message), they could rewrite a terminal or CI log line.
 _UNPRINTABLE = {
     code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
     for code in (
         *range(0x00, 0x20),
         *range(0x7F, 0xA0),
         *range(0x200E, 0x2010),
+        0x2028,
+        0x2029,
         *range(0x202A, 0x202F),
         *range(0x2066, 0x206A),
         0x2028,  # line and paragraph separators: a log viewer may start a new line there
@@ -78,6 +81,15 @@ def no_command(line: str) -> str:
     if not stripped.startswith("::"):
         return line
     return line[: len(line) - len(stripped)] + "\\" + stripped
+
+
+_UNPRINTABLE_IN_LINE = {**_UNPRINTABLE, 0x0A: "\\n"}
+
+
+def one_line(text: str) -> str:
+    """``text`` as :func:`printable`, and its newlines shown as ``\\n``: for what must stay one
+    line, such as an error on stderr, where a newline could start a CI workflow command."""
+    return text.translate(_UNPRINTABLE_IN_LINE)
 
 
 def formatter(name: str) -> Callable[[Result, View], str]:

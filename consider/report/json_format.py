@@ -70,4 +70,4 @@ def document(result: Result) -> dict[str, Any]:
 
 def render(result: Result, view: View = DEFAULT_VIEW) -> str:
     """The JSON text, indented for people and diffs."""
-    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
