@@ -25,7 +25,7 @@ from consider.model import Spec
 from consider.waivers import RULES as WAIVER_RULES
 
 if TYPE_CHECKING:
-    from consider.check import Result
+    from consider.result import Result
 
 VERSION = 1
 STALE = "baseline-stale"

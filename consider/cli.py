@@ -20,11 +20,12 @@ from consider.errors import ConsiderError
 from consider.report import FORMATS, printable
 
 if TYPE_CHECKING:
-    from consider.check import Result, Target
+    from consider.check import Target
     from consider.engine import RuleSet
     from consider.loader import Limits
     from consider.policy import Policy
     from consider.report import View
+    from consider.result import Result
 
 FAIL_ON = ("error", "warning", "info", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -248,7 +249,7 @@ def check(
         )
     if write_baseline is not None:
         from consider.baseline import write
-        from consider.check import Result
+        from consider.result import Result
         from consider.workers import check_all, cores
 
         checked = check_all(targets, rules, limits=limits, jobs=jobs or cores(), policy=policy)
@@ -299,8 +300,8 @@ def _check_and_print(
     """Check the files on ``jobs`` cores; a line format is printed file by file, in the
     command line's order, as soon as each file and those before it are done; a document
     format once, at the end. Errors go to stderr as their file's turn comes."""
-    from consider.check import FileResult, Result
     from consider.report import formatter, line_format
+    from consider.result import FileResult, Result
     from consider.workers import check_all, cores
 
     lines = line_format(output_format)
