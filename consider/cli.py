@@ -383,7 +383,7 @@ class _Progress:
 @_max_file_size
 def impact(spec_path: Path, changed: str, output_format: str, max_file_size: int) -> int:
     """What must re-run or re-train when REF changes, in order, and when each output sees it."""
-    from consider.impact import plan, render
+    from consider.commands.impact import plan, render
 
     spec = _read_for_lineage(spec_path, max_file_size)
     click.echo(render(plan(spec, changed), output_format), nl=False)
@@ -396,7 +396,7 @@ def impact(spec_path: Path, changed: str, output_format: str, max_file_size: int
 @_max_file_size
 def graph(spec_path: Path, output_format: str, max_file_size: int) -> int:
     """The lineage graph, with staleness against each SLO, critical paths and loops."""
-    from consider.drawing import render
+    from consider.commands.graph import render
 
     spec = _read_for_lineage(spec_path, max_file_size)
     click.echo(render(spec, output_format), nl=False)
@@ -549,7 +549,7 @@ def rules() -> None:
 @_pack_option
 def rules_list(output_format: str, packs: tuple[Path, ...]) -> int:
     """Every rule: id, pack, kind, severity and title."""
-    from consider import rule_listing as catalog
+    from consider.commands import rules as catalog
     from consider.engine import load_rules
 
     entries = catalog.entries(load_rules(packs))
@@ -562,7 +562,7 @@ def rules_list(output_format: str, packs: tuple[Path, ...]) -> int:
 @_pack_option
 def rules_show(rule_id: str, packs: tuple[Path, ...]) -> int:
     """The documentation of one rule."""
-    from consider import rule_listing as catalog
+    from consider.commands import rules as catalog
     from consider.engine import load_rules
 
     click.echo(catalog.render_show(load_rules(packs), rule_id), nl=False)
