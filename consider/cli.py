@@ -177,47 +177,15 @@ def _outputs(
     metavar="N",
     help="Check this many files at once [default: the number of cores].",
 )
-def check(
-    paths: tuple[str, ...],
-    output_format: str,
-    outputs: tuple[tuple[str, Path], ...],
-    fail_on: str | None,
-    max_file_size: int | None,
-    packs: tuple[Path, ...],
-    no_builtin_packs: bool,
-    config_file: Path | None,
-    no_config: bool,
-    today: Any,
-    baseline_file: Path | None,
-    write_baseline: Path | None,
-    skip_non_specs: bool,
-    quiet: bool,
-    no_questions: bool,
-    colour: bool | None,
-    jobs: int | None,
-) -> int:
+def check(today: Any, colour: bool | None, **options: Any) -> int:
     """Report the risks and unanswered questions of specs (files, folders, globs, or - for
     standard input)."""
     from consider.commands.check import check as check_command
 
     return check_command(
-        paths,
-        output_format=output_format,
-        outputs=outputs,
-        fail_on=fail_on,
-        max_file_size=max_file_size,
-        packs=packs,
-        no_builtin_packs=no_builtin_packs,
-        config_file=config_file,
-        no_config=no_config,
+        **options,
         today=today.date().isoformat() if today else "",
-        baseline_file=baseline_file,
-        write_baseline=write_baseline,
-        skip_non_specs=skip_non_specs,
-        quiet=quiet,
-        no_questions=no_questions,
         colour=_colour_wanted(colour),
-        jobs=jobs,
         show=_show,
         warn=_warn,
         progress=_Progress,
@@ -340,26 +308,11 @@ def init(path: Path | None, example: str | None, force: bool) -> int:
 @click.option("--entity", metavar="REF", help="Only the questions about this entity.")
 @_max_file_size
 @_pack_option
-def questions(
-    spec_path: Path,
-    output_format: str,
-    only_pack: str | None,
-    entity: str | None,
-    max_file_size: int,
-    packs: tuple[Path, ...],
-) -> int:
+def questions(**options: Any) -> int:
     """The open questions as a questionnaire, grouped by pack and entity, with progress."""
     from consider.commands.questions import questions as questions_command
 
-    text = questions_command(
-        spec_path,
-        output_format=output_format,
-        only_pack=only_pack,
-        entity=entity,
-        max_file_size=max_file_size,
-        packs=packs,
-    )
-    _show(text)
+    _show(questions_command(**options))
     return EXIT_OK
 
 
