@@ -1,4 +1,6 @@
-"""``consider check``: paths in, a result out. The stages, end to end, with no printing."""
+"""The check pipeline: paths to targets, and each target through the stages (load, validate,
+model, evaluate, policy) to its result, with no printing. The ``consider check`` command
+over it is consider/commands/check.py; docs/architecture.md walks through one run."""
 
 from __future__ import annotations
 
