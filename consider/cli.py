@@ -60,6 +60,13 @@ _pack_option = click.option(
     help="An extra rule-pack file (repeatable).",
 )
 
+_only_pack_option = click.option(
+    "--only-pack", metavar="ID", help="Only the questions of this pack."
+)
+_entity_option = click.option(
+    "--entity", metavar="REF", help="Only the questions about this entity."
+)
+
 
 def _format_option(*choices: str) -> Callable[[_F], _F]:
     """``--format``, defaulting to the first of ``choices``."""
@@ -304,8 +311,8 @@ def init(path: Path | None, example: str | None, force: bool) -> int:
 @cli.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
 @_format_option("text", "markdown", "json")
-@click.option("--only-pack", metavar="ID", help="Only the questions of this pack.")
-@click.option("--entity", metavar="REF", help="Only the questions about this entity.")
+@_only_pack_option
+@_entity_option
 @_max_file_size
 @_pack_option
 def questions(**options: Any) -> int:
@@ -319,8 +326,8 @@ def questions(**options: Any) -> int:
 @cli.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
 @click.option("--max", "limit", type=click.IntRange(min=1), help="Ask at most N questions.")
-@click.option("--only-pack", metavar="ID", help="Only the questions of this pack.")
-@click.option("--entity", metavar="REF", help="Only the questions about this entity.")
+@_only_pack_option
+@_entity_option
 @click.option(
     "--date",
     "today",
