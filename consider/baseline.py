@@ -19,17 +19,23 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from consider.engine_rules import policy_finding
 from consider.errors import ConsiderError
 from consider.findings import BOOKKEEPING, Finding, Kind, Severity, Suppression, fingerprint
 from consider.model import Spec
 from consider.waivers import RULES as WAIVER_RULES
 
 if TYPE_CHECKING:
-    from consider.check import Result
+    from consider.result import Result
 
 VERSION = 1
 STALE = "baseline-stale"
-PACK = "consider"
+_STALE_DOCS = (
+    "Baseline entry no longer matches",
+    "A baseline only shrinks: an entry that matches nothing would accept a "
+    "future finding with the same fingerprint.",
+    "Run `consider check --write-baseline FILE` to record today's findings.",
+)
 
 
 class Entry(NamedTuple):
@@ -155,26 +161,17 @@ def apply(spec: Spec, findings: list[Finding], baseline: Baseline) -> list[Findi
         if left[entry.fingerprint] <= 0:
             continue
         left[entry.fingerprint] -= 1
-        line, column = spec.document.position(entry.pointer, prefer="key")
         result.append(
-            Finding(
-                kind=Kind.RISK,
-                rule=STALE,
-                pack=PACK,
-                severity=Severity.INFO,
-                message=(
-                    f"the baseline {baseline.source} records {entry.rule} at "
-                    f"{entry.pointer or '/'}, which no longer fires here (fixed, or the "
-                    "entity changed); write the baseline again to drop it"
-                ),
+            policy_finding(
+                STALE,
+                Severity.INFO,
+                f"the baseline {baseline.source} records {entry.rule} at "
+                f"{entry.pointer or '/'}, which no longer fires here (fixed, or the "
+                "entity changed); write the baseline again to drop it",
                 file=spec.document.path,
-                line=line,
-                column=column,
                 pointer=entry.pointer,
-                title="Baseline entry no longer matches",
-                why="A baseline only shrinks: an entry that matches nothing would accept a "
-                "future finding with the same fingerprint.",
-                fix="Run `consider check --write-baseline FILE` to record today's findings.",
+                where=spec.document.position(entry.pointer, prefer="key"),
+                docs=_STALE_DOCS,
                 fingerprint=fingerprint(STALE, entry.pointer, entry.fingerprint),
             )
         )

@@ -1,22 +1,25 @@
-"""``consider check``: paths in, a result out. The stages, end to end, with no printing."""
+"""The check pipeline: paths to targets, and each target through the stages (load, validate,
+model, evaluate, policy) to its result, with no printing. The ``consider check`` command
+over it is consider/commands/check.py; docs/architecture.md walks through one run."""
 
 from __future__ import annotations
 
 import gc
 import os
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
 from consider.engine import RuleSet, evaluate
 from consider.engine_rules import schema_finding
-from consider.errors import ConsiderError, InputError, PackError, UsageError
-from consider.findings import Finding, Severity, fails
+from consider.errors import InputError, PackError, UsageError
+from consider.findings import Severity
 from consider.loader import Document, Limits, decode, load, parse
 from consider.model import Spec, build
 from consider.policy import NO_POLICY, Policy, apply
+from consider.result import FileResult, Result
 from consider.schema import validate
 from consider.specfiles import HEAD_BYTES, FileKind, head_kind, kind_of
 
@@ -38,31 +41,6 @@ class Target(NamedTuple):
     ``--skip-non-specs``); a file that looks like a spec is checked all the same."""
     data: bytes | None = None
     """The bytes already read (standard input), else None to read ``path``."""
-
-
-class FileResult(NamedTuple):
-    """One spec file: its findings, or the error that kept it from being checked."""
-
-    path: str
-    findings: tuple[Finding, ...] = ()
-    error: ConsiderError | None = None
-
-
-class Result(NamedTuple):
-    """A whole run."""
-
-    files: tuple[FileResult, ...]
-
-    def findings(self) -> Iterable[Finding]:
-        """Every finding of every file, in file order."""
-        for file in self.files:
-            yield from file.findings
-
-    def exit_code(self, threshold: Severity | None) -> int:
-        """2 when a file could not be read, else 1 when a finding fails the gate, else 0."""
-        if any(file.error is not None for file in self.files):
-            return 2
-        return 1 if any(fails(f, threshold) for f in self.findings()) else 0
 
 
 def check_file(

@@ -1,8 +1,10 @@
-"""The command line: click only. Parse options, call the stages, print, choose the exit code.
+"""The command line: click only. Parse options, call the command (``consider.commands``),
+print what it gives back, choose the exit code.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 the run could
 not be made (bad usage, unreadable YAML, an invalid pack); 3 a bug in consider.
-Everything else is imported when a command needs it, so start-up stays small.
+Everything else is imported when a command needs it, so start-up stays small. The progress
+line of ``check`` is drawn here too: it is the terminal's, not the command's.
 """
 
 from __future__ import annotations
@@ -11,20 +13,13 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from consider import __version__
 from consider.errors import ConsiderError
 from consider.report import FORMATS, one_line
-
-if TYPE_CHECKING:
-    from consider.check import Result, Target
-    from consider.engine import RuleSet
-    from consider.loader import Limits
-    from consider.policy import Policy
-    from consider.report import View
 
 FAIL_ON = ("error", "warning", "info", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -65,6 +60,13 @@ _pack_option = click.option(
     help="An extra rule-pack file (repeatable).",
 )
 
+_only_pack_option = click.option(
+    "--only-pack", metavar="ID", help="Only the questions of this pack."
+)
+_entity_option = click.option(
+    "--entity", metavar="REF", help="Only the questions about this entity."
+)
+
 
 def _format_option(*choices: str) -> Callable[[_F], _F]:
     """``--format``, defaulting to the first of ``choices``."""
@@ -100,18 +102,6 @@ def _outputs(
             )
         pairs.append((name, Path(file)))
     return tuple(pairs)
-
-
-def _write_report(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise ConsiderError(
-            f"cannot write the report ({reason.lower()}); check that the folder exists and "
-            "is writable",
-            path=str(path),
-        ) from None
 
 
 @cli.command()
@@ -194,90 +184,27 @@ def _write_report(path: Path, text: str) -> None:
     metavar="N",
     help="Check this many files at once [default: the number of cores].",
 )
-def check(
-    paths: tuple[str, ...],
-    output_format: str,
-    outputs: tuple[tuple[str, Path], ...],
-    fail_on: str | None,
-    max_file_size: int | None,
-    packs: tuple[Path, ...],
-    no_builtin_packs: bool,
-    config_file: Path | None,
-    no_config: bool,
-    today: Any,
-    baseline_file: Path | None,
-    write_baseline: Path | None,
-    skip_non_specs: bool,
-    quiet: bool,
-    no_questions: bool,
-    colour: bool | None,
-    jobs: int | None,
-) -> int:
+def check(today: Any, colour: bool | None, **options: Any) -> int:
     """Report the risks and unanswered questions of specs (files, folders, globs, or - for
     standard input)."""
-    from consider import config
-    from consider.check import expand
-    from consider.engine import load_rules
-    from consider.findings import parse_threshold
-    from consider.loader import Limits
-    from consider.report import View, formatter
+    from consider.commands.check import check as check_command
 
-    project = config.resolve(config_file, no_config=no_config, start=Path.cwd())
-    settings = config.settle(
-        project,
-        packs=packs,
-        no_builtin_packs=no_builtin_packs,
-        fail_on=fail_on,
-        max_file_size=max_file_size,
-    )
-    rules = load_rules(settings.pack_files, builtin=False)
-    policy = config.policy_for(
-        settings,
-        rules,
+    return check_command(
+        **options,
         today=today.date().isoformat() if today else "",
-        baseline=baseline_file,
-        writing_baseline=write_baseline is not None,
-    )
-    limits = Limits() if settings.max_file_size is None else Limits(settings.max_file_size)
-    found = expand(paths, skip_non_specs=skip_non_specs)
-    targets = _with_stdin(config.select(found, paths, project), limits.max_bytes)
-    if not targets:
-        raise ConsiderError(
-            f"no spec files found in {', '.join(paths)}; a spec is a .yaml file whose top "
-            "level has a 'consider' key, or 'product' with 'outputs', 'slos' or 'sources'"
-        )
-    if write_baseline is not None:
-        from consider.baseline import write
-        from consider.check import Result
-        from consider.workers import check_all, cores
-
-        checked = check_all(targets, rules, limits=limits, jobs=jobs or cores(), policy=policy)
-        result = Result(tuple(file for file in checked if file is not None))
-        click.echo(f"consider: {write(write_baseline, result)}", err=True)
-        return EXIT_OK
-    threshold = parse_threshold(settings.fail_on)
-    view = View(
-        threshold=threshold,
-        quiet=quiet,
-        questions=not no_questions,
         colour=_colour_wanted(colour),
+        show=_show,
+        warn=_warn,
+        progress=_Progress,
     )
-    result = _check_and_print(targets, rules, limits, policy, output_format, view, jobs)
-    for name, path in outputs:  # a file for a scanner or an archive gets the whole report
-        _write_report(path, formatter(name)(result, view))
-    return result.exit_code(threshold)
 
 
-def _with_stdin(targets: list[Target], max_file_size: int) -> list[Target]:
-    """The targets, standard input's bytes read into its own (up to one byte over the limit,
-    so that an endless stream is refused rather than read)."""
-    from consider.check import STDIN, STDIN_NAME
+def _show(text: str) -> None:
+    click.echo(text, nl=False)
 
-    reads = [t.path == Path(STDIN) and t.display == STDIN_NAME for t in targets]
-    if not any(reads):
-        return targets
-    data = sys.stdin.buffer.read(max_file_size + 1)
-    return [t._replace(data=data) if read else t for t, read in zip(targets, reads, strict=True)]
+
+def _warn(text: str) -> None:
+    click.echo(text, err=True)
 
 
 def _colour_wanted(flag: bool | None) -> bool:
@@ -285,49 +212,6 @@ def _colour_wanted(flag: bool | None) -> bool:
     if flag is not None:
         return flag
     return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
-
-
-def _check_and_print(
-    targets: list[Target],
-    rules: RuleSet,
-    limits: Limits,
-    policy: Policy,
-    output_format: str,
-    view: View,
-    jobs: int | None,
-) -> Result:
-    """Check the files on ``jobs`` cores; a line format is printed file by file, in the
-    command line's order, as soon as each file and those before it are done; a document
-    format once, at the end. Errors go to stderr as their file's turn comes."""
-    from consider.check import FileResult, Result
-    from consider.report import formatter, line_format
-    from consider.workers import check_all, cores
-
-    lines = line_format(output_format)
-    progress = _Progress(len(targets))
-    done: list[FileResult] = []
-    for result in check_all(targets, rules, limits=limits, jobs=jobs or cores(), policy=policy):
-        if result is not None:
-            done.append(result)
-            if lines is not None:
-                part = lines.render_file(result, view, first=len(done) == 1)
-                if part or result.error is not None:
-                    progress.clear()
-                if part:
-                    click.echo(part, nl=False)
-                if result.error is not None:
-                    click.echo(one_line(f"consider: {result.error}"), err=True)
-        progress.advance()  # drawn below what was just printed
-    progress.clear()
-    everything = Result(tuple(done))
-    if lines is not None:
-        click.echo(lines.render_end(everything, view), nl=False)
-        return everything
-    click.echo(formatter(output_format)(everything, view), nl=False)
-    for file in everything.files:
-        if file.error is not None:
-            click.echo(one_line(f"consider: {file.error}"), err=True)
-    return everything
 
 
 class _Progress:
@@ -382,10 +266,17 @@ class _Progress:
 @_max_file_size
 def impact(spec_path: Path, changed: str, output_format: str, max_file_size: int) -> int:
     """What must re-run or re-train when REF changes, in order, and when each output sees it."""
-    from consider.impact import plan, render
+    from consider.commands.impact import impact as impact_command
 
-    spec = _read_for_lineage(spec_path, max_file_size)
-    click.echo(render(plan(spec, changed), output_format), nl=False)
+    _show(
+        impact_command(
+            spec_path,
+            changed,
+            output_format=output_format,
+            max_file_size=max_file_size,
+            warn=_warn,
+        )
+    )
     return EXIT_OK
 
 
@@ -395,32 +286,14 @@ def impact(spec_path: Path, changed: str, output_format: str, max_file_size: int
 @_max_file_size
 def graph(spec_path: Path, output_format: str, max_file_size: int) -> int:
     """The lineage graph, with staleness against each SLO, critical paths and loops."""
-    from consider.drawing import render
+    from consider.commands.graph import graph as graph_command
 
-    spec = _read_for_lineage(spec_path, max_file_size)
-    click.echo(render(spec, output_format), nl=False)
-    return EXIT_OK
-
-
-def _read_for_lineage(spec_path: Path, max_file_size: int) -> Any:
-    """A spec for `impact` and `graph`: a file that is no spec stops the run (exit 2); a spec
-    with schema problems is used as far as it is valid, each problem named on stderr."""
-    from consider.check import read_spec
-    from consider.loader import Limits
-
-    spec = read_spec(spec_path, display=str(spec_path), limits=Limits(max_bytes=max_file_size))
-    if not spec.is_spec:
-        first = spec.findings[0]
-        raise ConsiderError(first.message, path=first.file, line=first.line, column=first.column)
-    for finding in spec.findings:
-        click.echo(
-            one_line(
-                f"consider: warning: {finding.file}:{finding.line}:{finding.column}: "
-                f"{finding.message} (left out of the lineage)"
-            ),
-            err=True,
+    _show(
+        graph_command(
+            spec_path, output_format=output_format, max_file_size=max_file_size, warn=_warn
         )
-    return spec
+    )
+    return EXIT_OK
 
 
 @cli.command()
@@ -429,55 +302,32 @@ def _read_for_lineage(spec_path: Path, max_file_size: int) -> Any:
 @click.option("--force", is_flag=True, help="Replace PATH if it exists.")
 def init(path: Path | None, example: str | None, force: bool) -> int:
     """Write a new spec (spec.yaml by default): the press release first, then the entities."""
-    from consider.template import DEFAULT_PATH, new_spec, write_new
+    from consider.commands.init import init as init_command
 
-    target = path if path is not None else DEFAULT_PATH
-    write_new(target, new_spec(target, example=example), force=force)
-    click.echo(
-        one_line(f"wrote {target}; next: consider questions {target}, or consider ask {target}")
-    )
+    click.echo(one_line(init_command(path, example=example, force=force)))
     return EXIT_OK
 
 
 @cli.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
 @_format_option("text", "markdown", "json")
-@click.option("--only-pack", metavar="ID", help="Only the questions of this pack.")
-@click.option("--entity", metavar="REF", help="Only the questions about this entity.")
+@_only_pack_option
+@_entity_option
 @_max_file_size
 @_pack_option
-def questions(
-    spec_path: Path,
-    output_format: str,
-    only_pack: str | None,
-    entity: str | None,
-    max_file_size: int,
-    packs: tuple[Path, ...],
-) -> int:
+def questions(**options: Any) -> int:
     """The open questions as a questionnaire, grouped by pack and entity, with progress."""
-    from dataclasses import replace
+    from consider.commands.questions import questions as questions_command
 
-    from consider.engine import load_rules
-    from consider.questionnaire import check_filters, collect, render, select
-
-    rules = load_rules(packs)
-    spec = _read_spec(spec_path, max_file_size)
-    check_filters(spec, rules, pack=only_pack, entity=entity)
-    found = collect(spec, rules)
-    found = replace(
-        found,
-        items=tuple(select(found.items, pack=only_pack, entity=entity)),
-        progress=tuple(p for p in found.progress if only_pack in (None, p.pack)),
-    )
-    click.echo(render(found, output_format), nl=False)
+    _show(questions_command(**options))
     return EXIT_OK
 
 
 @cli.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
 @click.option("--max", "limit", type=click.IntRange(min=1), help="Ask at most N questions.")
-@click.option("--only-pack", metavar="ID", help="Only the questions of this pack.")
-@click.option("--entity", metavar="REF", help="Only the questions about this entity.")
+@_only_pack_option
+@_entity_option
 @click.option(
     "--date",
     "today",
@@ -506,36 +356,20 @@ def ask(
         )
     if today is not None and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", today):
         raise click.BadParameter(f"{today!r} is not a date like 2026-03-02", param_hint="--date")
-    from consider.engine import load_rules
-    from consider.loader import read_text
-    from consider.prompt import Filters, walk
-    from consider.questionnaire import check_filters
+    from consider.commands.ask import ask as ask_command
 
-    rules = load_rules(packs)
-    check_filters(_read_spec(spec_path, max_file_size), rules, pack=only_pack, entity=entity)
-    text = read_text(spec_path, display=str(spec_path), max_bytes=max_file_size)
-    outcome = walk(
+    interrupted = ask_command(
         spec_path,
-        text,
-        rules,
+        limit=limit,
+        only_pack=only_pack,
+        entity=entity,
         today=today or datetime.date.today().isoformat(),
-        filters=Filters(limit=limit, pack=only_pack, entity=entity),
+        max_file_size=max_file_size,
+        packs=packs,
         read=lambda prompt: input(prompt),
         write=click.echo,
     )
-    return EXIT_USAGE if outcome.interrupted else EXIT_OK
-
-
-def _read_spec(spec_path: Path, max_file_size: int) -> Any:
-    """A spec for `questions` and `ask`: a file that is no spec stops the run (exit 2)."""
-    from consider.check import read_spec
-    from consider.loader import Limits
-
-    spec = read_spec(spec_path, display=str(spec_path), limits=Limits(max_bytes=max_file_size))
-    if not spec.is_spec:
-        first = spec.findings[0]
-        raise ConsiderError(first.message, path=first.file, line=first.line, column=first.column)
-    return spec
+    return EXIT_USAGE if interrupted else EXIT_OK
 
 
 @cli.group()
@@ -548,11 +382,9 @@ def rules() -> None:
 @_pack_option
 def rules_list(output_format: str, packs: tuple[Path, ...]) -> int:
     """Every rule: id, pack, kind, severity and title."""
-    from consider import rule_listing as catalog
-    from consider.engine import load_rules
+    from consider.commands.rules import list_rules
 
-    entries = catalog.entries(load_rules(packs))
-    click.echo(catalog.render_list(entries, output_format), nl=False)
+    _show(list_rules(packs, output_format=output_format))
     return EXIT_OK
 
 
@@ -561,10 +393,9 @@ def rules_list(output_format: str, packs: tuple[Path, ...]) -> int:
 @_pack_option
 def rules_show(rule_id: str, packs: tuple[Path, ...]) -> int:
     """The documentation of one rule."""
-    from consider import rule_listing as catalog
-    from consider.engine import load_rules
+    from consider.commands.rules import show_rule
 
-    click.echo(catalog.render_show(load_rules(packs), rule_id), nl=False)
+    _show(show_rule(packs, rule_id))
     return EXIT_OK
 
 
@@ -581,19 +412,9 @@ def rules_validate(paths: tuple[Path, ...], no_builtin_packs: bool) -> int:
     Rule ids must be unique beside the built-in packs too, as `check --pack` loads them
     together (unless --no-builtin-packs).
     """
-    from consider.engine import index, load_pack
-    from consider.resources import builtin_pack_paths
+    from consider.commands.rules import validate_packs
 
-    packs = [load_pack(path) for path in paths]
-    given = {path.resolve() for path in paths}
-    beside = (
-        []
-        if no_builtin_packs
-        else [load_pack(path) for path in builtin_pack_paths() if path.resolve() not in given]
-    )
-    index([*beside, *packs])
-    total = sum(len(p.questions) + len(p.risks) for p in packs)
-    click.echo(f"{len(packs)} pack(s), {total} rules: valid")
+    click.echo(validate_packs(paths, no_builtin_packs=no_builtin_packs))
     return EXIT_OK
 
 
@@ -601,16 +422,9 @@ def rules_validate(paths: tuple[Path, ...], no_builtin_packs: bool) -> int:
 @click.argument("name", type=click.Choice(["spec", "rulepack", "report", "config"]), default="spec")
 def schema_command(name: str) -> int:
     """Print a published JSON Schema (for editors: the spec schema, where any field may be tbd)."""
-    import json
+    from consider.commands.schema import schema
 
-    from consider.resources import schema
-
-    published = schema(name)
-    if name == "spec":
-        from consider.schema import editor_schema
-
-        published = editor_schema(published)
-    click.echo(json.dumps(published, indent=2))
+    click.echo(schema(name))
     return EXIT_OK
 
 

@@ -1,6 +1,8 @@
 """The engine's own rules, not a pack's: the schema checks (``duplicate-key``,
 ``unknown-key``, ``invalid-type``, ``invalid-value``, ``missing-required-field``) and
-``dangling-reference``; their texts, and the one constructor of their findings."""
+``dangling-reference``; their texts, and the one constructor of their findings. Beside them,
+the constructor of the findings that the policy adds (waivers, the baseline, the question
+gate), risks of the ``consider`` pack whose texts live with the module that raises them."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from consider.findings import Finding, Kind, Severity, fingerprint
 
 PACK = "schema"
 """The pack the engine's own findings name."""
+POLICY_PACK = "consider"
+"""The pack the findings of waivers, the baseline and the question gate name."""
 
 
 def schema_finding(
@@ -36,6 +40,37 @@ def schema_finding(
         why=_WHY[rule],
         fix=_FIX[rule],
         fingerprint=fingerprint(rule, pointer, content),
+    )
+
+
+def policy_finding(
+    rule: str,
+    severity: Severity,
+    message: str,
+    *,
+    file: str,
+    pointer: str,
+    where: tuple[int, int],
+    docs: tuple[str, str, str],
+    fingerprint: str = "",
+) -> Finding:
+    """A finding the policy adds about itself, at ``where`` (line, column), with its rule's
+    ``docs`` (title, why, fix)."""
+    title, why, fix = docs
+    return Finding(
+        kind=Kind.RISK,
+        rule=rule,
+        pack=POLICY_PACK,
+        severity=severity,
+        message=message,
+        file=file,
+        line=where[0],
+        column=where[1],
+        pointer=pointer,
+        title=title,
+        why=why,
+        fix=fix,
+        fingerprint=fingerprint,
     )
 
 

@@ -14,11 +14,9 @@ from typing import NamedTuple
 from consider import waivers as waiving
 from consider.baseline import Baseline
 from consider.baseline import apply as apply_baseline
+from consider.engine_rules import policy_finding
 from consider.findings import Finding, Kind, Severity, Status
 from consider.model import Spec
-
-PACK = "consider"
-"""The pack name of the findings this module adds."""
 
 OPEN_QUESTIONS = "open-questions"
 POLICY_RULES = (OPEN_QUESTIONS,)
@@ -97,21 +95,17 @@ def _question_gate(spec: Spec, findings: list[Finding], policy: Policy) -> Findi
     else:
         return None
     where = f" in {policy.source}" if policy.source else ""
-    line, column = spec.document.position("/product", prefer="key")
-    return Finding(
-        kind=Kind.RISK,
-        rule=OPEN_QUESTIONS,
-        pack=PACK,
-        severity=Severity.ERROR,
-        message=(
-            f"{open_count} open question(s), and {why} ({setting}{where}); "
-            "answer them, or write tbd where the answer is not known yet"
-        ),
+    return policy_finding(
+        OPEN_QUESTIONS,
+        Severity.ERROR,
+        f"{open_count} open question(s), and {why} ({setting}{where}); "
+        "answer them, or write tbd where the answer is not known yet",
         file=spec.document.path,
-        line=line,
-        column=column,
         pointer="/product" if "/product" in spec.document.keys else "",
-        title="Open questions fail the gate",
-        why="The project's config asks for specs whose questions are answered or acknowledged.",
-        fix="Answer the open questions (consider ask), or write tbd for those not known yet.",
+        where=spec.document.position("/product", prefer="key"),
+        docs=(
+            "Open questions fail the gate",
+            "The project's config asks for specs whose questions are answered or acknowledged.",
+            "Answer the open questions (consider ask), or write tbd for those not known yet.",
+        ),
     )

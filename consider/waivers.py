@@ -13,12 +13,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from consider.engine_rules import policy_finding
 from consider.errors import ConsiderError
 from consider.findings import Finding, Kind, Severity, Suppression, fingerprint
 from consider.loader import escape_pointer_token
 from consider.model import Spec
 
-PACK = "consider"
 EXPIRED = "waiver-expired"
 UNUSED = "waiver-unused"
 UNKNOWN_RULE = "waiver-unknown-rule"
@@ -221,21 +221,15 @@ def _expiry_problem(expires: str, today: str) -> str | None:
 
 
 def _finding(waiver: Waiver, rule: str, severity: Severity, message: str) -> Finding:
-    title, why, fix = _DOCS[rule]
     content: dict[str, Any] = dict(zip(FIELDS, waiver[:5], strict=True))
-    return Finding(
-        kind=Kind.RISK,
-        rule=rule,
-        pack=PACK,
-        severity=severity,
-        message=message,
+    return policy_finding(
+        rule,
+        severity,
+        message,
         file=waiver.file,
-        line=waiver.line,
-        column=waiver.column,
         pointer=waiver.pointer,
-        title=title,
-        why=why,
-        fix=fix,
+        where=(waiver.line, waiver.column),
+        docs=_DOCS[rule],
         fingerprint=fingerprint(rule, waiver.pointer, content),
     )
 

@@ -16,10 +16,11 @@ import signal
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-from consider.check import FileResult, Target, check_target
+from consider.check import Target, check_target
 from consider.engine import RuleSet
 from consider.loader import Limits
 from consider.policy import NO_POLICY, Policy
+from consider.result import FileResult
 
 _rules: RuleSet | None = None
 _limits: Limits | None = None

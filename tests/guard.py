@@ -60,7 +60,7 @@ def _warm() -> None:
         "consider.facts.press_release",
         "consider.report.text_format",
         "consider.report.json_format",
-        "consider.rule_listing",
+        "consider.commands.rules",
         "consider.schema",
         "jsonschema",
         "tabulate",

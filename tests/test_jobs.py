@@ -14,10 +14,11 @@ from conftest import EXAMPLES
 
 import consider.cli
 import consider.workers
-from consider.check import FileResult, Target, check_target
+from consider.check import Target, check_target
 from consider.engine import RuleSet
 from consider.errors import InputError
 from consider.loader import Limits
+from consider.result import FileResult
 from consider.workers import check_all, cores
 
 RunCli = Callable[..., tuple[int, str, str]]

@@ -22,9 +22,9 @@ from cmarkgfm.cmark import Options
 from junitparser import Failure, JUnitXml, Skipped
 
 from consider import __version__
-from consider.check import FileResult, Result
 from consider.findings import Finding, Kind, Severity, Status, Suppression
 from consider.report import DEFAULT_VIEW, FORMATS, View, formatter, summary_line, suppression_text
+from consider.result import FileResult, Result
 
 RunCli = Callable[..., tuple[int, str, str]]
 ROOT = Path(__file__).resolve().parent.parent

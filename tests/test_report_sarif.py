@@ -119,7 +119,7 @@ def test_rule_help_in_markdown_escapes_pack_text_and_links_only_web_addresses() 
     from cmarkgfm.cmark import Options
     from test_report_formats import _finding
 
-    from consider.check import FileResult, Result
+    from consider.result import FileResult, Result
 
     finding = _finding(
         "r",

@@ -10,9 +10,10 @@ _START, _END = "<!-- output:start -->", "<!-- output:end -->"
 
 def readme_output(root: Path) -> str:
     """The text report of ``consider check`` on the README's example, as a terminal shows it."""
-    from consider.check import Result, check_file
+    from consider.check import check_file
     from consider.engine import load_rules
     from consider.report.text_format import render
+    from consider.result import Result
 
     checked = check_file(root / README_EXAMPLE, load_rules(), display=README_EXAMPLE)
     return f"$ consider check {README_EXAMPLE}\n{render(Result((checked,)))}"

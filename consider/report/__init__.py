@@ -21,7 +21,7 @@ from consider.findings import Severity, Suppression
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from consider.check import FileResult, Result
+    from consider.result import FileResult, Result
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "concise")
 """The formats ``consider check --format`` accepts."""

@@ -9,7 +9,6 @@ line breaks inside a message are written as ``\\n``, control characters as escap
 
 from __future__ import annotations
 
-from consider.check import FileResult, Result
 from consider.findings import Finding, Kind, Status, counts, fails
 from consider.report import (
     DEFAULT_VIEW,
@@ -20,6 +19,7 @@ from consider.report import (
     summary_line,
     suppression_text,
 )
+from consider.result import FileResult, Result
 
 
 def render(result: Result, view: View = DEFAULT_VIEW) -> str:

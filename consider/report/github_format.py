@@ -15,9 +15,9 @@ escapes first. So every annotation is one line, and no spec value can start a li
 
 from __future__ import annotations
 
-from consider.check import FileResult, Result
 from consider.findings import Finding, Kind, Severity, Status, counts, fails
 from consider.report import DEFAULT_VIEW, View, printable, summary_line, suppression_text
+from consider.result import FileResult, Result
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

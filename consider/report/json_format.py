@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from consider import __version__
-from consider.check import Result
 from consider.findings import Finding, counts
 from consider.report import DEFAULT_VIEW, View
+from consider.result import Result
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:

@@ -26,9 +26,9 @@ import re
 from collections.abc import Iterable
 from xml.etree import ElementTree as ET
 
-from consider.check import FileResult, Result
 from consider.findings import Finding, Kind, Status, fails
 from consider.report import DEFAULT_VIEW, View, printable, suppression_text
+from consider.result import FileResult, Result
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 

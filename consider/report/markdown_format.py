@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from consider.check import Result
 from consider.findings import Finding, Kind, Severity, Status, counts, fails
 from consider.report import DEFAULT_VIEW, View, printable, summary_line, suppression_text
+from consider.result import Result
 
 _MARKUP = str.maketrans(
     {

@@ -30,9 +30,9 @@ from typing import Any
 from urllib.parse import quote
 
 from consider import __version__
-from consider.check import Result
 from consider.findings import Finding, Kind, Severity, Suppression, fails
 from consider.report import DEFAULT_VIEW, View
+from consider.result import Result
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

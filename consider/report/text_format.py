@@ -9,7 +9,6 @@ severities are coloured with ANSI codes.
 
 from __future__ import annotations
 
-from consider.check import FileResult, Result
 from consider.findings import Finding, Kind, Status, counts, fails
 from consider.report import (
     DEFAULT_VIEW,
@@ -21,6 +20,7 @@ from consider.report import (
     summary_line,
     suppression_text,
 )
+from consider.result import FileResult, Result
 
 _MESSAGE_WIDTH = 72
 

@@ -15,7 +15,7 @@ from conftest import spec_of
 
 from consider.check import read_spec
 from consider.cli import cli
-from consider.drawing import (
+from consider.commands.graph import (
     Drawing,
     Edge,
     Node,

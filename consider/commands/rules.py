@@ -1,9 +1,11 @@
-"""What is checked: the rules of the loaded packs and the engine's own, listed and explained."""
+"""``consider rules list|show|validate``: the rules of the loaded packs and the engine's own,
+listed, explained and checked."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from consider.engine_rules import PACK as SCHEMA_PACK
 from consider.engine_rules import engine_rule_docs
@@ -185,3 +187,35 @@ def _choice(value: str | bool | float) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def list_rules(packs: tuple[Path, ...], *, output_format: str) -> str:
+    """``consider rules list``: every rule of the built-in packs and ``packs``."""
+    from consider.engine import load_rules
+
+    return render_list(entries(load_rules(packs)), output_format)
+
+
+def show_rule(packs: tuple[Path, ...], rule_id: str) -> str:
+    """``consider rules show``: the documentation of one rule."""
+    from consider.engine import load_rules
+
+    return render_show(load_rules(packs), rule_id)
+
+
+def validate_packs(paths: tuple[Path, ...], *, no_builtin_packs: bool) -> str:
+    """``consider rules validate``: load and index the packs, beside the built-in ones unless
+    ``no_builtin_packs``; an invalid pack raises."""
+    from consider.engine import index, load_pack
+    from consider.resources import builtin_pack_paths
+
+    packs = [load_pack(path) for path in paths]
+    given = {path.resolve() for path in paths}
+    beside = (
+        []
+        if no_builtin_packs
+        else [load_pack(path) for path in builtin_pack_paths() if path.resolve() not in given]
+    )
+    index([*beside, *packs])
+    total = sum(len(p.questions) + len(p.risks) for p in packs)
+    return f"{len(packs)} pack(s), {total} rules: valid"

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from consider.analysis import Analysis
@@ -345,3 +346,12 @@ def render(spec: Spec, output_format: str) -> str:
     }
     text: str = renderers[output_format](drawing)
     return text
+
+
+def graph(
+    spec_path: Path, *, output_format: str, max_file_size: int, warn: Callable[[str], None]
+) -> str:
+    """The lineage of the spec at ``spec_path``, drawn in ``output_format``."""
+    from consider.commands.reading import read_for_lineage
+
+    return render(read_for_lineage(spec_path, max_file_size, warn), output_format)

@@ -25,7 +25,9 @@ change never reaches.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from consider.analysis import Analysis
 from consider.errors import UsageError
@@ -380,3 +382,18 @@ def render(result: Plan, output_format: str) -> str:
     if output_format == "json":
         return render_json(result)
     return render_text(result)
+
+
+def impact(
+    spec_path: Path,
+    changed: str,
+    *,
+    output_format: str,
+    max_file_size: int,
+    warn: Callable[[str], None],
+) -> str:
+    """The plan for a change to ``changed`` in the spec at ``spec_path``, rendered."""
+    from consider.commands.reading import read_for_lineage
+
+    spec = read_for_lineage(spec_path, max_file_size, warn)
+    return render(plan(spec, changed), output_format)

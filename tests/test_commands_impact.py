@@ -12,8 +12,8 @@ from conftest import spec_of
 from consider.analysis import Analysis
 from consider.check import read_spec
 from consider.cli import cli
+from consider.commands.impact import plan, render_text
 from consider.errors import UsageError
-from consider.impact import plan, render_text
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 H, M, D = 3600.0, 60.0, 86400.0
