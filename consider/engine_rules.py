@@ -26,20 +26,17 @@ def schema_finding(
     severity: Severity = Severity.ERROR,
 ) -> Finding:
     """A finding of one of the engine's own rules, at ``where`` (line, column)."""
-    return Finding(
-        kind=Kind.SCHEMA,
-        rule=rule,
-        pack=PACK,
-        severity=severity,
-        message=message,
+    return policy_finding(
+        rule,
+        severity,
+        message,
         file=file,
-        line=where[0],
-        column=where[1],
         pointer=pointer,
-        title=_TITLES[rule],
-        why=_WHY[rule],
-        fix=_FIX[rule],
+        where=where,
+        docs=(_TITLES[rule], _WHY[rule], _FIX[rule]),
         fingerprint=fingerprint(rule, pointer, content),
+        kind=Kind.SCHEMA,
+        pack=PACK,
     )
 
 
@@ -53,14 +50,16 @@ def policy_finding(
     where: tuple[int, int],
     docs: tuple[str, str, str],
     fingerprint: str = "",
+    kind: Kind = Kind.RISK,
+    pack: str = POLICY_PACK,
 ) -> Finding:
-    """A finding the policy adds about itself, at ``where`` (line, column), with its rule's
-    ``docs`` (title, why, fix)."""
+    """A finding the engine or the policy adds about the spec or itself, at ``where`` (line,
+    column), with its rule's ``docs`` (title, why, fix)."""
     title, why, fix = docs
     return Finding(
-        kind=Kind.RISK,
+        kind=kind,
         rule=rule,
-        pack=POLICY_PACK,
+        pack=pack,
         severity=severity,
         message=message,
         file=file,
