@@ -597,6 +597,24 @@ def rules_validate(paths: tuple[Path, ...], no_builtin_packs: bool) -> int:
     return EXIT_OK
 
 
+@rules.command("test")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@_format_option("text", "json")
+@_pack_option
+@click.option("--no-builtin-packs", is_flag=True, help="Load only the packs given with --pack.")
+def rules_test(
+    paths: tuple[str, ...], output_format: str, packs: tuple[Path, ...], no_builtin_packs: bool
+) -> int:
+    """Run test specs whose `# expect: RULE` and `# expect-not: RULE` comments say what must
+    be reported; exit 1 on any missed or unexpected finding."""
+    from consider import rule_tests
+    from consider.engine import load_rules
+
+    outcome = rule_tests.run(paths, load_rules(packs, builtin=not no_builtin_packs))
+    click.echo(printable(rule_tests.render(outcome, output_format)), nl=False)
+    return EXIT_OK if outcome.passed else EXIT_FINDINGS
+
+
 @cli.command("schema")
 @click.argument("name", type=click.Choice(["spec", "rulepack", "report", "config"]), default="spec")
 def schema_command(name: str) -> int:
