@@ -384,7 +384,14 @@ def _common(
         "references": tuple(body.get("references", ())),
         "file": document.path,
         "line": document.position(pointer, prefer="value")[0],
+        "catalog": _codes(body.get("catalog")),
     }
+
+
+def _codes(catalog: str | list[str] | None) -> tuple[str, ...]:
+    if catalog is None:
+        return ()
+    return (catalog,) if isinstance(catalog, str) else tuple(catalog)
 
 
 def _question(document: Document, pack: str, i: int, body: dict[str, Any]) -> Question:

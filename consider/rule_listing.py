@@ -22,6 +22,7 @@ class Entry:
     severity: str | None
     title: str
     applies_to: tuple[str, ...]
+    catalog: tuple[str, ...] = ()
 
 
 def entries(rules: RuleSet) -> list[Entry]:
@@ -33,10 +34,20 @@ def entries(rules: RuleSet) -> list[Entry]:
     for rule in rules.rules():
         if isinstance(rule, Risk):
             found.append(
-                Entry(rule.id, rule.pack, "risk", rule.severity.value, rule.title, rule.kinds)
+                Entry(
+                    rule.id,
+                    rule.pack,
+                    "risk",
+                    rule.severity.value,
+                    rule.title,
+                    rule.kinds,
+                    rule.catalog,
+                )
             )
         else:
-            found.append(Entry(rule.id, rule.pack, "question", None, rule.title, rule.kinds))
+            found.append(
+                Entry(rule.id, rule.pack, "question", None, rule.title, rule.kinds, rule.catalog)
+            )
     return found
 
 
@@ -53,6 +64,7 @@ def render_list(found: list[Entry], output_format: str) -> str:
                         "severity": e.severity,
                         "title": e.title,
                         "for": list(e.applies_to),
+                        "catalog": list(e.catalog),
                     }
                     for e in found
                 ],
@@ -89,6 +101,9 @@ def render_show(rules: RuleSet, rule_id: str) -> str:
             (),
         )
     rule = rules.find(rule_id)
+    sharing = [r for r in rules.rules() if rule_id in r.catalog]
+    if rule is None and sharing:
+        return render_catalog(rule_id, sharing)
     if rule is None:
         known = [e.id for e in entries(rules)]
         close = closest(rule_id, known, n=3)
@@ -99,6 +114,8 @@ def render_show(rules: RuleSet, rule_id: str) -> str:
         )
         raise UsageError(f"no rule '{rule_id}'{hint}")
     facts: list[tuple[str, str]] = [("pack", rule.pack), ("for", ", ".join(rule.kinds))]
+    if rule.catalog:
+        facts.append(("catalog", ", ".join(rule.catalog)))
     if isinstance(rule, Risk):
         facts.insert(1, ("kind", "risk"))
         facts.append(("severity", rule.severity.value))
@@ -122,6 +139,25 @@ def render_show(rules: RuleSet, rule_id: str) -> str:
     if rule.choices:
         facts.append(("choices", ", ".join(_choice(c) for c in rule.choices)))
     return _page(rule.id, rule.title, facts, rule.why, "", rule.references)
+
+
+def render_catalog(code: str, sharing: list[Question | Risk]) -> str:
+    """Every rule that checks the consideration with this catalog code, as a short table."""
+    from tabulate import tabulate
+
+    rows = [
+        (
+            rule.id,
+            rule.pack,
+            "question" if isinstance(rule, Question) else rule.severity.value,
+            rule.title,
+        )
+        for rule in sharing
+    ]
+    table = tabulate(rows, headers=("id", "pack", "kind", "title"), tablefmt="simple")
+    lines = [f"{code}: {len(sharing)} rule(s) check this consideration", "", table]
+    lines += ["", "`consider rules show ID` shows one of them in full."]
+    return "\n".join(lines) + "\n"
 
 
 def _page(

@@ -87,6 +87,8 @@ class Question(NamedTuple):
     answer_paths: tuple[Any, ...]
     choices: tuple[str | bool | float, ...]
     recommend: tuple[Recommendation, ...]
+    catalog: tuple[str, ...] = ()
+    """Catalog codes of the consideration it checks (``CL-01``); several rules may share one."""
 
 
 class Escalation(NamedTuple):
@@ -115,6 +117,8 @@ class Risk(NamedTuple):
     folds: tuple[str, ...]
     fix: str
     example: str
+    catalog: tuple[str, ...] = ()
+    """Catalog codes of the consideration it checks (``CL-01``); several rules may share one."""
 
 
 Rule: TypeAlias = "Question | Risk"

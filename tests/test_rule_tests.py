@@ -162,3 +162,13 @@ def test_every_case_converts_and_passes_as_a_test_spec(run_cli: Run, tmp_path: P
     code, out, _ = run_cli("rules", "test", copies, everything)
     assert code == 0, out
     assert out.endswith("expectation(s): all met\n")
+
+
+def test_rules_show_a_catalog_code_lists_every_rule_sharing_it(run_cli: Run) -> None:
+    code, out, _ = run_cli("rules", "show", "CL-01")
+    assert code == 0
+    assert out.startswith("CL-01: 3 rule(s) check this consideration\n")
+    for rule_id in ("collection-method", "collection-direction", "batch-interval-exceeds"):
+        assert f"\n{rule_id}" in out
+    code, out, _ = run_cli("rules", "show", "collection-method")
+    assert "  catalog      CL-01\n" in out
