@@ -66,6 +66,13 @@ _pack_option = click.option(
 )
 
 
+_no_plugin_packs = click.option(
+    "--no-plugin-packs",
+    is_flag=True,
+    help="Do not load the packs of installed packages (entry points in consider.packs).",
+)
+
+
 def _format_option(*choices: str) -> Callable[[_F], _F]:
     """``--format``, defaulting to the first of ``choices``."""
     return click.option(
@@ -141,8 +148,10 @@ def _write_report(path: Path, text: str) -> None:
 @click.option(
     "--no-builtin-packs",
     is_flag=True,
-    help="Use only the packs given with --pack (with none: check the spec format alone).",
+    help="Do not load the built-in packs (installed packages' packs still load, unless "
+    "--no-plugin-packs; with no pack at all: check the spec format alone).",
 )
+@_no_plugin_packs
 @click.option(
     "--config",
     "config_file",
@@ -202,6 +211,7 @@ def check(
     max_file_size: int | None,
     packs: tuple[Path, ...],
     no_builtin_packs: bool,
+    no_plugin_packs: bool,
     config_file: Path | None,
     no_config: bool,
     today: Any,
@@ -230,7 +240,12 @@ def check(
         fail_on=fail_on,
         max_file_size=max_file_size,
     )
-    rules = load_rules(settings.pack_files, builtin=False)
+    rules = load_rules(
+        settings.pack_files,
+        builtin=False,
+        plugins=not no_plugin_packs,
+        disabled=project.disable_packs,
+    )
     policy = config.policy_for(
         settings,
         rules,
@@ -546,12 +561,13 @@ def rules() -> None:
 @rules.command("list")
 @_format_option("text", "json")
 @_pack_option
-def rules_list(output_format: str, packs: tuple[Path, ...]) -> int:
-    """Every rule: id, pack, kind, severity and title."""
+@_no_plugin_packs
+def rules_list(output_format: str, packs: tuple[Path, ...], no_plugin_packs: bool) -> int:
+    """Every rule: id, pack, kind, severity and title, and where each pack comes from."""
     from consider import rule_listing as catalog
     from consider.engine import load_rules
 
-    entries = catalog.entries(load_rules(packs))
+    entries = catalog.entries(load_rules(packs, plugins=not no_plugin_packs))
     click.echo(catalog.render_list(entries, output_format), nl=False)
     return EXIT_OK
 
@@ -559,12 +575,14 @@ def rules_list(output_format: str, packs: tuple[Path, ...]) -> int:
 @rules.command("show")
 @click.argument("rule_id", metavar="ID")
 @_pack_option
-def rules_show(rule_id: str, packs: tuple[Path, ...]) -> int:
-    """The documentation of one rule."""
+@_no_plugin_packs
+def rules_show(rule_id: str, packs: tuple[Path, ...], no_plugin_packs: bool) -> int:
+    """The documentation of one rule, or the rules that share a catalog code (CL-01)."""
     from consider import rule_listing as catalog
     from consider.engine import load_rules
 
-    click.echo(catalog.render_show(load_rules(packs), rule_id), nl=False)
+    rules = load_rules(packs, plugins=not no_plugin_packs)
+    click.echo(catalog.render_show(rules, rule_id), nl=False)
     return EXIT_OK
 
 
@@ -589,7 +607,11 @@ def rules_validate(paths: tuple[Path, ...], no_builtin_packs: bool) -> int:
     beside = (
         []
         if no_builtin_packs
-        else [load_pack(path) for path in builtin_pack_paths() if path.resolve() not in given]
+        else [
+            load_pack(path, source="built-in")
+            for path in builtin_pack_paths()
+            if path.resolve() not in given
+        ]
     )
     index([*beside, *packs])
     total = sum(len(p.questions) + len(p.risks) for p in packs)
@@ -601,16 +623,22 @@ def rules_validate(paths: tuple[Path, ...], no_builtin_packs: bool) -> int:
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @_format_option("text", "json")
 @_pack_option
-@click.option("--no-builtin-packs", is_flag=True, help="Load only the packs given with --pack.")
+@click.option("--no-builtin-packs", is_flag=True, help="Do not load the built-in packs.")
+@_no_plugin_packs
 def rules_test(
-    paths: tuple[str, ...], output_format: str, packs: tuple[Path, ...], no_builtin_packs: bool
+    paths: tuple[str, ...],
+    output_format: str,
+    packs: tuple[Path, ...],
+    no_builtin_packs: bool,
+    no_plugin_packs: bool,
 ) -> int:
     """Run test specs whose `# expect: RULE` and `# expect-not: RULE` comments say what must
     be reported; exit 1 on any missed or unexpected finding."""
     from consider import rule_tests
     from consider.engine import load_rules
 
-    outcome = rule_tests.run(paths, load_rules(packs, builtin=not no_builtin_packs))
+    rules = load_rules(packs, builtin=not no_builtin_packs, plugins=not no_plugin_packs)
+    outcome = rule_tests.run(paths, rules)
     click.echo(printable(rule_tests.render(outcome, output_format)), nl=False)
     return EXIT_OK if outcome.passed else EXIT_FINDINGS
 

@@ -23,12 +23,15 @@ class Entry:
     title: str
     applies_to: tuple[str, ...]
     catalog: tuple[str, ...] = ()
+    source: str = "built-in"
+    """Where the rule's pack comes from: built-in, a plugin, or a file."""
 
 
 def entries(rules: RuleSet) -> list[Entry]:
     """Every rule: the engine's schema rules first, then each pack's questions and risks."""
+    sources = {pack.id: pack.source or f"file {pack.path}" for pack in rules.packs}
     found = [
-        Entry(rule_id, SCHEMA_PACK, "schema", "error", title, ("spec",))
+        Entry(rule_id, SCHEMA_PACK, "schema", "error", title, ("spec",), source="engine")
         for rule_id, (title, _, _) in engine_rule_docs().items()
     ]
     for rule in rules.rules():
@@ -42,11 +45,21 @@ def entries(rules: RuleSet) -> list[Entry]:
                     rule.title,
                     rule.kinds,
                     rule.catalog,
+                    sources[rule.pack],
                 )
             )
         else:
             found.append(
-                Entry(rule.id, rule.pack, "question", None, rule.title, rule.kinds, rule.catalog)
+                Entry(
+                    rule.id,
+                    rule.pack,
+                    "question",
+                    None,
+                    rule.title,
+                    rule.kinds,
+                    rule.catalog,
+                    sources[rule.pack],
+                )
             )
     return found
 
@@ -65,6 +78,7 @@ def render_list(found: list[Entry], output_format: str) -> str:
                         "title": e.title,
                         "for": list(e.applies_to),
                         "catalog": list(e.catalog),
+                        "source": e.source,
                     }
                     for e in found
                 ],
@@ -81,9 +95,14 @@ def render_list(found: list[Entry], output_format: str) -> str:
     )
     risks = sum(1 for e in found if e.kind == "risk")
     questions = sum(1 for e in found if e.kind == "question")
+    packs = tabulate(
+        list(dict.fromkeys((e.pack, e.source) for e in found)),
+        headers=("pack", "from"),
+        tablefmt="simple",
+    )
     return (
-        f"{table}\n\n{questions} questions, {risks} risks, {len(found) - risks - questions} "
-        "schema checks\n"
+        f"{table}\n\n{packs}\n\n{questions} questions, {risks} risks, "
+        f"{len(found) - risks - questions} schema checks\n"
     )
 
 

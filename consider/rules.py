@@ -138,6 +138,9 @@ class Pack(NamedTuple):
     extras: dict[str, Any]
     """The pack's own ``x-`` keys, such as the phrase table of timing promises (``x-phrases``)
     that a fact reads."""
+    source: str = ""
+    """Where the pack comes from: ``built-in``, ``plugin NAME (DIST VERSION)`` or ``file
+    PATH``."""
 
 
 class RuleSet(NamedTuple):

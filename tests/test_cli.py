@@ -434,7 +434,7 @@ def test_rules_list_json_lists_every_rule_with_id_pack_kind_and_severity(
     code, out, err = run_cli("rules", "list", "--format", "json", "--pack", str(GOLDEN_PACK))
     assert (code, err) == (0, "")
     listed = json.loads(out)
-    fields = {"id", "pack", "kind", "severity", "title", "for", "catalog"}
+    fields = {"id", "pack", "kind", "severity", "title", "for", "catalog", "source"}
     assert all(set(entry) == fields for entry in listed)
     rules = load_rules([GOLDEN_PACK])
     expected = [(rule_id, "schema", "schema", "error") for rule_id in engine_rule_docs()]
@@ -459,6 +459,7 @@ def test_rules_list_json_lists_every_rule_with_id_pack_kind_and_severity(
         "title": "Online or precomputed",
         "for": ["outputs"],
         "catalog": [],
+        "source": f"file {GOLDEN_PACK}",
     }
     assert golden[4] == {
         "id": "golden-online-without-fallback",
@@ -468,6 +469,7 @@ def test_rules_list_json_lists_every_rule_with_id_pack_kind_and_severity(
         "title": "Online output without a fallback",
         "for": ["outputs"],
         "catalog": [],
+        "source": f"file {GOLDEN_PACK}",
     }
 
 
