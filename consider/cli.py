@@ -196,6 +196,14 @@ def _write_report(path: Path, text: str) -> None:
     help="Colour the output [default: on a terminal, unless NO_COLOR is set].",
 )
 @click.option(
+    "--explain",
+    "explain",
+    multiple=True,
+    metavar="RULE[@REF]",
+    help="Explain why RULE fired: each part of its condition and its value (repeatable); "
+    "RULE@output:home-rows explains it on that entity, fired or not.",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
@@ -221,6 +229,7 @@ def check(
     quiet: bool,
     no_questions: bool,
     colour: bool | None,
+    explain: tuple[str, ...],
     jobs: int | None,
 ) -> int:
     """Report the risks and unanswered questions of specs (files, folders, globs, or - for
@@ -277,10 +286,54 @@ def check(
         questions=not no_questions,
         colour=_colour_wanted(colour),
     )
-    result = _check_and_print(targets, rules, limits, policy, output_format, view, jobs)
+    if explain:
+        result = _check_and_explain(
+            targets, rules, limits, policy, output_format, view, jobs, explain
+        )
+    else:
+        result = _check_and_print(targets, rules, limits, policy, output_format, view, jobs)
     for name, path in outputs:  # a file for a scanner or an archive gets the whole report
         _write_report(path, formatter(name)(result, view))
     return result.exit_code(threshold)
+
+
+def _check_and_explain(
+    targets: list[Target],
+    rules: RuleSet,
+    limits: Limits,
+    policy: Policy,
+    output_format: str,
+    view: View,
+    jobs: int | None,
+    explain: tuple[str, ...],
+) -> Result:
+    """The report, then why each rule named by --explain did what it did (in the JSON
+    report, under ``explain``)."""
+    import json
+
+    from consider.explain import explain_result, parse_target, render
+
+    if output_format not in ("text", "concise", "json"):
+        raise ConsiderError("--explain works with --format text, concise or json")
+    wanted = [parse_target(item, rules) for item in explain]
+    if output_format != "json":
+        result = _check_and_print(targets, rules, limits, policy, output_format, view, jobs)
+        shown = render(explain_result(result, rules, wanted, limits))
+        click.echo(printable("\n" + shown if shown else ""), nl=False)
+        return result
+    from consider.check import Result
+    from consider.report import formatter
+    from consider.workers import check_all, cores
+
+    checked = check_all(targets, rules, limits=limits, jobs=jobs or cores(), policy=policy)
+    result = Result(tuple(file for file in checked if file is not None))
+    report = json.loads(formatter("json")(result, view))
+    report["explain"] = [item.as_json() for item in explain_result(result, rules, wanted, limits)]
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    for file in result.files:
+        if file.error is not None:
+            click.echo(printable(f"consider: {file.error}"), err=True)
+    return result
 
 
 def _with_stdin(targets: list[Target], max_file_size: int) -> list[Target]:
