@@ -172,3 +172,12 @@ def test_rules_show_a_catalog_code_lists_every_rule_sharing_it(run_cli: Run) -> 
         assert f"\n{rule_id}" in out
     code, out, _ = run_cli("rules", "show", "collection-method")
     assert "  catalog      CL-01\n" in out
+
+
+def test_each_rule_page_shows_an_example_that_fires_and_one_that_does_not() -> None:
+    assert "- **catalog**: DP-01" in (ROOT / "docs" / "rules" / "dependencies.md").read_text()
+    page = (ROOT / "docs" / "rules" / "dependencies.md").read_text(encoding="utf-8")
+    section = page.split("\n## label-delay-exceeds-retrain-cadence\n", 1)[1].split("\n## ", 1)[0]
+    assert "**Example: reported** (from `tests/cases/dependencies/" in section
+    assert "**Example: not reported** (from `tests/cases/dependencies/" in section
+    assert "x-test" not in section and "# expect" not in section

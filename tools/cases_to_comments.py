@@ -37,7 +37,7 @@ def _header(text: str, path: str) -> dict[str, Any]:
     return header
 
 
-def _block(lines: list[str]) -> tuple[int, int]:
+def x_test_block(lines: list[str]) -> tuple[int, int]:
     """The 0-based [start, end) lines of the top-level ``x-test`` key and its body."""
     start = next(
         (i for i, line in enumerate(lines) if line.startswith(("x-test:", '"x-test":'))), None
@@ -69,7 +69,7 @@ def convert(text: str, path: str = "<case>") -> str:
     """One case file's text → the same spec with expect comments and no x-test."""
     header = _header(text, path)
     lines = text.splitlines()
-    start, end = _block(lines)
+    start, end = x_test_block(lines)
     wanted = _wanted(header)
     listed = list(dict.fromkeys(header.get("rules") or []))
     quiet = [rule for rule in listed if rule not in {e.rule for e in wanted}]
