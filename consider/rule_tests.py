@@ -292,6 +292,18 @@ def test_spec(target: Target, rules: RuleSet) -> tuple[int, list[Problem]] | Non
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         return 0, [Problem("error", display, 1, 1, "", f"cannot read the file: {reason}")]
+    if re.search(r"^pack:", text, re.MULTILINE) and not re.search(r"^consider:", text, re.M):
+        return 0, [
+            Problem(
+                "error",
+                display,
+                1,
+                1,
+                "",
+                "this is a rule pack, not a test spec; load it with --pack and name the "
+                "test specs (or their folder) as PATH",
+            )
+        ]
     result = check_target(target, rules)
     if result is None:
         return None
