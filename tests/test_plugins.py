@@ -21,7 +21,8 @@ from consider.versions import release, satisfies
 EXAMPLE = ROOT / "examples" / "packs" / "privacy-and-cost"
 SOURCE = "plugin privacy-and-cost (consider-privacy-and-cost 0.1.0)"
 Run = Callable[..., tuple[int, str, str]]
-PIP_WHEEL = (sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q")
+PIP = (sys.executable, "-m", "pip")
+PIP_WHEEL = (*PIP, "wheel", "--no-deps", "--no-build-isolation", "-q")
 
 
 def _offer(monkeypatch: pytest.MonkeyPatch, *offered: plugins.Plugin) -> None:
@@ -201,10 +202,10 @@ def test_the_example_pack_installs_with_pip_beside_consider(tmp_path: Path) -> N
         )
     built = sorted(wheels.glob("*.whl"))
     env_dir = tmp_path / "env"
-    venv.create(env_dir, with_pip=True)
+    venv.create(env_dir, with_pip=False)  # this pip installs into it: no ensurepip to wait for
     python = str(env_dir / "bin" / "python")
     subprocess.run(
-        [python, "-m", "pip", "install", "-q", "--no-index", "--no-deps", *map(str, built)],
+        [*PIP, "--python", python, "install", "-q", "--no-index", "--no-deps", *map(str, built)],
         check=True,
         capture_output=True,
     )
