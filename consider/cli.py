@@ -646,26 +646,26 @@ def rules_show(rule_id: str, packs: tuple[Path, ...], no_plugin_packs: bool) -> 
     is_flag=True,
     help="Do not check the packs' rule ids against the built-in packs'.",
 )
-def rules_validate(paths: tuple[Path, ...], no_builtin_packs: bool) -> int:
+@_no_plugin_packs
+def rules_validate(paths: tuple[Path, ...], no_builtin_packs: bool, no_plugin_packs: bool) -> int:
     """Check rule-pack files: schema, conditions, names, templates, and ids.
 
-    Rule ids must be unique beside the built-in packs too, as `check --pack` loads them
-    together (unless --no-builtin-packs).
+    Rule ids must be unique beside the built-in and installed packs too, as `check --pack`
+    loads them together (unless --no-builtin-packs, --no-plugin-packs).
     """
     from consider.engine import index, load_pack
+    from consider.plugins import pack_path, pack_plugins, source_of
     from consider.resources import builtin_pack_paths
 
     packs = [load_pack(path) for path in paths]
     given = {path.resolve() for path in paths}
-    beside = (
-        []
-        if no_builtin_packs
-        else [
-            load_pack(path, source="built-in")
-            for path in builtin_pack_paths()
-            if path.resolve() not in given
-        ]
-    )
+    offered = {} if no_plugin_packs else {pack_path(p): p for p in pack_plugins()}
+    others = [*([] if no_builtin_packs else builtin_pack_paths()), *offered]
+    beside = [
+        load_pack(path, source=source_of(path, offered))
+        for path in others
+        if path.resolve() not in given
+    ]
     index([*beside, *packs])
     total = sum(len(p.questions) + len(p.risks) for p in packs)
     click.echo(f"{len(packs)} pack(s), {total} rules: valid")

@@ -243,3 +243,16 @@ def test_every_example_spec_ships_and_the_example_pack_does_not() -> None:
     specs = {f"examples/{p.name}" for p in (ROOT / "examples").glob("*.yaml")}
     assert specs <= set(shipped)
     assert not any(key.startswith("examples/packs") for key in shipped)
+
+
+def test_validate_checks_ids_against_installed_packs_too(
+    installed: None, run_cli: Run, tmp_path: Path
+) -> None:
+    own = EXAMPLE / "src" / "privacy_and_cost" / "privacy-and-cost.yaml"
+    assert run_cli("rules", "validate", own) == (0, "1 pack(s), 3 rules: valid\n", "")
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("pack: privacy-and-cost\ntitle: mine\n", encoding="utf-8")
+    code, _, err = run_cli("rules", "validate", mine)
+    assert code == 2
+    assert f"({SOURCE}), beside this one (file {mine})" in err
+    assert run_cli("rules", "validate", "--no-plugin-packs", mine)[0] == 0
