@@ -514,6 +514,7 @@ def init(path: Path | None, example: str | None, force: bool) -> int:
 @click.option("--entity", metavar="REF", help="Only the questions about this entity.")
 @_max_file_size
 @_pack_option
+@_no_plugin_packs
 def questions(
     spec_path: Path,
     output_format: str,
@@ -521,6 +522,7 @@ def questions(
     entity: str | None,
     max_file_size: int,
     packs: tuple[Path, ...],
+    no_plugin_packs: bool,
 ) -> int:
     """The open questions as a questionnaire, grouped by pack and entity, with progress."""
     from dataclasses import replace
@@ -528,7 +530,7 @@ def questions(
     from consider.engine import load_rules
     from consider.questionnaire import check_filters, collect, render, select
 
-    rules = load_rules(packs)
+    rules = load_rules(packs, plugins=not no_plugin_packs)
     spec = _read_spec(spec_path, max_file_size)
     check_filters(spec, rules, pack=only_pack, entity=entity)
     found = collect(spec, rules)
@@ -554,6 +556,7 @@ def questions(
 )
 @_max_file_size
 @_pack_option
+@_no_plugin_packs
 def ask(
     spec_path: Path,
     limit: int | None,
@@ -562,6 +565,7 @@ def ask(
     today: str | None,
     max_file_size: int,
     packs: tuple[Path, ...],
+    no_plugin_packs: bool,
 ) -> int:
     """Answer the open questions one at a time; each answer is written into SPEC at once."""
     import datetime
@@ -579,7 +583,7 @@ def ask(
     from consider.prompt import Filters, walk
     from consider.questionnaire import check_filters
 
-    rules = load_rules(packs)
+    rules = load_rules(packs, plugins=not no_plugin_packs)
     check_filters(_read_spec(spec_path, max_file_size), rules, pack=only_pack, entity=entity)
     text = read_text(spec_path, display=str(spec_path), max_bytes=max_file_size)
     outcome = walk(
