@@ -19,7 +19,7 @@ import click
 
 from consider import __version__
 from consider.errors import ConsiderError
-from consider.report import FORMATS, one_line
+from consider.report import FORMATS, one_line, printable
 
 FAIL_ON = ("error", "warning", "info", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -60,6 +60,11 @@ _pack_option = click.option(
     help="An extra rule-pack file (repeatable).",
 )
 
+_no_plugin_packs = click.option(
+    "--no-plugin-packs",
+    is_flag=True,
+    help="Do not load the packs of installed packages (entry points in consider.packs).",
+)
 _only_pack_option = click.option(
     "--only-pack", metavar="ID", help="Only the questions of this pack."
 )
@@ -131,8 +136,10 @@ def _outputs(
 @click.option(
     "--no-builtin-packs",
     is_flag=True,
-    help="Use only the packs given with --pack (with none: check the spec format alone).",
+    help="Do not load the built-in packs (installed packages' packs still load, unless "
+    "--no-plugin-packs; with no pack at all: check the spec format alone).",
 )
+@_no_plugin_packs
 @click.option(
     "--config",
     "config_file",
@@ -175,6 +182,14 @@ def _outputs(
     "colour",
     default=None,
     help="Colour the output [default: on a terminal, unless NO_COLOR is set].",
+)
+@click.option(
+    "--explain",
+    "explain",
+    multiple=True,
+    metavar="RULE[@REF]",
+    help="Explain why RULE fired: each part of its condition and its value (repeatable); "
+    "RULE@output:home-rows explains it on that entity, fired or not.",
 )
 @click.option(
     "--jobs",
@@ -315,6 +330,7 @@ def init(path: Path | None, example: str | None, force: bool) -> int:
 @_entity_option
 @_max_file_size
 @_pack_option
+@_no_plugin_packs
 def questions(**options: Any) -> int:
     """The open questions as a questionnaire, grouped by pack and entity, with progress."""
     from consider.commands.questions import questions as questions_command
@@ -336,6 +352,7 @@ def questions(**options: Any) -> int:
 )
 @_max_file_size
 @_pack_option
+@_no_plugin_packs
 def ask(
     spec_path: Path,
     limit: int | None,
@@ -344,6 +361,7 @@ def ask(
     today: str | None,
     max_file_size: int,
     packs: tuple[Path, ...],
+    no_plugin_packs: bool,
 ) -> int:
     """Answer the open questions one at a time; each answer is written into SPEC at once."""
     import datetime
@@ -366,6 +384,7 @@ def ask(
         today=today or datetime.date.today().isoformat(),
         max_file_size=max_file_size,
         packs=packs,
+        no_plugin_packs=no_plugin_packs,
         read=lambda prompt: input(prompt),
         write=click.echo,
     )
@@ -380,22 +399,24 @@ def rules() -> None:
 @rules.command("list")
 @_format_option("text", "json")
 @_pack_option
-def rules_list(output_format: str, packs: tuple[Path, ...]) -> int:
-    """Every rule: id, pack, kind, severity and title."""
+@_no_plugin_packs
+def rules_list(output_format: str, packs: tuple[Path, ...], no_plugin_packs: bool) -> int:
+    """Every rule: id, pack, kind, severity and title, and where each pack comes from."""
     from consider.commands.rules import list_rules
 
-    _show(list_rules(packs, output_format=output_format))
+    _show(list_rules(packs, output_format=output_format, plugins=not no_plugin_packs))
     return EXIT_OK
 
 
 @rules.command("show")
 @click.argument("rule_id", metavar="ID")
 @_pack_option
-def rules_show(rule_id: str, packs: tuple[Path, ...]) -> int:
-    """The documentation of one rule."""
+@_no_plugin_packs
+def rules_show(rule_id: str, packs: tuple[Path, ...], no_plugin_packs: bool) -> int:
+    """The documentation of one rule, or the rules that share a catalog code (CL-01)."""
     from consider.commands.rules import show_rule
 
-    _show(show_rule(packs, rule_id))
+    _show(show_rule(packs, rule_id, plugins=not no_plugin_packs))
     return EXIT_OK
 
 
@@ -406,16 +427,47 @@ def rules_show(rule_id: str, packs: tuple[Path, ...]) -> int:
     is_flag=True,
     help="Do not check the packs' rule ids against the built-in packs'.",
 )
-def rules_validate(paths: tuple[Path, ...], no_builtin_packs: bool) -> int:
+@_no_plugin_packs
+def rules_validate(paths: tuple[Path, ...], no_builtin_packs: bool, no_plugin_packs: bool) -> int:
     """Check rule-pack files: schema, conditions, names, templates, and ids.
 
-    Rule ids must be unique beside the built-in packs too, as `check --pack` loads them
-    together (unless --no-builtin-packs).
+    Rule ids must be unique beside the built-in and installed packs too, as `check --pack`
+    loads them together (unless --no-builtin-packs, --no-plugin-packs).
     """
     from consider.commands.rules import validate_packs
 
-    click.echo(validate_packs(paths, no_builtin_packs=no_builtin_packs))
+    click.echo(
+        validate_packs(paths, no_builtin_packs=no_builtin_packs, no_plugin_packs=no_plugin_packs)
+    )
     return EXIT_OK
+
+
+@rules.command("test")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@_format_option("text", "json")
+@_pack_option
+@click.option("--no-builtin-packs", is_flag=True, help="Do not load the built-in packs.")
+@_no_plugin_packs
+def rules_test(
+    paths: tuple[str, ...],
+    output_format: str,
+    packs: tuple[Path, ...],
+    no_builtin_packs: bool,
+    no_plugin_packs: bool,
+) -> int:
+    """Run test specs whose `# expect: RULE` and `# expect-not: RULE` comments say what must
+    be reported; exit 1 on any missed or unexpected finding."""
+    from consider.commands.rules import test_packs
+
+    report, passed = test_packs(
+        paths,
+        packs,
+        output_format=output_format,
+        builtin=not no_builtin_packs,
+        plugins=not no_plugin_packs,
+    )
+    _show(printable(report))
+    return EXIT_OK if passed else EXIT_FINDINGS
 
 
 @cli.command("schema")

@@ -350,10 +350,13 @@ def pack_paths(config: Config, packs: Sequence[Path], *, no_builtin: bool) -> li
     from consider.resources import builtin_pack_paths
 
     builtin = {path.stem: path for path in builtin_pack_paths()}
+    installed = [] if not config.disable_packs else _installed_pack_ids()
     for index, pack in enumerate(config.disable_packs):
-        if pack not in builtin:
+        if pack not in builtin and pack not in installed:
+            known = [*builtin, *installed]
             raise config.error(
-                f"'disable_packs' names no built-in pack '{pack}'{did_you_mean(pack, builtin)}",
+                f"'disable_packs' names no built-in or installed pack '{pack}'"
+                f"{did_you_mean(pack, known)}",
                 f"/disable_packs/{index}",
             )
     if not packs:
@@ -366,6 +369,12 @@ def pack_paths(config: Config, packs: Sequence[Path], *, no_builtin: bool) -> li
                 )
     kept = [] if no_builtin else [p for i, p in builtin.items() if i not in config.disable_packs]
     return [*kept, *(packs or config.packs)]
+
+
+def _installed_pack_ids() -> list[str]:
+    from consider.plugins import pack_plugins
+
+    return [plugin.name for plugin in pack_plugins()]
 
 
 def check_rule_ids(config: Config, known: Iterable[str], questions: Iterable[str]) -> None:

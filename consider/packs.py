@@ -46,21 +46,38 @@ _X_NAME = re.compile(r"^(x-[A-Za-z0-9_-]+)")
 # -- loading ----------------------------------------------------------------------------------
 
 
-def load_rules(extra: Sequence[Path] = (), *, builtin: bool = True) -> RuleSet:
-    """The built-in packs (unless turned off) and any extra pack files, validated and compiled.
+def load_rules(
+    extra: Sequence[Path] = (),
+    *,
+    builtin: bool = True,
+    plugins: bool = True,
+    disabled: Sequence[str] = (),
+) -> RuleSet:
+    """The built-in packs and installed packages' packs (unless turned off or ``disabled``
+    by id), then any extra pack files, validated and compiled.
 
     Parsing, validating and compiling packs costs more than checking a small spec, and a
     pre-commit hook runs on every commit; so the compiled rule set is cached on disk, keyed
-    by the packs' exact bytes and this version of consider (see :mod:`consider.cache`).
+    by the packs' exact bytes, where each comes from, and this version of consider (see
+    :mod:`consider.cache`).
     """
     from consider import cache, cached_rules
+    from consider.plugins import fact_plugins, pack_path, pack_plugins
 
-    paths = [*(builtin_pack_paths() if builtin else []), *extra]
+    offered = {pack_path(p): p for p in pack_plugins() if p.name not in disabled}
+    paths = [
+        *(p for p in (builtin_pack_paths() if builtin else []) if p.stem not in disabled),
+        *(offered if plugins else []),
+        *extra,
+    ]
     sources = [(p, _read_pack_bytes(p)) for p in paths]
     key = cache.key(
         "rules",
         ENGINE_VERSION,
-        [(str(p), raw) for p, raw in sources],
+        [
+            *((f"{_source(p, offered)}\0{p}", raw) for p, raw in sources),
+            *((f"facts\0{f.label()}\0{f.value}", _module_bytes(f.value)) for f in fact_plugins()),
+        ],
         # the engine, the facts and the name check depend on the code and on the schemas
         code=(Path(__file__).resolve().parent, schemas_dir()),
     )
@@ -71,9 +88,42 @@ def load_rules(extra: Sequence[Path] = (), *, builtin: bool = True) -> RuleSet:
     )
     if isinstance(cached, RuleSet):
         return index(cached.packs)  # the index by kind is rebuilt, not trusted
-    rules = _load_rules(paths)
+    rules = _load_rules(paths, offered)
     cache.write(key, rules)
     return rules
+
+
+def _load_rules(paths: Sequence[Path], offered: dict[Path, Any]) -> RuleSet:
+    return index([_load_offered(path, offered) for path in paths])
+
+
+def _source(path: Path, offered: dict[Path, Any]) -> str:
+    from consider.plugins import source_of
+
+    return source_of(path, offered)
+
+
+def _load_offered(path: Path, offered: dict[Path, Any]) -> Pack:
+    pack = load_pack(path, source=_source(path, offered))
+    plugin = offered.get(path)
+    if plugin is not None and pack.id != plugin.name:
+        raise PackError(
+            f"the pack plugin {plugin.label()} offers a pack whose id is '{pack.id}'; name "
+            f"the entry point '{pack.id}', as the pack",
+            path=pack.path,
+        )
+    return pack
+
+
+def _module_bytes(module: str) -> bytes:
+    """A plugin fact module's source (its facts decide which names a condition may read)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec(module.split(":", 1)[0].strip())
+        return Path(spec.origin).read_bytes() if spec and spec.origin else b""
+    except (ImportError, ValueError, OSError):
+        return b""
 
 
 _CACHED_CLASSES = frozenset(
@@ -118,19 +168,23 @@ def _read_pack_bytes(path: Path) -> bytes:
         raise PackError(message, path=error.path) from None
 
 
-def _load_rules(paths: Sequence[Path]) -> RuleSet:
-    return index([load_pack(path) for path in paths])
-
-
 def index(packs: Sequence[Pack]) -> RuleSet:
     """Index rules by kind, after checking pack and rule ids are unique and folds name real
     questions."""
     seen: dict[str, Pack] = {}
     for pack in packs:
         if pack.id in seen:
+            first = seen[pack.id]
+            files = all(p.source.startswith("file ") or not p.source for p in (pack, first))
             raise PackError(
-                f"pack id '{pack.id}' is also used by {seen[pack.id].path}; "
-                "give each pack its own id",
+                f"pack id '{pack.id}' is also used by {first.path}"
+                + (
+                    "; give each pack its own id"
+                    if files
+                    else f" ({first.source}), beside "
+                    f"this one ({pack.source}); give each pack its own id, or turn one off "
+                    "(disable_packs in the config)"
+                ),
                 path=pack.path,
             )
         seen[pack.id] = pack
@@ -140,8 +194,13 @@ def index(packs: Sequence[Pack]) -> RuleSet:
         for rule in rules:
             if rule.id in owners:
                 other = owners[rule.id]
+                where = (
+                    ""
+                    if other.pack == rule.pack
+                    else f" (pack '{other.pack}', {seen[other.pack].source or 'file'})"
+                )
                 raise PackError(
-                    f"rule id '{rule.id}' is already used in {other.file}:{other.line}; "
+                    f"rule id '{rule.id}' is already used in {other.file}:{other.line}{where}; "
                     "rule ids must be unique across packs",
                     path=rule.file,
                     line=rule.line,
@@ -176,8 +235,9 @@ def index(packs: Sequence[Pack]) -> RuleSet:
     )
 
 
-def load_pack(path: Path) -> Pack:
-    """One pack file → a compiled :class:`Pack`; anything wrong is a :class:`PackError`."""
+def load_pack(path: Path, *, source: str = "") -> Pack:
+    """One pack file → a compiled :class:`Pack`; anything wrong is a :class:`PackError`.
+    ``source`` says where it comes from (built-in, a plugin, a file), for listings."""
     shown = str(path)
     try:
         raw = _read_pack_bytes(path)
@@ -205,6 +265,8 @@ def load_pack(path: Path) -> Pack:
             f"format {ENGINE_VERSION}: upgrade consider",
             path=shown,
         )
+    if "requires" in data:
+        _check_requires(document, data["requires"])
     questions = tuple(
         _question(document, pack_id, i, body) for i, body in enumerate(data.get("questions", []))
     )
@@ -212,8 +274,29 @@ def load_pack(path: Path) -> Pack:
     extras = {key: value for key, value in data.items() if key.startswith("x-")}
     _check_extras(document, extras)
     return Pack(
-        pack_id, data["title"], data.get("description", ""), shown, questions, risks, extras
+        pack_id,
+        data["title"],
+        data.get("description", ""),
+        shown,
+        questions,
+        risks,
+        extras,
+        source or f"file {shown}",
     )
+
+
+def _check_requires(document: Document, requires: str) -> None:
+    """Refuse a pack that needs another version of consider (``requires: ">=0.3"``)."""
+    from consider import __version__
+    from consider.versions import satisfies
+
+    if not satisfies(__version__, requires):
+        raise _error_at(
+            document,
+            "/requires",
+            f"the pack needs consider {requires.strip()}; this is consider {__version__}: "
+            "install a consider that matches, or a version of the pack made for this one",
+        )
 
 
 def _check_extras(document: Document, extras: dict[str, Any]) -> None:
@@ -397,7 +480,14 @@ def _common(
         "references": tuple(body.get("references", ())),
         "file": document.path,
         "line": document.position(pointer, prefer="value")[0],
+        "catalog": _codes(body.get("catalog")),
     }
+
+
+def _codes(catalog: str | list[str] | None) -> tuple[str, ...]:
+    if catalog is None:
+        return ()
+    return (catalog,) if isinstance(catalog, str) else tuple(catalog)
 
 
 def _question(document: Document, pack: str, i: int, body: dict[str, Any]) -> Question:

@@ -89,6 +89,8 @@ class Question(NamedTuple):
     answer_paths: tuple[Any, ...]
     choices: tuple[str | bool | float, ...]
     recommend: tuple[Recommendation, ...]
+    catalog: tuple[str, ...] = ()
+    """Catalog codes of the consideration it checks (``CL-01``); several rules may share one."""
 
 
 class Escalation(NamedTuple):
@@ -117,6 +119,8 @@ class Risk(NamedTuple):
     folds: tuple[str, ...]
     fix: str
     example: str
+    catalog: tuple[str, ...] = ()
+    """Catalog codes of the consideration it checks (``CL-01``); several rules may share one."""
 
 
 Rule: TypeAlias = "Question | Risk"
@@ -136,6 +140,9 @@ class Pack(NamedTuple):
     extras: dict[str, Any]
     """The pack's own ``x-`` keys, such as the phrase table of timing promises (``x-phrases``)
     that a fact reads."""
+    source: str = ""
+    """Where the pack comes from: ``built-in``, ``plugin NAME (DIST VERSION)`` or ``file
+    PATH``."""
 
 
 class RuleSet(NamedTuple):

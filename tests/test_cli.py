@@ -434,7 +434,8 @@ def test_rules_list_json_lists_every_rule_with_id_pack_kind_and_severity(
     code, out, err = run_cli("rules", "list", "--format", "json", "--pack", str(GOLDEN_PACK))
     assert (code, err) == (0, "")
     listed = json.loads(out)
-    assert all(set(entry) == {"id", "pack", "kind", "severity", "title", "for"} for entry in listed)
+    fields = {"id", "pack", "kind", "severity", "title", "for", "catalog", "source"}
+    assert all(set(entry) == fields for entry in listed)
     rules = load_rules([GOLDEN_PACK])
     expected = [(rule_id, "schema", "schema", "error") for rule_id in engine_rule_docs()]
     for rule in rules.rules():
@@ -457,6 +458,8 @@ def test_rules_list_json_lists_every_rule_with_id_pack_kind_and_severity(
         "severity": None,
         "title": "Online or precomputed",
         "for": ["outputs"],
+        "catalog": [],
+        "source": f"file {GOLDEN_PACK}",
     }
     assert golden[4] == {
         "id": "golden-online-without-fallback",
@@ -465,6 +468,8 @@ def test_rules_list_json_lists_every_rule_with_id_pack_kind_and_severity(
         "severity": "warning",
         "title": "Online output without a fallback",
         "for": ["outputs"],
+        "catalog": [],
+        "source": f"file {GOLDEN_PACK}",
     }
 
 

@@ -229,7 +229,7 @@ CONFIG_ERRORS: list[tuple[str, str, str]] = [
     (
         ".consider.yaml",
         "disable_packs: [sla, realtim]\n",
-        ".consider.yaml:1:22: 'disable_packs' names no built-in pack 'realtim' "
+        ".consider.yaml:1:22: 'disable_packs' names no built-in or installed pack 'realtim' "
         "(did you mean 'realtime'?)",
     ),
     (

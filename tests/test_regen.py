@@ -1,5 +1,5 @@
 """Every generated file is up to date: the fast validators (from schemas/), docs/spec.md,
-docs/rules.md, docs/facts.md and the README's picture of the output. ``python -m
+docs/rules/, docs/facts.md and the README's picture of the output. ``python -m
 tools.regen`` rewrites them all."""
 
 from __future__ import annotations
@@ -30,3 +30,9 @@ def test_generated_docs_are_up_to_date() -> None:
         if Path(path).read_text(encoding="utf-8") != expected
     ]
     assert stale == [], f"{', '.join(stale)} {STALE}"
+
+
+def test_docs_rules_holds_only_generated_pages() -> None:
+    generated = {path.name for path in generated_docs() if path.parent == ROOT / "docs" / "rules"}
+    assert {path.name for path in (ROOT / "docs" / "rules").iterdir()} == generated
+    assert not (ROOT / "docs" / "rules.md").exists(), "docs/rules/ replaced docs/rules.md"

@@ -19,13 +19,19 @@ def generated_docs(root: Path = ROOT) -> dict[Path, str]:
     from consider.engine import load_rules
     from tools.docsgen import spec_reference
     from tools.readme import readme_output, with_output
-    from tools.ruledocs import facts_reference, rules_reference
+    from tools.rule_examples import collect
+    from tools.ruledocs import facts_reference, rules_pages
 
     spec_schema = json.loads((root / "schemas" / "spec.schema.json").read_text(encoding="utf-8"))
     readme = root / "README.md"
+    rules = load_rules(plugins=False)  # the built-in packs alone, whatever is installed
+    examples = collect([root / "tests" / "cases"], rules, root)
+    pages = {
+        root / "docs" / "rules" / name: text for name, text in rules_pages(rules, examples).items()
+    }
     return {
         root / "docs" / "spec.md": spec_reference(spec_schema),
-        root / "docs" / "rules.md": rules_reference(load_rules()),
+        **pages,
         root / "docs" / "facts.md": facts_reference(),
         readme: with_output(readme.read_text(encoding="utf-8"), readme_output(root)),
     }
@@ -38,6 +44,7 @@ def main() -> None:
     for path in codegen.write(ROOT):
         print(f"wrote {path.relative_to(ROOT)}")
     for path, text in generated_docs().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
         print(f"wrote {path.relative_to(ROOT)}")
 

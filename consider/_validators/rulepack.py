@@ -23,7 +23,7 @@ class JsonSchemaValuesException(JsonSchemaValueException):
 
 Decimal = float
 import re
-REGEX_PATTERNS = {'^x-': re.compile('^x-'), '^(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?(\\.(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?)*(?![\\s\\S])': re.compile('^(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?(\\.(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?)*(?![\\s\\S])'), '^[a-z][a-z0-9]*(-[a-z0-9]+)*(?![\\s\\S])': re.compile('^[a-z][a-z0-9]*(-[a-z0-9]+)*(?![\\s\\S])')}
+REGEX_PATTERNS = {'^ *(>=|<=|==|!=|>|<) *[0-9]+(\\.[0-9]+)* *(, *(>=|<=|==|!=|>|<) *[0-9]+(\\.[0-9]+)* *)*$': re.compile('^ *(>=|<=|==|!=|>|<) *[0-9]+(\\.[0-9]+)* *(, *(>=|<=|==|!=|>|<) *[0-9]+(\\.[0-9]+)* *)*\\Z'), '^x-': re.compile('^x-'), '^(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?(\\.(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?)*(?![\\s\\S])': re.compile('^(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?(\\.(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?)*(?![\\s\\S])'), '^[A-Z][A-Z0-9]*-[0-9]+$': re.compile('^[A-Z][A-Z0-9]*-[0-9]+\\Z'), '^[a-z][a-z0-9]*(-[a-z0-9]+)*(?![\\s\\S])': re.compile('^[a-z][a-z0-9]*(-[a-z0-9]+)*(?![\\s\\S])')}
 NoneType = type(None)
 
 def validate(data, custom_formats={}, name_prefix=None):
@@ -61,6 +61,14 @@ def validate(data, custom_formats={}, name_prefix=None):
             if isinstance(data__engine, (int, float, Decimal)) and (not isinstance(data__engine, bool)):
                 if data__engine < 1:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.engine must be bigger than or equal to 1', value=data__engine, name='' + (name_prefix or 'data') + '.engine', rule='minimum')
+        if 'requires' in data_keys:
+            data_keys.remove('requires')
+            data__requires = data['requires']
+            if not isinstance(data__requires, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.requires must be string', value=data__requires, name='' + (name_prefix or 'data') + '.requires', rule='type')
+            if isinstance(data__requires, str):
+                if not REGEX_PATTERNS['^ *(>=|<=|==|!=|>|<) *[0-9]+(\\.[0-9]+)* *(, *(>=|<=|==|!=|>|<) *[0-9]+(\\.[0-9]+)* *)*$'].search(data__requires):
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.requires must match pattern ^ *(>=|<=|==|!=|>|<) *[0-9]+(\\.[0-9]+)* *(, *(>=|<=|==|!=|>|<) *[0-9]+(\\.[0-9]+)* *)*$', value=data__requires, name='' + (name_prefix or 'data') + '.requires', rule='pattern')
         if 'questions' in data_keys:
             data_keys.remove('questions')
             data__questions = data['questions']
@@ -111,6 +119,10 @@ def validate___definitions_risk(data, custom_formats={}, name_prefix=None):
                 data__title_len = len(data__title)
                 if data__title_len < 1:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.title must be longer than or equal to 1 characters', value=data__title, name='' + (name_prefix or 'data') + '.title', rule='minLength')
+        if 'catalog' in data_keys:
+            data_keys.remove('catalog')
+            data__catalog = data['catalog']
+            validate___definitions_catalog(data__catalog, custom_formats, (name_prefix or 'data') + '.catalog')
         if 'for' in data_keys:
             data_keys.remove('for')
             data__for = data['for']
@@ -291,6 +303,45 @@ def validate___definitions_kind(data, custom_formats={}, name_prefix=None):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + " must be one of ['product', 'outputs', 'slos', 'models', 'datasets', 'features', 'sources', 'services', 'stores']", value=data, name='' + (name_prefix or 'data') + '', rule='enum')
     return data
 
+def validate___definitions_catalog(data, custom_formats={}, name_prefix=None):
+    data_one_of_count2 = 0
+    if data_one_of_count2 < 2:
+        try:
+            validate___definitions_catalog_code(data, custom_formats, (name_prefix or 'data') + '')
+            data_one_of_count2 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException):
+            pass
+    if data_one_of_count2 < 2:
+        try:
+            if not isinstance(data, (list, tuple)):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be array', value=data, name='' + (name_prefix or 'data') + '', rule='type')
+            data_is_list = isinstance(data, (list, tuple))
+            if data_is_list:
+                data_len = len(data)
+                if data_len < 1:
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must contain at least 1 items', value=data, name='' + (name_prefix or 'data') + '', rule='minItems')
+
+                def fn(var):
+                    return frozenset(dict(((k, fn(v)) for k, v in var.items())).items()) if hasattr(var, 'items') else tuple((fn(v) for v in var)) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
+                if data_len > len(set((fn(data_x) for data_x in data))):
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must contain unique items', value=data, name='' + (name_prefix or 'data') + '', rule='uniqueItems')
+                for data_x, data_item in enumerate(data):
+                    validate___definitions_catalog_code(data_item, custom_formats, (name_prefix or 'data') + '[{data_x}]'.format(**locals()))
+            data_one_of_count2 += 1
+        except (JsonSchemaValueException, JsonSchemaValuesException):
+            pass
+    if data_one_of_count2 != 1:
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count2) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
+    return data
+
+def validate___definitions_catalog_code(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, str):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
+    if isinstance(data, str):
+        if not REGEX_PATTERNS['^[A-Z][A-Z0-9]*-[0-9]+$'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[A-Z][A-Z0-9]*-[0-9]+$', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+    return data
+
 def validate___definitions_question(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, dict):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
@@ -313,6 +364,10 @@ def validate___definitions_question(data, custom_formats={}, name_prefix=None):
                 data__title_len = len(data__title)
                 if data__title_len < 1:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.title must be longer than or equal to 1 characters', value=data__title, name='' + (name_prefix or 'data') + '.title', rule='minLength')
+        if 'catalog' in data_keys:
+            data_keys.remove('catalog')
+            data__catalog = data['catalog']
+            validate___definitions_catalog(data__catalog, custom_formats, (name_prefix or 'data') + '.catalog')
         if 'for' in data_keys:
             data_keys.remove('for')
             data__for = data['for']

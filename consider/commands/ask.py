@@ -15,6 +15,7 @@ def ask(
     today: str,
     max_file_size: int,
     packs: tuple[Path, ...],
+    no_plugin_packs: bool = False,
     read: Callable[[str], str],
     write: Callable[[str], None],
 ) -> bool:
@@ -25,7 +26,7 @@ def ask(
     from consider.prompt import Filters, walk
     from consider.questionnaire import check_filters
 
-    rules = load_rules(packs)
+    rules = load_rules(packs, plugins=not no_plugin_packs)
     check_filters(read_one(spec_path, max_file_size), rules, pack=only_pack, entity=entity)
     text = read_text(spec_path, display=str(spec_path), max_bytes=max_file_size)
     outcome = walk(

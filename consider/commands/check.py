@@ -45,6 +45,7 @@ def check(
     max_file_size: int | None,
     packs: tuple[Path, ...],
     no_builtin_packs: bool,
+    no_plugin_packs: bool,
     config_file: Path | None,
     no_config: bool,
     today: str,
@@ -54,6 +55,7 @@ def check(
     quiet: bool,
     no_questions: bool,
     colour: bool,
+    explain: tuple[str, ...],
     jobs: int | None,
     show: Callable[[str], None],
     warn: Callable[[str], None],
@@ -75,7 +77,12 @@ def check(
         fail_on=fail_on,
         max_file_size=max_file_size,
     )
-    rules = load_rules(settings.pack_files, builtin=False)
+    rules = load_rules(
+        settings.pack_files,
+        builtin=False,
+        plugins=not no_plugin_packs,
+        disabled=project.disable_packs,
+    )
     policy = config.policy_for(
         settings,
         rules,
@@ -102,6 +109,13 @@ def check(
         return EXIT_OK
     threshold = parse_threshold(settings.fail_on)
     view = View(threshold=threshold, quiet=quiet, questions=not no_questions, colour=colour)
+    if explain:
+        result = _check_and_explain(
+            targets, rules, limits, policy, output_format, view, jobs, explain, show, warn
+        )
+        for name, path in outputs:
+            _write_report(path, formatter(name)(result, view))
+        return result.exit_code(threshold)
     result = _check_and_report(
         targets,
         rules,
@@ -117,6 +131,48 @@ def check(
     for name, path in outputs:  # a file for a scanner or an archive gets the whole report
         _write_report(path, formatter(name)(result, view))
     return result.exit_code(threshold)
+
+
+def _check_and_explain(
+    targets: list[Target],
+    rules: RuleSet,
+    limits: Limits,
+    policy: Policy,
+    output_format: str,
+    view: View,
+    jobs: int | None,
+    explain: tuple[str, ...],
+    show: Callable[[str], None],
+    warn: Callable[[str], None],
+) -> Result:
+    """The report, then why each rule named by --explain did what it did (in the JSON
+    report, under ``explain``)."""
+    import json
+
+    from consider.explain import explain_result, parse_target, render
+    from consider.report import formatter, printable
+    from consider.result import Result
+    from consider.workers import check_all, cores
+
+    if output_format not in ("text", "concise", "json"):
+        raise ConsiderError("--explain works with --format text, concise or json")
+    wanted = [parse_target(item, rules) for item in explain]
+    checked = check_all(targets, rules, limits=limits, jobs=jobs or cores(), policy=policy)
+    result = Result(tuple(file for file in checked if file is not None))
+    if output_format != "json":
+        show(formatter(output_format)(result, view))
+        shown = render(explain_result(result, rules, wanted, limits))
+        show(printable("\n" + shown if shown else ""))
+    else:
+        report = json.loads(formatter("json")(result, view))
+        report["explain"] = [
+            item.as_json() for item in explain_result(result, rules, wanted, limits)
+        ]
+        show(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    for file in result.files:
+        if file.error is not None:
+            warn(one_line(f"consider: {file.error}"))
+    return result
 
 
 def _with_stdin(targets: list[Target], max_file_size: int) -> list[Target]:

@@ -14,13 +14,14 @@ def questions(
     entity: str | None,
     max_file_size: int,
     packs: tuple[Path, ...],
+    no_plugin_packs: bool = False,
 ) -> str:
     """The open questions, grouped by pack and entity, with progress, rendered."""
     from consider.commands.reading import read_one
     from consider.engine import load_rules
     from consider.questionnaire import check_filters, collect, render, select
 
-    rules = load_rules(packs)
+    rules = load_rules(packs, plugins=not no_plugin_packs)
     spec = read_one(spec_path, max_file_size)
     check_filters(spec, rules, pack=only_pack, entity=entity)
     found = collect(spec, rules)

@@ -24,21 +24,45 @@ class Entry:
     severity: str | None
     title: str
     applies_to: tuple[str, ...]
+    catalog: tuple[str, ...] = ()
+    source: str = "built-in"
+    """Where the rule's pack comes from: built-in, a plugin, or a file."""
 
 
 def entries(rules: RuleSet) -> list[Entry]:
     """Every rule: the engine's schema rules first, then each pack's questions and risks."""
+    sources = {pack.id: pack.source or f"file {pack.path}" for pack in rules.packs}
     found = [
-        Entry(rule_id, SCHEMA_PACK, "schema", "error", title, ("spec",))
+        Entry(rule_id, SCHEMA_PACK, "schema", "error", title, ("spec",), source="engine")
         for rule_id, (title, _, _) in engine_rule_docs().items()
     ]
     for rule in rules.rules():
         if isinstance(rule, Risk):
             found.append(
-                Entry(rule.id, rule.pack, "risk", rule.severity.value, rule.title, rule.kinds)
+                Entry(
+                    rule.id,
+                    rule.pack,
+                    "risk",
+                    rule.severity.value,
+                    rule.title,
+                    rule.kinds,
+                    rule.catalog,
+                    sources[rule.pack],
+                )
             )
         else:
-            found.append(Entry(rule.id, rule.pack, "question", None, rule.title, rule.kinds))
+            found.append(
+                Entry(
+                    rule.id,
+                    rule.pack,
+                    "question",
+                    None,
+                    rule.title,
+                    rule.kinds,
+                    rule.catalog,
+                    sources[rule.pack],
+                )
+            )
     return found
 
 
@@ -55,6 +79,8 @@ def render_list(found: list[Entry], output_format: str) -> str:
                         "severity": e.severity,
                         "title": e.title,
                         "for": list(e.applies_to),
+                        "catalog": list(e.catalog),
+                        "source": e.source,
                     }
                     for e in found
                 ],
@@ -88,9 +114,14 @@ def render_list(found: list[Entry], output_format: str) -> str:
     )
     risks = sum(1 for e in found if e.kind == "risk")
     questions = sum(1 for e in found if e.kind == "question")
+    packs = tabulate(
+        list(dict.fromkeys((e.pack, e.source) for e in found)),
+        headers=("pack", "from"),
+        tablefmt="simple",
+    )
     return (
-        f"{table}\n\n{questions} questions, {risks} risks, {len(found) - risks - questions} "
-        "schema checks\n"
+        f"{table}\n\n{packs}\n\n{questions} questions, {risks} risks, "
+        f"{len(found) - risks - questions} schema checks\n"
     )
 
 
@@ -108,6 +139,9 @@ def render_show(rules: RuleSet, rule_id: str) -> str:
             (),
         )
     rule = rules.find(rule_id)
+    sharing = [r for r in rules.rules() if rule_id in r.catalog]
+    if rule is None and sharing:
+        return render_catalog(rule_id, sharing)
     if rule is None:
         known = [e.id for e in entries(rules)]
         close = closest(rule_id, known, n=3)
@@ -118,6 +152,8 @@ def render_show(rules: RuleSet, rule_id: str) -> str:
         )
         raise UsageError(f"no rule '{rule_id}'{hint}")
     facts: list[tuple[str, str]] = [("pack", rule.pack), ("for", ", ".join(rule.kinds))]
+    if rule.catalog:
+        facts.append(("catalog", ", ".join(rule.catalog)))
     if isinstance(rule, Risk):
         facts.insert(1, ("kind", "risk"))
         facts.append(("severity", rule.severity.value))
@@ -143,6 +179,25 @@ def render_show(rules: RuleSet, rule_id: str) -> str:
     if rule.choices:
         facts.append(("choices", ", ".join(_choice(c) for c in rule.choices)))
     return _page(rule.id, rule.title, facts, rule.why, "", rule.references)
+
+
+def render_catalog(code: str, sharing: list[Question | Risk]) -> str:
+    """Every rule that checks the consideration with this catalog code, as a short table."""
+    from tabulate import tabulate
+
+    rows = [
+        (
+            rule.id,
+            rule.pack,
+            "question" if isinstance(rule, Question) else rule.severity.value,
+            rule.title,
+        )
+        for rule in sharing
+    ]
+    table = tabulate(rows, headers=("id", "pack", "kind", "title"), tablefmt="simple")
+    lines = [f"{code}: {len(sharing)} rule(s) check this consideration", "", table]
+    lines += ["", "`consider rules show ID` shows one of them in full."]
+    return "\n".join(lines) + "\n"
 
 
 def _page(
@@ -189,33 +244,57 @@ def _choice(value: str | bool | float) -> str:
     return str(value)
 
 
-def list_rules(packs: tuple[Path, ...], *, output_format: str) -> str:
-    """``consider rules list``: every rule of the built-in packs and ``packs``."""
+def list_rules(packs: tuple[Path, ...], *, output_format: str, plugins: bool = True) -> str:
+    """``consider rules list``: every rule of the built-in, installed and ``packs`` packs,
+    and where each pack comes from."""
     from consider.engine import load_rules
 
-    return render_list(entries(load_rules(packs)), output_format)
+    return render_list(entries(load_rules(packs, plugins=plugins)), output_format)
 
 
-def show_rule(packs: tuple[Path, ...], rule_id: str) -> str:
-    """``consider rules show``: the documentation of one rule."""
+def show_rule(packs: tuple[Path, ...], rule_id: str, *, plugins: bool = True) -> str:
+    """``consider rules show``: the documentation of one rule, or of the rules that share a
+    catalog code (CL-01)."""
     from consider.engine import load_rules
 
-    return render_show(load_rules(packs), rule_id)
+    return render_show(load_rules(packs, plugins=plugins), rule_id)
 
 
-def validate_packs(paths: tuple[Path, ...], *, no_builtin_packs: bool) -> str:
-    """``consider rules validate``: load and index the packs, beside the built-in ones unless
-    ``no_builtin_packs``; an invalid pack raises."""
+def validate_packs(
+    paths: tuple[Path, ...], *, no_builtin_packs: bool, no_plugin_packs: bool = False
+) -> str:
+    """``consider rules validate``: load and index the packs, beside the built-in and
+    installed ones unless told not to; an invalid pack raises."""
     from consider.engine import index, load_pack
+    from consider.plugins import pack_path, pack_plugins, source_of
     from consider.resources import builtin_pack_paths
 
     packs = [load_pack(path) for path in paths]
     given = {path.resolve() for path in paths}
-    beside = (
-        []
-        if no_builtin_packs
-        else [load_pack(path) for path in builtin_pack_paths() if path.resolve() not in given]
-    )
+    offered = {} if no_plugin_packs else {pack_path(p): p for p in pack_plugins()}
+    others = [*([] if no_builtin_packs else builtin_pack_paths()), *offered]
+    beside = [
+        load_pack(path, source=source_of(path, offered))
+        for path in others
+        if path.resolve() not in given
+    ]
     index([*beside, *packs])
     total = sum(len(p.questions) + len(p.risks) for p in packs)
     return f"{len(packs)} pack(s), {total} rules: valid"
+
+
+def test_packs(
+    paths: tuple[str, ...],
+    packs: tuple[Path, ...],
+    *,
+    output_format: str,
+    builtin: bool,
+    plugins: bool,
+) -> tuple[str, bool]:
+    """``consider rules test``: the report of the test specs, and whether all passed."""
+    from consider import rule_tests
+    from consider.engine import load_rules
+
+    rules = load_rules(packs, builtin=builtin, plugins=plugins)
+    outcome = rule_tests.run(paths, rules)
+    return rule_tests.render(outcome, output_format), outcome.passed

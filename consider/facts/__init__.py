@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from consider.errors import PackError
+
 if TYPE_CHECKING:
     from consider.analysis import Analysis
 
@@ -36,9 +38,13 @@ class FactDef(NamedTuple):
     doc: str
     compute: FactFunction
     module: str
+    plugin: str = ""
+    """The installed package that offers it (``consider.facts`` entry point), or ""."""
 
 
 _FACTS: list[FactDef] = []
+_PLUGIN_FACTS: dict[str, list[FactDef]] = {}
+"""The facts each plugin module registered when it was imported, by module."""
 
 
 def fact(name: str, *, kind: str, doc: str) -> Callable[[FactFunction], FactFunction]:
@@ -91,13 +97,46 @@ def registry() -> tuple[FactDef, ...]:
     }
     for module in sorted(names):
         importlib.import_module(f"{__name__}.{module}")
+    definitions = [*_FACTS, *_plugin_facts()]
     seen: dict[tuple[str, str], FactDef] = {}
-    for definition in _FACTS:
+    for definition in definitions:
         key = (definition.kind, definition.name)
         if key in seen and seen[key].compute is not definition.compute:
-            raise RuntimeError(f"fact {definition.kind}._facts.{definition.name} is defined twice")
+            where = " and ".join(
+                f"the plugin {d.plugin}" if d.plugin else "consider"
+                for d in (seen[key], definition)
+            )
+            message = f"fact {definition.kind}._facts.{definition.name} is defined by {where}"
+            if definition.plugin:
+                raise PackError(message + "; rename the plugin's fact")
+            raise RuntimeError(message)
         seen[key] = definition
     return tuple(sorted(seen.values(), key=lambda d: (d.kind, d.name)))
+
+
+def _plugin_facts() -> list[FactDef]:
+    """The facts installed packages register (``consider.facts`` entry points), each marked
+    with its plugin; a module that fails to import is a pack error naming the plugin."""
+    from consider.plugins import fact_plugins
+
+    found: list[FactDef] = []
+    for plugin in fact_plugins():
+        module = plugin.value.split(":", 1)[0].strip()
+        if module not in _PLUGIN_FACTS:
+            before = len(_FACTS)
+            try:
+                importlib.import_module(module)
+            except Exception as error:
+                del _FACTS[before:]
+                raise PackError(
+                    f"the fact plugin {plugin.label()} cannot be loaded: importing '{module}' "
+                    f"raised {error!r}; fix or uninstall the package"
+                ) from None
+            # Kept apart from consider's own, so each stays marked with its plugin.
+            _PLUGIN_FACTS[module] = _FACTS[before:]
+            del _FACTS[before:]
+        found.extend(d._replace(plugin=plugin.label()) for d in _PLUGIN_FACTS[module])
+    return found
 
 
 def compute(spec: Analysis, kinds: set[str] | None = None) -> dict[tuple[str, str], dict[str, Any]]:
@@ -145,6 +184,12 @@ class FactStore:
             try:
                 computed = self._computed[key] = definition.compute(self._spec)
             except Exception as error:
+                if definition.plugin:
+                    # Someone else's code: a pack error (exit 2) naming it, not a bug of ours.
+                    raise PackError(
+                        f"the fact {kind}._facts.{name} of the plugin {definition.plugin} "
+                        f"failed: {error!r}; fix or uninstall the package"
+                    ) from None
                 # A fact is our code, not the pack's: its failure is a bug (exit 3), and must
                 # not be mistaken for a rule's condition failing on the data (exit 2).
                 raise FactError(f"the fact {kind}._facts.{name} failed: {error!r}") from error
