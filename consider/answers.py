@@ -9,9 +9,7 @@ consider still reads as a spec.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -511,17 +509,9 @@ def _last_item(node: Any) -> tuple[Any, Any]:
 
 
 def _replace(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    from consider.atomic import replace_file
+
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, path.stat().st_mode & 0o7777)
-        os.replace(temporary, path)
+        replace_file(path, text, newline="")
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise InputError(f"cannot write {path}: {error.strerror}") from None
-    except BaseException:  # Ctrl-C between the write and the replace: the original stays
-        Path(temporary).unlink(missing_ok=True)
-        raise

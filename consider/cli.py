@@ -489,9 +489,12 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as error:
         from consider.bounds import clip
 
-        # Its message may quote what was typed (a 400-digit size, a name with a newline).
-        setattr(error, "message", one_line(clip(error.message, 300)))  # noqa: B010 (Final)
-        error.show()
+        # One line, like every other error: the command, what was wrong, where help is. The
+        # message may quote what was typed (a 400-digit size, a name with a newline).
+        ctx = getattr(error, "ctx", None)
+        where = ctx.command_path if ctx is not None else "consider"
+        message = one_line(clip(error.format_message(), 300)).rstrip(".")
+        click.echo(f"{where}: {message}; see '{where} --help'", err=True)
         code = EXIT_USAGE
     except click.exceptions.Abort:
         click.echo("consider: aborted", err=True)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from consider.errors import UsageError
@@ -44,13 +42,11 @@ def write_new(path: Path, text: str, *, force: bool) -> None:
         )
     if not path.parent.is_dir():
         raise UsageError(f"the folder {path.parent} does not exist; create it first")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    from consider.atomic import replace_file
+
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(temporary, path)
+        replace_file(path, text, newline="\n")
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise UsageError(f"cannot write {path}: {error.strerror}") from None
 
 

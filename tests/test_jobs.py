@@ -121,7 +121,10 @@ def test_the_default_is_every_core(
 def test_jobs_must_be_at_least_one(run_cli: RunCli, specs: list[str]) -> None:
     code, out, err = run_cli("check", "--jobs", "0", "clean.yaml")
     assert (code, out) == (2, "")
-    assert err.endswith("Error: Invalid value for '--jobs' / '-j': 0 is not in the range x>=1.\n")
+    assert err == (
+        "consider check: Invalid value for '--jobs' / '-j': 0 is not in the range x>=1; "
+        "see 'consider check --help'\n"
+    )
 
 
 # -- streaming --------------------------------------------------------------------------------

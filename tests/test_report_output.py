@@ -50,10 +50,10 @@ def test_a_bad_output_format_is_a_usage_error(run_cli: RunCli, tmp_path: Path) -
     for value in ("xml=r.xml", "sarif", "sarif=", "=r.sarif"):
         code, out, err = _check(run_cli, "--output", value, SPEC)
         assert (code, out) == (2, "")
-        assert err.endswith(
-            f"Error: Invalid value for '--output': {value!r} is not FORMAT=FILE with a FORMAT "
-            "of text, json, sarif, junit, github, markdown, concise; write it like "
-            "sarif=consider.sarif\n"
+        assert err == (
+            f"consider check: Invalid value for '--output': {value!r} is not FORMAT=FILE with "
+            "a FORMAT of text, json, sarif, junit, github, markdown, concise; write it like "
+            "sarif=consider.sarif; see 'consider check --help'\n"
         )
 
 
@@ -77,3 +77,16 @@ def test_the_json_report_of_waived_findings_validates() -> None:
     broken = json.loads(json.dumps(report))
     broken["files"][0]["findings"][1]["suppression"]["kind"] = "ignored"
     assert list(validator.iter_errors(broken))
+
+
+def test_quiet_and_no_questions_leave_the_written_reports_whole(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    written = {name: tmp_path / f"r.{name}" for name in ("text", "markdown", "sarif", "junit")}
+    outputs = [arg for name, path in written.items() for arg in ("--output", f"{name}={path}")]
+    code, out, _ = _check(run_cli, "--quiet", "--no-questions", *outputs, SPEC)
+    assert code == 1
+    assert out != _check(run_cli, SPEC)[1]  # the terminal's report is the short one
+    for name, path in written.items():
+        full = _check(run_cli, "--format", name, SPEC)[1]
+        assert path.read_text(encoding="utf-8") == full, name

@@ -114,7 +114,7 @@ def check(
             targets, rules, limits, policy, output_format, view, jobs, explain, show, warn
         )
         for name, path in outputs:
-            _write_report(path, formatter(name)(result, view))
+            _write_report(path, formatter(name)(result, View(threshold=threshold)))
         return result.exit_code(threshold)
     result = _check_and_report(
         targets,
@@ -128,8 +128,10 @@ def check(
         warn=warn,
         progress=progress(len(targets)),
     )
-    for name, path in outputs:  # a file for a scanner or an archive gets the whole report
-        _write_report(path, formatter(name)(result, view))
+    # A file for a scanner or an archive gets the whole report: --quiet, --no-questions and
+    # colour are for the terminal.
+    for name, path in outputs:
+        _write_report(path, formatter(name)(result, View(threshold=threshold)))
     return result.exit_code(threshold)
 
 
