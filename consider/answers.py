@@ -156,7 +156,10 @@ def _shape(node: Any, resolve: Callable[[str], bool]) -> Field:
         item = _shape(node.get("items", {}), resolve)
         if item.parse is None:
             return Field("a list of blocks", None)
-        return Field(f"a list of {_plural(item.form)}, separated by commas", _list(item.parse))
+        return Field(
+            f"a list of {_plural(item.form)}, separated by commas ([] for none)",
+            _list(item.parse),
+        )
     if kind == "object" or "properties" in node:
         return Field("a block", None)
     return Field("text", _text)
@@ -250,6 +253,8 @@ def _number(typed: str) -> float | int:
 
 def _list(item: Callable[[str], Any]) -> Callable[[str], list[Any]]:
     def parse_list(typed: str) -> list[Any]:
+        if typed.strip() in ("[]", "none"):
+            return []  # "none" is an answer too: `inputs_from: []` says there are none
         separator = ";" if ";" in typed else ","
         parts = [part for part in typed.split(separator) if part.strip()]
         if not parts:

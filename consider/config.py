@@ -511,7 +511,10 @@ def policy_for(
     found: tuple[tuple[str, waivers.Waiver], ...] = ()
     if config.waivers is not None:
         if not config.waivers.is_file():
-            raise config.error("the waivers file is not found; check the path", "/waivers#value")
+            raise config.error(
+                f"the waivers file {_display(config.waivers)} is not found; check the path",
+                "/waivers#value",
+            )
         found = waivers.read_file(config.waivers, _display(config.waivers))
     recorded = None
     if writing_baseline:

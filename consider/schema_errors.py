@@ -202,6 +202,10 @@ def _describe(
         kinds = (references or {}).get(_key(error.schema)) or _reference_kinds(error.schema)
         if kinds:
             return f"{where} is {shown}, which {_bad_reference(str(error.instance), kinds)}"
+        examples = error.schema.get("examples") if isinstance(error.schema, dict) else None
+        if isinstance(examples, list) and examples:
+            # An example reads better than the regular expression it stands for.
+            return f"{where} is {shown}, which is not in the form it takes, such as {examples[0]}"
         return f"{where} is {shown}, which does not match {error.validator_value}"
     if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         bound = "at least" if "inimum" in error.validator else "at most"

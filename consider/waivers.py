@@ -72,10 +72,15 @@ def in_spec(spec: Spec) -> list[Waiver]:
     if not isinstance(written, list):
         return []
     found = []
+    # A waiver with a schema finding (a date that is no date, say) waives nothing; the schema
+    # finding says what is wrong with it, once.
+    faulty = {f.pointer for f in spec.findings if f.pointer.startswith("/waivers/")}
     for index, item in enumerate(written):
         if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in FIELDS):
             continue
         pointer = f"/waivers/{index}"
+        if any(p == pointer or p.startswith(pointer + "/") for p in faulty):
+            continue
         line, column = spec.document.position(pointer, prefer="value")
         found.append(_waiver(item, spec.document.path, line, column, pointer))
     return found
@@ -126,7 +131,19 @@ def read_file(path: Path, display: str) -> tuple[tuple[str, Waiver], ...]:
         pointer = f"/waivers/{index}"
         line, column = document.position(pointer, prefer="value")
         record = _waiver(item, display, line, column, pointer)
-        pairs.append((str((base / item["file"]).resolve()), record))
+        spec = (base / item["file"]).resolve()
+        if not spec.is_file():
+            # A waiver that can match nothing, ever: said at once, not left to rot.
+            line, column = document.position(f"{pointer}/file", prefer="value")
+            raise ConsiderError(
+                f"waivers file: waivers[{index}].file names {item['file']}, which does not "
+                "exist (paths are relative to the waivers file); fix the path, or remove the "
+                "waiver if the spec is gone",
+                path=display,
+                line=line,
+                column=column,
+            )
+        pairs.append((str(spec), record))
     return tuple(pairs)
 
 

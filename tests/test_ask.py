@@ -212,6 +212,8 @@ def test_not_a_terminal(spec_file: Path, run_cli: Run) -> None:
         ("models", "trained_on", "dataset:orders", ["dataset:orders"]),
         ("models", "reproducible", "yes", True),
         ("outputs", "fanout.count", "12", 12),
+        ("outputs", "reacts_to", "[]", []),
+        ("models", "inputs_from", "none", []),
     ],
 )
 def test_typed_answers(kind: str, path: str, typed: str, value: object) -> None:

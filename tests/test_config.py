@@ -269,7 +269,7 @@ CONFIG_ERRORS: list[tuple[str, str, str]] = [
     (
         ".consider.yaml",
         "waivers: nowhere.yaml\n",
-        ".consider.yaml:1:10: the waivers file is not found; check the path",
+        ".consider.yaml:1:10: the waivers file nowhere.yaml is not found; check the path",
     ),
     (
         "pyproject.toml",

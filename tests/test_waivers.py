@@ -151,6 +151,23 @@ def test_an_incomplete_waiver_is_a_schema_finding(spec: Path, run_cli: Run) -> N
     ]
 
 
+def test_a_date_that_is_no_date_is_one_schema_finding(spec: Path, run_cli: Run) -> None:
+    spec.write_text(spec.read_text() + WAIVER.replace("2027-03-31", "2027-13-45"))
+    code, findings, _ = _check(run_cli, "fraud.yaml", "--today", "2027-01-01")
+    assert code == 1
+    about_waiver = [f for f in findings if f["pointer"].startswith("/waivers/")]
+    assert [(f["rule"], f["line"], f["message"]) for f in about_waiver] == [
+        (
+            "invalid-value",
+            FRAUD_LINES + 7,
+            "waivers[0].expires is '2027-13-45', which is not in the form it takes, such as "
+            "2027-03-31",
+        )
+    ]
+    rate = [f for f in findings if f["rule"] == "rate-limit-insufficient"]
+    assert rate[0]["suppression"] is None  # a waiver that cannot be read waives nothing
+
+
 def test_a_waivers_file_named_in_the_config(spec: Path, run_cli: Run) -> None:
     Path("policy").mkdir()
     Path("policy/waivers.yaml").write_text(
@@ -199,7 +216,20 @@ def test_a_broken_waivers_file_exits_2(spec: Path, run_cli: Run) -> None:
     code, out, err = run_cli("check", "fraud.yaml")
     assert (code, err) == (
         2,
-        "consider: .consider.yaml:1:10: the waivers file is not found; check the path\n",
+        "consider: .consider.yaml:1:10: the waivers file nowhere.yaml is not found; check the "
+        "path\n",
+    )
+    Path(".consider.yaml").write_text("waivers: waivers.yaml\n")
+    Path("waivers.yaml").write_text(
+        "waivers:\n"
+        "  - {file: gone.yaml, rule: x, target: spec, reason: r, owner: o, expires: '2027-01-01'}\n"
+    )
+    assert run_cli("check", "fraud.yaml") == (
+        2,
+        "",
+        "consider: waivers.yaml:2:12: waivers file: waivers[0].file names gone.yaml, which does "
+        "not exist (paths are relative to the waivers file); fix the path, or remove the waiver "
+        "if the spec is gone\n",
     )
 
 
