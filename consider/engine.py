@@ -148,6 +148,10 @@ def ask(
     # Any written value answers, an empty list too: `inputs_from: []` says "none".
     if any(path.search(data) is not None for path in question.answer_paths):
         return None
+    # A value the schema rejected is already a finding at that place; asking for it again
+    # would report one mistake twice.
+    if any(_rejected(spec, _path_pointer(base, path)) for path in question.answered_by):
+        return None
     acknowledged = next(
         (p for p in (_path_pointer(base, path) for path in question.answered_by) if p in spec.tbd),
         base if base in spec.tbd else None,  # the whole entity says tbd
@@ -188,6 +192,10 @@ def _fire(
         ),
         base,
     )
+    if where_pointer != base and _rejected(spec, where_pointer, inside=False):
+        # The risk would point at a value the schema rejected (`cadence: weekly`): rules
+        # see that value as absent, and the schema finding already stands for it.
+        return None
     folded = tuple(open_questions.pop(q) for q in risk.folds if q in open_questions)
     return _finding(
         spec,
@@ -200,6 +208,15 @@ def _fire(
         message=risk.message.render(data),
         fix=risk.fix,
         folded=folded,
+    )
+
+
+def _rejected(spec: Spec, pointer: str, *, inside: bool = True) -> bool:
+    """Whether a schema finding stands at ``pointer`` (or, with ``inside``, within it)."""
+    below = pointer + "/"
+    return any(
+        f.kind is Kind.SCHEMA and (f.pointer == pointer or (inside and f.pointer.startswith(below)))
+        for f in spec.findings
     )
 
 

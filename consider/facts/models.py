@@ -78,6 +78,40 @@ def _for_data(spec: Analysis, table: dict[str, list[str]], kind: str) -> dict[st
 
 
 @fact(
+    "other_models",
+    kind="models",
+    doc="Refs of the spec's other models, in id order: a model can take another model's "
+    "predictions as input only where there is another model to take them from.",
+)
+def model_other_models(spec: Analysis) -> Mapping[str, Any]:
+    refs = sorted(model.ref for model in spec.entities("models"))
+    return {model.id: [r for r in refs if r != model.ref] for model in spec.entities("models")}
+
+
+@fact(
+    "unreproducible_training",
+    kind="datasets",
+    doc="Refs of the models trained on this dataset that are not declared reproducible "
+    "(neither `reproducible: true` nor a `reproducible.data_snapshot`): while the dataset "
+    "keeps no earlier versions, the `unreproducible-training` risk of those models names it.",
+)
+def dataset_unreproducible_training(spec: Analysis) -> Mapping[str, Any]:
+    trained_by = spec.cached("models.trained_by", _trained_by)
+    found: dict[str, list[str]] = {}
+    for dataset in spec.entities("datasets"):
+        models = [spec.resolve(ref) for ref in trained_by.get(dataset.ref, [])]
+        found[dataset.id] = [m.ref for m in models if m is not None and not _reproducible(m)]
+    return found
+
+
+def _reproducible(model: Entity) -> bool:
+    declared = model.fields.get("reproducible")
+    if isinstance(declared, dict):
+        return bool(declared.get("data_snapshot"))
+    return declared is True
+
+
+@fact(
     "trained_by",
     kind="datasets",
     doc="Refs of the models whose `trained_on` names this dataset, in id order.",
