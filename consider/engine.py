@@ -26,7 +26,7 @@ from consider.loader import escape_pointer_token
 from consider.model import Entity, Spec, refs_view
 from consider.packs import ENGINE_VERSION, index, load_pack, load_rules
 from consider.rules import KINDS, Pack, Question, Risk, Rule, RuleSet, Template
-from consider.vocabulary import COLLECTIONS, PRODUCT
+from consider.vocabulary import COLLECTIONS, PREFIX_OF, PRODUCT
 
 __all__ = [  # what callers have always imported from here
     "ENGINE_VERSION",
@@ -63,8 +63,61 @@ def evaluate(spec: Spec, rules: RuleSet) -> list[Finding]:
     findings = list(spec.findings)
     for kind, ident, pointer, raw, data in contexts(spec, rules, wanted):
         findings.extend(_evaluate_one(spec, rules, kind, ident, pointer, raw, data))
+    findings = group(findings, rules)
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def group(findings: list[Finding], rules: RuleSet) -> list[Finding]:
+    """One cause, one finding: a risk that names others in ``subsumes`` is grouped with
+    those of them that fired on one of its roots (the entity it fired on, and those its
+    ``roots`` names), and so on transitively. Each group is reported once, by its primary
+    (the member no other member subsumes), inside which the others are listed, with the
+    most severe severity of the group."""
+    subsumes = {r.id: set(r.subsumes) for r in rules.rules() if isinstance(r, Risk) and r.subsumes}
+    if not subsumes:
+        return findings
+    parent = list(range(len(findings)))
+
+    def top(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, primary in enumerate(findings):
+        for j, other in enumerate(findings):
+            if other.rule in subsumes.get(primary.rule, ()) and set(primary.roots) & set(
+                other.roots
+            ):
+                parent[top(j)] = top(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(findings)):
+        groups.setdefault(top(i), []).append(i)
+    result: list[Finding] = []
+    for indices in groups.values():
+        members = [findings[i] for i in indices]
+        if len(members) == 1:
+            result.append(members[0])
+            continue
+        rules_in = {m.rule for m in members}
+        # The primary: subsumed by no other member; then the most severe; then spec order.
+        primary = min(
+            members,
+            key=lambda m: (
+                any(m.rule in subsumes.get(r, ()) for r in rules_in if r != m.rule),
+                -_rank(m),
+                m.sort_key(),
+            ),
+        )
+        inside = sorted((m for m in members if m is not primary), key=Finding.sort_key)
+        worst = max(members, key=_rank)
+        result.append(primary._replace(subsumed=tuple(inside), severity=worst.severity))
+    return result
+
+
+def _rank(finding: Finding) -> int:
+    return finding.severity.rank if finding.severity is not None else 0
 
 
 def contexts(
@@ -121,7 +174,7 @@ def _evaluate_one(
             if found is not None:
                 open_questions[current.id] = found
         for current in rules.risks.get(kind, ()):
-            fired = _fire(spec, current, pointer, raw, data, open_questions)
+            fired = _fire(spec, current, pointer, raw, data, open_questions, f"{kind}:{ident}")
             if fired is not None:
                 results.append(fired)
     except (JMESPathError, TypeError, ValueError) as error:
@@ -177,6 +230,7 @@ def _fire(
     raw: Any,
     data: dict[str, Any],
     open_questions: dict[str, Finding],
+    entity: str,
 ) -> Finding | None:
     document = spec.document
     if risk.when is not None and not truthy(risk.when.search(data)):
@@ -208,7 +262,16 @@ def _fire(
         message=risk.message.render(data),
         fix=risk.fix,
         folded=folded,
+        roots=_roots(risk, data, entity),
     )
+
+
+def _roots(risk: Risk, data: dict[str, Any], entity: str) -> tuple[str, ...]:
+    kind, _, ident = entity.partition(":")
+    own = "product" if kind == PRODUCT else f"{PREFIX_OF.get(kind, kind)}:{ident}"
+    found = risk.roots.search(data) if risk.roots is not None else None
+    more = [str(r) for r in (found if isinstance(found, list) else [found]) if r is not None]
+    return tuple(dict.fromkeys([own, *more]))
 
 
 def _rejected(spec: Spec, pointer: str, *, inside: bool = True) -> bool:

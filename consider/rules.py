@@ -115,6 +115,10 @@ class Risk(NamedTuple):
     folds: tuple[str, ...]
     fix: str
     example: str
+    subsumes: tuple[str, ...] = ()
+    """Risks of the same cause, reported inside this one when they fire on a shared root."""
+    roots: Any = None
+    """An Expression for the refs of further entities the cause lies in, or None."""
 
 
 Rule: TypeAlias = "Question | Risk"

@@ -48,6 +48,7 @@ def _flatten(findings: tuple[Finding, ...]) -> list[Finding]:
     for finding in findings:
         flat.append(finding)
         flat.extend(finding.folded)
+        flat.extend(_flatten(finding.subsumed))
     return flat
 
 
@@ -69,7 +70,8 @@ def test_case(path: Path, builtin_rules: RuleSet) -> None:
     )
     assert not unknown, f"{path}: x-test names unknown rules {sorted(unknown)}"
     result = check_file(path, builtin_rules, display=path.name)
-    # Folded questions are compared too, as they were reported inside their risk.
+    # Folded questions and related findings are compared too, as they were reported inside
+    # their risk.
     got = [f for f in _flatten(result.findings) if f.rule in rules]
     expected = header.get("expect") or []
     want = [e if isinstance(e, str) else e["finding"] for e in expected]

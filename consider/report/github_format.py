@@ -17,7 +17,14 @@ from __future__ import annotations
 
 from consider.check import FileResult, Result
 from consider.findings import Finding, Kind, Severity, Status, counts, fails
-from consider.report import DEFAULT_VIEW, View, printable, summary_line, suppression_text
+from consider.report import (
+    DEFAULT_VIEW,
+    View,
+    printable,
+    related_text,
+    summary_line,
+    suppression_text,
+)
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -63,6 +70,8 @@ def annotation(finding: Finding) -> str:
         message += " (tbd)"
     for question in finding.folded:
         message += f"\nopen: {question.message}"
+    for member in finding.subsumed:
+        message += f"\n{related_text(member)}"
     if finding.suppressed is not None:
         message += f"\n{suppression_text(finding.suppressed)}"
     properties = [
