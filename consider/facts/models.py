@@ -23,6 +23,7 @@ from consider.fields import (
     ratio,
     refs_in,
 )
+from consider.lineage.delays import precompute_gaps
 from consider.lineage.flow import SHOWN, Refs, first_refs, flow, fold, refs_beyond
 from consider.lineage.graph import lineage_graph
 from consider.lineage.reach import followers
@@ -363,18 +364,42 @@ def model_missing_retrain_triggers(spec: Analysis) -> Mapping[str, Any]:
     "its `on_retrain.rerun` declares: `derived` (refs of direct consumers that hold "
     "results computed with the old model: datasets derived from it, models taking "
     "`inputs_from` it, precomputed or hybrid outputs depending on it; in ref order), "
-    "`declared`, "
-    "`missing` (derived but not declared).",
+    "`declared`, `missing` (derived but not declared), and `stale`: those of `missing` "
+    "that really serve the old model's results too long: models that take its predictions "
+    "as input, and precomputed outputs whose next scheduled run (the longest gap between "
+    "runs, plus the run) comes later than their tightest freshness promise allows. An "
+    "output without a schedule or a freshness promise is left to the questions about them; "
+    "a dataset of logged predictions is history, not stale.",
 )
 def model_rerun_after_retrain(spec: Analysis) -> Mapping[str, Any]:
+    from consider.facts.serving import output_tightest_freshness
+
     graph = lineage_graph(spec)
+    freshness = output_tightest_freshness(spec)
     result = {}
     for model in spec.entities("models"):
         derived = followers(graph, graph.nodes[model.ref], "on_retrain.rerun")
         declared = field_refs(model.fields, "on_retrain", "rerun")
+        missing = [ref for ref in derived if ref not in declared]
         result[model.id] = {
             "derived": derived,
             "declared": declared,
-            "missing": [ref for ref in derived if ref not in declared],
+            "missing": missing,
+            "stale": [ref for ref in missing if _stays_stale(spec, ref, freshness)],
         }
     return result
+
+
+def _stays_stale(spec: Analysis, ref: str, freshness: Mapping[str, Any]) -> bool:
+    """Whether a consumer keeps serving the old model's results past what it promises."""
+    entity = spec.resolve(ref)
+    if entity is None or entity.kind == "datasets":
+        return False
+    if entity.kind == "models":
+        return True
+    promise = freshness.get(entity.id)
+    gaps = precompute_gaps(entity.fields)
+    if promise is None or gaps is None:
+        return False
+    runtime = field_seconds(entity.fields, "precompute", "runtime") or 0.0
+    return bool(gaps[1] + runtime > promise["max_staleness"])
