@@ -61,7 +61,7 @@ def _own_all(spec: Analysis, mode: str) -> list[Own]:
     return result
 
 
-def _skipped(mode: str) -> str | None:
+def skipped_edge(mode: str) -> str | None:
     """The edge type a walk in ``mode`` does not follow: training data, unless the model's
     retraining counts."""
     return "trained_on" if mode == DATA else None
@@ -72,7 +72,7 @@ def _layout(spec: Analysis, mode: str) -> Layout:
     the walk leaves some edges out (a cycle closed only by ``trained_on`` is no cycle for
     data-only staleness), in which case those edges' groups are found again, once per mode."""
     graph = lineage_graph(spec)
-    skip = _skipped(mode)
+    skip = skipped_edge(mode)
     if not graph.cyclic or skip is None:
         return Layout(graph.order, graph.position, graph.group, graph.groups, not graph.cyclic)
 
@@ -144,7 +144,7 @@ def _run_walk(
     origin = list(range(n))
     hops = [0] * n
     anchor = [False] * n if scope is not None else None
-    skip = _skipped(mode)
+    skip = skipped_edge(mode)
     up, group, groups = graph.up, layout.group, layout.groups
     in_scope = scope if scope is not None else frozenset()
     walked: Iterable[int] = (
@@ -318,7 +318,7 @@ def unreached(graph: Graph, walk: Walk, scope: frozenset[int], output: int) -> l
     costs no more than that walk did."""
     ancestors = {output}
     stack = [output] if walk.value[output] is not None else []
-    skip = _skipped(walk.mode)
+    skip = skipped_edge(walk.mode)
     while stack:
         here = stack.pop()
         for there, kind in graph.up[here]:
