@@ -246,7 +246,7 @@ def _fire(
         ),
         base,
     )
-    if where_pointer != base and _rejected(spec, where_pointer, inside=False):
+    if where_pointer != base and _rejected(spec, where_pointer):
         # The risk would point at a value the schema rejected (`cadence: weekly`): rules
         # see that value as absent, and the schema finding already stands for it.
         return None
@@ -274,11 +274,18 @@ def _roots(risk: Risk, data: dict[str, Any], entity: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([own, *more]))
 
 
-def _rejected(spec: Spec, pointer: str, *, inside: bool = True) -> bool:
-    """Whether a schema finding stands at ``pointer`` (or, with ``inside``, within it)."""
+_NOT_REJECTIONS = frozenset({"dangling-reference", "duplicate-key"})
+"""Schema findings that reject no value: a reference to nothing is well formed, and a
+duplicate key keeps one of its values."""
+
+
+def _rejected(spec: Spec, pointer: str) -> bool:
+    """Whether the schema rejected a value at ``pointer`` or within it."""
     below = pointer + "/"
     return any(
-        f.kind is Kind.SCHEMA and (f.pointer == pointer or (inside and f.pointer.startswith(below)))
+        f.kind is Kind.SCHEMA
+        and f.rule not in _NOT_REJECTIONS
+        and (f.pointer == pointer or f.pointer.startswith(below))
         for f in spec.findings
     )
 
