@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from consider.engine_rules import policy_finding
 from consider.errors import ConsiderError
-from consider.findings import BOOKKEEPING, Finding, Kind, Severity, Suppression, fingerprint
+from consider.findings import (
+    BOOKKEEPING,
+    Finding,
+    Kind,
+    Severity,
+    Suppression,
+    fingerprint,
+    flatten,
+)
 from consider.model import Spec
 from consider.waivers import RULES as WAIVER_RULES
 
@@ -213,7 +221,7 @@ def write(path: Path, result: Result) -> str:
         entries = sorted(
             (
                 Entry(f.rule, f.pointer, f.fingerprint)._asdict()
-                for f in file.findings
+                for f in flatten(file.findings)  # a grouped finding is recorded on its own
                 if recordable(f)
             ),
             key=lambda e: (e["pointer"], e["rule"], e["fingerprint"]),

@@ -27,7 +27,7 @@ from consider.loader import escape_pointer_token
 from consider.model import Entity, Spec, refs_view
 from consider.packs import ENGINE_VERSION, index, load_pack, load_rules
 from consider.rules import KINDS, Pack, Question, Risk, Rule, RuleSet, Template
-from consider.vocabulary import COLLECTIONS, PRODUCT
+from consider.vocabulary import COLLECTIONS, PREFIX_OF, PRODUCT
 
 __all__ = [  # what callers have always imported from here
     "ENGINE_VERSION",
@@ -64,8 +64,61 @@ def evaluate(spec: Spec, rules: RuleSet) -> list[Finding]:
     findings = list(spec.findings)
     for kind, ident, pointer, raw, data in contexts(spec, rules, wanted):
         findings.extend(_evaluate_one(spec, rules, kind, ident, pointer, raw, data))
+    findings = group(findings, rules)
     findings.sort(key=Finding.sort_key)
     return findings
+
+
+def group(findings: list[Finding], rules: RuleSet) -> list[Finding]:
+    """One cause, one finding: a risk that names others in ``subsumes`` is grouped with
+    those of them that fired on one of its roots (the entity it fired on, and those its
+    ``roots`` names), and so on transitively. Each group is reported once, by its primary
+    (the member no other member subsumes), inside which the others are listed, with the
+    most severe severity of the group."""
+    subsumes = {r.id: set(r.subsumes) for r in rules.rules() if isinstance(r, Risk) and r.subsumes}
+    if not subsumes:
+        return findings
+    parent = list(range(len(findings)))
+
+    def top(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, primary in enumerate(findings):
+        for j, other in enumerate(findings):
+            if other.rule in subsumes.get(primary.rule, ()) and set(primary.roots) & set(
+                other.roots
+            ):
+                parent[top(j)] = top(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(findings)):
+        groups.setdefault(top(i), []).append(i)
+    result: list[Finding] = []
+    for indices in groups.values():
+        members = [findings[i] for i in indices]
+        if len(members) == 1:
+            result.append(members[0])
+            continue
+        rules_in = {m.rule for m in members}
+        # The primary: subsumed by no other member; then the most severe; then spec order.
+        primary = min(
+            members,
+            key=lambda m: (
+                any(m.rule in subsumes.get(r, ()) for r in rules_in if r != m.rule),
+                -_rank(m),
+                m.sort_key(),
+            ),
+        )
+        inside = sorted((m for m in members if m is not primary), key=Finding.sort_key)
+        worst = max(members, key=_rank)
+        result.append(primary._replace(subsumed=tuple(inside), severity=worst.severity))
+    return result
+
+
+def _rank(finding: Finding) -> int:
+    return finding.severity.rank if finding.severity is not None else 0
 
 
 def contexts(
@@ -122,7 +175,7 @@ def _evaluate_one(
             if found is not None:
                 open_questions[current.id] = found
         for current in rules.risks.get(kind, ()):
-            fired = _fire(spec, current, pointer, raw, data, open_questions)
+            fired = _fire(spec, current, pointer, raw, data, open_questions, f"{kind}:{ident}")
             if fired is not None:
                 results.append(fired)
     except (JMESPathError, TypeError, ValueError, RecursionError) as error:
@@ -150,6 +203,10 @@ def ask(
     # Any written value answers, an empty list too: `inputs_from: []` says "none".
     if any(path.search(data) is not None for path in question.answer_paths):
         return None
+    # A value the schema rejected is already a finding at that place; asking for it again
+    # would report one mistake twice.
+    if any(_rejected(spec, _path_pointer(base, path)) for path in question.answered_by):
+        return None
     acknowledged = next(
         (p for p in (_path_pointer(base, path) for path in question.answered_by) if p in spec.tbd),
         base if base in spec.tbd else None,  # the whole entity says tbd
@@ -175,6 +232,7 @@ def _fire(
     raw: Any,
     data: dict[str, Any],
     open_questions: dict[str, Finding],
+    entity: str,
 ) -> Finding | None:
     document = spec.document
     if risk.when is not None and not truthy(risk.when.search(data)):
@@ -190,6 +248,10 @@ def _fire(
         ),
         base,
     )
+    if where_pointer != base and _rejected(spec, where_pointer):
+        # The risk would point at a value the schema rejected (`cadence: weekly`): rules
+        # see that value as absent, and the schema finding already stands for it.
+        return None
     folded = tuple(open_questions.pop(q) for q in risk.folds if q in open_questions)
     return _finding(
         spec,
@@ -202,6 +264,31 @@ def _fire(
         message=risk.message.render(data),
         fix=risk.fix,
         folded=folded,
+        roots=_roots(risk, data, entity),
+    )
+
+
+def _roots(risk: Risk, data: dict[str, Any], entity: str) -> tuple[str, ...]:
+    kind, _, ident = entity.partition(":")
+    own = "product" if kind == PRODUCT else f"{PREFIX_OF.get(kind, kind)}:{ident}"
+    found = risk.roots.search(data) if risk.roots is not None else None
+    more = [str(r) for r in (found if isinstance(found, list) else [found]) if r is not None]
+    return tuple(dict.fromkeys([own, *more]))
+
+
+_NOT_REJECTIONS = frozenset({"dangling-reference", "duplicate-key"})
+"""Schema findings that reject no value: a reference to nothing is well formed, and a
+duplicate key keeps one of its values."""
+
+
+def _rejected(spec: Spec, pointer: str) -> bool:
+    """Whether the schema rejected a value at ``pointer`` or within it."""
+    below = pointer + "/"
+    return any(
+        f.kind is Kind.SCHEMA
+        and f.rule not in _NOT_REJECTIONS
+        and (f.pointer == pointer or f.pointer.startswith(below))
+        for f in spec.findings
     )
 
 

@@ -23,7 +23,7 @@ from jmespath.visitor import TreeInterpreter
 from consider.engine import contexts, truthy
 from consider.errors import UsageError
 from consider.facts import LazyFacts
-from consider.findings import Finding
+from consider.findings import Finding, reported
 from consider.model import Spec
 from consider.rules import Question, Risk, RuleSet
 from consider.text import did_you_mean
@@ -90,7 +90,7 @@ def explain(
 ) -> list[Explanation]:
     """The rule on the entity ``ref`` names, or on every entity it reported on."""
     kinds = set(rule.kinds)
-    ours = [f for f in _flatten(findings) if f.rule == rule.id]
+    ours = [f for f in reported(findings) if f.rule == rule.id]
     wanted_kind, wanted_id = _split(ref, rule) if ref is not None else (None, None)
     found: list[Explanation] = []
     seen_entity = False
@@ -117,14 +117,6 @@ def explain(
             f"{did_you_mean(ref or '', known)}"
         )
     return found
-
-
-def _flatten(findings: list[Finding]) -> list[Finding]:
-    flat: list[Finding] = []
-    for finding in findings:
-        flat.append(finding)
-        flat.extend(finding.folded)
-    return flat
 
 
 def _prefix(kind: str) -> str:

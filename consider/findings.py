@@ -75,6 +75,11 @@ class Finding(NamedTuple):
     folded: tuple[Finding, ...] = ()
     related: tuple[str, ...] = ()
     suppressed: Suppression | None = None
+    subsumed: tuple[Finding, ...] = ()
+    """Findings of the same cause, reported inside this one: each keeps its rule id and
+    fingerprint, and can be waived or baselined on its own."""
+    roots: tuple[str, ...] = ()
+    """The refs of the entities this finding's cause lies in: what groups findings."""
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Findings sort by file, line, column, then rule."""
@@ -87,6 +92,26 @@ def fingerprint(rule: str, pointer: str, content: Any) -> str:
     return hexdigest(rule.encode(), pointer.encode(), canonical.encode(), size=8)
 
 
+def flatten(findings: Iterable[Finding]) -> list[Finding]:
+    """Every finding, the ones grouped inside a primary too, each after its primary."""
+    flat: list[Finding] = []
+    for finding in findings:
+        flat.append(finding)
+        flat.extend(flatten(finding.subsumed))
+    return flat
+
+
+def reported(findings: Iterable[Finding]) -> list[Finding]:
+    """Every finding a report shows: each primary, then the questions folded into it and the
+    findings grouped inside it (theirs too), in that order."""
+    flat: list[Finding] = []
+    for finding in findings:
+        flat.append(finding)
+        flat.extend(finding.folded)
+        flat.extend(reported(finding.subsumed))
+    return flat
+
+
 def parse_threshold(name: str) -> Severity | None:
     """``--fail-on`` value → the lowest failing severity, or None for ``never``."""
     return None if name == "never" else Severity(name)
@@ -94,7 +119,8 @@ def parse_threshold(name: str) -> Severity | None:
 
 def fails(finding: Finding, threshold: Severity | None) -> bool:
     """Whether a finding counts against the gate: risks and schema findings only, neither
-    waived nor baselined, and never the gate's own bookkeeping."""
+    waived nor baselined, and never the gate's own bookkeeping. A group fails as its
+    primary: the findings inside it are never asked."""
     if threshold is None or finding.kind is Kind.QUESTION or finding.severity is None:
         return False
     if finding.suppressed is not None or finding.rule in BOOKKEEPING:
@@ -103,8 +129,9 @@ def fails(finding: Finding, threshold: Severity | None) -> bool:
 
 
 def counts(findings: Iterable[Finding]) -> dict[str, int]:
-    """Counts for a summary: risks and schema findings by severity (waived or baselined ones
-    apart, under ``waived``), and open questions with how many of them are acknowledged."""
+    """Counts for a summary: problems (a group of findings of one cause counts once, as its
+    primary) by severity, waived or baselined ones apart under ``waived``, and open
+    questions with how many of them are acknowledged."""
     total = {"error": 0, "warning": 0, "info": 0, "waived": 0, "questions": 0, "acknowledged": 0}
     for finding in findings:
         if finding.kind is Kind.QUESTION:

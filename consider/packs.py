@@ -219,6 +219,17 @@ def index(packs: Sequence[Pack]) -> RuleSet:
                         path=risk.file,
                         line=risk.line,
                     )
+            for subsumed in risk.subsumes:
+                target = owners.get(subsumed)
+                if not isinstance(target, Risk) or subsumed == risk.id:
+                    hint = did_you_mean(
+                        subsumed, [r for r, v in owners.items() if isinstance(v, Risk)]
+                    )
+                    raise PackError(
+                        f"rule '{risk.id}' subsumes '{subsumed}', which is not another risk{hint}",
+                        path=risk.file,
+                        line=risk.line,
+                    )
     questions: dict[str, list[Question]] = {kind: [] for kind in KINDS}
     risks: dict[str, list[Risk]] = {kind: [] for kind in KINDS}
     for pack in packs:
@@ -548,6 +559,12 @@ def _risk(document: Document, pack: str, i: int, body: dict[str, Any]) -> Risk:
         folds=tuple(body.get("folds", ())),
         fix=body["fix"].strip(),
         example=body.get("example", ""),
+        subsumes=tuple(body.get("subsumes", ())),
+        roots=(
+            _compile(document, f"{pointer}/roots", body["id"], body["roots"])
+            if "roots" in body
+            else None
+        ),
     )
     _check_names(
         document,
@@ -557,6 +574,7 @@ def _risk(document: Document, pack: str, i: int, body: dict[str, Any]) -> Risk:
             ("when", risk.when),
             *((f"escalate/{j}/when", step.when) for j, step in enumerate(escalate)),
             *(("message", part[1]) for part in risk.message.parts),
+            *((("roots", risk.roots),) if risk.roots is not None else ()),
             *(
                 (f"at/{j}", jmespath.compile(_jmespath_path(path)))
                 for j, path in enumerate(risk.at)

@@ -45,8 +45,11 @@ NO_POLICY = Policy()
 
 
 def apply(spec: Spec, findings: list[Finding], policy: Policy) -> list[Finding]:
-    """The findings with the policy applied, sorted."""
-    adjusted = _settings(findings, dict(policy.rules))
+    """The findings with the policy applied, sorted. Settings, waivers and the baseline see
+    every finding of a group on its own; the groups are then made again, so that a waived
+    or baselined primary carries its whole group."""
+    flat, groups = _ungroup(findings)
+    adjusted = _settings(flat, dict(policy.rules))
     gate = _question_gate(spec, adjusted, policy)
     if gate is not None:
         adjusted.append(gate)
@@ -57,8 +60,48 @@ def apply(spec: Spec, findings: list[Finding], policy: Policy) -> list[Finding]:
         adjusted = waiving.apply(spec, adjusted, waivers, today=today, known=policy.known_rules)
     if policy.baseline is not None:
         adjusted = apply_baseline(spec, adjusted, policy.baseline)
+    adjusted = _regroup(adjusted, groups)
     adjusted.sort(key=Finding.sort_key)
     return adjusted
+
+
+def _ungroup(findings: list[Finding]) -> tuple[list[Finding], list[tuple[str, list[str]]]]:
+    """The findings one by one, and each group as (primary, members) by fingerprint."""
+    flat: list[Finding] = []
+    groups: list[tuple[str, list[str]]] = []
+    for finding in findings:
+        flat.append(finding._replace(subsumed=()))
+        if finding.subsumed:
+            flat.extend(finding.subsumed)
+            groups.append((finding.fingerprint, [m.fingerprint for m in finding.subsumed]))
+    return flat, groups
+
+
+def _regroup(flat: list[Finding], groups: list[tuple[str, list[str]]]) -> list[Finding]:
+    """Groups made again where their primary is still reported (a primary turned off in
+    the config lets its members stand alone), as the most severe of their members."""
+    if not groups:
+        return flat
+    where = {f.fingerprint: i for i, f in enumerate(flat) if f.fingerprint}
+    inside: dict[int, list[int]] = {}
+    taken: set[int] = set()
+    for primary, members in groups:
+        if primary not in where:
+            continue
+        found = [where[m] for m in members if m in where]
+        inside[where[primary]] = found
+        taken.update(found)
+    result: list[Finding] = []
+    for i, finding in enumerate(flat):
+        if i in taken:
+            continue
+        members_here = [flat[j] for j in inside.get(i, ())]
+        if members_here:
+            ranked = [f for f in (finding, *members_here) if f.severity is not None]
+            worst = max(ranked, key=lambda f: f.severity.rank if f.severity else 0)
+            finding = finding._replace(subsumed=tuple(members_here), severity=worst.severity)
+        result.append(finding)
+    return result
 
 
 def _settings(findings: list[Finding], rules: dict[str, str]) -> list[Finding]:

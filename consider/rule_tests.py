@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from consider.check import Target, check_target, expand
-from consider.findings import Finding, Kind
+from consider.findings import Finding, Kind, reported
 from consider.rules import RuleSet
 from consider.text import did_you_mean
 
@@ -202,14 +202,6 @@ def _one(present: bool, body: str, *, about: int, written_at: int) -> Iterable[E
         )
 
 
-def _flatten(findings: Iterable[Finding]) -> list[Finding]:
-    flat: list[Finding] = []
-    for finding in findings:
-        flat.append(finding)
-        flat.extend(finding.folded)
-    return flat
-
-
 def _label(finding: Finding) -> str:
     if finding.kind is Kind.QUESTION or finding.severity is None:
         return "question"
@@ -231,7 +223,7 @@ def compare(
 ) -> list[Problem]:
     """What differs between a file's expectations and its findings."""
     scope = {e.rule for e in expectations}
-    got = [f for f in _flatten(findings) if f.rule in scope]
+    got = [f for f in reported(findings) if f.rule in scope]
     problems: list[Problem] = []
     left = list(got)
     for expectation in (e for e in expectations if e.present):

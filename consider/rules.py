@@ -121,6 +121,10 @@ class Risk(NamedTuple):
     example: str
     catalog: tuple[str, ...] = ()
     """Catalog codes of the consideration it checks (``CL-01``); several rules may share one."""
+    subsumes: tuple[str, ...] = ()
+    """Risks of the same cause, reported inside this one when they fire on a shared root."""
+    roots: Any = None
+    """An Expression for the refs of further entities the cause lies in, or None."""
 
 
 Rule: TypeAlias = "Question | Risk"

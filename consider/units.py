@@ -204,8 +204,33 @@ def format_rate(per_second: float) -> str:
     return f"{round(per_second * 86400.0, 4):g}/d"
 
 
+def format_hours(seconds: float) -> str:
+    """Seconds in hours and minutes, never days: ``777600`` → ``216h``, so that durations
+    compared in one message read in one unit; below an hour as :func:`format_duration`."""
+    if seconds != seconds or math.isinf(seconds) or round(seconds) < 3600:
+        return format_duration(seconds)
+    total_minutes = round(seconds / 60.0)
+    hours, minutes = divmod(total_minutes, 60)
+    return f"{hours}h{minutes}m" if minutes else f"{hours}h"
+
+
+def format_percent(fraction: float) -> str:
+    """A ratio as a whole percentage for people, ``0.949`` → ``95%``; one decimal where
+    rounding would hide which side of 100% it is (``1.004`` → ``100.4%``)."""
+    if fraction != fraction or math.isinf(fraction):
+        return "unbounded"
+    whole = round(fraction * 100)
+    if whole == 100 and fraction != 1:
+        shown = round(fraction * 100, 1)
+        shown = min(shown, 99.9) if fraction < 1 else max(shown, 100.1)
+        return f"{shown:g}%"
+    return f"{whole}%"
+
+
 FORMATTERS: dict[str, Callable[[float], str]] = {
     "duration": format_duration,
+    "hours": format_hours,
+    "percent": format_percent,
     "percentage": format_percentage,
     "size": format_size,
     "count": format_count,

@@ -26,7 +26,7 @@ from conftest import CASES
 
 from consider.check import check_file
 from consider.engine import RuleSet
-from consider.findings import Finding, Kind
+from consider.findings import Finding, Kind, reported
 
 CASE_FILES = sorted(CASES.rglob("*.yaml"))
 
@@ -41,14 +41,6 @@ def _header(path: Path) -> dict[str, Any]:
 def _describe(finding: Finding) -> str:
     label = "question" if finding.kind is Kind.QUESTION else finding.severity.value  # type: ignore[union-attr]
     return f"{finding.rule} {label} {finding.line}:{finding.column}"
-
-
-def _flatten(findings: tuple[Finding, ...]) -> list[Finding]:
-    flat: list[Finding] = []
-    for finding in findings:
-        flat.append(finding)
-        flat.extend(finding.folded)
-    return flat
 
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=lambda p: str(p.relative_to(CASES)))
@@ -69,8 +61,9 @@ def test_case(path: Path, builtin_rules: RuleSet) -> None:
     )
     assert not unknown, f"{path}: x-test names unknown rules {sorted(unknown)}"
     result = check_file(path, builtin_rules, display=path.name)
-    # Folded questions are compared too, as they were reported inside their risk.
-    got = [f for f in _flatten(result.findings) if f.rule in rules]
+    # Folded questions and related findings are compared too, as they were reported inside
+    # their risk.
+    got = [f for f in reported(result.findings) if f.rule in rules]
     expected = header.get("expect") or []
     want = [e if isinstance(e, str) else e["finding"] for e in expected]
     assert [_describe(f) for f in got] == want

@@ -28,14 +28,16 @@ def test_a_dataset_change_in_the_home_example() -> None:
     ]
     feature, model, output = result.steps
     assert feature.delay == 1 * D + 40 * M and feature.triggered_by is None
-    # on_change.retrain names the ranker, so it retrains at once: training 3h + deploy 1h,
-    # but only after the feature it learns from has been re-materialised.
-    assert model.triggered_by == "dataset:orders-daily on_change.retrain"
-    assert model.delay == 3 * H + 1 * H
-    assert model.ready == feature.ready + model.delay == 28 * H + 40 * M
+    # on_change.retrain starts a retrain as soon as orders-daily changes, but that retrain
+    # runs before the feature it also learns from is re-materialised: the feature's new
+    # values wait for the next scheduled retrain (1d cadence + 3h training + 1h deploy).
+    # Each hop's wait is the hop table's, the same that check's staleness adds up.
+    assert model.triggered_by is None
+    assert model.delay == 1 * D + 3 * H + 1 * H
+    assert model.ready == feature.ready + model.delay == 52 * H + 40 * M
     assert output.ready == model.ready and output.after == "model:home-ranker"
     (visible,) = result.outputs
-    assert visible.after == 28 * H + 40 * M
+    assert visible.after == 52 * H + 40 * M
     assert visible.path == (
         "dataset:orders-daily",
         "feature:user-category-affinity",
@@ -129,7 +131,7 @@ def test_cli_text_json_and_exit_codes() -> None:
     )
     assert text.exit_code == 0, text.output
     assert "Plan (4 steps, in order):" in text.output
-    assert "output:home-rows  after 53h40m" in text.output
+    assert "output:home-rows  after 77h40m" in text.output
     data = runner.invoke(
         cli,
         ["impact", path, "--changed", "source:orders-db", "--format", "json"],
@@ -138,7 +140,7 @@ def test_cli_text_json_and_exit_codes() -> None:
     parsed = json.loads(data.output)
     assert parsed["changed"] == "source:orders-db"
     assert [s["kind"] for s in parsed["steps"]] == ["re-run", "re-materialise", "re-train", "serve"]
-    assert parsed["outputs"][0]["after"] == 53 * H + 40 * M
+    assert parsed["outputs"][0]["after"] == 77 * H + 40 * M
 
 
 def test_cli_unknown_ref_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -33,10 +33,10 @@ def test_a_plain_comparison_of_fields_with_their_units(run_cli: Run) -> None:
         "cannot hold\n"
         "        label_cutoff = null (not in the spec)\n"
         "        label_delay = 3628800 (42d)\n"
-        "  message: ranker is retrained every 7d but its labels take up to 42d to arrive, and "
-        "no label_cutoff that long keeps unlabelled examples out of training: the examples "
-        "added since the previous retrain are still missing labels, and outcomes yet to come "
-        "are learned as negatives\n"
+        "  message: ranker is retrained every 7d, but its labels take up to 42d to arrive, and "
+        "no label_cutoff keeps unlabelled examples out: at each retrain, every example of the "
+        "last 42d (not only those since the previous retrain) may still lack its label and is "
+        "learned as a negative\n"
     )
 
 
@@ -55,19 +55,22 @@ def test_a_fact_with_its_unit(run_cli: Run) -> None:
         "86400 (1d) > 3600 (1h) holds\n"
         "      _facts.staleness.batch_interval = 86400 (1d)\n"
         "      freshness.max_staleness = 3600 (1h)\n"
-        "  message: slo fresh promises 1h freshness for home, but dataset:orders upstream runs "
-        "in batches every 1d\n"
+        "  message: slo fresh promises home data at most 1h old, but dataset:orders upstream "
+        "runs in batches only every 24h: one batch interval alone is longer than the promise\n"
     )
 
 
 def test_a_question_names_the_paths_that_answer_it(run_cli: Run) -> None:
     assert _explained(run_cli, "fanout") == (
         f"explain fanout (question) on output:home at {SPEC}:4:3: asked (open)\n"
-        "  asked when: mode == 'online' || mode == 'hybrid'  → true\n"
-        '    mode == \'online\'  → true: "online" == "online" holds\n'
-        '      mode = "online"\n'
-        '    mode == \'hybrid\'  → false: "online" == "hybrid" does not hold\n'
-        '      mode = "online"\n'
+        "  asked when: (mode == 'online' || mode == 'hybrid') && !request_path  → true\n"
+        "    mode == 'online' || mode == 'hybrid'  → true\n"
+        '      mode == \'online\'  → true: "online" == "online" holds\n'
+        '        mode = "online"\n'
+        '      mode == \'hybrid\'  → false: "online" == "hybrid" does not hold\n'
+        '        mode = "online"\n'
+        "    !request_path  → true\n"
+        "      request_path = null (not in the spec)\n"
         "  answered by any of: fanout.count\n"
         "    fanout.count = null (not in the spec)\n"
         "  to answer it, write fanout.count\n"
@@ -101,11 +104,14 @@ def test_explain_in_the_json_report(run_cli: Run) -> None:
             "column": 3,
             "outcome": "asked (open)",
             "lines": [
-                "asked when: mode == 'online' || mode == 'hybrid'  → true",
-                '  mode == \'online\'  → true: "online" == "online" holds',
-                '    mode = "online"',
-                '  mode == \'hybrid\'  → false: "online" == "hybrid" does not hold',
-                '    mode = "online"',
+                "asked when: (mode == 'online' || mode == 'hybrid') && !request_path  → true",
+                "  mode == 'online' || mode == 'hybrid'  → true",
+                '    mode == \'online\'  → true: "online" == "online" holds',
+                '      mode = "online"',
+                '    mode == \'hybrid\'  → false: "online" == "hybrid" does not hold',
+                '      mode = "online"',
+                "  !request_path  → true",
+                "    request_path = null (not in the spec)",
                 "answered by any of: fanout.count",
                 "  fanout.count = null (not in the spec)",
                 "to answer it, write fanout.count",

@@ -73,11 +73,31 @@ def test_new_entity_inputs_reaches_two_hops() -> None:
 
 def test_cold_start_wait_is_the_longest_known_wait() -> None:
     spec = valid_analysis(SERVING)
+    day = 86400.0
     assert dict(facts.output_cold_start_wait(spec)) == {
-        "rows": {"wait": 14 * 86400.0, "via": "model:ranker"},
-        # a 1d schedule and a 2w retrain: the new entity waits for both
-        "digest": {"wait": 14 * 86400.0, "via": "model:ranker"},
-        # a cron schedule has no single period; no model learns ids
+        "rows": {
+            "wait": 14 * day,
+            "via": "model:ranker",
+            "retrain": 14 * day,
+            "work": 0.0,
+            "run": 0.0,
+        },
+        # a 2w retrain, then the next daily run: the new entity waits for one after the other
+        "digest": {
+            "wait": 15 * day,
+            "via": "model:ranker",
+            "retrain": 14 * day,
+            "work": 0.0,
+            "run": day,
+        },
+        # a weekly cron schedule: its longest gap; no model learns ids
+        "weekly": {
+            "wait": 7 * day,
+            "via": "precompute",
+            "retrain": 0.0,
+            "work": 0.0,
+            "run": 7 * day,
+        },
     }
 
 

@@ -142,9 +142,10 @@ def test_inputs_without_event_time_follow_scope_and_includes() -> None:
     spec = valid_analysis(SERVING)
     assert dict(slos.slo_inputs_without_event_time(spec)) == {
         "rows-serving": [],  # no freshness promise
-        # rows: orders-db and clicks-log name theirs; batch-table is not upstream data
-        "rows-fast": [],
-        "rows-fresh": [],
+        # rows: orders-db and clicks-log name theirs; batch-table, read on the request path,
+        # is upstream data as the staleness walk sees it, and names none
+        "rows-fast": ["dataset:batch-table"],
+        "rows-fresh": ["dataset:batch-table"],
         # the model is included, so the ranker's training data counts; signups has none
         "digest-fresh": ["source:signups"],
         "weekly-scoped": [],  # scope: orders only

@@ -43,12 +43,12 @@ def spec_file(tmp_path: Path) -> Path:
 def test_progress_counts_applicable_and_answered(spec_file: Path, builtin_rules: RuleSet) -> None:
     found = collect(read_spec(spec_file), builtin_rules)
     assert [p.line() for p in found.progress] == [
-        "collection 1/16 answered",
+        "collection 1/14 answered",
         "dependencies 0/2 answered",
         "working-backwards 4/11 answered",
     ]
     assert [(i.target, i.question.id) for i in found.acknowledged()] == [("product", "pr-evidence")]
-    assert len(found.open()) == 23
+    assert len(found.open()) == 21
 
 
 def test_text_output(spec_file: Path, run_cli: Run) -> None:
@@ -56,9 +56,9 @@ def test_text_output(spec_file: Path, run_cli: Run) -> None:
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[:6] == [
-        f"{spec_file}: 23 open questions, 1 acknowledged (tbd)",
+        f"{spec_file}: 21 open questions, 1 acknowledged (tbd)",
         "",
-        "collection 1/16 answered",
+        "collection 1/14 answered",
         "dependencies 0/2 answered",
         "working-backwards 4/11 answered",
         "",
@@ -162,7 +162,7 @@ def test_risk_read_questions_come_before_nice_to_know(
     items = collect(read_spec(spec_file), builtin_rules).items
     impact = {item.question.id: item.impact for item in items}
     assert impact["delivery-guarantee"] == RISKY  # at-least-once-without-dedup reads it
-    assert impact["collection-cost"] == NICE
+    assert impact["replay-window"] == NICE
     ranks = [item.impact for item in by_impact(items)]
     assert ranks == sorted(ranks)
 
@@ -206,7 +206,7 @@ def test_a_recommendation_is_offered_when_its_condition_holds(
     path = tmp_path / "spec.yaml"
     path.write_text(
         "consider: 1\nproduct:\n  name: X\n  tier: 1\n"
-        "models:\n  m:\n    trained_on: [dataset:d]\n"
+        "models:\n  m:\n    trained_on: [dataset:d]\n    reproducible: {data_snapshot: true}\n"
         "datasets:\n  d:\n    refresh: {method: batch, interval: 1d}\n"
     )
     items = collect(read_spec(path), builtin_rules).items
@@ -235,7 +235,7 @@ def test_filters_that_name_nothing_are_refused(spec_file: Path, run_cli: Run) ->
     )
     assert code == 0
     assert out.splitlines()[:3] == [
-        f"{spec_file}: 15 open questions, 0 acknowledged (tbd)",
+        f"{spec_file}: 13 open questions, 0 acknowledged (tbd)",
         "",
-        "collection 1/16 answered",
+        "collection 1/14 answered",
     ]

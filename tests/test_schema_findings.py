@@ -280,14 +280,9 @@ def test_rules_see_an_invalid_value_as_absent(tmp_path: Path, golden_rules: Rule
     """,
         golden_rules,
     )
-    # The invalid mode is reported once, by the schema; the question about the mode stays open
-    # and golden-online-without-fallback does not read the invalid value.
+    # The invalid mode is reported once, by the schema: the question about the mode is not
+    # asked again, and golden-online-without-fallback does not read the invalid value.
     assert _rows(findings) == [
-        (
-            "golden-output-mode",
-            "4:3",
-            "Is home-rows computed per request, precomputed ahead of time, or both?",
-        ),
         (
             "invalid-value",
             "5:11",

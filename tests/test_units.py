@@ -368,7 +368,35 @@ def test_every_unit_of_the_spec_schema_has_a_parser() -> None:
 
 
 def test_the_template_filters() -> None:
-    assert set(FORMATTERS) == {"duration", "percentage", "size", "count", "rate"}
+    assert set(FORMATTERS) == {
+        "duration",
+        "hours",
+        "percent",
+        "percentage",
+        "size",
+        "count",
+        "rate",
+    }
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(9 * 86400, "216h"), (205 * 3600, "205h"), (272400, "75h40m"), (1800, "30m"), (45, "45s")],
+)
+def test_hours_keep_durations_compared_in_one_unit(seconds: float, shown: str) -> None:
+    from consider.units import format_hours
+
+    assert format_hours(seconds) == shown
+
+
+@pytest.mark.parametrize(
+    ("fraction", "shown"),
+    [(0.949, "95%"), (1.2, "120%"), (1.004, "100.4%"), (0.9999, "99.9%"), (1.0, "100%")],
+)
+def test_percent_rounds_without_hiding_which_side_of_the_limit(fraction: float, shown: str) -> None:
+    from consider.units import format_percent
+
+    assert format_percent(fraction) == shown
 
 
 @pytest.mark.parametrize(("text", "value"), [("50%", 0.5), ("200%", 2.0), ("0%", 0.0)])

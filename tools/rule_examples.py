@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from consider.check import check_file
-from consider.findings import Finding
+from consider.findings import reported
 from consider.rule_tests import parse_comments
 from consider.rules import RuleSet
 from tools.cases_to_comments import ConversionError, x_test_block
@@ -50,7 +50,7 @@ def collect(folders: list[Path], rules: RuleSet, root: Path) -> Examples:
             continue
         shown, where = _shown(text)
         source = path.relative_to(root).as_posix()
-        findings = _flatten(check_file(path, rules, display=source).findings)
+        findings = reported(check_file(path, rules, display=source).findings)
         for rule in sorted(scope):
             mine = [f for f in findings if f.rule == rule]
             if mine:
@@ -99,11 +99,3 @@ def _shown(text: str) -> tuple[str, dict[int, int]]:
         kept.append(line)
         where[number] = len(kept)
     return "\n".join(kept).rstrip() + "\n", where
-
-
-def _flatten(findings: tuple[Finding, ...]) -> list[Finding]:
-    flat: list[Finding] = []
-    for finding in findings:
-        flat.append(finding)
-        flat.extend(finding.folded)
-    return flat

@@ -116,6 +116,10 @@ def _risk(risk: Risk) -> list[str]:
     out.append(f"- **message**: {_cell(risk.message.text)}")
     if risk.folds:
         out.append(f"- **answers**: {', '.join(f'`{q}`' for q in risk.folds)}")
+    if risk.subsumes:
+        shown = ", ".join(f"`{r}`" for r in risk.subsumes)
+        roots = f" (also on `{risk.roots.expression}`)" if risk.roots is not None else ""
+        out.append(f"- **reports inside it, as related**: {shown}, on the same entity{roots}")
     out += ["", f"**Why.** {_cell(risk.why)}", "", f"**Fix.** {_cell(risk.fix)}", ""]
     if risk.example:
         out += ["**In the pack's words.**", "", "```yaml", risk.example.rstrip(), "```", ""]

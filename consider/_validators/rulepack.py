@@ -191,6 +191,25 @@ def validate___definitions_risk(data, custom_formats={}, name_prefix=None):
                 data__folds_len = len(data__folds)
                 for data__folds_x, data__folds_item in enumerate(data__folds):
                     validate___definitions_id(data__folds_item, custom_formats, (name_prefix or 'data') + '.folds[{data__folds_x}]'.format(**locals()))
+        if 'subsumes' in data_keys:
+            data_keys.remove('subsumes')
+            data__subsumes = data['subsumes']
+            if not isinstance(data__subsumes, (list, tuple)):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.subsumes must be array', value=data__subsumes, name='' + (name_prefix or 'data') + '.subsumes', rule='type')
+            data__subsumes_is_list = isinstance(data__subsumes, (list, tuple))
+            if data__subsumes_is_list:
+                data__subsumes_len = len(data__subsumes)
+                for data__subsumes_x, data__subsumes_item in enumerate(data__subsumes):
+                    validate___definitions_id(data__subsumes_item, custom_formats, (name_prefix or 'data') + '.subsumes[{data__subsumes_x}]'.format(**locals()))
+        if 'roots' in data_keys:
+            data_keys.remove('roots')
+            data__roots = data['roots']
+            if not isinstance(data__roots, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.roots must be string', value=data__roots, name='' + (name_prefix or 'data') + '.roots', rule='type')
+            if isinstance(data__roots, str):
+                data__roots_len = len(data__roots)
+                if data__roots_len < 1:
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.roots must be longer than or equal to 1 characters', value=data__roots, name='' + (name_prefix or 'data') + '.roots', rule='minLength')
         if 'why' in data_keys:
             data_keys.remove('why')
             data__why = data['why']

@@ -35,12 +35,11 @@ from consider.fields import field_refs
 from consider.lineage.delays import DATA, MODEL, holds_precomputed, own_delay
 from consider.lineage.graph import Graph, lineage_graph
 from consider.lineage.reach import followers
+from consider.lineage.waits import START_TRIGGERS, declares, hop_wait, trigger
 from consider.model import Entity, Spec
 from consider.text import closest
 from consider.units import format_duration
 from consider.vocabulary import REF_PREFIX
-
-_START_TRIGGERS = frozenset({"new_data", "schema_change"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,18 +125,6 @@ def resolve_ref(spec: Spec, graph: Graph, text: str) -> int:
     raise UsageError(f"{text} is not defined in {where}{hint}")
 
 
-def _declares(entity: Entity) -> dict[str, list[str]]:
-    """The lists an entity declares about what must follow it, by field."""
-    if entity.kind == "datasets":
-        return {
-            "on_change.retrain": field_refs(entity.fields, "on_change", "retrain"),
-            "on_change.rerun": field_refs(entity.fields, "on_change", "rerun"),
-        }
-    if entity.kind == "models":
-        return {"on_retrain.rerun": field_refs(entity.fields, "on_retrain", "rerun")}
-    return {}
-
-
 def _kind(graph: Graph, node: int, reached_by: set[str]) -> str:
     entity = graph.entities[node]
     if entity.kind == "datasets":
@@ -199,11 +186,22 @@ def plan(spec: Spec, changed: str) -> Plan:
             entity = graph.entities[node]
             preds = [(u, kind) for u, kind in graph.up[node] if u in affected]
             kind = _kind(graph, node, {k for _, k in preds})
-            trigger = _trigger(graph, node, preds, kind)
-            delay, unknown = _delay(entity, kind, trigger is not None)
-            planned.append((node, kind, delay, trigger, unknown))
+            if len(members) == 1:
+                # One hop: the input whose readiness plus the hop table's wait is latest.
+                mode = MODEL if kind == "re-train" else DATA
+                u, edge, wait = max(
+                    ((u, edge, hop_wait(graph, u, node, edge, mode)) for u, edge in preds),
+                    key=lambda item: ready[item[0]] + item[2].total,
+                )
+                base, slowest[node] = ready[u], u
+                started = trigger(graph, u, node, edge, mode)
+                planned.append((node, kind, wait.total, started, wait.unknown))
+                continue
+            started = _trigger(graph, node, preds, kind)
+            delay, unknown = _delay(entity, kind, started is not None)
+            planned.append((node, kind, delay, started, unknown))
         done = round(base + sum(item[2] for item in planned), 6)
-        for node, kind, delay, trigger, unknown in planned:
+        for node, kind, delay, started_by, unknown in planned:
             ready[node] = done
             steps.append(
                 Step(
@@ -211,7 +209,7 @@ def plan(spec: Spec, changed: str) -> Plan:
                     kind,
                     round(delay, 6),
                     done,
-                    trigger,
+                    started_by,
                     graph.refs[slowest[node]],
                     unknown,
                 )
@@ -252,12 +250,12 @@ def _trigger(graph: Graph, node: int, preds: list[tuple[int, str]], kind: str) -
     """The declaration that starts this step as soon as its input changes, if any."""
     ref = graph.refs[node]
     for u, _ in preds:
-        for field_name, listed in _declares(graph.entities[u]).items():
+        for field_name, listed in declares(graph.entities[u]).items():
             if ref in listed:
                 return f"{graph.refs[u]} {field_name}"
     entity = graph.entities[node]
     if kind == "re-train":
-        triggers = set(field_refs(entity.fields, "retrain", "triggers")) & _START_TRIGGERS
+        triggers = set(field_refs(entity.fields, "retrain", "triggers")) & START_TRIGGERS
         if triggers:
             return f"{ref} retrain.triggers ({', '.join(sorted(triggers))})"
     return None
@@ -272,7 +270,7 @@ def _comparisons(graph: Graph, order: list[int]) -> list[Comparison]:
     result = []
     for node in order:
         entity = graph.entities[node]
-        declared_lists = _declares(entity)
+        declared_lists = declares(entity)
         wanted = {ref for declared in declared_lists.values() for ref in declared}
         reached = _reached(graph, node, wanted) if wanted else set()
         for field_name, declared in declared_lists.items():

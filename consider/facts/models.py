@@ -23,6 +23,7 @@ from consider.fields import (
     ratio,
     refs_in,
 )
+from consider.lineage.delays import precompute_gaps
 from consider.lineage.flow import SHOWN, Refs, first_refs, flow, fold, refs_beyond
 from consider.lineage.graph import lineage_graph
 from consider.lineage.reach import followers
@@ -75,6 +76,40 @@ def _models_using(spec: Analysis) -> dict[str, list[str]]:
 
 def _for_data(spec: Analysis, table: dict[str, list[str]], kind: str) -> dict[str, list[str]]:
     return {entity.id: table.get(entity.ref, []) for entity in spec.entities(kind)}
+
+
+@fact(
+    "other_models",
+    kind="models",
+    doc="Refs of the spec's other models, in id order: a model can take another model's "
+    "predictions as input only where there is another model to take them from.",
+)
+def model_other_models(spec: Analysis) -> Mapping[str, Any]:
+    refs = sorted(model.ref for model in spec.entities("models"))
+    return {model.id: [r for r in refs if r != model.ref] for model in spec.entities("models")}
+
+
+@fact(
+    "unreproducible_training",
+    kind="datasets",
+    doc="Refs of the models trained on this dataset that are not declared reproducible "
+    "(neither `reproducible: true` nor a `reproducible.data_snapshot`): while the dataset "
+    "keeps no earlier versions, the `unreproducible-training` risk of those models names it.",
+)
+def dataset_unreproducible_training(spec: Analysis) -> Mapping[str, Any]:
+    trained_by = spec.cached("models.trained_by", _trained_by)
+    found: dict[str, list[str]] = {}
+    for dataset in spec.entities("datasets"):
+        models = [spec.resolve(ref) for ref in trained_by.get(dataset.ref, [])]
+        found[dataset.id] = [m.ref for m in models if m is not None and not _reproducible(m)]
+    return found
+
+
+def _reproducible(model: Entity) -> bool:
+    declared = model.fields.get("reproducible")
+    if isinstance(declared, dict):
+        return bool(declared.get("data_snapshot"))
+    return declared is True
 
 
 @fact(
@@ -329,18 +364,42 @@ def model_missing_retrain_triggers(spec: Analysis) -> Mapping[str, Any]:
     "its `on_retrain.rerun` declares: `derived` (refs of direct consumers that hold "
     "results computed with the old model: datasets derived from it, models taking "
     "`inputs_from` it, precomputed or hybrid outputs depending on it; in ref order), "
-    "`declared`, "
-    "`missing` (derived but not declared).",
+    "`declared`, `missing` (derived but not declared), and `stale`: those of `missing` "
+    "that really serve the old model's results too long: models that take its predictions "
+    "as input, and precomputed outputs whose next scheduled run (the longest gap between "
+    "runs, plus the run) comes later than their tightest freshness promise allows. An "
+    "output without a schedule or a freshness promise is left to the questions about them; "
+    "a dataset of logged predictions is history, not stale.",
 )
 def model_rerun_after_retrain(spec: Analysis) -> Mapping[str, Any]:
+    from consider.facts.serving import output_tightest_freshness
+
     graph = lineage_graph(spec)
+    freshness = output_tightest_freshness(spec)
     result = {}
     for model in spec.entities("models"):
         derived = followers(graph, graph.nodes[model.ref], "on_retrain.rerun")
         declared = field_refs(model.fields, "on_retrain", "rerun")
+        missing = [ref for ref in derived if ref not in declared]
         result[model.id] = {
             "derived": derived,
             "declared": declared,
-            "missing": [ref for ref in derived if ref not in declared],
+            "missing": missing,
+            "stale": [ref for ref in missing if _stays_stale(spec, ref, freshness)],
         }
     return result
+
+
+def _stays_stale(spec: Analysis, ref: str, freshness: Mapping[str, Any]) -> bool:
+    """Whether a consumer keeps serving the old model's results past what it promises."""
+    entity = spec.resolve(ref)
+    if entity is None or entity.kind == "datasets":
+        return False
+    if entity.kind == "models":
+        return True
+    promise = freshness.get(entity.id)
+    gaps = precompute_gaps(entity.fields)
+    if promise is None or gaps is None:
+        return False
+    runtime = field_seconds(entity.fields, "precompute", "runtime") or 0.0
+    return bool(gaps[1] + runtime > promise["max_staleness"])

@@ -282,3 +282,29 @@ def product_faq_unanswered(spec: Analysis) -> Mapping[str, Any]:
 def product_press_release_words(spec: Analysis) -> Mapping[str, Any]:
     section = _working_backwards(spec)
     return {"product": sum(_words(section.get(name)) for name in _PRESS_RELEASE)}
+
+
+CONTRACT_KEY = "x-contract-customers"
+"""The pack table of words that name a customer who buys under a contract (merchants,
+developers), so that an external SLA is a question worth asking."""
+
+
+@fact(
+    "contract_customers",
+    kind="slos",
+    doc="The words of the packs' `x-contract-customers` tables found (whole-word, any case) "
+    "in the press release's `customer` paragraph (the same for every SLO): a customer who "
+    "buys the product as a service (merchants, developers, partners) and may hold it to an "
+    "SLA. Empty when none.",
+)
+def slo_contract_customers(spec: Analysis) -> Mapping[str, Any]:
+    customer = _working_backwards(spec).get("customer")
+    text = customer.lower() if isinstance(customer, str) else ""
+    words = [
+        str(word)
+        for _, table in spec.table(CONTRACT_KEY)
+        if isinstance(table, list)
+        for word in table
+    ]
+    found = [w for w in words if re.search(rf"\b{re.escape(w.lower())}\b", text)]
+    return {slo.id: sorted(set(found)) for slo in spec.entities("slos")}

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from consider.facts import fact
 from consider.facts.links import slos_by_output
 from consider.fields import (
+    ROUND,
     at,
     calls,
     declares_new_entities,
@@ -180,34 +181,50 @@ def output_new_entity_inputs(spec: Analysis) -> Mapping[str, Any]:
 @fact(
     "cold_start_wait",
     kind="outputs",
-    doc="How long a new user or item may wait for an answer of its own: `{wait, via}`, the "
-    "longest of the periodic `precompute.schedule` (for a precomputed or hybrid "
-    "output; `via: precompute`) and the `retrain.cadence` of each model in "
-    "`depends_on` that learns entity ids (`via` the model's ref). Absent when none "
-    "applies or none is known.",
+    doc="How long a new user or item may wait for an answer of its own: `{wait, via, "
+    "retrain, work, run}` in seconds. For each model in `depends_on` that learns entity "
+    "ids: its `retrain.cadence` (`retrain`), then its training and deploy time (`work`); "
+    "then, for a precomputed or hybrid output, the wait for its next run: the longest gap "
+    "between runs plus the run (`run`; a cron schedule's longest gap). `wait` is the sum "
+    "for the slowest model (`via` its ref), or the run alone (`via: precompute`). Absent "
+    "when none applies or none is known.",
 )
 def output_cold_start_wait(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, Any] = {}
     for output in spec.entities("outputs"):
-        waits: list[tuple[float, str]] = []
-        precompute = output.fields.get("precompute")
-        if output.fields.get("mode") in ("precomputed", "hybrid") and isinstance(precompute, dict):
-            schedule = number(precompute.get("schedule"))  # a cron schedule has no one period
-            if schedule is not None:
-                waits.append((schedule, "precompute"))
+        run = 0.0
+        if output.fields.get("mode") in ("precomputed", "hybrid"):
+            gaps = precompute_gaps(output.fields)
+            if gaps is not None:
+                run = gaps[1] + (field_seconds(output.fields, "precompute", "runtime") or 0.0)
+        best: dict[str, Any] | None = (
+            {"wait": run, "via": "precompute", "retrain": 0.0, "work": 0.0, "run": run}
+            if run
+            else None
+        )
         for target in refs_in(output, "depends_on"):
             model = spec.resolve(target)
             if model is None or model.kind != "models":
                 continue
             if model.fields.get("uses_entity_id_features") is not True:
                 continue
-            retrain = model.fields.get("retrain")
-            cadence = number(retrain.get("cadence")) if isinstance(retrain, dict) else None
-            if cadence is not None:
-                waits.append((cadence, model.ref))
-        if waits:
-            wait, via = max(waits, key=lambda item: (item[0], item[1]))
-            result[output.id] = {"wait": wait, "via": via}
+            cadence = field_seconds(model.fields, "retrain", "cadence")
+            if cadence is None:
+                continue
+            work = (field_seconds(model.fields, "retrain", "duration") or 0.0) + (
+                field_seconds(model.fields, "deploy", "duration") or 0.0
+            )
+            wait = round(cadence + work + run, ROUND)
+            if best is None or best["via"] == "precompute" or wait > best["wait"]:
+                best = {
+                    "wait": wait,
+                    "via": model.ref,
+                    "retrain": cadence,
+                    "work": work,
+                    "run": run,
+                }
+        if best is not None:
+            result[output.id] = best
     return result
 
 

@@ -21,8 +21,11 @@ from consider.fields import (
     refs_in,
     slo_output,
 )
-from consider.lineage.flow import SHOWN, Refs, first_refs, flow, fold, reverse
+from consider.lineage.delays import DATA, MODEL
+from consider.lineage.flow import SHOWN
+from consider.lineage.graph import lineage_graph
 from consider.lineage.serving import availability_by_output, latency_by_output, needed_availability
+from consider.lineage.staleness import skipped_edge
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -290,8 +293,6 @@ def slo_capacity_shortfall(spec: Analysis) -> Mapping[str, Any]:
 
 # Reference fields along which data flows into an entity; `models.trained_on` and
 # `models.inputs_from` count only when the freshness promise includes the model.
-_DATA_IN = ("outputs.depends_on", "models.features", "features.source", "datasets.derived_from")
-_MODEL_IN = ("models.trained_on", "models.inputs_from")
 
 
 def _is_raw(entity: Entity) -> bool:
@@ -301,38 +302,18 @@ def _is_raw(entity: Entity) -> bool:
     return entity.kind == "datasets" and not refs_in(entity, "derived_from")
 
 
-def _untimed_roots(spec: Analysis, with_model: bool) -> list[Refs | None]:
-    """Per node: the first raw inputs without an `event_time_field` in its lineage (itself
-    included), in id order; one fold upstream."""
-    graph = flow(spec)
-    own: list[Refs | None] = [
-        (entity.ref,) if _is_raw(entity) and not entity.fields.get("event_time_field") else None
-        for entity in graph.entities
-    ]
-    labels = (*_DATA_IN, *_MODEL_IN) if with_model else _DATA_IN
-    return fold(reverse(graph.successors(labels)), own, first_refs)
-
-
-def _untimed_data(spec: Analysis) -> list[Refs | None]:
-    return _untimed_roots(spec, with_model=False)
-
-
-def _untimed_with_model(spec: Analysis) -> list[Refs | None]:
-    return _untimed_roots(spec, with_model=True)
-
-
 @fact(
     "inputs_without_event_time",
     kind="slos",
     doc="Refs of the raw inputs (sources, and datasets derived from nothing) in the lineage "
-    "the SLO's freshness promise covers (its `freshness.scope`, else the output's "
-    "`depends_on`, through features, models' features and derived datasets; models' "
-    "training data too when `includes` lists `model`) that name no "
-    f"`event_time_field`, in id order, at most the first {SHOWN} (a longer list is cut "
-    "there). Empty without a freshness promise.",
+    "the SLO's freshness promise covers that name no `event_time_field`, in id order, at "
+    f"most the first {SHOWN} (a longer list is cut there). The lineage is the staleness "
+    "walk's (consider/lineage/staleness.py): upstream of its `freshness.scope`, else of the "
+    "output, along every edge that walk follows (the request path's calls included; "
+    "training data only when `includes` lists `model`). Empty without a freshness promise.",
 )
 def slo_inputs_without_event_time(spec: Analysis) -> Mapping[str, Any]:
-    graph = flow(spec)
+    graph = lineage_graph(spec)
     result: dict[str, list[str]] = {}
     for slo in spec.entities("slos"):
         freshness = slo.fields.get("freshness")
@@ -345,16 +326,20 @@ def slo_inputs_without_event_time(spec: Analysis) -> Mapping[str, Any]:
             [s for s in scope if isinstance(s, str)] if isinstance(scope, list) else [output.ref]
         )
         includes = freshness.get("includes")
-        with_model = isinstance(includes, list) and "model" in includes
-        roots: list[Refs | None] = (
-            spec.cached("serving.untimed_roots.model", _untimed_with_model)
-            if with_model
-            else spec.cached("serving.untimed_roots.data", _untimed_data)
+        skip = skipped_edge(MODEL if isinstance(includes, list) and "model" in includes else DATA)
+        seen = {graph.nodes[ref] for ref in starts if ref in graph.nodes}
+        queue = list(seen)
+        while queue:  # one search upstream: linear in the region it finds
+            here = queue.pop()
+            for there, kind in graph.up[here]:
+                if kind != skip and there not in seen:
+                    seen.add(there)
+                    queue.append(there)
+        untimed = sorted(
+            graph.refs[node]
+            for node in seen
+            if _is_raw(graph.entities[node])
+            and not graph.entities[node].fields.get("event_time_field")
         )
-        found: Refs | None = None
-        for start in starts:
-            node = graph.nodes.get(start)
-            if node is not None:
-                found = first_refs(found, roots[node])
-        result[slo.id] = list(found or ())
+        result[slo.id] = untimed[:SHOWN]
     return result

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 _STALENESS_DOC = (
     "Worst-case staleness of the data behind this {what}: `worst` (seconds), the largest "
     "single delay on that path as `dominant` (ref), `dominant_delay` (seconds) and "
-    "`dominant_label` (words, such as 'the daily pull of source:orders-db (1d + 2h "
+    "`dominant_label` (words, such as 'the daily pull of source:orders-db (24h + 2h "
     "processing)'), `complete` (false when a batch step upstream states no interval), and "
     "the largest batch interval upstream as `batch_interval` (seconds) and `batch_source` "
     "(ref). {extra}"

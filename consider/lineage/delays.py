@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from consider.cron import cron_gaps
 from consider.fields import at, field_seconds, number
-from consider.units import format_count, format_duration, format_size
+from consider.units import format_count, format_duration, format_hours, format_size
 
 if TYPE_CHECKING:
     from consider.model import Entity
@@ -34,7 +34,8 @@ def _every(what: str, ref: str, seconds: float, detail: str) -> str:
 def _plus(first: float, second: float | None, name: str) -> str:
     if not second:
         return format_duration(first)
-    return f"{format_duration(first)} + {format_duration(second)} {name}"
+    # One unit for both parts ("24h + 2h processing", never "1d + 2h"): they are added.
+    return f"{format_hours(first)} + {format_hours(second)} {name}"
 
 
 class Term(NamedTuple):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from consider.fields import ROUND, field_refs
 from consider.lineage.delays import DATA, MODEL, Own, own_delay
 from consider.lineage.graph import Graph, Layout, condense, lineage_graph
+from consider.lineage.waits import hop_wait
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -60,7 +61,7 @@ def _own_all(spec: Analysis, mode: str) -> list[Own]:
     return result
 
 
-def _skipped(mode: str) -> str | None:
+def skipped_edge(mode: str) -> str | None:
     """The edge type a walk in ``mode`` does not follow: training data, unless the model's
     retraining counts."""
     return "trained_on" if mode == DATA else None
@@ -71,7 +72,7 @@ def _layout(spec: Analysis, mode: str) -> Layout:
     the walk leaves some edges out (a cycle closed only by ``trained_on`` is no cycle for
     data-only staleness), in which case those edges' groups are found again, once per mode."""
     graph = lineage_graph(spec)
-    skip = _skipped(mode)
+    skip = skipped_edge(mode)
     if not graph.cyclic or skip is None:
         return Layout(graph.order, graph.position, graph.group, graph.groups, not graph.cyclic)
 
@@ -99,7 +100,8 @@ def staleness_walk(spec: Analysis, mode: str, scope: frozenset[int] | None = Non
     def compute(spec: Analysis) -> Walk:
         graph = lineage_graph(spec)
         base = None if scope is None else staleness_walk(spec, mode)
-        return _run_walk(graph, _layout(spec, mode), _own_all(spec, mode), mode, scope, base)
+        own = list(_own_all(spec, mode))
+        return _run_walk(graph, _layout(spec, mode), own, mode, scope, base)
 
     walk: Walk = spec.cached(key, compute)
     return walk
@@ -142,7 +144,7 @@ def _run_walk(
     origin = list(range(n))
     hops = [0] * n
     anchor = [False] * n if scope is not None else None
-    skip = _skipped(mode)
+    skip = skipped_edge(mode)
     up, group, groups = graph.up, layout.group, layout.groups
     in_scope = scope if scope is not None else frozenset()
     walked: Iterable[int] = (
@@ -157,6 +159,11 @@ def _run_walk(
                 batch[v], complete[v] = base.batch[v], base.complete[v]
                 origin[v], hops[v] = base.origin[v], base.hops[v]
             continue
+        chosen = None
+        if len(members) == 1:
+            # One hop at a time: each input's wait is the hop table's (consider/lineage/
+            # waits.py), started at once where the input's declaration triggers the node.
+            chosen = _worst_hop(graph, own, value, hops, members[0], gid, group, skip, mode)
         best_u = entry = largest = -1
         best_value = -1.0
         is_complete = True
@@ -172,6 +179,8 @@ def _run_walk(
                 upstream = value[u]
                 if upstream is None:
                     continue
+                if chosen is not None and chosen != (u, kind):
+                    continue  # the hop chosen above: the worst input with its own wait
                 if upstream > best_value or (upstream == best_value and hops[u] < hops[best_u]):
                     best_value, best_u, entry = upstream, u, v  # ties: the shorter path
                 if not complete[u]:
@@ -206,6 +215,34 @@ def _run_walk(
             pred[v] = best_u if v == root else parent
             origin[v], hops[v] = start, before + depth
     return Walk(mode, own, value, pred, dom, batch, complete, origin, hops, anchor, base)
+
+
+def _worst_hop(
+    graph: Graph,
+    own: list[Own],
+    value: list[float | None],
+    hops: list[int],
+    v: int,
+    gid: int,
+    group: list[int],
+    skip: str | None,
+    mode: str,
+) -> tuple[int, str] | None:
+    """The input of ``v`` whose staleness plus the hop's wait is largest (ties: the fewer
+    hops), with ``own[v]`` set to that hop's wait; None when no input has a figure."""
+    best: tuple[float, int, int, str, Own] | None = None
+    for u, kind in graph.up[v]:
+        upstream = value[u]
+        if kind == skip or group[u] == gid or upstream is None:
+            continue
+        wait = hop_wait(graph, u, v, kind, mode)
+        total = upstream + wait.total
+        if best is None or total > best[0] or (total == best[0] and hops[u] < best[1]):
+            best = (total, hops[u], u, kind, wait)
+    if best is None:
+        return None
+    own[v] = best[4]
+    return best[2], best[3]
 
 
 def _inner_tree(
@@ -281,7 +318,7 @@ def unreached(graph: Graph, walk: Walk, scope: frozenset[int], output: int) -> l
     costs no more than that walk did."""
     ancestors = {output}
     stack = [output] if walk.value[output] is not None else []
-    skip = _skipped(walk.mode)
+    skip = skipped_edge(walk.mode)
     while stack:
         here = stack.pop()
         for there, kind in graph.up[here]:

@@ -16,7 +16,7 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from consider.findings import Severity, Suppression
+from consider.findings import Finding, Severity, Suppression
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -121,6 +121,17 @@ def summary_line(total: Mapping[str, int]) -> str:
         f"{total['info']} info, {total['waived']} waived, "
         f"{_plural(total['questions'], 'open question')} ({total['acknowledged']} acknowledged)"
     )
+
+
+def related_text(finding: Finding) -> str:
+    """A finding grouped inside its primary, in one line: ``related: RULE (SEVERITY) at
+    LINE:COL: MESSAGE``, its waiver or baseline after it; not yet escaped for any format."""
+    severity = finding.severity.value if finding.severity else "info"
+    where = f"{finding.line}:{finding.column}"
+    text = f"related: {finding.rule} ({severity}) at {where}: {finding.message}"
+    if finding.suppressed is not None:
+        text += f" [{suppression_text(finding.suppressed)}]"
+    return text
 
 
 def suppression_text(suppression: Suppression) -> str:

@@ -50,6 +50,8 @@ def line(finding: Finding, view: View = DEFAULT_VIEW) -> str:
         message = finding.message
         if finding.suppressed is not None:
             message += f" [{suppression_text(finding.suppressed)}]"
+        if finding.subsumed:
+            message += f" [related: {', '.join(m.rule for m in finding.subsumed)}]"
     if view.colour:
         label = paint(label, finding.severity, accepted=finding.suppressed is not None)
     return (

@@ -16,7 +16,14 @@ escapes first. So every annotation is one line, and no spec value can start a li
 from __future__ import annotations
 
 from consider.findings import Finding, Kind, Severity, Status, counts, fails
-from consider.report import DEFAULT_VIEW, View, printable, summary_line, suppression_text
+from consider.report import (
+    DEFAULT_VIEW,
+    View,
+    printable,
+    related_text,
+    summary_line,
+    suppression_text,
+)
 from consider.result import FileResult, Result
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -63,6 +70,8 @@ def annotation(finding: Finding) -> str:
         message += " (tbd)"
     for question in finding.folded:
         message += f"\nopen: {question.message}"
+    for member in finding.subsumed:
+        message += f"\n{related_text(member)}"
     if finding.suppressed is not None:
         message += f"\n{suppression_text(finding.suppressed)}"
     properties = [

@@ -32,6 +32,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "fingerprint": finding.fingerprint,
         "folded": [finding_json(q) for q in finding.folded],
         "related": list(finding.related),
+        "subsumed": [finding_json(f) for f in finding.subsumed],
         "suppression": None if finding.suppressed is None else finding.suppressed._asdict(),
     }
 

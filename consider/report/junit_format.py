@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from xml.etree import ElementTree as ET
 
 from consider.findings import Finding, Kind, Status, fails
-from consider.report import DEFAULT_VIEW, View, printable, suppression_text
+from consider.report import DEFAULT_VIEW, View, printable, related_text, suppression_text
 from consider.result import FileResult, Result
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -114,6 +114,7 @@ def _details(findings: Iterable[Finding]) -> str:
             label = f.severity.value if f.severity else "info"
         lines.append(f"{f.file}:{f.line}:{f.column}: {label} {f.rule}: {f.message}")
         lines.extend(f"  open: {q.message}" for q in f.folded)
+        lines.extend(f"  {related_text(m)}" for m in f.subsumed)
         if f.suppressed is not None:
             lines.append(f"  {suppression_text(f.suppressed)}")
         if f.fix:

@@ -17,7 +17,14 @@ import re
 from collections.abc import Iterable, Sequence
 
 from consider.findings import Finding, Kind, Severity, Status, counts, fails
-from consider.report import DEFAULT_VIEW, View, printable, summary_line, suppression_text
+from consider.report import (
+    DEFAULT_VIEW,
+    View,
+    printable,
+    related_text,
+    summary_line,
+    suppression_text,
+)
 from consider.result import Result
 
 _MARKUP = str.maketrans(
@@ -151,6 +158,8 @@ def _finding_cell(finding: Finding) -> str:
     text = cell(finding.message)
     for question in finding.folded:
         text += f"<br>Open: {cell(question.message)}"
+    for member in finding.subsumed:
+        text += f"<br>Related{cell(related_text(member)[len('related') :])}"
     if finding.fix:
         text += f"<br>Fix: {cell(finding.fix)}"
     return text

@@ -169,6 +169,26 @@ def _result(finding: Finding, rule_index: int, view: View) -> dict[str, Any]:
         "partialFingerprints": {FINGERPRINT: finding.fingerprint or "0"},
         "properties": properties,
     }
+    if finding.subsumed:
+        # The related findings of the same cause: where each stands, and what it says, so
+        # that code scanning shows one alert per problem with the others linked from it.
+        result["relatedLocations"] = [
+            {
+                "id": i,
+                **_location(member.file, member.line, member.column),
+                "message": {"text": f"{member.rule}: {member.message}"},
+            }
+            for i, member in enumerate(finding.subsumed, start=1)
+        ]
+        properties["consider/subsumed"] = [
+            {
+                "ruleId": member.rule,
+                "level": "note" if member.severity is None else _LEVELS[member.severity],
+                "fingerprint": member.fingerprint,
+                "suppressed": member.suppressed is not None,
+            }
+            for member in finding.subsumed
+        ]
     if finding.suppressed is not None:
         result["suppressions"] = [_suppression(finding, finding.suppressed)]
     return result

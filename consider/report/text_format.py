@@ -17,6 +17,7 @@ from consider.report import (
     paint,
     path_text,
     printable,
+    related_text,
     summary_line,
     suppression_text,
 )
@@ -117,6 +118,8 @@ def _risk_text(finding: Finding, view: View) -> str:
     if view.questions and not view.quiet:
         for question in finding.folded:
             text += f"\n  open: {_flat(question.message)}"
+    for member in finding.subsumed:
+        text += f"\n  {_flat(related_text(member))}"
     if finding.suppressed is not None:
         text += f"\n  {_flat(suppression_text(finding.suppressed))}"
     return _wrap(text)

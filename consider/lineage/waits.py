@@ -1,0 +1,65 @@
+"""The per-hop wait table: what each hop of the lineage waits for once its input carries a
+change. One table serves every command: ``check`` and ``graph`` add the waits along the
+worst path into an output (its worst-case staleness), ``impact`` adds them along the path a
+change takes (the time until it is visible).
+
+A hop u → v waits for v's next scheduled run (a whole interval: the change may land just
+after a run starts) plus v's processing, runtime, or training and deploy time, unless a
+declaration starts v as soon as u changes: u's ``on_change.rerun``/``on_change.retrain``
+or ``on_retrain.rerun`` lists v, or v is a model retrained on new data or schema changes
+(``retrain.triggers``). Then the hop waits only for the work itself. The figures come from
+:func:`consider.lineage.delays.own_delay`, with or without the trigger.
+"""
+
+from __future__ import annotations
+
+from consider.fields import field_refs
+from consider.lineage.delays import MODEL, Own, own_delay
+from consider.lineage.graph import Graph
+from consider.model import Entity
+
+START_TRIGGERS = frozenset({"new_data", "schema_change"})
+"""Retrain triggers that start a retrain as soon as new data lands."""
+
+_TRAINING_EDGES = frozenset({"trained_on", "features"})
+
+
+def declares(entity: Entity) -> dict[str, list[str]]:
+    """The lists an entity declares about what must follow it, by field."""
+    if entity.kind == "datasets":
+        return {
+            "on_change.retrain": field_refs(entity.fields, "on_change", "retrain"),
+            "on_change.rerun": field_refs(entity.fields, "on_change", "rerun"),
+        }
+    if entity.kind == "models":
+        return {"on_retrain.rerun": field_refs(entity.fields, "on_retrain", "rerun")}
+    return {}
+
+
+def trigger(graph: Graph, u: int, v: int, edge: str, mode: str) -> str | None:
+    """The declaration that starts ``v`` as soon as ``u`` changes, named, or None."""
+    ref = graph.refs[v]
+    for field_name, listed in declares(graph.entities[u]).items():
+        if ref in listed:
+            return f"{graph.refs[u]} {field_name}"
+    entity = graph.entities[v]
+    if entity.kind == "models" and mode == MODEL and edge in _TRAINING_EDGES:
+        triggers = set(field_refs(entity.fields, "retrain", "triggers")) & START_TRIGGERS
+        if triggers:
+            return f"{ref} retrain.triggers ({', '.join(sorted(triggers))})"
+    return None
+
+
+def hop_wait(graph: Graph, u: int, v: int, edge: str, mode: str) -> Own:
+    """What the hop ``u`` → ``v`` (an edge of kind ``edge``) waits in walk ``mode``."""
+    started = trigger(graph, u, v, edge, mode) is not None
+    return own_delay(graph.entities[v], mode, triggered=started)
+
+
+def table(graph: Graph, mode: str) -> dict[tuple[str, str], float]:
+    """Every hop's wait in seconds, by (from ref, to ref): the table the commands share."""
+    return {
+        (graph.refs[u], graph.refs[v]): hop_wait(graph, u, v, edge, mode).total
+        for v in range(graph.size)
+        for u, edge in graph.up[v]
+    }
