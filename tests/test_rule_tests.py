@@ -4,6 +4,7 @@ converter from x-test case headers (tools/cases_to_comments.py)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -119,8 +120,7 @@ def test_a_comparison_turned_around_is_caught(run_cli: Run, tmp_path: Path) -> N
 
 
 def test_a_builtin_comparison_turned_around_is_caught(run_cli: Run, tmp_path: Path) -> None:
-    cases = tmp_path / "cases"
-    assert convert_main(["--out", str(cases), str(CASES / "dependencies")]) == 0
+    cases = CASES / "dependencies"
     packs = []
     for path in builtin_pack_paths():
         text = path.read_text(encoding="utf-8")
@@ -153,13 +153,11 @@ def test_converted_copies_of_cases_keep_what_their_headers_assert() -> None:
     )
 
 
-def test_every_case_converts_and_passes_as_a_test_spec(run_cli: Run, tmp_path: Path) -> None:
+def test_x_test_cases_convert_and_pass_as_test_specs(run_cli: Run, tmp_path: Path) -> None:
     copies = tmp_path / "copies"
     shutil.copytree(HERE / "x-test", copies)
     assert convert_main([str(copies)]) == 0  # in place
-    everything = tmp_path / "all"
-    assert convert_main(["--out", str(everything), str(CASES)]) == 0
-    code, out, _ = run_cli("rules", "test", copies, everything)
+    code, out, _ = run_cli("rules", "test", copies)
     assert code == 0, out
     assert out.endswith("expectation(s): all met\n")
 
@@ -189,14 +187,16 @@ def test_a_pack_file_given_as_a_test_spec_is_named_as_such(run_cli: Run) -> None
     assert out.startswith(f"{TEAM}:1:1: error: this is a rule pack, not a test spec; load it")
 
 
-def test_cases_already_in_the_comment_format_pass(run_cli: Run) -> None:
-    """tests/cases/ moves to expect comments file by file (tools/cases_to_comments.py); the
-    files converted so far run here, the others in test_cases.py."""
-    converted = [p for p in sorted(CASES.rglob("*.yaml")) if "x-test:" not in p.read_text()]
-    if not converted:
-        pytest.skip("no case converted yet")
-    code, out, _ = run_cli("rules", "test", *converted)
+def test_the_builtin_packs_cases_pass_under_rules_test(run_cli: Run) -> None:
+    """tests/cases/ holds the built-in packs' test specs, in the comment format: hundreds of
+    expectations run through the real command on every test run."""
+    cases = sorted(CASES.rglob("*.yaml"))
+    assert [p for p in cases if "x-test:" in p.read_text(encoding="utf-8")] == []
+    code, out, _ = run_cli("rules", "test", CASES)
     assert code == 0, out
+    files, expectations = map(int, re.findall(r"(\d+) file\(s\), (\d+) expectation", out)[0])
+    assert (files, expectations >= 500) == (len(cases), True)
+    assert out.endswith("expectation(s): all met\n")
 
 
 def test_every_builtin_rule_has_a_spec_that_fires_and_one_that_stays_quiet() -> None:
