@@ -1610,6 +1610,19 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
             data_keys.remove('schema')
             data__schema = data['schema']
             validate___definitions_data_schema(data__schema, custom_formats, (name_prefix or 'data') + '.schema')
+        if 'availability' in data_keys:
+            data_keys.remove('availability')
+            data__availability = data['availability']
+            validate___definitions_percentage(data__availability, custom_formats, (name_prefix or 'data') + '.availability')
+        if 'p99' in data_keys:
+            data_keys.remove('p99')
+            data__p99 = data['p99']
+            validate___definitions_duration(data__p99, custom_formats, (name_prefix or 'data') + '.p99')
+        if 'critical' in data_keys:
+            data_keys.remove('critical')
+            data__critical = data['critical']
+            if not isinstance(data__critical, bool):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.critical must be boolean', value=data__critical, name='' + (name_prefix or 'data') + '.critical', rule='type')
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -2074,6 +2087,13 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     data__fallback_keys.remove('timeout')
                     data__fallback__timeout = data__fallback['timeout']
                     validate___definitions_duration(data__fallback__timeout, custom_formats, (name_prefix or 'data') + '.fallback.timeout')
+                if 'fail_mode' in data__fallback_keys:
+                    data__fallback_keys.remove('fail_mode')
+                    data__fallback__failmode = data__fallback['fail_mode']
+                    if not isinstance(data__fallback__failmode, str):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.fallback.fail_mode must be string', value=data__fallback__failmode, name='' + (name_prefix or 'data') + '.fallback.fail_mode', rule='type')
+                    if not (isinstance(data__fallback__failmode, str) and data__fallback__failmode == 'open' or (isinstance(data__fallback__failmode, str) and data__fallback__failmode == 'closed')):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + ".fallback.fail_mode must be one of ['open', 'closed']", value=data__fallback__failmode, name='' + (name_prefix or 'data') + '.fallback.fail_mode', rule='enum')
                 for data__fallback_key, data__fallback_val in data__fallback.items():
                     if REGEX_PATTERNS['^x-'].search(data__fallback_key):
                         if data__fallback_key in data__fallback_keys:

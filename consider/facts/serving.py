@@ -267,6 +267,17 @@ def store_called_by(spec: Analysis) -> Mapping[str, Any]:
     return {store.id: callers.get(store.ref, []) for store in spec.entities("stores")}
 
 
+@fact(
+    "called_by",
+    kind="models",
+    doc="Refs of the outputs whose `request_path` or `fallback.path` calls this model per "
+    "request, in id order.",
+)
+def model_called_by(spec: Analysis) -> Mapping[str, Any]:
+    callers = spec.cached("serving.callers", _callers)
+    return {model.id: callers.get(model.ref, []) for model in spec.entities("models")}
+
+
 # -- availability, latency and precompute, from the serving-path analysis ---------------------
 
 AVAILABILITY_DOC = (
@@ -275,16 +286,24 @@ AVAILABILITY_DOC = (
     "independent failures assumed, so optimistic): `composite` (fraction), `with_fallback` "
     "(the dependencies the fallback `covers`, taken as a group, credited as "
     "1-(1-A_group)(1-A_fallback)), `dependencies` (each `{{ref, availability, covered}}`), "
-    "`covered`, `unknown` (refs with no stated availability, counted as 1), `weakest` (ref) "
+    "`covered` (credited), `shared` (covered refs the fallback needs itself: no credit), "
+    "`source_on_path` (the fallback's source when the main path needs it too, it is not "
+    "covered, and it is a third-party API or strictly the least available critical call), "
+    "`unknown` (refs with no stated availability, counted as 1), `weakest` (ref) "
     "and `weakest_availability`, `fallback_availability`, and `fallback_note` (the credit in "
-    "words, such as '99.99% with the fallback's credit for service:ranker').{extra}"
+    "words, such as '99.99% with the fallback's credit for service:ranker'). A fallback "
+    "source or hop that is a precomputed output counts as the store it is served from.{extra}"
 )
 
 
 LATENCY_DOC = (
     "The latency budget of {what}'s `request_path` (a pessimistic bound: percentiles do not "
     "add): `total` (seconds: serial hops added, a parallel step costing its slowest branch, "
-    "each hop's own `p99` else its dependency's), `slowest` (ref) and `slowest_p99`, "
+    "each hop the larger of its `p99` budget and its dependency's own `p99`), `budgeted` "
+    "(the same sum from the hop budgets alone), `slowest` (ref) and `slowest_p99`, "
+    "`underbudgeted` (hops whose budget is below the dependency's own p99, each `{{dep, "
+    "budget, p99, ratio, note, timeout_below}}`; `timeout_below` when the fallback timeout "
+    "is below that p99 too), "
     "`unknown` (deps with no p99 anywhere, counted as 0), `fallback_timeout`, "
     "`fallback_path` (its hops added, else the fallback source's own p99), `fallback_total` "
     "(timeout + fallback path) and `fallback_unknown`.{extra}"
@@ -341,6 +360,11 @@ def service_extra_nine(spec: Analysis) -> Mapping[str, Any]:
 @fact("extra_nine", kind="stores", doc=_EXTRA_NINE_DOC.format(what="store"))
 def store_extra_nine(spec: Analysis) -> Mapping[str, Any]:
     return _extra_nine(spec, "stores")
+
+
+@fact("extra_nine", kind="models", doc=_EXTRA_NINE_DOC.format(what="model served per request"))
+def model_extra_nine(spec: Analysis) -> Mapping[str, Any]:
+    return _extra_nine(spec, "models")
 
 
 @fact("latency", kind="outputs", doc=LATENCY_DOC.format(what="the output", extra=""))
