@@ -23,7 +23,7 @@ class JsonSchemaValuesException(JsonSchemaValueException):
 
 Decimal = float
 import re
-REGEX_PATTERNS = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^x-': re.compile('^x-'), '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': re.compile('^[0-9]{4}-[0-9]{2}-[0-9]{2}\\Z'), '^[a-z0-9]+(-[a-z0-9]+)*$': re.compile('^[a-z0-9]+(-[a-z0-9]+)*\\Z'), '^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)$': re.compile('^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)\\Z'), '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$': re.compile('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])'), '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])': re.compile('^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])'), '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])': re.compile('^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])'), '^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])'), '^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])': re.compile('^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])'), '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])')}
+REGEX_PATTERNS = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^x-': re.compile('^x-'), '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': re.compile('^[0-9]{4}-[0-9]{2}-[0-9]{2}\\Z'), '^[a-z0-9]+(-[a-z0-9]+)*$': re.compile('^[a-z0-9]+(-[a-z0-9]+)*\\Z'), '^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)$': re.compile('^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)\\Z'), '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$': re.compile('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])'), '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])': re.compile('^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])'), '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])': re.compile('^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])'), '^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])'), '^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])': re.compile('^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])'), '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])')}
 NoneType = type(None)
 
 def validate(data, custom_formats={}, name_prefix=None):
@@ -691,6 +691,16 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                     pass
             if data__pii_one_of_count4 != 1:
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be valid exactly by one definition' + (' (' + str(data__pii_one_of_count4) + ' matches found)'), value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='oneOf')
+        if 'logged_from_outputs' in data_keys:
+            data_keys.remove('logged_from_outputs')
+            data__loggedfromoutputs = data['logged_from_outputs']
+            if not isinstance(data__loggedfromoutputs, (list, tuple)):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.logged_from_outputs must be array', value=data__loggedfromoutputs, name='' + (name_prefix or 'data') + '.logged_from_outputs', rule='type')
+            data__loggedfromoutputs_is_list = isinstance(data__loggedfromoutputs, (list, tuple))
+            if data__loggedfromoutputs_is_list:
+                data__loggedfromoutputs_len = len(data__loggedfromoutputs)
+                for data__loggedfromoutputs_x, data__loggedfromoutputs_item in enumerate(data__loggedfromoutputs):
+                    validate___definitions_ref_output(data__loggedfromoutputs_item, custom_formats, (name_prefix or 'data') + '.logged_from_outputs[{data__loggedfromoutputs_x}]'.format(**locals()))
         if 'erasure' in data_keys:
             data_keys.remove('erasure')
             data__erasure = data['erasure']
@@ -866,6 +876,14 @@ def validate___definitions_data_schema(data, custom_formats={}, name_prefix=None
                     data_keys.remove(data_key)
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
+    return data
+
+def validate___definitions_ref_output(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, str):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
+    if isinstance(data, str):
+        if not REGEX_PATTERNS['^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
@@ -1195,14 +1213,6 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
                     data_keys.remove(data_key)
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
-    return data
-
-def validate___definitions_ref_output(data, custom_formats={}, name_prefix=None):
-    if not isinstance(data, str):
-        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
-    if isinstance(data, str):
-        if not REGEX_PATTERNS['^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_ref_model(data, custom_formats={}, name_prefix=None):
@@ -1957,8 +1967,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
             data__decision = data['decision']
             if not isinstance(data__decision, str):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.decision must be string', value=data__decision, name='' + (name_prefix or 'data') + '.decision', rule='type')
-            if not (isinstance(data__decision, str) and data__decision == 'rank' or (isinstance(data__decision, str) and data__decision == 'filter') or (isinstance(data__decision, str) and data__decision == 'score') or (isinstance(data__decision, str) and data__decision == 'display')):
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + ".decision must be one of ['rank', 'filter', 'score', 'display']", value=data__decision, name='' + (name_prefix or 'data') + '.decision', rule='enum')
+            if not (isinstance(data__decision, str) and data__decision == 'rank' or (isinstance(data__decision, str) and data__decision == 'filter') or (isinstance(data__decision, str) and data__decision == 'score') or (isinstance(data__decision, str) and data__decision == 'display') or (isinstance(data__decision, str) and data__decision == 'price') or (isinstance(data__decision, str) and data__decision == 'approve')):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + ".decision must be one of ['rank', 'filter', 'score', 'display', 'price', 'approve']", value=data__decision, name='' + (name_prefix or 'data') + '.decision', rule='enum')
         if 'input_space' in data_keys:
             data_keys.remove('input_space')
             data__inputspace = data['input_space']
@@ -2100,6 +2110,100 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                             data__fallback_keys.remove(data__fallback_key)
                 if data__fallback_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.fallback must not contain ' + str(data__fallback_keys) + ' properties', value=data__fallback, name='' + (name_prefix or 'data') + '.fallback', rule='additionalProperties')
+        if 'guardrails' in data_keys:
+            data_keys.remove('guardrails')
+            data__guardrails = data['guardrails']
+            if not isinstance(data__guardrails, dict):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails must be object', value=data__guardrails, name='' + (name_prefix or 'data') + '.guardrails', rule='type')
+            data__guardrails_is_dict = isinstance(data__guardrails, dict)
+            if data__guardrails_is_dict:
+                data__guardrails_keys = set(data__guardrails.keys())
+                if 'min' in data__guardrails_keys:
+                    data__guardrails_keys.remove('min')
+                    data__guardrails__min = data__guardrails['min']
+                    data__guardrails__min_one_of_count12 = 0
+                    if data__guardrails__min_one_of_count12 < 2:
+                        try:
+                            if not isinstance(data__guardrails__min, (int, float, Decimal)) or isinstance(data__guardrails__min, bool):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.min must be number', value=data__guardrails__min, name='' + (name_prefix or 'data') + '.guardrails.min', rule='type')
+                            data__guardrails__min_one_of_count12 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                    if data__guardrails__min_one_of_count12 < 2:
+                        try:
+                            if not isinstance(data__guardrails__min, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.min must be string', value=data__guardrails__min, name='' + (name_prefix or 'data') + '.guardrails.min', rule='type')
+                            data__guardrails__min_one_of_count12 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                    if data__guardrails__min_one_of_count12 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.min must be valid exactly by one definition' + (' (' + str(data__guardrails__min_one_of_count12) + ' matches found)'), value=data__guardrails__min, name='' + (name_prefix or 'data') + '.guardrails.min', rule='oneOf')
+                if 'max' in data__guardrails_keys:
+                    data__guardrails_keys.remove('max')
+                    data__guardrails__max = data__guardrails['max']
+                    data__guardrails__max_one_of_count13 = 0
+                    if data__guardrails__max_one_of_count13 < 2:
+                        try:
+                            if not isinstance(data__guardrails__max, (int, float, Decimal)) or isinstance(data__guardrails__max, bool):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max must be number', value=data__guardrails__max, name='' + (name_prefix or 'data') + '.guardrails.max', rule='type')
+                            data__guardrails__max_one_of_count13 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                    if data__guardrails__max_one_of_count13 < 2:
+                        try:
+                            if not isinstance(data__guardrails__max, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max must be string', value=data__guardrails__max, name='' + (name_prefix or 'data') + '.guardrails.max', rule='type')
+                            data__guardrails__max_one_of_count13 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                    if data__guardrails__max_one_of_count13 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max must be valid exactly by one definition' + (' (' + str(data__guardrails__max_one_of_count13) + ' matches found)'), value=data__guardrails__max, name='' + (name_prefix or 'data') + '.guardrails.max', rule='oneOf')
+                if 'max_step' in data__guardrails_keys:
+                    data__guardrails_keys.remove('max_step')
+                    data__guardrails__maxstep = data__guardrails['max_step']
+                    data__guardrails__maxstep_one_of_count14 = 0
+                    if data__guardrails__maxstep_one_of_count14 < 2:
+                        try:
+                            if not isinstance(data__guardrails__maxstep, (int, float, Decimal)) or isinstance(data__guardrails__maxstep, bool):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max_step must be number', value=data__guardrails__maxstep, name='' + (name_prefix or 'data') + '.guardrails.max_step', rule='type')
+                            data__guardrails__maxstep_one_of_count14 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                    if data__guardrails__maxstep_one_of_count14 < 2:
+                        try:
+                            if not isinstance(data__guardrails__maxstep, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max_step must be string', value=data__guardrails__maxstep, name='' + (name_prefix or 'data') + '.guardrails.max_step', rule='type')
+                            data__guardrails__maxstep_one_of_count14 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                    if data__guardrails__maxstep_one_of_count14 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max_step must be valid exactly by one definition' + (' (' + str(data__guardrails__maxstep_one_of_count14) + ' matches found)'), value=data__guardrails__maxstep, name='' + (name_prefix or 'data') + '.guardrails.max_step', rule='oneOf')
+                if 'kill_switch' in data__guardrails_keys:
+                    data__guardrails_keys.remove('kill_switch')
+                    data__guardrails__killswitch = data__guardrails['kill_switch']
+                    data__guardrails__killswitch_one_of_count15 = 0
+                    if data__guardrails__killswitch_one_of_count15 < 2:
+                        try:
+                            if not isinstance(data__guardrails__killswitch, bool):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.kill_switch must be boolean', value=data__guardrails__killswitch, name='' + (name_prefix or 'data') + '.guardrails.kill_switch', rule='type')
+                            data__guardrails__killswitch_one_of_count15 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                    if data__guardrails__killswitch_one_of_count15 < 2:
+                        try:
+                            if not isinstance(data__guardrails__killswitch, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.kill_switch must be string', value=data__guardrails__killswitch, name='' + (name_prefix or 'data') + '.guardrails.kill_switch', rule='type')
+                            data__guardrails__killswitch_one_of_count15 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                    if data__guardrails__killswitch_one_of_count15 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.kill_switch must be valid exactly by one definition' + (' (' + str(data__guardrails__killswitch_one_of_count15) + ' matches found)'), value=data__guardrails__killswitch, name='' + (name_prefix or 'data') + '.guardrails.kill_switch', rule='oneOf')
+                for data__guardrails_key, data__guardrails_val in data__guardrails.items():
+                    if REGEX_PATTERNS['^x-'].search(data__guardrails_key):
+                        if data__guardrails_key in data__guardrails_keys:
+                            data__guardrails_keys.remove(data__guardrails_key)
+                if data__guardrails_keys:
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails must not contain ' + str(data__guardrails_keys) + ' properties', value=data__guardrails, name='' + (name_prefix or 'data') + '.guardrails', rule='additionalProperties')
         if 'precompute' in data_keys:
             data_keys.remove('precompute')
             data__precompute = data['precompute']
@@ -2159,8 +2263,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
         if 'cold_start' in data_keys:
             data_keys.remove('cold_start')
             data__coldstart = data['cold_start']
-            data__coldstart_one_of_count12 = 0
-            if data__coldstart_one_of_count12 < 2:
+            data__coldstart_one_of_count16 = 0
+            if data__coldstart_one_of_count16 < 2:
                 try:
                     if not isinstance(data__coldstart, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be object', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='type')
@@ -2187,18 +2291,18 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                                     data__coldstart_keys.remove(data__coldstart_key)
                         if data__coldstart_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must not contain ' + str(data__coldstart_keys) + ' properties', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='additionalProperties')
-                    data__coldstart_one_of_count12 += 1
+                    data__coldstart_one_of_count16 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__coldstart_one_of_count12 < 2:
+            if data__coldstart_one_of_count16 < 2:
                 try:
                     if not isinstance(data__coldstart, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be string', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='type')
-                    data__coldstart_one_of_count12 += 1
+                    data__coldstart_one_of_count16 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__coldstart_one_of_count12 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be valid exactly by one definition' + (' (' + str(data__coldstart_one_of_count12) + ' matches found)'), value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='oneOf')
+            if data__coldstart_one_of_count16 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be valid exactly by one definition' + (' (' + str(data__coldstart_one_of_count16) + ' matches found)'), value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='oneOf')
         if 'depends_on' in data_keys:
             data_keys.remove('depends_on')
             data__dependson = data['depends_on']
@@ -2223,8 +2327,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
         if 'holdout' in data_keys:
             data_keys.remove('holdout')
             data__holdout = data['holdout']
-            data__holdout_one_of_count13 = 0
-            if data__holdout_one_of_count13 < 2:
+            data__holdout_one_of_count17 = 0
+            if data__holdout_one_of_count17 < 2:
                 try:
                     if not isinstance(data__holdout, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be object', value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='type')
@@ -2246,17 +2350,17 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                                     data__holdout_keys.remove(data__holdout_key)
                         if data__holdout_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must not contain ' + str(data__holdout_keys) + ' properties', value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='additionalProperties')
-                    data__holdout_one_of_count13 += 1
+                    data__holdout_one_of_count17 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__holdout_one_of_count13 < 2:
+            if data__holdout_one_of_count17 < 2:
                 try:
                     validate___definitions_percentage(data__holdout, custom_formats, (name_prefix or 'data') + '.holdout')
-                    data__holdout_one_of_count13 += 1
+                    data__holdout_one_of_count17 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__holdout_one_of_count13 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be valid exactly by one definition' + (' (' + str(data__holdout_one_of_count13) + ' matches found)'), value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='oneOf')
+            if data__holdout_one_of_count17 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be valid exactly by one definition' + (' (' + str(data__holdout_one_of_count17) + ' matches found)'), value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='oneOf')
         if 'exploration' in data_keys:
             data_keys.remove('exploration')
             data__exploration = data['exploration']
@@ -2301,14 +2405,14 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
     return data
 
 def validate___definitions_schedule(data, custom_formats={}, name_prefix=None):
-    data_one_of_count14 = 0
-    if data_one_of_count14 < 2:
+    data_one_of_count18 = 0
+    if data_one_of_count18 < 2:
         try:
             validate___definitions_duration(data, custom_formats, (name_prefix or 'data') + '')
-            data_one_of_count14 += 1
+            data_one_of_count18 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count14 < 2:
+    if data_one_of_count18 < 2:
         try:
             if not isinstance(data, dict):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
@@ -2332,11 +2436,11 @@ def validate___definitions_schedule(data, custom_formats={}, name_prefix=None):
                             data_keys.remove(data_key)
                 if data_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
-            data_one_of_count14 += 1
+            data_one_of_count18 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count14 != 1:
-        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count14) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
+    if data_one_of_count18 != 1:
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count18) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
     return data
 
 def validate___definitions_ref_dependency(data, custom_formats={}, name_prefix=None):

@@ -174,9 +174,9 @@ def model_feeds_outputs(spec: Analysis) -> Mapping[str, Any]:
 @fact(
     "logged_outputs",
     kind="models",
-    doc="The outputs whose served results are logged into the datasets this model trains "
-    "on (`logged_from_outputs`), each with its fields and `_id`, in id order: what its "
-    "own predictions may feed back into.",
+    doc="The outputs whose served results are logged into the datasets or sources this "
+    "model trains on (`logged_from_outputs`), each with its fields and `_id`, in id order: "
+    "what its own predictions may feed back into.",
 )
 def model_logged_outputs(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, list[dict[str, Any]]] = {}
