@@ -215,7 +215,7 @@ def _hop_latency(
                 "dep": dep,
                 "budget": budget,
                 "p99": own,
-                "ratio": round(own / budget, ROUND) if budget else None,
+                "ratio": round(own / budget, 1) if budget else None,
                 "note": (
                     f"{dep} gets {format_duration(budget)} but its own p99 is "
                     f"{format_duration(own)}"
