@@ -90,3 +90,12 @@ def test_calendar_cron_gaps_need_no_walk_over_every_day() -> None:
             cron_gaps.__wrapped__(f"{minute} 6 {day} * *")
     # 120 expressions: a walk over ~10,000 days each takes ~6ms, so 0.7s in all
     assert time.perf_counter() - started < 0.25
+
+
+def test_latest_start_is_the_last_time_of_day_a_run_starts() -> None:
+    from consider.cron import latest_start
+
+    assert latest_start("0 6 * * MON") == 6 * 3600
+    assert latest_start("30 1,4 * * *") == 4 * 3600 + 30 * 60
+    assert latest_start("@daily") == 0
+    assert latest_start("not cron") is None

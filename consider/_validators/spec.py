@@ -23,7 +23,7 @@ class JsonSchemaValuesException(JsonSchemaValueException):
 
 Decimal = float
 import re
-REGEX_PATTERNS = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^x-': re.compile('^x-'), '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': re.compile('^[0-9]{4}-[0-9]{2}-[0-9]{2}\\Z'), '^[a-z0-9]+(-[a-z0-9]+)*$': re.compile('^[a-z0-9]+(-[a-z0-9]+)*\\Z'), '^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)$': re.compile('^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)\\Z'), '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$': re.compile('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])'), '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])': re.compile('^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])'), '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])': re.compile('^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])'), '^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])'), '^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])': re.compile('^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])'), '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])')}
+REGEX_PATTERNS = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^x-': re.compile('^x-'), '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': re.compile('^[0-9]{4}-[0-9]{2}-[0-9]{2}\\Z'), '^[a-z0-9]+(-[a-z0-9]+)*$': re.compile('^[a-z0-9]+(-[a-z0-9]+)*\\Z'), '^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)$': re.compile('^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)\\Z'), '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$': re.compile('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])'), '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])': re.compile('^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])'), '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])': re.compile('^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])'), '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])'), '^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^([01][0-9]|2[0-3]):[0-5][0-9]$': re.compile('^([01][0-9]|2[0-3]):[0-5][0-9]\\Z'), '^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])': re.compile('^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])'), '^service:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^service:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])': re.compile('^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])'), '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'), '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': re.compile('^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])')}
 NoneType = type(None)
 
 def validate(data, custom_formats={}, name_prefix=None):
@@ -1815,6 +1815,36 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                             data__freshness_keys.remove(data__freshness_key)
                 if data__freshness_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.freshness must not contain ' + str(data__freshness_keys) + ' properties', value=data__freshness, name='' + (name_prefix or 'data') + '.freshness', rule='additionalProperties')
+        if 'deadline' in data_keys:
+            data_keys.remove('deadline')
+            data__deadline = data['deadline']
+            if not isinstance(data__deadline, dict):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deadline must be object', value=data__deadline, name='' + (name_prefix or 'data') + '.deadline', rule='type')
+            data__deadline_is_dict = isinstance(data__deadline, dict)
+            if data__deadline_is_dict:
+                data__deadline__missing_keys = set(['time']) - data__deadline.keys()
+                if data__deadline__missing_keys:
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deadline must contain ' + (str(sorted(data__deadline__missing_keys)) + ' properties'), value=data__deadline, name='' + (name_prefix or 'data') + '.deadline', rule='required')
+                data__deadline_keys = set(data__deadline.keys())
+                if 'time' in data__deadline_keys:
+                    data__deadline_keys.remove('time')
+                    data__deadline__time = data__deadline['time']
+                    if not isinstance(data__deadline__time, str):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deadline.time must be string', value=data__deadline__time, name='' + (name_prefix or 'data') + '.deadline.time', rule='type')
+                    if isinstance(data__deadline__time, str):
+                        if not REGEX_PATTERNS['^([01][0-9]|2[0-3]):[0-5][0-9]$'].search(data__deadline__time):
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deadline.time must match pattern ^([01][0-9]|2[0-3]):[0-5][0-9]$', value=data__deadline__time, name='' + (name_prefix or 'data') + '.deadline.time', rule='pattern')
+                if 'timezone' in data__deadline_keys:
+                    data__deadline_keys.remove('timezone')
+                    data__deadline__timezone = data__deadline['timezone']
+                    if not isinstance(data__deadline__timezone, str):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deadline.timezone must be string', value=data__deadline__timezone, name='' + (name_prefix or 'data') + '.deadline.timezone', rule='type')
+                for data__deadline_key, data__deadline_val in data__deadline.items():
+                    if REGEX_PATTERNS['^x-'].search(data__deadline_key):
+                        if data__deadline_key in data__deadline_keys:
+                            data__deadline_keys.remove(data__deadline_key)
+                if data__deadline_keys:
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deadline must not contain ' + str(data__deadline_keys) + ' properties', value=data__deadline, name='' + (name_prefix or 'data') + '.deadline', rule='additionalProperties')
         if 'coverage' in data_keys:
             data_keys.remove('coverage')
             data__coverage = data['coverage']
@@ -2238,6 +2268,28 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                             data__precompute_keys.remove(data__precompute_key)
                 if data__precompute_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.precompute must not contain ' + str(data__precompute_keys) + ' properties', value=data__precompute, name='' + (name_prefix or 'data') + '.precompute', rule='additionalProperties')
+        if 'delivery' in data_keys:
+            data_keys.remove('delivery')
+            data__delivery = data['delivery']
+            if not isinstance(data__delivery, dict):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.delivery must be object', value=data__delivery, name='' + (name_prefix or 'data') + '.delivery', rule='type')
+            data__delivery_is_dict = isinstance(data__delivery, dict)
+            if data__delivery_is_dict:
+                data__delivery_keys = set(data__delivery.keys())
+                if 'service' in data__delivery_keys:
+                    data__delivery_keys.remove('service')
+                    data__delivery__service = data__delivery['service']
+                    validate___definitions_ref_service(data__delivery__service, custom_formats, (name_prefix or 'data') + '.delivery.service')
+                if 'rate' in data__delivery_keys:
+                    data__delivery_keys.remove('rate')
+                    data__delivery__rate = data__delivery['rate']
+                    validate___definitions_rate(data__delivery__rate, custom_formats, (name_prefix or 'data') + '.delivery.rate')
+                for data__delivery_key, data__delivery_val in data__delivery.items():
+                    if REGEX_PATTERNS['^x-'].search(data__delivery_key):
+                        if data__delivery_key in data__delivery_keys:
+                            data__delivery_keys.remove(data__delivery_key)
+                if data__delivery_keys:
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.delivery must not contain ' + str(data__delivery_keys) + ' properties', value=data__delivery, name='' + (name_prefix or 'data') + '.delivery', rule='additionalProperties')
         if 'cache' in data_keys:
             data_keys.remove('cache')
             data__cache = data['cache']
@@ -2402,6 +2454,14 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     data_keys.remove(data_key)
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
+    return data
+
+def validate___definitions_ref_service(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, str):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
+    if isinstance(data, str):
+        if not REGEX_PATTERNS['^service:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^service:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_schedule(data, custom_formats={}, name_prefix=None):

@@ -408,7 +408,9 @@ def _entries(output: Entity) -> float | None:
     "overlap), `needed` (bytes: entities * items_per_entity * bytes_per_item), `store` "
     "(ref, when the capacity comes from a store entity), `capacity` (bytes), "
     "`store_needed` (bytes every output writing to that store needs), "
-    "`capacity_ratio` (store_needed / capacity). Present when the output states a "
+    "`capacity_ratio` (store_needed / capacity), `max_duration` (seconds) and "
+    "`duration_ratio` (runtime / max_duration: how much of the allowed run a typical "
+    "run takes). Present when the output states a "
     "precompute schedule or a cardinality.",
 )
 def output_precompute(spec: Analysis) -> Mapping[str, Any]:
@@ -421,6 +423,7 @@ def output_precompute(spec: Analysis) -> Mapping[str, Any]:
         if gaps is None and needed is None:
             continue
         runtime = field_seconds(output.fields, "precompute", "runtime")
+        max_duration = field_seconds(output.fields, "precompute", "max_duration")
         store, capacity = _store_capacity(spec, output)
         if store is not None and needed is not None:
             per_store[store] = per_store.get(store, 0.0) + needed
@@ -432,6 +435,8 @@ def output_precompute(spec: Analysis) -> Mapping[str, Any]:
             "needed": needed,
             "store": store,
             "capacity": capacity,
+            "max_duration": max_duration,
+            "duration_ratio": ratio(runtime, max_duration),
         }
     for found in facts.values():
         store_needed = per_store.get(found["store"]) if found["store"] else found["needed"]

@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from consider.cron import latest_start
 from consider.facts import fact
 from consider.facts.links import slos_by_output
 from consider.facts.serving import AVAILABILITY_DOC, LATENCY_DOC
@@ -26,6 +27,7 @@ from consider.lineage.flow import SHOWN
 from consider.lineage.graph import lineage_graph
 from consider.lineage.serving import availability_by_output, latency_by_output, needed_availability
 from consider.lineage.staleness import skipped_edge
+from consider.units import format_count, format_duration, format_rate
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -342,4 +344,89 @@ def slo_inputs_without_event_time(spec: Analysis) -> Mapping[str, Any]:
             and not graph.entities[node].fields.get("event_time_field")
         )
         result[slo.id] = untimed[:SHOWN]
+    return result
+
+
+# -- deadlines of scheduled outputs ------------------------------------------------------------
+
+
+def _clock(seconds: float) -> str:
+    """A time of day, such as 13:00 (or 01:30 next day past midnight)."""
+    day, rest = divmod(round(seconds), 86400)
+    text = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
+    return text if day == 0 else f"{text} (+{day}d)"
+
+
+def _time_of_day(text: Any) -> float | None:
+    if not isinstance(text, str):
+        return None
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit()):
+        return None
+    return int(hours) * 3600.0 + int(minutes) * 60.0
+
+
+@fact(
+    "deadline",
+    kind="slos",
+    doc="Whether a scheduled output is ready by the SLO's `deadline` (a time of day): "
+    "`start` (the latest start time of its cron `precompute.schedule`, seconds after "
+    "midnight, read in the deadline's zone), `skew` (`precompute.max_start_skew`), `run` "
+    "(`max_duration`, else `runtime`) and `run_from` (which), `delivery` (seconds to reach "
+    "everyone: `cardinality.entities` / `delivery.rate`, 0 without a delivery) and "
+    "`delivery_rate`, `finish` (start + skew + run + delivery), `deadline` (seconds after "
+    "midnight; the next day when it is not after the start), `allowed` (deadline - start), "
+    "`ratio` (finish - start over allowed), and `summary` (the sum in words). Absent without "
+    "a deadline time or a cron schedule with a start.",
+)
+def slo_deadline(spec: Analysis) -> Mapping[str, Any]:
+    result: dict[str, Any] = {}
+    for slo in spec.entities("slos"):
+        block = slo.fields.get("deadline")
+        due = _time_of_day(block.get("time")) if isinstance(block, Mapping) else None
+        output = slo_output(spec, slo)
+        if due is None or output is None:
+            continue
+        precompute = output.fields.get("precompute")
+        precompute = precompute if isinstance(precompute, Mapping) else {}
+        schedule = precompute.get("schedule")
+        cron = schedule.get("cron") if isinstance(schedule, Mapping) else None
+        start = latest_start(cron) if isinstance(cron, str) else None
+        if start is None:
+            continue
+        skew = number(precompute.get("max_start_skew")) or 0.0
+        run_from = "max_duration" if number(precompute.get("max_duration")) else "runtime"
+        run = number(precompute.get(run_from)) or 0.0
+        delivery = output.fields.get("delivery")
+        rate = number(delivery.get("rate")) if isinstance(delivery, Mapping) else None
+        cardinality = output.fields.get("cardinality")
+        entities = number(cardinality.get("entities")) if isinstance(cardinality, Mapping) else None
+        send = round(entities / rate, ROUND) if rate and entities else 0.0
+        deadline = due if due > start else due + 86400.0
+        finish = start + skew + run + send
+        allowed = deadline - start
+        parts = [f"starts at {_clock(start)}"]
+        if skew:
+            parts.append(f"may start {format_duration(skew)} late")
+        parts.append(f"runs up to {format_duration(run)} ({run_from})")
+        if send and entities and rate:
+            parts.append(
+                f"then sends {format_count(entities)} at {format_rate(rate)} "
+                f"({format_duration(send)})"
+            )
+        result[slo.id] = {
+            "start": start,
+            "skew": skew,
+            "run": run,
+            "run_from": run_from,
+            "delivery": send,
+            "delivery_rate": rate,
+            "finish": round(finish, ROUND),
+            "deadline": deadline,
+            "allowed": allowed,
+            "ratio": ratio(finish - start, allowed),
+            "summary": f"{', '.join(parts)}: done by {_clock(finish)}",
+            "finish_clock": _clock(finish),
+            "deadline_clock": _clock(deadline),
+        }
     return result
