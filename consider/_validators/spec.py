@@ -422,6 +422,26 @@ def validate___definitions_service(data, custom_formats={}, name_prefix=None):
             data_keys.remove('capacity')
             data__capacity = data['capacity']
             validate___definitions_rate(data__capacity, custom_formats, (name_prefix or 'data') + '.capacity')
+        if 'cost_per_call' in data_keys:
+            data_keys.remove('cost_per_call')
+            data__costpercall = data['cost_per_call']
+            data__costpercall_one_of_count1 = 0
+            if data__costpercall_one_of_count1 < 2:
+                try:
+                    if not isinstance(data__costpercall, (int, float, Decimal)) or isinstance(data__costpercall, bool):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cost_per_call must be number', value=data__costpercall, name='' + (name_prefix or 'data') + '.cost_per_call', rule='type')
+                    data__costpercall_one_of_count1 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__costpercall_one_of_count1 < 2:
+                try:
+                    if not isinstance(data__costpercall, str):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cost_per_call must be string', value=data__costpercall, name='' + (name_prefix or 'data') + '.cost_per_call', rule='type')
+                    data__costpercall_one_of_count1 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__costpercall_one_of_count1 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cost_per_call must be valid exactly by one definition' + (' (' + str(data__costpercall_one_of_count1) + ' matches found)'), value=data__costpercall, name='' + (name_prefix or 'data') + '.cost_per_call', rule='oneOf')
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -431,18 +451,18 @@ def validate___definitions_service(data, custom_formats={}, name_prefix=None):
     return data
 
 def validate___definitions_rate(data, custom_formats={}, name_prefix=None):
-    data_one_of_count1 = 0
-    if data_one_of_count1 < 2:
+    data_one_of_count2 = 0
+    if data_one_of_count2 < 2:
         try:
             if not isinstance(data, str):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
             if isinstance(data, str):
                 if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])'].search(data):
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
-            data_one_of_count1 += 1
+            data_one_of_count2 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count1 < 2:
+    if data_one_of_count2 < 2:
         try:
             if not isinstance(data, dict):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
@@ -466,16 +486,16 @@ def validate___definitions_rate(data, custom_formats={}, name_prefix=None):
                             data_keys.remove(data_key)
                 if data_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
-            data_one_of_count1 += 1
+            data_one_of_count2 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count1 != 1:
-        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count1) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
+    if data_one_of_count2 != 1:
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count2) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
     return data
 
 def validate___definitions_count(data, custom_formats={}, name_prefix=None):
-    data_one_of_count2 = 0
-    if data_one_of_count2 < 2:
+    data_one_of_count3 = 0
+    if data_one_of_count3 < 2:
         try:
             if not isinstance(data, int) and (not (isinstance(data, float) and data.is_integer())) or isinstance(data, bool):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be integer', value=data, name='' + (name_prefix or 'data') + '', rule='type')
@@ -484,21 +504,21 @@ def validate___definitions_count(data, custom_formats={}, name_prefix=None):
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be bigger than or equal to 0', value=data, name='' + (name_prefix or 'data') + '', rule='minimum')
                 if data > 999999999999999:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be smaller than or equal to 999999999999999', value=data, name='' + (name_prefix or 'data') + '', rule='maximum')
-            data_one_of_count2 += 1
+            data_one_of_count3 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count2 < 2:
+    if data_one_of_count3 < 2:
         try:
             if not isinstance(data, str):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
             if isinstance(data, str):
                 if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])'].search(data):
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
-            data_one_of_count2 += 1
+            data_one_of_count3 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count2 != 1:
-        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count2) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
+    if data_one_of_count3 != 1:
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count3) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
     return data
 
 def validate___definitions_source(data, custom_formats={}, name_prefix=None):
@@ -555,15 +575,15 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
         if 'dedup_key' in data_keys:
             data_keys.remove('dedup_key')
             data__dedupkey = data['dedup_key']
-            data__dedupkey_one_of_count3 = 0
-            if data__dedupkey_one_of_count3 < 2:
+            data__dedupkey_one_of_count4 = 0
+            if data__dedupkey_one_of_count4 < 2:
                 try:
                     if not isinstance(data__dedupkey, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.dedup_key must be string', value=data__dedupkey, name='' + (name_prefix or 'data') + '.dedup_key', rule='type')
-                    data__dedupkey_one_of_count3 += 1
+                    data__dedupkey_one_of_count4 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__dedupkey_one_of_count3 < 2:
+            if data__dedupkey_one_of_count4 < 2:
                 try:
                     if not isinstance(data__dedupkey, (list, tuple)):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.dedup_key must be array', value=data__dedupkey, name='' + (name_prefix or 'data') + '.dedup_key', rule='type')
@@ -573,11 +593,11 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                         for data__dedupkey_x, data__dedupkey_item in enumerate(data__dedupkey):
                             if not isinstance(data__dedupkey_item, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.dedup_key[{data__dedupkey_x}]'.format(**locals()) + ' must be string', value=data__dedupkey_item, name='' + (name_prefix or 'data') + '.dedup_key[{data__dedupkey_x}]'.format(**locals()) + '', rule='type')
-                    data__dedupkey_one_of_count3 += 1
+                    data__dedupkey_one_of_count4 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__dedupkey_one_of_count3 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.dedup_key must be valid exactly by one definition' + (' (' + str(data__dedupkey_one_of_count3) + ' matches found)'), value=data__dedupkey, name='' + (name_prefix or 'data') + '.dedup_key', rule='oneOf')
+            if data__dedupkey_one_of_count4 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.dedup_key must be valid exactly by one definition' + (' (' + str(data__dedupkey_one_of_count4) + ' matches found)'), value=data__dedupkey, name='' + (name_prefix or 'data') + '.dedup_key', rule='oneOf')
         if 'event_time_field' in data_keys:
             data_keys.remove('event_time_field')
             data__eventtimefield = data['event_time_field']
@@ -668,15 +688,15 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
         if 'pii' in data_keys:
             data_keys.remove('pii')
             data__pii = data['pii']
-            data__pii_one_of_count4 = 0
-            if data__pii_one_of_count4 < 2:
+            data__pii_one_of_count5 = 0
+            if data__pii_one_of_count5 < 2:
                 try:
                     if not isinstance(data__pii, bool):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be boolean', value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='type')
-                    data__pii_one_of_count4 += 1
+                    data__pii_one_of_count5 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__pii_one_of_count4 < 2:
+            if data__pii_one_of_count5 < 2:
                 try:
                     if not isinstance(data__pii, (list, tuple)):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be array', value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='type')
@@ -686,11 +706,11 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                         for data__pii_x, data__pii_item in enumerate(data__pii):
                             if not isinstance(data__pii_item, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + ' must be string', value=data__pii_item, name='' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + '', rule='type')
-                    data__pii_one_of_count4 += 1
+                    data__pii_one_of_count5 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__pii_one_of_count4 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be valid exactly by one definition' + (' (' + str(data__pii_one_of_count4) + ' matches found)'), value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='oneOf')
+            if data__pii_one_of_count5 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be valid exactly by one definition' + (' (' + str(data__pii_one_of_count5) + ' matches found)'), value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='oneOf')
         if 'logged_from_outputs' in data_keys:
             data_keys.remove('logged_from_outputs')
             data__loggedfromoutputs = data['logged_from_outputs']
@@ -713,8 +733,8 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
         if 'monitors' in data_keys:
             data_keys.remove('monitors')
             data__monitors = data['monitors']
-            data__monitors_one_of_count5 = 0
-            if data__monitors_one_of_count5 < 2:
+            data__monitors_one_of_count6 = 0
+            if data__monitors_one_of_count6 < 2:
                 try:
                     if not isinstance(data__monitors, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors must be object', value=data__monitors, name='' + (name_prefix or 'data') + '.monitors', rule='type')
@@ -747,10 +767,10 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                                     data__monitors_keys.remove(data__monitors_key)
                         if data__monitors_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors must not contain ' + str(data__monitors_keys) + ' properties', value=data__monitors, name='' + (name_prefix or 'data') + '.monitors', rule='additionalProperties')
-                    data__monitors_one_of_count5 += 1
+                    data__monitors_one_of_count6 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__monitors_one_of_count5 < 2:
+            if data__monitors_one_of_count6 < 2:
                 try:
                     if not isinstance(data__monitors, (list, tuple)):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors must be array', value=data__monitors, name='' + (name_prefix or 'data') + '.monitors', rule='type')
@@ -767,11 +787,11 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors[{data__monitors_x}]'.format(**locals()) + ' must be string', value=data__monitors_item, name='' + (name_prefix or 'data') + '.monitors[{data__monitors_x}]'.format(**locals()) + '', rule='type')
                             if not (isinstance(data__monitors_item, str) and data__monitors_item == 'volume' or (isinstance(data__monitors_item, str) and data__monitors_item == 'freshness') or (isinstance(data__monitors_item, str) and data__monitors_item == 'schema') or (isinstance(data__monitors_item, str) and data__monitors_item == 'completeness')):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors[{data__monitors_x}]'.format(**locals()) + " must be one of ['volume', 'freshness', 'schema', 'completeness']", value=data__monitors_item, name='' + (name_prefix or 'data') + '.monitors[{data__monitors_x}]'.format(**locals()) + '', rule='enum')
-                    data__monitors_one_of_count5 += 1
+                    data__monitors_one_of_count6 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__monitors_one_of_count5 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors must be valid exactly by one definition' + (' (' + str(data__monitors_one_of_count5) + ' matches found)'), value=data__monitors, name='' + (name_prefix or 'data') + '.monitors', rule='oneOf')
+            if data__monitors_one_of_count6 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors must be valid exactly by one definition' + (' (' + str(data__monitors_one_of_count6) + ' matches found)'), value=data__monitors, name='' + (name_prefix or 'data') + '.monitors', rule='oneOf')
         if 'owner' in data_keys:
             data_keys.remove('owner')
             data__owner = data['owner']
@@ -780,21 +800,21 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
         if 'change_rate' in data_keys:
             data_keys.remove('change_rate')
             data__changerate = data['change_rate']
-            data__changerate_any_of_count6 = 0
-            if not data__changerate_any_of_count6:
+            data__changerate_any_of_count7 = 0
+            if not data__changerate_any_of_count7:
                 try:
                     if not isinstance(data__changerate, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.change_rate must be string', value=data__changerate, name='' + (name_prefix or 'data') + '.change_rate', rule='type')
-                    data__changerate_any_of_count6 += 1
+                    data__changerate_any_of_count7 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if not data__changerate_any_of_count6:
+            if not data__changerate_any_of_count7:
                 try:
                     validate___definitions_rate(data__changerate, custom_formats, (name_prefix or 'data') + '.change_rate')
-                    data__changerate_any_of_count6 += 1
+                    data__changerate_any_of_count7 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if not data__changerate_any_of_count6:
+            if not data__changerate_any_of_count7:
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.change_rate cannot be validated by any definition', value=data__changerate, name='' + (name_prefix or 'data') + '.change_rate', rule='anyOf')
         if 'cost' in data_keys:
             data_keys.remove('cost')
@@ -951,23 +971,23 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
         if 'aggregation' in data_keys:
             data_keys.remove('aggregation')
             data__aggregation = data['aggregation']
-            data__aggregation_one_of_count7 = 0
-            if data__aggregation_one_of_count7 < 2:
+            data__aggregation_one_of_count8 = 0
+            if data__aggregation_one_of_count8 < 2:
                 try:
                     if not isinstance(data__aggregation, bool):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.aggregation must be boolean', value=data__aggregation, name='' + (name_prefix or 'data') + '.aggregation', rule='type')
-                    data__aggregation_one_of_count7 += 1
+                    data__aggregation_one_of_count8 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__aggregation_one_of_count7 < 2:
+            if data__aggregation_one_of_count8 < 2:
                 try:
                     if not isinstance(data__aggregation, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.aggregation must be string', value=data__aggregation, name='' + (name_prefix or 'data') + '.aggregation', rule='type')
-                    data__aggregation_one_of_count7 += 1
+                    data__aggregation_one_of_count8 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__aggregation_one_of_count7 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.aggregation must be valid exactly by one definition' + (' (' + str(data__aggregation_one_of_count7) + ' matches found)'), value=data__aggregation, name='' + (name_prefix or 'data') + '.aggregation', rule='oneOf')
+            if data__aggregation_one_of_count8 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.aggregation must be valid exactly by one definition' + (' (' + str(data__aggregation_one_of_count8) + ' matches found)'), value=data__aggregation, name='' + (name_prefix or 'data') + '.aggregation', rule='oneOf')
         if 'window' in data_keys:
             data_keys.remove('window')
             data__window = data['window']
@@ -1167,23 +1187,23 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
         if 'new_entities' in data_keys:
             data_keys.remove('new_entities')
             data__newentities = data['new_entities']
-            data__newentities_one_of_count8 = 0
-            if data__newentities_one_of_count8 < 2:
+            data__newentities_one_of_count9 = 0
+            if data__newentities_one_of_count9 < 2:
                 try:
                     if not isinstance(data__newentities, bool):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.new_entities must be boolean', value=data__newentities, name='' + (name_prefix or 'data') + '.new_entities', rule='type')
-                    data__newentities_one_of_count8 += 1
+                    data__newentities_one_of_count9 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__newentities_one_of_count8 < 2:
+            if data__newentities_one_of_count9 < 2:
                 try:
                     if not isinstance(data__newentities, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.new_entities must be string', value=data__newentities, name='' + (name_prefix or 'data') + '.new_entities', rule='type')
-                    data__newentities_one_of_count8 += 1
+                    data__newentities_one_of_count9 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__newentities_one_of_count8 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.new_entities must be valid exactly by one definition' + (' (' + str(data__newentities_one_of_count8) + ' matches found)'), value=data__newentities, name='' + (name_prefix or 'data') + '.new_entities', rule='oneOf')
+            if data__newentities_one_of_count9 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.new_entities must be valid exactly by one definition' + (' (' + str(data__newentities_one_of_count9) + ' matches found)'), value=data__newentities, name='' + (name_prefix or 'data') + '.new_entities', rule='oneOf')
         if 'checks' in data_keys:
             data_keys.remove('checks')
             data__checks = data['checks']
@@ -1391,8 +1411,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                 if 'canary' in data__validation_keys:
                     data__validation_keys.remove('canary')
                     data__validation__canary = data__validation['canary']
-                    data__validation__canary_one_of_count9 = 0
-                    if data__validation__canary_one_of_count9 < 2:
+                    data__validation__canary_one_of_count10 = 0
+                    if data__validation__canary_one_of_count10 < 2:
                         try:
                             if not isinstance(data__validation__canary, dict):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.canary must be object', value=data__validation__canary, name='' + (name_prefix or 'data') + '.validation.canary', rule='type')
@@ -1413,18 +1433,18 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                                             data__validation__canary_keys.remove(data__validation__canary_key)
                                 if data__validation__canary_keys:
                                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.canary must not contain ' + str(data__validation__canary_keys) + ' properties', value=data__validation__canary, name='' + (name_prefix or 'data') + '.validation.canary', rule='additionalProperties')
-                            data__validation__canary_one_of_count9 += 1
+                            data__validation__canary_one_of_count10 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__validation__canary_one_of_count9 < 2:
+                    if data__validation__canary_one_of_count10 < 2:
                         try:
                             if not isinstance(data__validation__canary, bool):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.canary must be boolean', value=data__validation__canary, name='' + (name_prefix or 'data') + '.validation.canary', rule='type')
-                            data__validation__canary_one_of_count9 += 1
+                            data__validation__canary_one_of_count10 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__validation__canary_one_of_count9 != 1:
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.canary must be valid exactly by one definition' + (' (' + str(data__validation__canary_one_of_count9) + ' matches found)'), value=data__validation__canary, name='' + (name_prefix or 'data') + '.validation.canary', rule='oneOf')
+                    if data__validation__canary_one_of_count10 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.canary must be valid exactly by one definition' + (' (' + str(data__validation__canary_one_of_count10) + ' matches found)'), value=data__validation__canary, name='' + (name_prefix or 'data') + '.validation.canary', rule='oneOf')
                 if 'shadow' in data__validation_keys:
                     data__validation_keys.remove('shadow')
                     data__validation__shadow = data__validation['shadow']
@@ -1542,8 +1562,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
         if 'reproducible' in data_keys:
             data_keys.remove('reproducible')
             data__reproducible = data['reproducible']
-            data__reproducible_one_of_count10 = 0
-            if data__reproducible_one_of_count10 < 2:
+            data__reproducible_one_of_count11 = 0
+            if data__reproducible_one_of_count11 < 2:
                 try:
                     if not isinstance(data__reproducible, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible must be object', value=data__reproducible, name='' + (name_prefix or 'data') + '.reproducible', rule='type')
@@ -1571,18 +1591,18 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                                     data__reproducible_keys.remove(data__reproducible_key)
                         if data__reproducible_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible must not contain ' + str(data__reproducible_keys) + ' properties', value=data__reproducible, name='' + (name_prefix or 'data') + '.reproducible', rule='additionalProperties')
-                    data__reproducible_one_of_count10 += 1
+                    data__reproducible_one_of_count11 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__reproducible_one_of_count10 < 2:
+            if data__reproducible_one_of_count11 < 2:
                 try:
                     if not isinstance(data__reproducible, bool):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible must be boolean', value=data__reproducible, name='' + (name_prefix or 'data') + '.reproducible', rule='type')
-                    data__reproducible_one_of_count10 += 1
+                    data__reproducible_one_of_count11 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__reproducible_one_of_count10 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible must be valid exactly by one definition' + (' (' + str(data__reproducible_one_of_count10) + ' matches found)'), value=data__reproducible, name='' + (name_prefix or 'data') + '.reproducible', rule='oneOf')
+            if data__reproducible_one_of_count11 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible must be valid exactly by one definition' + (' (' + str(data__reproducible_one_of_count11) + ' matches found)'), value=data__reproducible, name='' + (name_prefix or 'data') + '.reproducible', rule='oneOf')
         if 'monitoring' in data_keys:
             data_keys.remove('monitoring')
             data__monitoring = data['monitoring']
@@ -1642,8 +1662,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
     return data
 
 def validate___definitions_exploration(data, custom_formats={}, name_prefix=None):
-    data_one_of_count11 = 0
-    if data_one_of_count11 < 2:
+    data_one_of_count12 = 0
+    if data_one_of_count12 < 2:
         try:
             if not isinstance(data, dict):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
@@ -1665,25 +1685,25 @@ def validate___definitions_exploration(data, custom_formats={}, name_prefix=None
                             data_keys.remove(data_key)
                 if data_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
-            data_one_of_count11 += 1
+            data_one_of_count12 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count11 < 2:
+    if data_one_of_count12 < 2:
         try:
             if not isinstance(data, bool):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be boolean', value=data, name='' + (name_prefix or 'data') + '', rule='type')
-            data_one_of_count11 += 1
+            data_one_of_count12 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count11 < 2:
+    if data_one_of_count12 < 2:
         try:
             if not isinstance(data, str):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
-            data_one_of_count11 += 1
+            data_one_of_count12 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count11 != 1:
-        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count11) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
+    if data_one_of_count12 != 1:
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count12) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
     return data
 
 def validate___definitions_ref_prediction(data, custom_formats={}, name_prefix=None):
@@ -2151,83 +2171,83 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                 if 'min' in data__guardrails_keys:
                     data__guardrails_keys.remove('min')
                     data__guardrails__min = data__guardrails['min']
-                    data__guardrails__min_one_of_count12 = 0
-                    if data__guardrails__min_one_of_count12 < 2:
+                    data__guardrails__min_one_of_count13 = 0
+                    if data__guardrails__min_one_of_count13 < 2:
                         try:
                             if not isinstance(data__guardrails__min, (int, float, Decimal)) or isinstance(data__guardrails__min, bool):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.min must be number', value=data__guardrails__min, name='' + (name_prefix or 'data') + '.guardrails.min', rule='type')
-                            data__guardrails__min_one_of_count12 += 1
+                            data__guardrails__min_one_of_count13 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__guardrails__min_one_of_count12 < 2:
+                    if data__guardrails__min_one_of_count13 < 2:
                         try:
                             if not isinstance(data__guardrails__min, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.min must be string', value=data__guardrails__min, name='' + (name_prefix or 'data') + '.guardrails.min', rule='type')
-                            data__guardrails__min_one_of_count12 += 1
+                            data__guardrails__min_one_of_count13 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__guardrails__min_one_of_count12 != 1:
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.min must be valid exactly by one definition' + (' (' + str(data__guardrails__min_one_of_count12) + ' matches found)'), value=data__guardrails__min, name='' + (name_prefix or 'data') + '.guardrails.min', rule='oneOf')
+                    if data__guardrails__min_one_of_count13 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.min must be valid exactly by one definition' + (' (' + str(data__guardrails__min_one_of_count13) + ' matches found)'), value=data__guardrails__min, name='' + (name_prefix or 'data') + '.guardrails.min', rule='oneOf')
                 if 'max' in data__guardrails_keys:
                     data__guardrails_keys.remove('max')
                     data__guardrails__max = data__guardrails['max']
-                    data__guardrails__max_one_of_count13 = 0
-                    if data__guardrails__max_one_of_count13 < 2:
+                    data__guardrails__max_one_of_count14 = 0
+                    if data__guardrails__max_one_of_count14 < 2:
                         try:
                             if not isinstance(data__guardrails__max, (int, float, Decimal)) or isinstance(data__guardrails__max, bool):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max must be number', value=data__guardrails__max, name='' + (name_prefix or 'data') + '.guardrails.max', rule='type')
-                            data__guardrails__max_one_of_count13 += 1
+                            data__guardrails__max_one_of_count14 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__guardrails__max_one_of_count13 < 2:
+                    if data__guardrails__max_one_of_count14 < 2:
                         try:
                             if not isinstance(data__guardrails__max, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max must be string', value=data__guardrails__max, name='' + (name_prefix or 'data') + '.guardrails.max', rule='type')
-                            data__guardrails__max_one_of_count13 += 1
+                            data__guardrails__max_one_of_count14 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__guardrails__max_one_of_count13 != 1:
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max must be valid exactly by one definition' + (' (' + str(data__guardrails__max_one_of_count13) + ' matches found)'), value=data__guardrails__max, name='' + (name_prefix or 'data') + '.guardrails.max', rule='oneOf')
+                    if data__guardrails__max_one_of_count14 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max must be valid exactly by one definition' + (' (' + str(data__guardrails__max_one_of_count14) + ' matches found)'), value=data__guardrails__max, name='' + (name_prefix or 'data') + '.guardrails.max', rule='oneOf')
                 if 'max_step' in data__guardrails_keys:
                     data__guardrails_keys.remove('max_step')
                     data__guardrails__maxstep = data__guardrails['max_step']
-                    data__guardrails__maxstep_one_of_count14 = 0
-                    if data__guardrails__maxstep_one_of_count14 < 2:
+                    data__guardrails__maxstep_one_of_count15 = 0
+                    if data__guardrails__maxstep_one_of_count15 < 2:
                         try:
                             if not isinstance(data__guardrails__maxstep, (int, float, Decimal)) or isinstance(data__guardrails__maxstep, bool):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max_step must be number', value=data__guardrails__maxstep, name='' + (name_prefix or 'data') + '.guardrails.max_step', rule='type')
-                            data__guardrails__maxstep_one_of_count14 += 1
+                            data__guardrails__maxstep_one_of_count15 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__guardrails__maxstep_one_of_count14 < 2:
+                    if data__guardrails__maxstep_one_of_count15 < 2:
                         try:
                             if not isinstance(data__guardrails__maxstep, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max_step must be string', value=data__guardrails__maxstep, name='' + (name_prefix or 'data') + '.guardrails.max_step', rule='type')
-                            data__guardrails__maxstep_one_of_count14 += 1
+                            data__guardrails__maxstep_one_of_count15 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__guardrails__maxstep_one_of_count14 != 1:
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max_step must be valid exactly by one definition' + (' (' + str(data__guardrails__maxstep_one_of_count14) + ' matches found)'), value=data__guardrails__maxstep, name='' + (name_prefix or 'data') + '.guardrails.max_step', rule='oneOf')
+                    if data__guardrails__maxstep_one_of_count15 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max_step must be valid exactly by one definition' + (' (' + str(data__guardrails__maxstep_one_of_count15) + ' matches found)'), value=data__guardrails__maxstep, name='' + (name_prefix or 'data') + '.guardrails.max_step', rule='oneOf')
                 if 'kill_switch' in data__guardrails_keys:
                     data__guardrails_keys.remove('kill_switch')
                     data__guardrails__killswitch = data__guardrails['kill_switch']
-                    data__guardrails__killswitch_one_of_count15 = 0
-                    if data__guardrails__killswitch_one_of_count15 < 2:
+                    data__guardrails__killswitch_one_of_count16 = 0
+                    if data__guardrails__killswitch_one_of_count16 < 2:
                         try:
                             if not isinstance(data__guardrails__killswitch, bool):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.kill_switch must be boolean', value=data__guardrails__killswitch, name='' + (name_prefix or 'data') + '.guardrails.kill_switch', rule='type')
-                            data__guardrails__killswitch_one_of_count15 += 1
+                            data__guardrails__killswitch_one_of_count16 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__guardrails__killswitch_one_of_count15 < 2:
+                    if data__guardrails__killswitch_one_of_count16 < 2:
                         try:
                             if not isinstance(data__guardrails__killswitch, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.kill_switch must be string', value=data__guardrails__killswitch, name='' + (name_prefix or 'data') + '.guardrails.kill_switch', rule='type')
-                            data__guardrails__killswitch_one_of_count15 += 1
+                            data__guardrails__killswitch_one_of_count16 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__guardrails__killswitch_one_of_count15 != 1:
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.kill_switch must be valid exactly by one definition' + (' (' + str(data__guardrails__killswitch_one_of_count15) + ' matches found)'), value=data__guardrails__killswitch, name='' + (name_prefix or 'data') + '.guardrails.kill_switch', rule='oneOf')
+                    if data__guardrails__killswitch_one_of_count16 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.kill_switch must be valid exactly by one definition' + (' (' + str(data__guardrails__killswitch_one_of_count16) + ' matches found)'), value=data__guardrails__killswitch, name='' + (name_prefix or 'data') + '.guardrails.kill_switch', rule='oneOf')
                 for data__guardrails_key, data__guardrails_val in data__guardrails.items():
                     if REGEX_PATTERNS['^x-'].search(data__guardrails_key):
                         if data__guardrails_key in data__guardrails_keys:
@@ -2315,8 +2335,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
         if 'cold_start' in data_keys:
             data_keys.remove('cold_start')
             data__coldstart = data['cold_start']
-            data__coldstart_one_of_count16 = 0
-            if data__coldstart_one_of_count16 < 2:
+            data__coldstart_one_of_count17 = 0
+            if data__coldstart_one_of_count17 < 2:
                 try:
                     if not isinstance(data__coldstart, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be object', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='type')
@@ -2343,18 +2363,18 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                                     data__coldstart_keys.remove(data__coldstart_key)
                         if data__coldstart_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must not contain ' + str(data__coldstart_keys) + ' properties', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='additionalProperties')
-                    data__coldstart_one_of_count16 += 1
+                    data__coldstart_one_of_count17 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__coldstart_one_of_count16 < 2:
+            if data__coldstart_one_of_count17 < 2:
                 try:
                     if not isinstance(data__coldstart, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be string', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='type')
-                    data__coldstart_one_of_count16 += 1
+                    data__coldstart_one_of_count17 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__coldstart_one_of_count16 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be valid exactly by one definition' + (' (' + str(data__coldstart_one_of_count16) + ' matches found)'), value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='oneOf')
+            if data__coldstart_one_of_count17 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be valid exactly by one definition' + (' (' + str(data__coldstart_one_of_count17) + ' matches found)'), value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='oneOf')
         if 'depends_on' in data_keys:
             data_keys.remove('depends_on')
             data__dependson = data['depends_on']
@@ -2379,8 +2399,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
         if 'holdout' in data_keys:
             data_keys.remove('holdout')
             data__holdout = data['holdout']
-            data__holdout_one_of_count17 = 0
-            if data__holdout_one_of_count17 < 2:
+            data__holdout_one_of_count18 = 0
+            if data__holdout_one_of_count18 < 2:
                 try:
                     if not isinstance(data__holdout, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be object', value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='type')
@@ -2402,17 +2422,17 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                                     data__holdout_keys.remove(data__holdout_key)
                         if data__holdout_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must not contain ' + str(data__holdout_keys) + ' properties', value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='additionalProperties')
-                    data__holdout_one_of_count17 += 1
+                    data__holdout_one_of_count18 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__holdout_one_of_count17 < 2:
+            if data__holdout_one_of_count18 < 2:
                 try:
                     validate___definitions_percentage(data__holdout, custom_formats, (name_prefix or 'data') + '.holdout')
-                    data__holdout_one_of_count17 += 1
+                    data__holdout_one_of_count18 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__holdout_one_of_count17 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be valid exactly by one definition' + (' (' + str(data__holdout_one_of_count17) + ' matches found)'), value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='oneOf')
+            if data__holdout_one_of_count18 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be valid exactly by one definition' + (' (' + str(data__holdout_one_of_count18) + ' matches found)'), value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='oneOf')
         if 'exploration' in data_keys:
             data_keys.remove('exploration')
             data__exploration = data['exploration']
@@ -2465,14 +2485,14 @@ def validate___definitions_ref_service(data, custom_formats={}, name_prefix=None
     return data
 
 def validate___definitions_schedule(data, custom_formats={}, name_prefix=None):
-    data_one_of_count18 = 0
-    if data_one_of_count18 < 2:
+    data_one_of_count19 = 0
+    if data_one_of_count19 < 2:
         try:
             validate___definitions_duration(data, custom_formats, (name_prefix or 'data') + '')
-            data_one_of_count18 += 1
+            data_one_of_count19 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count18 < 2:
+    if data_one_of_count19 < 2:
         try:
             if not isinstance(data, dict):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
@@ -2496,11 +2516,11 @@ def validate___definitions_schedule(data, custom_formats={}, name_prefix=None):
                             data_keys.remove(data_key)
                 if data_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
-            data_one_of_count18 += 1
+            data_one_of_count19 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count18 != 1:
-        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count18) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
+    if data_one_of_count19 != 1:
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count19) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
     return data
 
 def validate___definitions_ref_dependency(data, custom_formats={}, name_prefix=None):

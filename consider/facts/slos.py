@@ -293,6 +293,39 @@ def slo_capacity_shortfall(spec: Analysis) -> Mapping[str, Any]:
     return result
 
 
+@fact(
+    "request_peak",
+    kind="services",
+    doc="The calls a second this service must take at peak when it is called once per "
+    "request: the largest `throughput.peak` among the SLOs of the outputs whose "
+    "`request_path` calls it, times (1 + `throughput.headroom`): `{peak, needed, slo, "
+    "output}` (calls a second; ids and ref). Absent when no such SLO states a peak.",
+)
+def service_request_peak(spec: Analysis) -> Mapping[str, Any]:
+    result: dict[str, dict[str, Any]] = {}
+    for slo in spec.entities("slos"):
+        throughput = slo.fields.get("throughput")
+        throughput = throughput if isinstance(throughput, dict) else {}
+        peak = number(throughput.get("peak"))
+        output = slo_output(spec, slo)
+        if peak is None or output is None:
+            continue
+        needed = round(peak * (1.0 + (number(throughput.get("headroom")) or 0.0)), ROUND)
+        for hop in calls(output.fields.get("request_path")):
+            service = spec.resolve(hop["dep"])
+            if service is None or service.kind != "services":
+                continue
+            current = result.get(service.id)
+            if current is None or needed > current["needed"]:
+                result[service.id] = {
+                    "peak": peak,
+                    "needed": needed,
+                    "slo": slo.id,
+                    "output": output.ref,
+                }
+    return result
+
+
 # Reference fields along which data flows into an entity; `models.trained_on` and
 # `models.inputs_from` count only when the freshness promise includes the model.
 
