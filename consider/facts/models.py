@@ -105,6 +105,30 @@ def dataset_unreproducible_training(spec: Analysis) -> Mapping[str, Any]:
     return found
 
 
+@fact(
+    "training_ages_out",
+    kind="models",
+    doc="The data this model trains on (`trained_on`, datasets or sources) that keeps less "
+    "than the model's `lookback` and no earlier versions (a dataset with `versioned: true` "
+    "keeps them): each `{ref, retention}` (seconds), in written order. Empty without a "
+    "lookback.",
+)
+def model_training_ages_out(spec: Analysis) -> Mapping[str, Any]:
+    result: dict[str, list[dict[str, Any]]] = {}
+    for model in spec.entities("models"):
+        lookback = number(model.fields.get("lookback"))
+        found: list[dict[str, Any]] = []
+        for target in refs_in(model, "trained_on") if lookback is not None else []:
+            data = spec.resolve(target)
+            if data is None or data.fields.get("versioned") is True:
+                continue
+            retention = number(data.fields.get("retention"))
+            if lookback is not None and retention is not None and retention < lookback:
+                found.append({"ref": data.ref, "retention": retention})
+        result[model.id] = found
+    return result
+
+
 def _reproducible(model: Entity) -> bool:
     declared = model.fields.get("reproducible")
     if isinstance(declared, dict):
