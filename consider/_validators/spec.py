@@ -1024,6 +1024,32 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
                 for data__checks_x, data__checks_item in enumerate(data__checks):
                     if not isinstance(data__checks_item, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + ' must be string', value=data__checks_item, name='' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + '', rule='type')
+        if 'pii' in data_keys:
+            data_keys.remove('pii')
+            data__pii = data['pii']
+            data__pii_one_of_count9 = 0
+            if data__pii_one_of_count9 < 2:
+                try:
+                    if not isinstance(data__pii, bool):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be boolean', value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='type')
+                    data__pii_one_of_count9 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__pii_one_of_count9 < 2:
+                try:
+                    if not isinstance(data__pii, (list, tuple)):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be array', value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='type')
+                    data__pii_is_list = isinstance(data__pii, (list, tuple))
+                    if data__pii_is_list:
+                        data__pii_len = len(data__pii)
+                        for data__pii_x, data__pii_item in enumerate(data__pii):
+                            if not isinstance(data__pii_item, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + ' must be string', value=data__pii_item, name='' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + '', rule='type')
+                    data__pii_one_of_count9 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__pii_one_of_count9 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be valid exactly by one definition' + (' (' + str(data__pii_one_of_count9) + ' matches found)'), value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='oneOf')
         if 'cost' in data_keys:
             data_keys.remove('cost')
             data__cost = data['cost']
@@ -1135,6 +1161,37 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
             data_keys.remove('retention')
             data__retention = data['retention']
             validate___definitions_duration(data__retention, custom_formats, (name_prefix or 'data') + '.retention')
+        if 'pii' in data_keys:
+            data_keys.remove('pii')
+            data__pii = data['pii']
+            data__pii_one_of_count10 = 0
+            if data__pii_one_of_count10 < 2:
+                try:
+                    if not isinstance(data__pii, bool):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be boolean', value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='type')
+                    data__pii_one_of_count10 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__pii_one_of_count10 < 2:
+                try:
+                    if not isinstance(data__pii, (list, tuple)):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be array', value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='type')
+                    data__pii_is_list = isinstance(data__pii, (list, tuple))
+                    if data__pii_is_list:
+                        data__pii_len = len(data__pii)
+                        for data__pii_x, data__pii_item in enumerate(data__pii):
+                            if not isinstance(data__pii_item, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + ' must be string', value=data__pii_item, name='' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + '', rule='type')
+                    data__pii_one_of_count10 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__pii_one_of_count10 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be valid exactly by one definition' + (' (' + str(data__pii_one_of_count10) + ' matches found)'), value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='oneOf')
+        if 'erasure' in data_keys:
+            data_keys.remove('erasure')
+            data__erasure = data['erasure']
+            if not isinstance(data__erasure, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.erasure must be string', value=data__erasure, name='' + (name_prefix or 'data') + '.erasure', rule='type')
         if 'versioned' in data_keys:
             data_keys.remove('versioned')
             data__versioned = data['versioned']
@@ -1187,23 +1244,23 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
         if 'new_entities' in data_keys:
             data_keys.remove('new_entities')
             data__newentities = data['new_entities']
-            data__newentities_one_of_count9 = 0
-            if data__newentities_one_of_count9 < 2:
+            data__newentities_one_of_count11 = 0
+            if data__newentities_one_of_count11 < 2:
                 try:
                     if not isinstance(data__newentities, bool):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.new_entities must be boolean', value=data__newentities, name='' + (name_prefix or 'data') + '.new_entities', rule='type')
-                    data__newentities_one_of_count9 += 1
+                    data__newentities_one_of_count11 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__newentities_one_of_count9 < 2:
+            if data__newentities_one_of_count11 < 2:
                 try:
                     if not isinstance(data__newentities, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.new_entities must be string', value=data__newentities, name='' + (name_prefix or 'data') + '.new_entities', rule='type')
-                    data__newentities_one_of_count9 += 1
+                    data__newentities_one_of_count11 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__newentities_one_of_count9 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.new_entities must be valid exactly by one definition' + (' (' + str(data__newentities_one_of_count9) + ' matches found)'), value=data__newentities, name='' + (name_prefix or 'data') + '.new_entities', rule='oneOf')
+            if data__newentities_one_of_count11 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.new_entities must be valid exactly by one definition' + (' (' + str(data__newentities_one_of_count11) + ' matches found)'), value=data__newentities, name='' + (name_prefix or 'data') + '.new_entities', rule='oneOf')
         if 'checks' in data_keys:
             data_keys.remove('checks')
             data__checks = data['checks']
@@ -1280,6 +1337,32 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                 data__trainedon_len = len(data__trainedon)
                 for data__trainedon_x, data__trainedon_item in enumerate(data__trainedon):
                     validate___definitions_ref_data(data__trainedon_item, custom_formats, (name_prefix or 'data') + '.trained_on[{data__trainedon_x}]'.format(**locals()))
+        if 'pii' in data_keys:
+            data_keys.remove('pii')
+            data__pii = data['pii']
+            data__pii_one_of_count12 = 0
+            if data__pii_one_of_count12 < 2:
+                try:
+                    if not isinstance(data__pii, bool):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be boolean', value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='type')
+                    data__pii_one_of_count12 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__pii_one_of_count12 < 2:
+                try:
+                    if not isinstance(data__pii, (list, tuple)):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be array', value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='type')
+                    data__pii_is_list = isinstance(data__pii, (list, tuple))
+                    if data__pii_is_list:
+                        data__pii_len = len(data__pii)
+                        for data__pii_x, data__pii_item in enumerate(data__pii):
+                            if not isinstance(data__pii_item, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + ' must be string', value=data__pii_item, name='' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + '', rule='type')
+                    data__pii_one_of_count12 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__pii_one_of_count12 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be valid exactly by one definition' + (' (' + str(data__pii_one_of_count12) + ' matches found)'), value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='oneOf')
         if 'features' in data_keys:
             data_keys.remove('features')
             data__features = data['features']
@@ -1411,8 +1494,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                 if 'canary' in data__validation_keys:
                     data__validation_keys.remove('canary')
                     data__validation__canary = data__validation['canary']
-                    data__validation__canary_one_of_count10 = 0
-                    if data__validation__canary_one_of_count10 < 2:
+                    data__validation__canary_one_of_count13 = 0
+                    if data__validation__canary_one_of_count13 < 2:
                         try:
                             if not isinstance(data__validation__canary, dict):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.canary must be object', value=data__validation__canary, name='' + (name_prefix or 'data') + '.validation.canary', rule='type')
@@ -1433,18 +1516,18 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                                             data__validation__canary_keys.remove(data__validation__canary_key)
                                 if data__validation__canary_keys:
                                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.canary must not contain ' + str(data__validation__canary_keys) + ' properties', value=data__validation__canary, name='' + (name_prefix or 'data') + '.validation.canary', rule='additionalProperties')
-                            data__validation__canary_one_of_count10 += 1
+                            data__validation__canary_one_of_count13 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__validation__canary_one_of_count10 < 2:
+                    if data__validation__canary_one_of_count13 < 2:
                         try:
                             if not isinstance(data__validation__canary, bool):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.canary must be boolean', value=data__validation__canary, name='' + (name_prefix or 'data') + '.validation.canary', rule='type')
-                            data__validation__canary_one_of_count10 += 1
+                            data__validation__canary_one_of_count13 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__validation__canary_one_of_count10 != 1:
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.canary must be valid exactly by one definition' + (' (' + str(data__validation__canary_one_of_count10) + ' matches found)'), value=data__validation__canary, name='' + (name_prefix or 'data') + '.validation.canary', rule='oneOf')
+                    if data__validation__canary_one_of_count13 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.canary must be valid exactly by one definition' + (' (' + str(data__validation__canary_one_of_count13) + ' matches found)'), value=data__validation__canary, name='' + (name_prefix or 'data') + '.validation.canary', rule='oneOf')
                 if 'shadow' in data__validation_keys:
                     data__validation_keys.remove('shadow')
                     data__validation__shadow = data__validation['shadow']
@@ -1562,8 +1645,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
         if 'reproducible' in data_keys:
             data_keys.remove('reproducible')
             data__reproducible = data['reproducible']
-            data__reproducible_one_of_count11 = 0
-            if data__reproducible_one_of_count11 < 2:
+            data__reproducible_one_of_count14 = 0
+            if data__reproducible_one_of_count14 < 2:
                 try:
                     if not isinstance(data__reproducible, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible must be object', value=data__reproducible, name='' + (name_prefix or 'data') + '.reproducible', rule='type')
@@ -1591,18 +1674,18 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                                     data__reproducible_keys.remove(data__reproducible_key)
                         if data__reproducible_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible must not contain ' + str(data__reproducible_keys) + ' properties', value=data__reproducible, name='' + (name_prefix or 'data') + '.reproducible', rule='additionalProperties')
-                    data__reproducible_one_of_count11 += 1
+                    data__reproducible_one_of_count14 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__reproducible_one_of_count11 < 2:
+            if data__reproducible_one_of_count14 < 2:
                 try:
                     if not isinstance(data__reproducible, bool):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible must be boolean', value=data__reproducible, name='' + (name_prefix or 'data') + '.reproducible', rule='type')
-                    data__reproducible_one_of_count11 += 1
+                    data__reproducible_one_of_count14 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__reproducible_one_of_count11 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible must be valid exactly by one definition' + (' (' + str(data__reproducible_one_of_count11) + ' matches found)'), value=data__reproducible, name='' + (name_prefix or 'data') + '.reproducible', rule='oneOf')
+            if data__reproducible_one_of_count14 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible must be valid exactly by one definition' + (' (' + str(data__reproducible_one_of_count14) + ' matches found)'), value=data__reproducible, name='' + (name_prefix or 'data') + '.reproducible', rule='oneOf')
         if 'monitoring' in data_keys:
             data_keys.remove('monitoring')
             data__monitoring = data['monitoring']
@@ -1662,8 +1745,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
     return data
 
 def validate___definitions_exploration(data, custom_formats={}, name_prefix=None):
-    data_one_of_count12 = 0
-    if data_one_of_count12 < 2:
+    data_one_of_count15 = 0
+    if data_one_of_count15 < 2:
         try:
             if not isinstance(data, dict):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
@@ -1685,25 +1768,25 @@ def validate___definitions_exploration(data, custom_formats={}, name_prefix=None
                             data_keys.remove(data_key)
                 if data_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
-            data_one_of_count12 += 1
+            data_one_of_count15 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count12 < 2:
+    if data_one_of_count15 < 2:
         try:
             if not isinstance(data, bool):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be boolean', value=data, name='' + (name_prefix or 'data') + '', rule='type')
-            data_one_of_count12 += 1
+            data_one_of_count15 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count12 < 2:
+    if data_one_of_count15 < 2:
         try:
             if not isinstance(data, str):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
-            data_one_of_count12 += 1
+            data_one_of_count15 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count12 != 1:
-        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count12) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
+    if data_one_of_count15 != 1:
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count15) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
     return data
 
 def validate___definitions_ref_prediction(data, custom_formats={}, name_prefix=None):
@@ -2171,83 +2254,83 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                 if 'min' in data__guardrails_keys:
                     data__guardrails_keys.remove('min')
                     data__guardrails__min = data__guardrails['min']
-                    data__guardrails__min_one_of_count13 = 0
-                    if data__guardrails__min_one_of_count13 < 2:
+                    data__guardrails__min_one_of_count16 = 0
+                    if data__guardrails__min_one_of_count16 < 2:
                         try:
                             if not isinstance(data__guardrails__min, (int, float, Decimal)) or isinstance(data__guardrails__min, bool):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.min must be number', value=data__guardrails__min, name='' + (name_prefix or 'data') + '.guardrails.min', rule='type')
-                            data__guardrails__min_one_of_count13 += 1
+                            data__guardrails__min_one_of_count16 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__guardrails__min_one_of_count13 < 2:
+                    if data__guardrails__min_one_of_count16 < 2:
                         try:
                             if not isinstance(data__guardrails__min, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.min must be string', value=data__guardrails__min, name='' + (name_prefix or 'data') + '.guardrails.min', rule='type')
-                            data__guardrails__min_one_of_count13 += 1
+                            data__guardrails__min_one_of_count16 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__guardrails__min_one_of_count13 != 1:
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.min must be valid exactly by one definition' + (' (' + str(data__guardrails__min_one_of_count13) + ' matches found)'), value=data__guardrails__min, name='' + (name_prefix or 'data') + '.guardrails.min', rule='oneOf')
+                    if data__guardrails__min_one_of_count16 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.min must be valid exactly by one definition' + (' (' + str(data__guardrails__min_one_of_count16) + ' matches found)'), value=data__guardrails__min, name='' + (name_prefix or 'data') + '.guardrails.min', rule='oneOf')
                 if 'max' in data__guardrails_keys:
                     data__guardrails_keys.remove('max')
                     data__guardrails__max = data__guardrails['max']
-                    data__guardrails__max_one_of_count14 = 0
-                    if data__guardrails__max_one_of_count14 < 2:
+                    data__guardrails__max_one_of_count17 = 0
+                    if data__guardrails__max_one_of_count17 < 2:
                         try:
                             if not isinstance(data__guardrails__max, (int, float, Decimal)) or isinstance(data__guardrails__max, bool):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max must be number', value=data__guardrails__max, name='' + (name_prefix or 'data') + '.guardrails.max', rule='type')
-                            data__guardrails__max_one_of_count14 += 1
+                            data__guardrails__max_one_of_count17 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__guardrails__max_one_of_count14 < 2:
+                    if data__guardrails__max_one_of_count17 < 2:
                         try:
                             if not isinstance(data__guardrails__max, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max must be string', value=data__guardrails__max, name='' + (name_prefix or 'data') + '.guardrails.max', rule='type')
-                            data__guardrails__max_one_of_count14 += 1
+                            data__guardrails__max_one_of_count17 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__guardrails__max_one_of_count14 != 1:
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max must be valid exactly by one definition' + (' (' + str(data__guardrails__max_one_of_count14) + ' matches found)'), value=data__guardrails__max, name='' + (name_prefix or 'data') + '.guardrails.max', rule='oneOf')
+                    if data__guardrails__max_one_of_count17 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max must be valid exactly by one definition' + (' (' + str(data__guardrails__max_one_of_count17) + ' matches found)'), value=data__guardrails__max, name='' + (name_prefix or 'data') + '.guardrails.max', rule='oneOf')
                 if 'max_step' in data__guardrails_keys:
                     data__guardrails_keys.remove('max_step')
                     data__guardrails__maxstep = data__guardrails['max_step']
-                    data__guardrails__maxstep_one_of_count15 = 0
-                    if data__guardrails__maxstep_one_of_count15 < 2:
+                    data__guardrails__maxstep_one_of_count18 = 0
+                    if data__guardrails__maxstep_one_of_count18 < 2:
                         try:
                             if not isinstance(data__guardrails__maxstep, (int, float, Decimal)) or isinstance(data__guardrails__maxstep, bool):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max_step must be number', value=data__guardrails__maxstep, name='' + (name_prefix or 'data') + '.guardrails.max_step', rule='type')
-                            data__guardrails__maxstep_one_of_count15 += 1
+                            data__guardrails__maxstep_one_of_count18 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__guardrails__maxstep_one_of_count15 < 2:
+                    if data__guardrails__maxstep_one_of_count18 < 2:
                         try:
                             if not isinstance(data__guardrails__maxstep, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max_step must be string', value=data__guardrails__maxstep, name='' + (name_prefix or 'data') + '.guardrails.max_step', rule='type')
-                            data__guardrails__maxstep_one_of_count15 += 1
+                            data__guardrails__maxstep_one_of_count18 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__guardrails__maxstep_one_of_count15 != 1:
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max_step must be valid exactly by one definition' + (' (' + str(data__guardrails__maxstep_one_of_count15) + ' matches found)'), value=data__guardrails__maxstep, name='' + (name_prefix or 'data') + '.guardrails.max_step', rule='oneOf')
+                    if data__guardrails__maxstep_one_of_count18 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max_step must be valid exactly by one definition' + (' (' + str(data__guardrails__maxstep_one_of_count18) + ' matches found)'), value=data__guardrails__maxstep, name='' + (name_prefix or 'data') + '.guardrails.max_step', rule='oneOf')
                 if 'kill_switch' in data__guardrails_keys:
                     data__guardrails_keys.remove('kill_switch')
                     data__guardrails__killswitch = data__guardrails['kill_switch']
-                    data__guardrails__killswitch_one_of_count16 = 0
-                    if data__guardrails__killswitch_one_of_count16 < 2:
+                    data__guardrails__killswitch_one_of_count19 = 0
+                    if data__guardrails__killswitch_one_of_count19 < 2:
                         try:
                             if not isinstance(data__guardrails__killswitch, bool):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.kill_switch must be boolean', value=data__guardrails__killswitch, name='' + (name_prefix or 'data') + '.guardrails.kill_switch', rule='type')
-                            data__guardrails__killswitch_one_of_count16 += 1
+                            data__guardrails__killswitch_one_of_count19 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__guardrails__killswitch_one_of_count16 < 2:
+                    if data__guardrails__killswitch_one_of_count19 < 2:
                         try:
                             if not isinstance(data__guardrails__killswitch, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.kill_switch must be string', value=data__guardrails__killswitch, name='' + (name_prefix or 'data') + '.guardrails.kill_switch', rule='type')
-                            data__guardrails__killswitch_one_of_count16 += 1
+                            data__guardrails__killswitch_one_of_count19 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__guardrails__killswitch_one_of_count16 != 1:
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.kill_switch must be valid exactly by one definition' + (' (' + str(data__guardrails__killswitch_one_of_count16) + ' matches found)'), value=data__guardrails__killswitch, name='' + (name_prefix or 'data') + '.guardrails.kill_switch', rule='oneOf')
+                    if data__guardrails__killswitch_one_of_count19 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.kill_switch must be valid exactly by one definition' + (' (' + str(data__guardrails__killswitch_one_of_count19) + ' matches found)'), value=data__guardrails__killswitch, name='' + (name_prefix or 'data') + '.guardrails.kill_switch', rule='oneOf')
                 for data__guardrails_key, data__guardrails_val in data__guardrails.items():
                     if REGEX_PATTERNS['^x-'].search(data__guardrails_key):
                         if data__guardrails_key in data__guardrails_keys:
@@ -2335,8 +2418,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
         if 'cold_start' in data_keys:
             data_keys.remove('cold_start')
             data__coldstart = data['cold_start']
-            data__coldstart_one_of_count17 = 0
-            if data__coldstart_one_of_count17 < 2:
+            data__coldstart_one_of_count20 = 0
+            if data__coldstart_one_of_count20 < 2:
                 try:
                     if not isinstance(data__coldstart, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be object', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='type')
@@ -2363,18 +2446,18 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                                     data__coldstart_keys.remove(data__coldstart_key)
                         if data__coldstart_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must not contain ' + str(data__coldstart_keys) + ' properties', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='additionalProperties')
-                    data__coldstart_one_of_count17 += 1
+                    data__coldstart_one_of_count20 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__coldstart_one_of_count17 < 2:
+            if data__coldstart_one_of_count20 < 2:
                 try:
                     if not isinstance(data__coldstart, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be string', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='type')
-                    data__coldstart_one_of_count17 += 1
+                    data__coldstart_one_of_count20 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__coldstart_one_of_count17 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be valid exactly by one definition' + (' (' + str(data__coldstart_one_of_count17) + ' matches found)'), value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='oneOf')
+            if data__coldstart_one_of_count20 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be valid exactly by one definition' + (' (' + str(data__coldstart_one_of_count20) + ' matches found)'), value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='oneOf')
         if 'depends_on' in data_keys:
             data_keys.remove('depends_on')
             data__dependson = data['depends_on']
@@ -2399,8 +2482,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
         if 'holdout' in data_keys:
             data_keys.remove('holdout')
             data__holdout = data['holdout']
-            data__holdout_one_of_count18 = 0
-            if data__holdout_one_of_count18 < 2:
+            data__holdout_one_of_count21 = 0
+            if data__holdout_one_of_count21 < 2:
                 try:
                     if not isinstance(data__holdout, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be object', value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='type')
@@ -2422,17 +2505,17 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                                     data__holdout_keys.remove(data__holdout_key)
                         if data__holdout_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must not contain ' + str(data__holdout_keys) + ' properties', value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='additionalProperties')
-                    data__holdout_one_of_count18 += 1
+                    data__holdout_one_of_count21 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__holdout_one_of_count18 < 2:
+            if data__holdout_one_of_count21 < 2:
                 try:
                     validate___definitions_percentage(data__holdout, custom_formats, (name_prefix or 'data') + '.holdout')
-                    data__holdout_one_of_count18 += 1
+                    data__holdout_one_of_count21 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__holdout_one_of_count18 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be valid exactly by one definition' + (' (' + str(data__holdout_one_of_count18) + ' matches found)'), value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='oneOf')
+            if data__holdout_one_of_count21 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be valid exactly by one definition' + (' (' + str(data__holdout_one_of_count21) + ' matches found)'), value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='oneOf')
         if 'exploration' in data_keys:
             data_keys.remove('exploration')
             data__exploration = data['exploration']
@@ -2485,14 +2568,14 @@ def validate___definitions_ref_service(data, custom_formats={}, name_prefix=None
     return data
 
 def validate___definitions_schedule(data, custom_formats={}, name_prefix=None):
-    data_one_of_count19 = 0
-    if data_one_of_count19 < 2:
+    data_one_of_count22 = 0
+    if data_one_of_count22 < 2:
         try:
             validate___definitions_duration(data, custom_formats, (name_prefix or 'data') + '')
-            data_one_of_count19 += 1
+            data_one_of_count22 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count19 < 2:
+    if data_one_of_count22 < 2:
         try:
             if not isinstance(data, dict):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
@@ -2516,11 +2599,11 @@ def validate___definitions_schedule(data, custom_formats={}, name_prefix=None):
                             data_keys.remove(data_key)
                 if data_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
-            data_one_of_count19 += 1
+            data_one_of_count22 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count19 != 1:
-        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count19) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
+    if data_one_of_count22 != 1:
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count22) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
     return data
 
 def validate___definitions_ref_dependency(data, custom_formats={}, name_prefix=None):
