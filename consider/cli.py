@@ -367,6 +367,10 @@ def ask(
     import datetime
     import re
 
+    if not spec_path.is_file():
+        from consider.loader import read_text
+
+        read_text(spec_path, display=str(spec_path), max_bytes=max_file_size)  # says why not
     if not sys.stdin.isatty():
         raise ConsiderError(
             "consider ask needs a terminal to ask its questions in; to list them without "
