@@ -14,7 +14,7 @@ from typing import NamedTuple
 from consider import waivers as waiving
 from consider.baseline import Baseline
 from consider.baseline import apply as apply_baseline
-from consider.engine_rules import policy_finding
+from consider.engine_rules import gate_docs, policy_finding
 from consider.findings import Finding, Kind, Severity, counts
 from consider.model import Spec
 
@@ -148,9 +148,5 @@ def _question_gate(spec: Spec, findings: list[Finding], policy: Policy) -> Findi
         file=spec.document.path,
         pointer="/product" if "/product" in spec.document.keys else "",
         where=spec.document.position("/product", prefer="key"),
-        docs=(
-            "Open questions fail the gate",
-            "The project's config asks for specs whose questions are answered or acknowledged.",
-            "Answer the open questions (consider ask), or write tbd for those not known yet.",
-        ),
+        docs=gate_docs(OPEN_QUESTIONS),
     )
