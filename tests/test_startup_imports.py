@@ -12,9 +12,18 @@ from pathlib import Path
 
 from conftest import EXAMPLES
 
-NOT_ON_A_CLEAN_SPEC = ("jsonschema", "difflib", "tabulate", "fastjsonschema", "tools")
+NOT_ON_A_CLEAN_SPEC = (
+    "jsonschema",
+    "difflib",
+    "tabulate",
+    "fastjsonschema",
+    "tools",
+    "multiprocessing",
+    "concurrent",
+)
 """jsonschema explains a failing spec, difflib finds 'did you mean', tabulate draws tables
-of findings, fastjsonschema and tools/ only generate code."""
+of findings, fastjsonschema and tools/ only generate code, multiprocessing and concurrent
+run a pool only when several files are checked."""
 
 _PROGRAM = """
 import json, sys
