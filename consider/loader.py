@@ -341,6 +341,9 @@ class _Builder:
         self.documents = 0
         self.resolver = yaml.resolver.Resolver()
         self.constructor = yaml.constructor.SafeConstructor()
+        # A spec repeats its scalars (kinds, modes, units, references): each distinct text is
+        # resolved and constructed once. The values are immutable, so they can be shared.
+        self.constructed: dict[tuple[Any, bool, str], Any] = {}
 
     # -- errors ---------------------------------------------------------------------------
     def _fail(self, message: str, mark: Any) -> InputError:
@@ -356,15 +359,16 @@ class _Builder:
 
     # -- events ---------------------------------------------------------------------------
     def feed(self, event: Any) -> None:
-        if isinstance(event, yaml.ScalarEvent):
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
             self._scalar(event)
-        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             self._start(event)
-        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             self._end()
-        elif isinstance(event, yaml.AliasEvent):
+        elif kind is yaml.AliasEvent:
             self._alias(event)
-        elif isinstance(event, yaml.DocumentStartEvent):
+        elif kind is yaml.DocumentStartEvent:
             self.documents += 1
             if self.documents > 1:
                 raise self._fail(
@@ -439,6 +443,16 @@ class _Builder:
             frame.merges.append(None)
 
     def _construct(self, event: Any) -> Any:
+        memo = (event.tag, event.implicit[0], event.value)
+        try:
+            return self.constructed[memo]
+        except KeyError:
+            pass
+        value = self._construct_new(event)  # an error raises here, at this event's place
+        self.constructed[memo] = value
+        return value
+
+    def _construct_new(self, event: Any) -> Any:
         tag = event.tag
         if tag in (None, "!"):
             if event.implicit[0]:
