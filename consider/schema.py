@@ -62,6 +62,12 @@ def validate(document: Document) -> Validation:
 
         problems = list(explain(document, data, frozenset(tbd)))
         findings.extend(problem for problem, _ in problems)
+        if problems:
+            # strip_tbd shares what it did not change with the document; invalid values are
+            # dropped from a copy, never from what was loaded.
+            import copy
+
+            data = copy.deepcopy(data)
         for pointer in sorted({p for _, p in problems if p is not None}, key=_depth, reverse=True):
             data = _remove(data, pointer)
     if not isinstance(data, dict):
