@@ -145,10 +145,12 @@ def ask(
 ) -> Finding | None:
     """The question's finding on one entity (open, or acknowledged with tbd), or None where
     it does not apply or is answered."""
-    if question.when is not None and not truthy(question.when.search(data)):
-        return None
-    # Any written value answers, an empty list too: `inputs_from: []` says "none".
+    # Any written value answers, an empty list too: `inputs_from: []` says "none". Tested
+    # before the condition: a path is cheaper than a condition, and most questions of a
+    # well-kept spec are answered.
     if any(path.search(data) is not None for path in question.answer_paths):
+        return None
+    if question.when is not None and not truthy(question.when.search(data)):
         return None
     acknowledged = next(
         (p for p in (_path_pointer(base, path) for path in question.answered_by) if p in spec.tbd),
