@@ -22,6 +22,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -89,8 +90,8 @@ class Document(NamedTuple):
 
     path: str
     data: Any
-    values: dict[str, Position]
-    keys: dict[str, Position]
+    values: Mapping[str, Position]
+    keys: Mapping[str, Position]
     duplicates: tuple[Duplicate, ...] = ()
 
     def position(self, pointer: str, *, prefer: str = "key") -> Position:
@@ -217,11 +218,26 @@ def load(path: Path, *, display: str | None = None, limits: Limits = DEFAULT_LIM
 
 
 class _Frame:
-    __slots__ = ("anchor", "container", "discard", "key", "key_mark", "merges", "pointer")
+    __slots__ = (
+        "anchor",
+        "container",
+        "discard",
+        "key",
+        "key_mark",
+        "key_marks",
+        "mark",
+        "merges",
+        "pointer",
+        "value_marks",
+    )
 
-    def __init__(self, container: dict[str, Any] | list[Any], pointer: str) -> None:
+    def __init__(self, container: dict[str, Any] | list[Any], pointer: str, mark: Position) -> None:
         self.container = container
         self.pointer = pointer
+        self.mark = mark
+        # Where each child's value, and each key, was written: by key or index, no pointer.
+        self.value_marks: dict[Any, Position] = {}
+        self.key_marks: dict[str, Position] = {}
         self.key: str | None = None
         self.key_mark: Position | None = None
         self.merges: list[Any] | None = None
@@ -268,8 +284,8 @@ def parse(text: str, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     return Document(
         path=path,
         data=builder.root,
-        values=builder.values,
-        keys=builder.keys,
+        values=_Positions(builder, keys=False),
+        keys=_Positions(builder, keys=True),
         duplicates=tuple(builder.duplicates),
     )
 
@@ -332,8 +348,11 @@ class _Builder:
         self.limits = limits
         self.stack: list[_Frame] = []
         self.root: Any = None
-        self.values: dict[str, Position] = {}
-        self.keys: dict[str, Position] = {}
+        self.root_mark: Position | None = None
+        # Positions are kept by container (its id, the container itself, its children's value
+        # and key marks), not by JSON pointer: a pointer is built only when a finding asks.
+        self.places: dict[int, tuple[Any, dict[Any, Position], dict[str, Position]]] = {}
+        self.alias_copies: dict[int, tuple[Any, Position]] = {}
         self.duplicates: list[Duplicate] = []
         self.anchors: dict[str, tuple[Any, str, tuple[int, int]]] = {}
         self.alias_nodes = 0
@@ -387,14 +406,18 @@ class _Builder:
             return None
         return f"{frame.pointer}/{escape_pointer_token(frame.key)}"
 
-    def _place(self, value: Any, pointer: str) -> None:
-        """Attach a finished value to its parent."""
+    def _place(self, value: Any, mark: Position) -> None:
+        """Attach a finished value, written at ``mark``, to its parent."""
         if not self.stack:
             self.root = value
+            self.root_mark = mark
             return
         frame = self.stack[-1]
-        if isinstance(frame.container, list):
-            frame.container.append(value)
+        container = frame.container
+        if isinstance(container, list):
+            if not frame.discard:
+                frame.value_marks[len(container)] = mark
+            container.append(value)
             return
         key = frame.key
         assert key is not None
@@ -402,28 +425,32 @@ class _Builder:
         if key == "<<" and frame.merges is not None and frame.merges and frame.merges[-1] is None:
             frame.merges[-1] = value
             return
-        if key in frame.container:
+        if key in container:
             if not frame.discard:
                 line, column = frame.key_mark or (1, 1)
-                self.duplicates.append(
-                    Duplicate(pointer, line, column, self.keys.get(pointer, (0, 0))[0])
-                )
+                pointer = f"{frame.pointer}/{escape_pointer_token(key)}"
+                first = frame.key_marks.get(key, (0, 0))[0]
+                self.duplicates.append(Duplicate(pointer, line, column, first))
             return
-        frame.container[key] = value
-        if frame.key_mark is not None and not frame.discard:
-            self.keys[pointer] = frame.key_mark
+        container[key] = value
+        if not frame.discard:
+            frame.value_marks[key] = mark
+            if frame.key_mark is not None:
+                frame.key_marks[key] = frame.key_mark
 
     def _scalar(self, event: Any) -> None:
-        pointer = self._child_pointer(event)
-        if pointer is None:
-            self._key(event)
-            return
+        if self.stack:
+            frame = self.stack[-1]
+            if frame.key is None and type(frame.container) is dict:
+                self._key(event)
+                return
         value = self._construct(event)
-        if not self._is_duplicate_slot():
-            self.values[pointer] = _mark(event.start_mark)
         if event.anchor:
+            pointer = self._child_pointer(event)
+            assert pointer is not None
             self.anchors[event.anchor] = (value, pointer, (1, _scalar_bytes(value)))
-        self._place(value, pointer)
+        mark = event.start_mark
+        self._place(value, (mark.line + 1, mark.column + 1))
 
     def _is_duplicate_slot(self) -> bool:
         frame = self.stack[-1] if self.stack else None
@@ -504,11 +531,11 @@ class _Builder:
                 event.start_mark,
             )
         discard = self._is_duplicate_slot()
-        if not discard:
-            self.values[pointer] = _mark(event.start_mark)
         container: dict[str, Any] | list[Any] = {} if is_map else []
-        frame = _Frame(container, pointer)
+        frame = _Frame(container, pointer, _mark(event.start_mark))
         frame.discard = discard
+        if not discard:
+            self.places[id(container)] = (container, frame.value_marks, frame.key_marks)
         self.stack.append(frame)
         if event.anchor:
             self.anchors[event.anchor] = (container, pointer, (-1, 0))
@@ -524,7 +551,7 @@ class _Builder:
                 frame.pointer,
                 _measure(frame.container),
             )
-        self._place(frame.container, frame.pointer)
+        self._place(frame.container, frame.mark)
 
     def _apply_merges(self, frame: _Frame) -> None:
         assert isinstance(frame.container, dict)
@@ -566,10 +593,10 @@ class _Builder:
             )
         copied = copy.deepcopy(value)
         position = _mark(event.start_mark)
-        if not self._is_duplicate_slot():
-            for sub in _pointers(copied, pointer):
-                self.values.setdefault(sub, position)
-        self._place(copied, pointer)
+        if isinstance(copied, dict | list) and not self._is_duplicate_slot():
+            # Everything inside the copy was written at the alias.
+            self.alias_copies[id(copied)] = (copied, position)
+        self._place(copied, position)
 
 
 def _scalar_bytes(value: Any) -> int:
@@ -595,14 +622,94 @@ def _measure(value: Any) -> tuple[int, int]:
     return count, text
 
 
-def _pointers(value: Any, pointer: str) -> list[str]:
-    found = []
-    todo = [(value, pointer)]
-    while todo:
-        item, where = todo.pop()
-        found.append(where)
-        if isinstance(item, dict):
-            todo.extend((v, f"{where}/{escape_pointer_token(k)}") for k, v in item.items())
-        elif isinstance(item, list):
-            todo.extend((v, f"{where}/{i}") for i, v in enumerate(item))
-    return found
+class _Positions(Mapping[str, Position]):
+    """Where each value (or each mapping key) of a document was written, by JSON pointer.
+
+    Looked up by walking the data along the pointer, so no pointer is built for a node
+    until something asks where it is: a large spec has hundreds of thousands of nodes and
+    findings on a few of them. Inside a copy made by an alias, every value was written at
+    the alias; keys of such a copy, and of merged (``<<``) entries, have no place of their own.
+    """
+
+    __slots__ = ("_aliases", "_keys", "_places", "_root", "_root_mark")
+
+    def __init__(self, builder: _Builder, *, keys: bool) -> None:
+        self._root = builder.root
+        self._root_mark = builder.root_mark
+        self._places = builder.places
+        self._aliases = builder.alias_copies
+        self._keys = keys
+
+    def get(self, pointer: str, default: Any = None) -> Any:
+        found = self._find(pointer)
+        return default if found is None else found
+
+    def __getitem__(self, pointer: str) -> Position:
+        found = self._find(pointer)
+        if found is None:
+            raise KeyError(pointer)
+        return found
+
+    def __contains__(self, pointer: object) -> bool:
+        return isinstance(pointer, str) and self._find(pointer) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        if self._root_mark is not None and not self._keys:
+            yield ""
+        yield from self._below(self._root, "", None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def _find(self, pointer: str) -> Position | None:
+        if not pointer:
+            return None if self._keys else self._root_mark
+        if pointer[0] != "/":
+            return None
+        tokens = pointer[1:].split("/")
+        last = len(tokens) - 1
+        node = self._root
+        inherited: Position | None = None
+        for step, token in enumerate(tokens):
+            if type(node) is dict:
+                if "~" in token:
+                    token = token.replace("~1", "/").replace("~0", "~")
+                if token not in node:
+                    return None
+                slot: Any = token
+            elif type(node) is list:
+                if not (token.isascii() and token.isdigit()) or str(int(token)) != token:
+                    return None
+                slot = int(token)
+                if slot >= len(node):
+                    return None
+            else:
+                return None
+            child = node[slot]
+            if step == last:
+                place = self._places.get(id(node))
+                if place is not None and place[0] is node:
+                    found = place[2 if self._keys else 1].get(slot)
+                    if found is not None:
+                        return found
+                return None if self._keys else inherited
+            if inherited is None and not self._keys:
+                alias = self._aliases.get(id(child))
+                if alias is not None and alias[0] is child:
+                    inherited = alias[1]
+            node = child
+        return None  # pragma: no cover - the loop returns at its last step
+
+    def _below(self, node: Any, pointer: str, inherited: Position | None) -> Iterator[str]:
+        if not isinstance(node, dict | list):
+            return
+        place = self._places.get(id(node))
+        marks = place[2 if self._keys else 1] if place is not None and place[0] is node else {}
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for slot, child in items:
+            where = f"{pointer}/{escape_pointer_token(str(slot))}"
+            if slot in marks or (inherited is not None and not self._keys):
+                yield where
+            alias = None if self._keys else self._aliases.get(id(child))
+            below = alias[1] if alias is not None and alias[0] is child else inherited
+            yield from self._below(child, where, below)
