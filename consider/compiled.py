@@ -60,6 +60,10 @@ class Searcher:
 def compile_expression(node: dict[str, Any], meter: BoundedInterpreter) -> Compiled:
     """A closure computing what ``meter.visit(node, value)`` computes, charging ``meter`` alike."""
     kind = node["type"]
+    if kind == "field" or (
+        kind == "subexpression" and all(child["type"] == "field" for child in node["children"])
+    ):
+        return _path(node, meter)
     translate = _TRANSLATIONS.get(kind)
     if translate is None:
         return lambda value: meter.visit(node, value)
@@ -82,6 +86,30 @@ def compile_expression(node: dict[str, Any], meter: BoundedInterpreter) -> Compi
         return result
 
     return amplifying
+
+
+def _path(node: dict[str, Any], meter: BoundedInterpreter) -> Compiled:
+    """A field, or a chain of fields (``a.b.c``), the commonest nodes, in one closure that
+    charges what the interpreter charges for them: one per field, and one for the chain."""
+    if node["type"] == "field":
+        names = (node["value"],)
+        cost = 1
+    else:
+        names = tuple(child["value"] for child in node["children"])
+        cost = len(names) + 1
+
+    def path(value: Any) -> Any:
+        for name in names:
+            try:
+                value = value.get(name)
+            except AttributeError:
+                value = None
+        meter.work += cost
+        if meter.work > MAX_WORK:
+            meter.charge(0)  # raises, with the interpreter's own message
+        return value
+
+    return path
 
 
 _Translate = Callable[[dict[str, Any], list[Compiled], BoundedInterpreter], Compiled]
