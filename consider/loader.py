@@ -224,22 +224,21 @@ class _Frame:
         "discard",
         "key",
         "key_mark",
-        "key_marks",
         "mark",
+        "marks",
         "merges",
         "pointer",
-        "value_marks",
     )
 
-    def __init__(self, container: dict[str, Any] | list[Any], pointer: str, mark: Position) -> None:
+    def __init__(self, container: dict[str, Any] | list[Any], pointer: str, mark: int) -> None:
         self.container = container
         self.pointer = pointer
         self.mark = mark
-        # Where each child's value, and each key, was written: by key or index, no pointer.
-        self.value_marks: dict[Any, Position] = {}
-        self.key_marks: dict[str, Position] = {}
+        # Where each child's key and value were written, by key or index (no pointer), packed
+        # in one int (see _pack): a tuple each would be most of a large spec's memory.
+        self.marks: dict[Any, int] = {}
         self.key: str | None = None
-        self.key_mark: Position | None = None
+        self.key_mark = 0  # packed; 0 for none
         self.merges: list[Any] | None = None
         self.anchor: str | None = None
         # Inside the value of a duplicate key, which is dropped: its positions are not kept,
@@ -253,6 +252,22 @@ def _shown_tag(tag: str) -> str:
 
 def _mark(mark: Any) -> Position:
     return (mark.line + 1, mark.column + 1)
+
+
+_HALF = 1 << 32
+_PLACE = 1 << 64
+
+
+def _packed(mark: Any) -> int:
+    """A YAML mark's 1-based line and column as one int (never 0)."""
+    line: int = mark.line + 1
+    column: int = mark.column + 1
+    return line * _HALF + column
+
+
+def _unpacked(packed: int) -> Position:
+    line, column = divmod(packed, _HALF)
+    return (line, column)
 
 
 def parse(text: str, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -349,9 +364,10 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.root: Any = None
         self.root_mark: Position | None = None
+        # A mapping's entry: (key's place) * _PLACE + value's place; a list item: its place.
         # Positions are kept by container (its id, the container itself, its children's value
         # and key marks), not by JSON pointer: a pointer is built only when a finding asks.
-        self.places: dict[int, tuple[Any, dict[Any, Position], dict[str, Position]]] = {}
+        self.places: dict[int, tuple[Any, dict[Any, int]]] = {}
         self.alias_copies: dict[int, tuple[Any, Position]] = {}
         self.duplicates: list[Duplicate] = []
         self.anchors: dict[str, tuple[Any, str, tuple[int, int]]] = {}
@@ -406,17 +422,17 @@ class _Builder:
             return None
         return f"{frame.pointer}/{escape_pointer_token(frame.key)}"
 
-    def _place(self, value: Any, mark: Position) -> None:
+    def _place(self, value: Any, mark: int) -> None:
         """Attach a finished value, written at ``mark``, to its parent."""
         if not self.stack:
             self.root = value
-            self.root_mark = mark
+            self.root_mark = _unpacked(mark)
             return
         frame = self.stack[-1]
         container = frame.container
         if isinstance(container, list):
             if not frame.discard:
-                frame.value_marks[len(container)] = mark
+                frame.marks[len(container)] = mark
             container.append(value)
             return
         key = frame.key
@@ -427,16 +443,14 @@ class _Builder:
             return
         if key in container:
             if not frame.discard:
-                line, column = frame.key_mark or (1, 1)
+                line, column = _unpacked(frame.key_mark) if frame.key_mark else (1, 1)
                 pointer = f"{frame.pointer}/{escape_pointer_token(key)}"
-                first = frame.key_marks.get(key, (0, 0))[0]
+                first = _unpacked(frame.marks.get(key, 0) // _PLACE)[0]
                 self.duplicates.append(Duplicate(pointer, line, column, first))
             return
         container[key] = value
         if not frame.discard:
-            frame.value_marks[key] = mark
-            if frame.key_mark is not None:
-                frame.key_marks[key] = frame.key_mark
+            frame.marks[key] = frame.key_mark * _PLACE + mark
 
     def _scalar(self, event: Any) -> None:
         if self.stack:
@@ -450,7 +464,7 @@ class _Builder:
             assert pointer is not None
             self.anchors[event.anchor] = (value, pointer, (1, _scalar_bytes(value)))
         mark = event.start_mark
-        self._place(value, (mark.line + 1, mark.column + 1))
+        self._place(value, (mark.line + 1) * _HALF + mark.column + 1)
 
     def _is_duplicate_slot(self) -> bool:
         frame = self.stack[-1] if self.stack else None
@@ -463,7 +477,7 @@ class _Builder:
         if event.tag not in (None, "!") and event.tag not in _SCALAR_TAGS:
             raise self._tag_error(event.tag, event.start_mark)
         frame.key = str(event.value)
-        frame.key_mark = _mark(event.start_mark)
+        frame.key_mark = _packed(event.start_mark)
         if frame.key == "<<" and event.implicit[0]:
             if frame.merges is None:
                 frame.merges = []
@@ -532,10 +546,10 @@ class _Builder:
             )
         discard = self._is_duplicate_slot()
         container: dict[str, Any] | list[Any] = {} if is_map else []
-        frame = _Frame(container, pointer, _mark(event.start_mark))
+        frame = _Frame(container, pointer, _packed(event.start_mark))
         frame.discard = discard
         if not discard:
-            self.places[id(container)] = (container, frame.value_marks, frame.key_marks)
+            self.places[id(container)] = (container, frame.marks)
         self.stack.append(frame)
         if event.anchor:
             self.anchors[event.anchor] = (container, pointer, (-1, 0))
@@ -596,7 +610,7 @@ class _Builder:
         if isinstance(copied, dict | list) and not self._is_duplicate_slot():
             # Everything inside the copy was written at the alias.
             self.alias_copies[id(copied)] = (copied, position)
-        self._place(copied, position)
+        self._place(copied, _packed(event.start_mark))
 
 
 def _scalar_bytes(value: Any) -> int:
@@ -688,10 +702,12 @@ class _Positions(Mapping[str, Position]):
             child = node[slot]
             if step == last:
                 place = self._places.get(id(node))
-                if place is not None and place[0] is node:
-                    found = place[2 if self._keys else 1].get(slot)
-                    if found is not None:
-                        return found
+                packed = place[1].get(slot) if place is not None and place[0] is node else None
+                if packed is not None:
+                    if not self._keys:
+                        return _unpacked(packed % _PLACE)
+                    if packed >= _PLACE:
+                        return _unpacked(packed // _PLACE)
                 return None if self._keys else inherited
             if inherited is None and not self._keys:
                 alias = self._aliases.get(id(child))
@@ -704,11 +720,15 @@ class _Positions(Mapping[str, Position]):
         if not isinstance(node, dict | list):
             return
         place = self._places.get(id(node))
-        marks = place[2 if self._keys else 1] if place is not None and place[0] is node else {}
+        marks = place[1] if place is not None and place[0] is node else {}
         items = node.items() if isinstance(node, dict) else enumerate(node)
         for slot, child in items:
             where = f"{pointer}/{escape_pointer_token(str(slot))}"
-            if slot in marks or (inherited is not None and not self._keys):
+            packed = marks.get(slot)
+            if self._keys:
+                if packed is not None and packed >= _PLACE:
+                    yield where
+            elif packed is not None or inherited is not None:
                 yield where
             alias = None if self._keys else self._aliases.get(id(child))
             below = alias[1] if alias is not None and alias[0] is child else inherited
