@@ -365,9 +365,14 @@ class _Builder:
         self.root: Any = None
         self.root_mark: Position | None = None
         # A mapping's entry: (key's place) * _PLACE + value's place; a list item: its place.
-        # Positions are kept by container (its id, the container itself, its children's value
-        # and key marks), not by JSON pointer: a pointer is built only when a finding asks.
-        self.places: dict[int, tuple[Any, dict[Any, int]]] = {}
+        # Positions are kept by container (its id, and its children's marks), not by JSON
+        # pointer: a pointer is built only when a finding asks.
+        self.places: dict[int, dict[Any, int]] = {}
+        # Every container with a place kept alive as long as the positions are: an id in
+        # ``places`` can then never be reused by another object.
+        self.placed: list[Any] = []
+        # A spec writes the same few key names hundreds of thousands of times; one string each.
+        self.key_texts: dict[str, str] = {}
         self.alias_copies: dict[int, tuple[Any, Position]] = {}
         self.duplicates: list[Duplicate] = []
         self.anchors: dict[str, tuple[Any, str, tuple[int, int]]] = {}
@@ -476,7 +481,8 @@ class _Builder:
         frame = self.stack[-1]
         if event.tag not in (None, "!") and event.tag not in _SCALAR_TAGS:
             raise self._tag_error(event.tag, event.start_mark)
-        frame.key = str(event.value)
+        text = str(event.value)
+        frame.key = self.key_texts.setdefault(text, text)
         frame.key_mark = _packed(event.start_mark)
         if frame.key == "<<" and event.implicit[0]:
             if frame.merges is None:
@@ -549,7 +555,8 @@ class _Builder:
         frame = _Frame(container, pointer, _packed(event.start_mark))
         frame.discard = discard
         if not discard:
-            self.places[id(container)] = (container, frame.marks)
+            self.places[id(container)] = frame.marks
+            self.placed.append(container)
         self.stack.append(frame)
         if event.anchor:
             self.anchors[event.anchor] = (container, pointer, (-1, 0))
@@ -645,12 +652,13 @@ class _Positions(Mapping[str, Position]):
     the alias; keys of such a copy, and of merged (``<<``) entries, have no place of their own.
     """
 
-    __slots__ = ("_aliases", "_keys", "_places", "_root", "_root_mark")
+    __slots__ = ("_aliases", "_keys", "_placed", "_places", "_root", "_root_mark")
 
     def __init__(self, builder: _Builder, *, keys: bool) -> None:
         self._root = builder.root
         self._root_mark = builder.root_mark
         self._places = builder.places
+        self._placed = builder.placed  # keeps the ids in _places from being reused
         self._aliases = builder.alias_copies
         self._keys = keys
 
@@ -701,8 +709,8 @@ class _Positions(Mapping[str, Position]):
                 return None
             child = node[slot]
             if step == last:
-                place = self._places.get(id(node))
-                packed = place[1].get(slot) if place is not None and place[0] is node else None
+                marks = self._places.get(id(node))
+                packed = marks.get(slot) if marks is not None else None
                 if packed is not None:
                     if not self._keys:
                         return _unpacked(packed % _PLACE)
@@ -719,8 +727,7 @@ class _Positions(Mapping[str, Position]):
     def _below(self, node: Any, pointer: str, inherited: Position | None) -> Iterator[str]:
         if not isinstance(node, dict | list):
             return
-        place = self._places.get(id(node))
-        marks = place[1] if place is not None and place[0] is node else {}
+        marks = self._places.get(id(node)) or {}
         items = node.items() if isinstance(node, dict) else enumerate(node)
         for slot, child in items:
             where = f"{pointer}/{escape_pointer_token(str(slot))}"
