@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from consider.errors import InputError
+from consider.vocabulary import TBD
 
 try:  # libyaml is much faster; the pure-Python parser gives the same events.
     from yaml import CSafeLoader as _Loader
@@ -93,6 +94,8 @@ class Document(NamedTuple):
     values: Mapping[str, Position]
     keys: Mapping[str, Position]
     duplicates: tuple[Duplicate, ...] = ()
+    tbd_free: bool = False
+    """True when no value is the text ``tbd``: validation then has nothing to set aside."""
 
     def position(self, pointer: str, *, prefer: str = "key") -> Position:
         """Where ``pointer`` was written, or its nearest written parent.
@@ -302,6 +305,7 @@ def parse(text: str, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
         values=_Positions(builder, keys=False),
         keys=_Positions(builder, keys=True),
         duplicates=tuple(builder.duplicates),
+        tbd_free=not builder.tbd_seen,
     )
 
 
@@ -373,6 +377,7 @@ class _Builder:
         self.placed: list[Any] = []
         # A spec writes the same few key names hundreds of thousands of times; one string each.
         self.key_texts: dict[str, str] = {}
+        self.tbd_seen = False
         self.alias_copies: dict[int, tuple[Any, Position]] = {}
         self.duplicates: list[Duplicate] = []
         self.anchors: dict[str, tuple[Any, str, tuple[int, int]]] = {}
@@ -497,6 +502,8 @@ class _Builder:
             pass
         value = self._construct_new(event)  # an error raises here, at this event's place
         self.constructed[memo] = value
+        if isinstance(value, str) and value.strip().lower() == TBD:
+            self.tbd_seen = True
         return value
 
     def _construct_new(self, event: Any) -> Any:

@@ -23,8 +23,9 @@ from consider.engine_rules import PACK, engine_rule_docs, schema_finding
 from consider.findings import Finding
 from consider.loader import Document
 from consider.specfiles import SPEC_KEY, FileKind, kind_of, spec_sections
-from consider.tbd import TBD, strip_tbd
+from consider.tbd import strip_tbd
 from consider.text import pointer_tokens, unescape_pointer_token
+from consider.vocabulary import TBD
 
 __all__ = ["PACK", "TBD", "Validation", "editor_schema", "engine_rule_docs", "validate"]
 
@@ -56,7 +57,8 @@ def validate(document: Document) -> Validation:
         # One finding for the missing key, not a second one from the schema's `required`.
         findings.insert(0, _missing_version(document))
         given = {SPEC_KEY: 1, **given}
-    data = strip_tbd(given, "", tbd)
+    # Each distinct value was looked at once, as it was loaded: most specs say tbd nowhere.
+    data = given if document.tbd_free else strip_tbd(given, "", tbd)
     if not _fast_valid(data):
         from consider.schema_errors import explain  # only a spec that fails pays for it
 

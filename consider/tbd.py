@@ -9,10 +9,7 @@ from itertools import islice
 from typing import Any
 
 from consider.loader import escape_pointer_token
-from consider.vocabulary import COLLECTIONS
-
-TBD = "tbd"
-
+from consider.vocabulary import COLLECTIONS, TBD
 
 _ENTITY_SLOTS = frozenset({"/product", *(f"/{name}" for name in COLLECTIONS)})
 _COLLECTION_POINTERS = frozenset(f"/{name}" for name in COLLECTIONS)

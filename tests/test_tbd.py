@@ -28,3 +28,12 @@ def test_only_the_path_to_a_tbd_is_copied() -> None:
     }
     assert stripped["sources"]["s"] is untouched
     assert data["product"]["list"][1] == {"when": " TBD "}  # the loaded data is left alone
+
+
+def test_the_loader_says_whether_any_value_is_tbd() -> None:
+    from consider.loader import parse
+
+    assert parse("a: [x, {b: 1}]\nc: tbdx\n", path="t.yaml").tbd_free
+    assert not parse("a: [x, {b: ' TBD '}]\n", path="t.yaml").tbd_free
+    assert not parse("a: &x tbd\nb: *x\n", path="t.yaml").tbd_free
+    assert parse("tbd: 1\n", path="t.yaml").tbd_free  # a key is no answer
