@@ -164,9 +164,14 @@ def _normalise(
             sub = shape.properties.get(key)
             if sub is None:
                 sub = next((s for p, s in shape.patterns if p.search(key)), shape.additional)
-            result[key] = _normalise(item, sub, (*path, key), refs) if sub is not None else item
+            # A leaf (most fields: text, numbers, flags) is kept as it is, without a call.
+            result[key] = (
+                item if sub is None or sub is _LEAF else _normalise(item, sub, (*path, key), refs)
+            )
         return result
     if isinstance(shape, ArrayShape) and isinstance(value, list):
+        if shape.items is _LEAF:
+            return list(value)
         return [_normalise(item, shape.items, (*path, i), refs) for i, item in enumerate(value)]
     return value
 
