@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from consider.engine_rules import policy_finding
+from consider.engine_rules import gate_docs, policy_finding
 from consider.errors import ConsiderError
 from consider.findings import (
     BOOKKEEPING,
@@ -38,12 +38,6 @@ if TYPE_CHECKING:
 
 VERSION = 1
 STALE = "baseline-stale"
-_STALE_DOCS = (
-    "Baseline entry no longer matches",
-    "A baseline only shrinks: an entry that matches nothing would accept a "
-    "future finding with the same fingerprint.",
-    "Run `consider check --write-baseline FILE` to record today's findings.",
-)
 
 
 class Entry(NamedTuple):
@@ -179,7 +173,7 @@ def apply(spec: Spec, findings: list[Finding], baseline: Baseline) -> list[Findi
                 file=spec.document.path,
                 pointer=entry.pointer,
                 where=spec.document.position(entry.pointer, prefer="key"),
-                docs=_STALE_DOCS,
+                docs=gate_docs(STALE),
                 fingerprint=fingerprint(STALE, entry.pointer, entry.fingerprint),
             )
         )

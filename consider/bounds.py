@@ -27,7 +27,7 @@ MAX_AMPLIFYING = 8
 MAX_WORK = 250_000
 """Nodes visited plus the sizes of the lists, mappings and strings one evaluation builds."""
 
-_AMPLIFYING = frozenset(
+AMPLIFYING = frozenset(
     {
         "projection",
         "value_projection",
@@ -51,7 +51,7 @@ def problem(parsed: Any) -> str | None:
         node, depth, amplifying = todo.pop()
         if not isinstance(node, dict):
             continue
-        if node.get("type") in _AMPLIFYING:
+        if node.get("type") in AMPLIFYING:
             amplifying += 1
         if depth > MAX_DEPTH:
             return (
@@ -83,15 +83,19 @@ class BoundedInterpreter(TreeInterpreter):
     def visit(self, node: Any, *args: Any, **kwargs: Any) -> Any:
         result = super().visit(node, *args, **kwargs)
         cost = 1
-        if node["type"] in _AMPLIFYING and isinstance(result, list | dict | str):
+        if node["type"] in AMPLIFYING and isinstance(result, list | dict | str):
             cost += len(result)
+        self.charge(cost)
+        return result
+
+    def charge(self, cost: int) -> None:
+        """Add ``cost`` to this evaluation's work; past :data:`MAX_WORK`, stop it."""
         self.work += cost
         if self.work > MAX_WORK:
             raise WorkExceeded(
                 f"the expression did more than {MAX_WORK:,} steps of work on this entity "
                 "(nested projections or flattening that multiply); simplify it"
             )
-        return result
 
 
 def clip(text: str, limit: int = 200) -> str:

@@ -3,8 +3,8 @@
 Found by walking up from the working directory (the nearer file wins; in one folder,
 ``.consider.yaml`` wins over ``pyproject.toml``). Validated against
 ``schemas/config.schema.json``; anything wrong is a :class:`ConfigError` naming the file, the
-line and the closest valid name. Flags override the keys they mirror: that merge is the
-command line's, this module only reads.
+line and the closest valid name. Flags override the keys they mirror: ``settle`` merges
+them, as ``consider.commands.check`` hands them over; this module reads no flag itself.
 """
 
 from __future__ import annotations

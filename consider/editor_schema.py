@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from consider.tbd import TBD
+from consider.vocabulary import TBD
 
 TBD_DEFINITION: dict[str, Any] = {
     "const": TBD,

@@ -127,17 +127,22 @@ def contexts(
     """(kind, id, pointer, raw value, condition data) of the product and of every entity of
     ``kinds``, in the spec's order: what a rule's condition sees, over one fact store."""
     computed = facts_registry.FactStore(Analysis(spec, rules.tables()))
+    views: dict[str, dict[str, Any]] = {}  # each referenced entity's view, made once
     if PRODUCT in kinds:
-        yield PRODUCT, "product", "/product", spec.product_raw, _context(spec, None, computed)
+        data = _context(spec, None, computed, views)
+        yield PRODUCT, "product", "/product", spec.product_raw, data
     for kind in COLLECTIONS:
         if kind in kinds:
             for entity in spec.entities(kind):
-                data = _context(spec, entity, computed)
+                data = _context(spec, entity, computed, views)
                 yield kind, entity.id, entity.pointer, entity.raw, data
 
 
 def _context(
-    spec: Spec, entity: Entity | None, computed: facts_registry.FactStore
+    spec: Spec,
+    entity: Entity | None,
+    computed: facts_registry.FactStore,
+    views: dict[str, dict[str, Any]],
 ) -> dict[str, Any]:
     if entity is None:
         return {
@@ -153,7 +158,7 @@ def _context(
         "_id": entity.id,
         "_kind": entity.kind,
         "_product": spec.product,
-        "_refs": refs_view(spec, entity),
+        "_refs": refs_view(spec, entity, views),
         "_facts": computed.view(entity.kind, entity.id),
     }
 
@@ -198,10 +203,12 @@ def ask(
 ) -> Finding | None:
     """The question's finding on one entity (open, or acknowledged with tbd), or None where
     it does not apply or is answered."""
-    if question.when is not None and not truthy(question.when.search(data)):
-        return None
-    # Any written value answers, an empty list too: `inputs_from: []` says "none".
+    # Any written value answers, an empty list too: `inputs_from: []` says "none". Tested
+    # before the condition: a path is cheaper than a condition, and most questions of a
+    # well-kept spec are answered.
     if any(path.search(data) is not None for path in question.answer_paths):
+        return None
+    if question.when is not None and not truthy(question.when.search(data)):
         return None
     # A value the schema rejected is already a finding at that place; asking for it again
     # would report one mistake twice.

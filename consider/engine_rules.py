@@ -109,3 +109,49 @@ _FIX = {
 def engine_rule_docs() -> dict[str, tuple[str, str, str]]:
     """The engine's own schema rules: id → (title, why, fix), for ``rules list`` and docs."""
     return {rule: (_TITLES[rule], _WHY[rule], _FIX[rule]) for rule in _TITLES}
+
+
+GATE_RULES: dict[str, tuple[str, str, str, str]] = {
+    "waiver-expired": (
+        "error",
+        "Waiver expired",
+        "A waiver is a decision with a date on it; past the date, the finding it accepted "
+        "counts again until someone decides anew.",
+        "Fix the finding, or renew the waiver with a new expiry date and reason.",
+    ),
+    "waiver-unused": (
+        "info",
+        "Waiver matches no finding",
+        "The finding it accepted is gone (fixed, or the rule no longer fires): the waiver "
+        "would otherwise outlive its reason and silently accept a future finding.",
+        "Remove the waiver.",
+    ),
+    "waiver-unknown-rule": (
+        "error",
+        "Waiver names no rule",
+        "A misspelt rule id waives nothing, so the finding the team meant to accept still "
+        "fails the gate, or the waiver hides a typo.",
+        "Write the rule id as `consider rules list` shows it.",
+    ),
+    "baseline-stale": (
+        "info",
+        "Baseline entry no longer matches",
+        "A baseline only shrinks: an entry that matches nothing would accept a future finding "
+        "with the same fingerprint.",
+        "Run `consider check --write-baseline FILE` to record today's findings.",
+    ),
+    "open-questions": (
+        "error",
+        "Open questions fail the gate",
+        "The project's config asks for specs whose questions are answered or acknowledged.",
+        "Answer the open questions (consider ask), or write tbd for those not known yet.",
+    ),
+}
+"""The gate's own rules (pack ``consider``): id → (severity, title, why, fix). Their findings
+are about waivers, the baseline and the question gate, not about the spec's design."""
+
+
+def gate_docs(rule: str) -> tuple[str, str, str]:
+    """(title, why, fix) of one of the gate's own rules."""
+    _, title, why, fix = GATE_RULES[rule]
+    return title, why, fix

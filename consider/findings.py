@@ -130,16 +130,30 @@ def fails(finding: Finding, threshold: Severity | None) -> bool:
 
 def counts(findings: Iterable[Finding]) -> dict[str, int]:
     """Counts for a summary: problems (a group of findings of one cause counts once, as its
-    primary) by severity, waived or baselined ones apart under ``waived``, and open
-    questions with how many of them are acknowledged."""
+    primary) by severity, waived or baselined ones apart under ``waived``; and unanswered
+    questions, those shown inside a risk included (so ``check``, ``questions`` and the
+    question gate count alike), with how many of them are acknowledged (``tbd``)."""
     total = {"error": 0, "warning": 0, "info": 0, "waived": 0, "questions": 0, "acknowledged": 0}
     for finding in findings:
         if finding.kind is Kind.QUESTION:
-            total["questions"] += 1
-            if finding.status is Status.ACKNOWLEDGED:
-                total["acknowledged"] += 1
-        elif finding.suppressed is not None:
+            _count_question(total, finding)
+            continue
+        if finding.suppressed is not None:
             total["waived"] += 1
         elif finding.severity is not None:
             total[finding.severity.value] += 1
+        for question in _inner_questions(finding):
+            _count_question(total, question)
     return total
+
+
+def _count_question(total: dict[str, int], question: Finding) -> None:
+    total["questions"] += 1
+    if question.status is Status.ACKNOWLEDGED:
+        total["acknowledged"] += 1
+
+
+def _inner_questions(finding: Finding) -> Iterable[Finding]:
+    yield from finding.folded
+    for grouped in finding.subsumed:
+        yield from _inner_questions(grouped)

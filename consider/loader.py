@@ -22,12 +22,14 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
 
 from consider.errors import InputError
+from consider.vocabulary import TBD
 
 try:  # libyaml is much faster; the pure-Python parser gives the same events.
     from yaml import CSafeLoader as _Loader
@@ -89,9 +91,11 @@ class Document(NamedTuple):
 
     path: str
     data: Any
-    values: dict[str, Position]
-    keys: dict[str, Position]
+    values: Mapping[str, Position]
+    keys: Mapping[str, Position]
     duplicates: tuple[Duplicate, ...] = ()
+    tbd_free: bool = False
+    """True when no value is the text ``tbd``: validation then has nothing to set aside."""
 
     def position(self, pointer: str, *, prefer: str = "key") -> Position:
         """Where ``pointer`` was written, or its nearest written parent.
@@ -217,13 +221,27 @@ def load(path: Path, *, display: str | None = None, limits: Limits = DEFAULT_LIM
 
 
 class _Frame:
-    __slots__ = ("anchor", "container", "discard", "key", "key_mark", "merges", "pointer")
+    __slots__ = (
+        "anchor",
+        "container",
+        "discard",
+        "key",
+        "key_mark",
+        "mark",
+        "marks",
+        "merges",
+        "pointer",
+    )
 
-    def __init__(self, container: dict[str, Any] | list[Any], pointer: str) -> None:
+    def __init__(self, container: dict[str, Any] | list[Any], pointer: str, mark: int) -> None:
         self.container = container
         self.pointer = pointer
+        self.mark = mark
+        # Where each child's key and value were written, by key or index (no pointer), packed
+        # in one int (see _pack): a tuple each would be most of a large spec's memory.
+        self.marks: dict[Any, int] = {}
         self.key: str | None = None
-        self.key_mark: Position | None = None
+        self.key_mark = 0  # packed; 0 for none
         self.merges: list[Any] | None = None
         self.anchor: str | None = None
         # Inside the value of a duplicate key, which is dropped: its positions are not kept,
@@ -237,6 +255,22 @@ def _shown_tag(tag: str) -> str:
 
 def _mark(mark: Any) -> Position:
     return (mark.line + 1, mark.column + 1)
+
+
+_HALF = 1 << 32
+_PLACE = 1 << 64
+
+
+def _packed(mark: Any) -> int:
+    """A YAML mark's 1-based line and column as one int (never 0)."""
+    line: int = mark.line + 1
+    column: int = mark.column + 1
+    return line * _HALF + column
+
+
+def _unpacked(packed: int) -> Position:
+    line, column = divmod(packed, _HALF)
+    return (line, column)
 
 
 def parse(text: str, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -268,9 +302,10 @@ def parse(text: str, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     return Document(
         path=path,
         data=builder.root,
-        values=builder.values,
-        keys=builder.keys,
+        values=_Positions(builder, keys=False),
+        keys=_Positions(builder, keys=True),
         duplicates=tuple(builder.duplicates),
+        tbd_free=not builder.tbd_seen,
     )
 
 
@@ -332,8 +367,18 @@ class _Builder:
         self.limits = limits
         self.stack: list[_Frame] = []
         self.root: Any = None
-        self.values: dict[str, Position] = {}
-        self.keys: dict[str, Position] = {}
+        self.root_mark: Position | None = None
+        # A mapping's entry: (key's place) * _PLACE + value's place; a list item: its place.
+        # Positions are kept by container (its id, and its children's marks), not by JSON
+        # pointer: a pointer is built only when a finding asks.
+        self.places: dict[int, dict[Any, int]] = {}
+        # Every container with a place kept alive as long as the positions are: an id in
+        # ``places`` can then never be reused by another object.
+        self.placed: list[Any] = []
+        # A spec writes the same few key names hundreds of thousands of times; one string each.
+        self.key_texts: dict[str, str] = {}
+        self.tbd_seen = False
+        self.alias_copies: dict[int, tuple[Any, Position]] = {}
         self.duplicates: list[Duplicate] = []
         self.anchors: dict[str, tuple[Any, str, tuple[int, int]]] = {}
         self.alias_nodes = 0
@@ -341,6 +386,9 @@ class _Builder:
         self.documents = 0
         self.resolver = yaml.resolver.Resolver()
         self.constructor = yaml.constructor.SafeConstructor()
+        # A spec repeats its scalars (kinds, modes, units, references): each distinct text is
+        # resolved and constructed once. The values are immutable, so they can be shared.
+        self.constructed: dict[tuple[Any, bool, str], Any] = {}
 
     # -- errors ---------------------------------------------------------------------------
     def _fail(self, message: str, mark: Any) -> InputError:
@@ -356,15 +404,16 @@ class _Builder:
 
     # -- events ---------------------------------------------------------------------------
     def feed(self, event: Any) -> None:
-        if isinstance(event, yaml.ScalarEvent):
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
             self._scalar(event)
-        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             self._start(event)
-        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             self._end()
-        elif isinstance(event, yaml.AliasEvent):
+        elif kind is yaml.AliasEvent:
             self._alias(event)
-        elif isinstance(event, yaml.DocumentStartEvent):
+        elif kind is yaml.DocumentStartEvent:
             self.documents += 1
             if self.documents > 1:
                 raise self._fail(
@@ -383,14 +432,18 @@ class _Builder:
             return None
         return f"{frame.pointer}/{escape_pointer_token(frame.key)}"
 
-    def _place(self, value: Any, pointer: str) -> None:
-        """Attach a finished value to its parent."""
+    def _place(self, value: Any, mark: int) -> None:
+        """Attach a finished value, written at ``mark``, to its parent."""
         if not self.stack:
             self.root = value
+            self.root_mark = _unpacked(mark)
             return
         frame = self.stack[-1]
-        if isinstance(frame.container, list):
-            frame.container.append(value)
+        container = frame.container
+        if isinstance(container, list):
+            if not frame.discard:
+                frame.marks[len(container)] = mark
+            container.append(value)
             return
         key = frame.key
         assert key is not None
@@ -398,28 +451,30 @@ class _Builder:
         if key == "<<" and frame.merges is not None and frame.merges and frame.merges[-1] is None:
             frame.merges[-1] = value
             return
-        if key in frame.container:
+        if key in container:
             if not frame.discard:
-                line, column = frame.key_mark or (1, 1)
-                self.duplicates.append(
-                    Duplicate(pointer, line, column, self.keys.get(pointer, (0, 0))[0])
-                )
+                line, column = _unpacked(frame.key_mark) if frame.key_mark else (1, 1)
+                pointer = f"{frame.pointer}/{escape_pointer_token(key)}"
+                first = _unpacked(frame.marks.get(key, 0) // _PLACE)[0]
+                self.duplicates.append(Duplicate(pointer, line, column, first))
             return
-        frame.container[key] = value
-        if frame.key_mark is not None and not frame.discard:
-            self.keys[pointer] = frame.key_mark
+        container[key] = value
+        if not frame.discard:
+            frame.marks[key] = frame.key_mark * _PLACE + mark
 
     def _scalar(self, event: Any) -> None:
-        pointer = self._child_pointer(event)
-        if pointer is None:
-            self._key(event)
-            return
+        if self.stack:
+            frame = self.stack[-1]
+            if frame.key is None and type(frame.container) is dict:
+                self._key(event)
+                return
         value = self._construct(event)
-        if not self._is_duplicate_slot():
-            self.values[pointer] = _mark(event.start_mark)
         if event.anchor:
+            pointer = self._child_pointer(event)
+            assert pointer is not None
             self.anchors[event.anchor] = (value, pointer, (1, _scalar_bytes(value)))
-        self._place(value, pointer)
+        mark = event.start_mark
+        self._place(value, (mark.line + 1) * _HALF + mark.column + 1)
 
     def _is_duplicate_slot(self) -> bool:
         frame = self.stack[-1] if self.stack else None
@@ -431,14 +486,27 @@ class _Builder:
         frame = self.stack[-1]
         if event.tag not in (None, "!") and event.tag not in _SCALAR_TAGS:
             raise self._tag_error(event.tag, event.start_mark)
-        frame.key = str(event.value)
-        frame.key_mark = _mark(event.start_mark)
+        text = str(event.value)
+        frame.key = self.key_texts.setdefault(text, text)
+        frame.key_mark = _packed(event.start_mark)
         if frame.key == "<<" and event.implicit[0]:
             if frame.merges is None:
                 frame.merges = []
             frame.merges.append(None)
 
     def _construct(self, event: Any) -> Any:
+        memo = (event.tag, event.implicit[0], event.value)
+        try:
+            return self.constructed[memo]
+        except KeyError:
+            pass
+        value = self._construct_new(event)  # an error raises here, at this event's place
+        self.constructed[memo] = value
+        if isinstance(value, str) and value.strip().lower() == TBD:
+            self.tbd_seen = True
+        return value
+
+    def _construct_new(self, event: Any) -> Any:
         tag = event.tag
         if tag in (None, "!"):
             if event.implicit[0]:
@@ -490,11 +558,12 @@ class _Builder:
                 event.start_mark,
             )
         discard = self._is_duplicate_slot()
-        if not discard:
-            self.values[pointer] = _mark(event.start_mark)
         container: dict[str, Any] | list[Any] = {} if is_map else []
-        frame = _Frame(container, pointer)
+        frame = _Frame(container, pointer, _packed(event.start_mark))
         frame.discard = discard
+        if not discard:
+            self.places[id(container)] = frame.marks
+            self.placed.append(container)
         self.stack.append(frame)
         if event.anchor:
             self.anchors[event.anchor] = (container, pointer, (-1, 0))
@@ -510,7 +579,7 @@ class _Builder:
                 frame.pointer,
                 _measure(frame.container),
             )
-        self._place(frame.container, frame.pointer)
+        self._place(frame.container, frame.mark)
 
     def _apply_merges(self, frame: _Frame) -> None:
         assert isinstance(frame.container, dict)
@@ -552,10 +621,10 @@ class _Builder:
             )
         copied = copy.deepcopy(value)
         position = _mark(event.start_mark)
-        if not self._is_duplicate_slot():
-            for sub in _pointers(copied, pointer):
-                self.values.setdefault(sub, position)
-        self._place(copied, pointer)
+        if isinstance(copied, dict | list) and not self._is_duplicate_slot():
+            # Everything inside the copy was written at the alias.
+            self.alias_copies[id(copied)] = (copied, position)
+        self._place(copied, _packed(event.start_mark))
 
 
 def _scalar_bytes(value: Any) -> int:
@@ -581,14 +650,100 @@ def _measure(value: Any) -> tuple[int, int]:
     return count, text
 
 
-def _pointers(value: Any, pointer: str) -> list[str]:
-    found = []
-    todo = [(value, pointer)]
-    while todo:
-        item, where = todo.pop()
-        found.append(where)
-        if isinstance(item, dict):
-            todo.extend((v, f"{where}/{escape_pointer_token(k)}") for k, v in item.items())
-        elif isinstance(item, list):
-            todo.extend((v, f"{where}/{i}") for i, v in enumerate(item))
-    return found
+class _Positions(Mapping[str, Position]):
+    """Where each value (or each mapping key) of a document was written, by JSON pointer.
+
+    Looked up by walking the data along the pointer, so no pointer is built for a node
+    until something asks where it is: a large spec has hundreds of thousands of nodes and
+    findings on a few of them. Inside a copy made by an alias, every value was written at
+    the alias; keys of such a copy, and of merged (``<<``) entries, have no place of their own.
+    """
+
+    __slots__ = ("_aliases", "_keys", "_placed", "_places", "_root", "_root_mark")
+
+    def __init__(self, builder: _Builder, *, keys: bool) -> None:
+        self._root = builder.root
+        self._root_mark = builder.root_mark
+        self._places = builder.places
+        self._placed = builder.placed  # keeps the ids in _places from being reused
+        self._aliases = builder.alias_copies
+        self._keys = keys
+
+    def get(self, pointer: str, default: Any = None) -> Any:
+        found = self._find(pointer)
+        return default if found is None else found
+
+    def __getitem__(self, pointer: str) -> Position:
+        found = self._find(pointer)
+        if found is None:
+            raise KeyError(pointer)
+        return found
+
+    def __contains__(self, pointer: object) -> bool:
+        return isinstance(pointer, str) and self._find(pointer) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        if self._root_mark is not None and not self._keys:
+            yield ""
+        yield from self._below(self._root, "", None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def _find(self, pointer: str) -> Position | None:
+        if not pointer:
+            return None if self._keys else self._root_mark
+        if pointer[0] != "/":
+            return None
+        tokens = pointer[1:].split("/")
+        last = len(tokens) - 1
+        node = self._root
+        inherited: Position | None = None
+        for step, token in enumerate(tokens):
+            if type(node) is dict:
+                if "~" in token:
+                    token = token.replace("~1", "/").replace("~0", "~")
+                if token not in node:
+                    return None
+                slot: Any = token
+            elif type(node) is list:
+                if not (token.isascii() and token.isdigit()) or str(int(token)) != token:
+                    return None
+                slot = int(token)
+                if slot >= len(node):
+                    return None
+            else:
+                return None
+            child = node[slot]
+            if step == last:
+                marks = self._places.get(id(node))
+                packed = marks.get(slot) if marks is not None else None
+                if packed is not None:
+                    if not self._keys:
+                        return _unpacked(packed % _PLACE)
+                    if packed >= _PLACE:
+                        return _unpacked(packed // _PLACE)
+                return None if self._keys else inherited
+            if inherited is None and not self._keys:
+                alias = self._aliases.get(id(child))
+                if alias is not None and alias[0] is child:
+                    inherited = alias[1]
+            node = child
+        return None  # pragma: no cover - the loop returns at its last step
+
+    def _below(self, node: Any, pointer: str, inherited: Position | None) -> Iterator[str]:
+        if not isinstance(node, dict | list):
+            return
+        marks = self._places.get(id(node)) or {}
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for slot, child in items:
+            where = f"{pointer}/{escape_pointer_token(str(slot))}"
+            packed = marks.get(slot)
+            if self._keys:
+                if packed is not None and packed >= _PLACE:
+                    yield where
+            elif packed is not None or inherited is not None:
+                yield where
+            alias = None if self._keys else self._aliases.get(id(child))
+            below = alias[1] if alias is not None and alias[0] is child else inherited
+            yield from self._below(child, where, below)

@@ -164,9 +164,14 @@ def _normalise(
             sub = shape.properties.get(key)
             if sub is None:
                 sub = next((s for p, s in shape.patterns if p.search(key)), shape.additional)
-            result[key] = _normalise(item, sub, (*path, key), refs) if sub is not None else item
+            # A leaf (most fields: text, numbers, flags) is kept as it is, without a call.
+            result[key] = (
+                item if sub is None or sub is _LEAF else _normalise(item, sub, (*path, key), refs)
+            )
         return result
     if isinstance(shape, ArrayShape) and isinstance(value, list):
+        if shape.items is _LEAF:
+            return list(value)
         return [_normalise(item, shape.items, (*path, i), refs) for i, item in enumerate(value)]
     return value
 
@@ -316,12 +321,23 @@ def _dangling(spec: Spec, reference: Reference) -> Finding:
     )
 
 
-def refs_view(spec: Spec, entity: Entity) -> dict[str, Any]:
-    """The entity's reference fields, mirrored, each reference replaced by its entity's view."""
+def refs_view(
+    spec: Spec, entity: Entity, views: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The entity's reference fields, mirrored, each reference replaced by its entity's view.
+
+    ``views``, kept by a caller across entities, holds each referenced entity's view once:
+    conditions only read them, so an entity referenced a thousand times is copied once.
+    """
     view: dict[str, Any] = {}
     for path, target in entity.refs:
-        resolved = spec.resolve(target)
-        _assign(view, path, resolved.view() if resolved is not None else None)
+        seen = views.get(target) if views is not None else None
+        if seen is None:
+            resolved = spec.resolve(target)
+            seen = resolved.view() if resolved is not None else None
+            if views is not None and seen is not None:
+                views[target] = seen
+        _assign(view, path, seen)
     return view
 
 

@@ -14,8 +14,8 @@ from typing import NamedTuple
 from consider import waivers as waiving
 from consider.baseline import Baseline
 from consider.baseline import apply as apply_baseline
-from consider.engine_rules import policy_finding
-from consider.findings import Finding, Kind, Severity, Status
+from consider.engine_rules import gate_docs, policy_finding
+from consider.findings import Finding, Kind, Severity, counts
 from consider.model import Spec
 
 OPEN_QUESTIONS = "open-questions"
@@ -126,8 +126,10 @@ def _question_gate(spec: Spec, findings: list[Finding], policy: Policy) -> Findi
     rule = policy.questions
     if rule == "never":
         return None
-    # counted as the summary counts them: questions folded into a risk are that risk
-    open_count = sum(1 for f in findings if f.kind is Kind.QUESTION and f.status is Status.OPEN)
+    # counted as the summary counts them, those shown inside a risk included; tbd ones are
+    # acknowledged, not open
+    total = counts(findings)
+    open_count = total["questions"] - total["acknowledged"]
     setting = f"fail_on_questions: {rule}"
     if rule == "any" or (rule == "tier-1" and spec.product.get("tier") == 1):
         if open_count == 0:
@@ -146,9 +148,5 @@ def _question_gate(spec: Spec, findings: list[Finding], policy: Policy) -> Findi
         file=spec.document.path,
         pointer="/product" if "/product" in spec.document.keys else "",
         where=spec.document.position("/product", prefer="key"),
-        docs=(
-            "Open questions fail the gate",
-            "The project's config asks for specs whose questions are answered or acknowledged.",
-            "Answer the open questions (consider ask), or write tbd for those not known yet.",
-        ),
+        docs=gate_docs(OPEN_QUESTIONS),
     )

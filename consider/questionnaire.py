@@ -273,10 +273,12 @@ def _grouped(
 
 
 def _summary(questionnaire: Questionnaire) -> str:
+    # The same figures, in the same words, as the summary line of `consider check`.
     waiting, known = len(questionnaire.open()), len(questionnaire.acknowledged())
+    total = waiting + known
     return (
-        f"{questionnaire.file}: {waiting} open question{'s' if waiting != 1 else ''}, "
-        f"{known} acknowledged (tbd)"
+        f"{questionnaire.file}: {total} open question{'s' if total != 1 else ''} "
+        f"({known} acknowledged)"
     )
 
 

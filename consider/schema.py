@@ -23,8 +23,9 @@ from consider.engine_rules import PACK, engine_rule_docs, schema_finding
 from consider.findings import Finding
 from consider.loader import Document
 from consider.specfiles import SPEC_KEY, FileKind, kind_of, spec_sections
-from consider.tbd import TBD, strip_tbd
+from consider.tbd import strip_tbd
 from consider.text import pointer_tokens, unescape_pointer_token
+from consider.vocabulary import TBD
 
 __all__ = ["PACK", "TBD", "Validation", "editor_schema", "engine_rule_docs", "validate"]
 
@@ -56,12 +57,19 @@ def validate(document: Document) -> Validation:
         # One finding for the missing key, not a second one from the schema's `required`.
         findings.insert(0, _missing_version(document))
         given = {SPEC_KEY: 1, **given}
-    data = strip_tbd(given, "", tbd)
+    # Each distinct value was looked at once, as it was loaded: most specs say tbd nowhere.
+    data = given if document.tbd_free else strip_tbd(given, "", tbd)
     if not _fast_valid(data):
         from consider.schema_errors import explain  # only a spec that fails pays for it
 
         problems = list(explain(document, data, frozenset(tbd)))
         findings.extend(problem for problem, _ in problems)
+        if problems:
+            # strip_tbd shares what it did not change with the document; invalid values are
+            # dropped from a copy, never from what was loaded.
+            import copy
+
+            data = copy.deepcopy(data)
         for pointer in sorted({p for _, p in problems if p is not None}, key=_depth, reverse=True):
             data = _remove(data, pointer)
     if not isinstance(data, dict):

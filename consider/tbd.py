@@ -5,13 +5,11 @@ so that it exists and its questions are asked."""
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 
 from consider.loader import escape_pointer_token
-from consider.vocabulary import COLLECTIONS
-
-TBD = "tbd"
-
+from consider.vocabulary import COLLECTIONS, TBD
 
 _ENTITY_SLOTS = frozenset({"/product", *(f"/{name}" for name in COLLECTIONS)})
 _COLLECTION_POINTERS = frozenset(f"/{name}" for name in COLLECTIONS)
@@ -33,17 +31,42 @@ def _stays_as_mapping(pointer: str, key: str) -> bool:
 
 
 def strip_tbd(value: Any, pointer: str, tbd: set[str]) -> Any:
+    """``value`` with every field that says tbd set aside (its pointer added to ``tbd``).
+
+    Only the containers on the way to a tbd are copied; where nothing says tbd, the value
+    itself is returned, so a spec without one (the usual case) costs a walk, not a copy.
+    """
     if isinstance(value, dict):
-        kept: dict[str, Any] = {}
-        for key, item in value.items():
-            where = f"{pointer}/{escape_pointer_token(key)}"
+        kept: dict[str, Any] | None = None
+        for index, (key, item) in enumerate(value.items()):
             if _is_tbd(item):
-                tbd.add(where)
+                if kept is None:
+                    kept = dict(islice(value.items(), index))
+                tbd.add(f"{pointer}/{escape_pointer_token(key)}")
                 if _stays_as_mapping(pointer, key):
                     kept[key] = {}
-            else:
-                kept[key] = strip_tbd(item, where, tbd)
-        return kept
+                continue
+            stripped = (
+                strip_tbd(item, f"{pointer}/{escape_pointer_token(key)}", tbd)
+                if isinstance(item, dict | list)
+                else item
+            )
+            if kept is None and stripped is not item:
+                kept = dict(islice(value.items(), index))
+            if kept is not None:
+                kept[key] = stripped
+        return value if kept is None else kept
     if isinstance(value, list):
-        return [strip_tbd(item, f"{pointer}/{i}", tbd) for i, item in enumerate(value)]
+        copied: list[Any] | None = None
+        for index, item in enumerate(value):
+            stripped = (
+                strip_tbd(item, f"{pointer}/{index}", tbd)
+                if isinstance(item, dict | list)
+                else item
+            )
+            if copied is None and stripped is not item:
+                copied = value[:index]
+            if copied is not None:
+                copied.append(stripped)
+        return value if copied is None else copied
     return value

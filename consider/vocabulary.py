@@ -36,3 +36,6 @@ UNIT_HELP = {
 
 UNIT_NAMES = tuple(UNIT_HELP)
 """The unit names, in the order the docs list them."""
+
+TBD = "tbd"
+"""What any field may say to acknowledge a question it cannot answer yet (``consider.tbd``)."""

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from consider.engine_rules import policy_finding
+from consider.engine_rules import gate_docs, policy_finding
 from consider.errors import ConsiderError
 from consider.findings import Finding, Kind, Severity, Suppression, fingerprint
 from consider.loader import escape_pointer_token
@@ -246,28 +246,6 @@ def _finding(waiver: Waiver, rule: str, severity: Severity, message: str) -> Fin
         file=waiver.file,
         pointer=waiver.pointer,
         where=(waiver.line, waiver.column),
-        docs=_DOCS[rule],
+        docs=gate_docs(rule),
         fingerprint=fingerprint(rule, waiver.pointer, content),
     )
-
-
-_DOCS = {
-    EXPIRED: (
-        "Waiver expired",
-        "A waiver is a decision with a date on it; past the date, the finding it accepted "
-        "counts again until someone decides anew.",
-        "Fix the finding, or renew the waiver with a new expiry date and reason.",
-    ),
-    UNUSED: (
-        "Waiver matches no finding",
-        "The finding it accepted is gone (fixed, or the rule no longer fires): the waiver "
-        "would otherwise outlive its reason and silently accept a future finding.",
-        "Remove the waiver.",
-    ),
-    UNKNOWN_RULE: (
-        "Waiver names no rule",
-        "A misspelt rule id waives nothing, so the finding the team meant to accept still "
-        "fails the gate, or the waiver hides a typo.",
-        "Write the rule id as `consider rules list` shows it.",
-    ),
-}

@@ -10,17 +10,19 @@ done, so a caller can print a file's part of a line format while later files sti
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import signal
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
 
 from consider.check import Target, check_target
 from consider.engine import RuleSet
 from consider.loader import Limits
 from consider.policy import NO_POLICY, Policy
 from consider.result import FileResult
+
+if TYPE_CHECKING:
+    import multiprocessing.context
 
 _rules: RuleSet | None = None
 _limits: Limits | None = None
@@ -55,6 +57,10 @@ def check_all(
         return
     # Objects made before the fork are moved out of the collector's sight: a collection in
     # a worker would otherwise write to each of them, copying every inherited page.
+    # The pool's modules are imported only here: a run of one file (a pre-commit hook's
+    # usual call) does not pay for them at start-up.
+    from concurrent.futures import ProcessPoolExecutor
+
     gc.freeze()
     pool = ProcessPoolExecutor(
         workers, mp_context=_context(), initializer=_start, initargs=(rules, limits, policy)
@@ -69,6 +75,8 @@ def check_all(
 
 
 def _context() -> multiprocessing.context.BaseContext:
+    import multiprocessing
+
     if "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()  # pragma: no cover - platforms without fork

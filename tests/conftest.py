@@ -78,6 +78,18 @@ def spec_of(text: str) -> Spec:
     return build(document, validate(document))
 
 
+def calls_made(work: Callable[[], Any]) -> tuple[Any, int]:
+    """``work()``'s result and how many Python and built-in function calls it made: a measure
+    of work that, unlike a time, does not change with the machine's load (a bound on it is a
+    test; a bound on seconds is a benchmark, and lives in bench/)."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    result = profile.runcall(work)
+    return result, pstats.Stats(profile).total_calls  # type: ignore[attr-defined]
+
+
 def valid_spec(text: str) -> Spec:
     """A spec built from YAML text that must be free of schema findings (for fact tests)."""
     document = parse(text, path="spec.yaml")

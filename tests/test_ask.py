@@ -203,6 +203,17 @@ def test_not_a_terminal(spec_file: Path, run_cli: Run) -> None:
     assert spec_file.read_text() == SPEC
 
 
+def test_a_missing_spec_is_named_before_the_terminal_is_asked_for(
+    tmp_path: Path, run_cli: Run
+) -> None:
+    missing = tmp_path / "nothere.yaml"
+    assert run_cli("ask", str(missing)) == (
+        2,
+        "",
+        f"consider: {missing}: file not found; check the path\n",
+    )
+
+
 @pytest.mark.parametrize(
     ("kind", "path", "typed", "value"),
     [

@@ -18,6 +18,7 @@ import pytest
 
 from consider import __version__
 from consider.engine import load_rules
+from consider.engine_rules import GATE_RULES
 from consider.schema import engine_rule_docs
 
 RunCli = Callable[..., tuple[int, str, str]]
@@ -439,6 +440,7 @@ def test_rules_list_json_lists_every_rule_with_id_pack_kind_and_severity(
     assert all(set(entry) == fields for entry in listed)
     rules = load_rules([GOLDEN_PACK])
     expected = [(rule_id, "schema", "schema", "error") for rule_id in engine_rule_docs()]
+    expected += [(rule_id, "consider", "gate", docs[0]) for rule_id, docs in GATE_RULES.items()]
     for rule in rules.rules():
         severity = getattr(rule, "severity", None)
         expected.append(
@@ -477,8 +479,16 @@ def test_rules_list_json_lists_every_rule_with_id_pack_kind_and_severity(
 def test_rules_list_json_covers_the_five_builtin_packs(run_cli: RunCli) -> None:
     listed = json.loads(run_cli("rules", "list", "--format", "json")[1])
     packs = {e["pack"] for e in listed}
-    assert packs == {"schema", "realtime", "sla", "dependencies", "collection", "working-backwards"}
-    for pack in packs - {"schema"}:
+    assert packs == {
+        "schema",
+        "consider",
+        "realtime",
+        "sla",
+        "dependencies",
+        "collection",
+        "working-backwards",
+    }
+    for pack in packs - {"schema", "consider"}:
         kinds = [e["kind"] for e in listed if e["pack"] == pack]
         assert kinds.count("question") >= 3 and kinds.count("risk") >= 3, pack
     assert all(
@@ -500,7 +510,7 @@ def test_rules_list_text(run_cli: RunCli) -> None:
         "warning",
         "outputs",
     ]
-    assert lines[-1].endswith(" schema checks")
+    assert lines[-1].endswith(" schema checks, 5 gate checks")
 
 
 def test_rules_show_a_question(run_cli: RunCli) -> None:
@@ -604,7 +614,15 @@ def test_the_installed_package_checks_outside_the_checkout(tmp_path: Path) -> No
     )
     listed = _process(_console_script(), "rules", "list", "--format", "json", cwd=tmp_path)
     packs = {rule["pack"] for rule in json.loads(listed.stdout)}
-    assert packs == {"schema", "realtime", "sla", "dependencies", "collection", "working-backwards"}
+    assert packs == {
+        "schema",
+        "consider",
+        "realtime",
+        "sla",
+        "dependencies",
+        "collection",
+        "working-backwards",
+    }
 
 
 def test_the_installed_console_script(tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ def test_text_output(spec_file: Path, run_cli: Run) -> None:
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[:6] == [
-        f"{spec_file}: 21 open questions, 1 acknowledged (tbd)",
+        f"{spec_file}: 22 open questions (1 acknowledged)",
         "",
         "collection 1/14 answered",
         "dependencies 0/2 answered",
@@ -117,7 +117,7 @@ def test_markdown_output(spec_file: Path, run_cli: Run) -> None:
     assert out.splitlines()[:3] == [
         f"# Questions for {markdown_escape(str(spec_file))}",
         "",
-        f"{markdown_escape(str(spec_file))}: 0 open questions, 0 acknowledged (tbd)",
+        f"{markdown_escape(str(spec_file))}: 0 open questions (0 acknowledged)",
     ]
     code, out, _ = run_cli("questions", spec_file, "--format", "markdown")
     assert "- [ ] **Does the producer of clicks send the data to us (push)" in out
@@ -235,7 +235,7 @@ def test_filters_that_name_nothing_are_refused(spec_file: Path, run_cli: Run) ->
     )
     assert code == 0
     assert out.splitlines()[:3] == [
-        f"{spec_file}: 13 open questions, 0 acknowledged (tbd)",
+        f"{spec_file}: 13 open questions (0 acknowledged)",
         "",
         "collection 1/14 answered",
     ]

@@ -99,7 +99,7 @@ def test_text_shows_risks_then_questions_then_the_counts(run_cli: RunCli) -> Non
     assert lines[0] == SPEC
     assert lines.index("Risks (5)") < lines.index("Unanswered questions (4, 1 marked tbd)")
     assert lines[-1] == (
-        f"{SPEC}: 3 errors, 1 warning, 1 info, 0 waived, 4 open questions (1 acknowledged)"
+        f"{SPEC}: 3 errors, 1 warning, 1 info, 0 waived, 5 open questions (1 acknowledged)"
     )
     # A folded question is shown inside its risk, not again among the questions.
     assert "  open: What does home-rows serve when a dependency fails or times out?" in out

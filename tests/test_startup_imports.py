@@ -12,9 +12,18 @@ from pathlib import Path
 
 from conftest import EXAMPLES
 
-NOT_ON_A_CLEAN_SPEC = ("jsonschema", "difflib", "tabulate", "fastjsonschema", "tools")
+NOT_ON_A_CLEAN_SPEC = (
+    "jsonschema",
+    "difflib",
+    "tabulate",
+    "fastjsonschema",
+    "tools",
+    "multiprocessing",
+    "concurrent",
+)
 """jsonschema explains a failing spec, difflib finds 'did you mean', tabulate draws tables
-of findings, fastjsonschema and tools/ only generate code."""
+of findings, fastjsonschema and tools/ only generate code, multiprocessing and concurrent
+run a pool only when several files are checked."""
 
 _PROGRAM = """
 import json, sys
@@ -47,3 +56,17 @@ def test_a_clean_check_with_a_warm_cache_imports_nothing_heavy(tmp_path: Path) -
     loaded = _modules(spec, tmp_path)
     assert "consider" in loaded
     assert sorted(set(NOT_ON_A_CLEAN_SPEC) & loaded) == []
+
+
+def test_the_generated_validator_compiles_no_pattern_at_import() -> None:
+    """The schema's patterns are compiled on first use, not when the validator is imported."""
+    program = (
+        "import re; compiled = []; original = re.compile\n"
+        "re.compile = lambda *a, **k: compiled.append(a) or original(*a, **k)\n"
+        "from consider._validators import config, rulepack, spec\n"
+        "print(len(compiled))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "0"

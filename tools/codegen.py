@@ -44,6 +44,40 @@ class JsonSchemaValuesException(JsonSchemaValueException):
 '''
 
 
+_LAZY_PATTERNS = """
+class _Patterns(dict):
+    \"\"\"The schema's patterns, each compiled the first time a value is matched against it.\"\"\"
+
+    def __missing__(self, key):
+        compiled = self[key] = re.compile(_PATTERN_SOURCES[key])
+        return compiled
+"""
+
+
+def _lazy_patterns(statement: ast.stmt) -> list[ast.stmt] | None:
+    """``REGEX_PATTERNS = {key: re.compile(src)}`` as sources compiled on first use.
+
+    Compiling every pattern at import cost start-up for patterns a valid spec may never
+    reach; a run now pays only for the ones its values meet.
+    """
+    if not (
+        isinstance(statement, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "REGEX_PATTERNS" for t in statement.targets)
+        and isinstance(statement.value, ast.Dict)
+    ):
+        return None
+    sources = ast.Dict(keys=[], values=[])
+    for key, value in zip(statement.value.keys, statement.value.values, strict=True):
+        assert isinstance(value, ast.Call) and len(value.args) == 1, "re.compile(source)"
+        sources.keys.append(key)
+        sources.values.append(value.args[0])
+    return [
+        ast.Assign(targets=[ast.Name(id="_PATTERN_SOURCES")], value=sources, lineno=0),
+        *ast.parse(_LAZY_PATTERNS).body,
+        *ast.parse("REGEX_PATTERNS = _Patterns()").body,
+    ]
+
+
 def generate(name: str, schema: dict[str, object]) -> str:
     """The Python source of a validator for ``schema``."""
     import fastjsonschema
@@ -62,7 +96,8 @@ def generate(name: str, schema: dict[str, object]) -> str:
             isinstance(t, ast.Name) and t.id == "VERSION" for t in statement.targets
         ):
             continue
-        kept.append(statement)
+        lazy = _lazy_patterns(statement)
+        kept.extend([statement] if lazy is None else lazy)
     tree.body = kept
     for node in ast.walk(tree):
         # Each error carries the whole failing subschema as a literal; nothing reads it (a

@@ -23,7 +23,15 @@ class JsonSchemaValuesException(JsonSchemaValueException):
 
 Decimal = float
 import re
-REGEX_PATTERNS = {'^[0-9]+(\\.[0-9]+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$': re.compile('^[0-9]+(\\.[0-9]+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\\Z'), '^x-': re.compile('^x-')}
+_PATTERN_SOURCES = {'^[0-9]+(\\.[0-9]+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$': '^[0-9]+(\\.[0-9]+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\\Z', '^x-': '^x-'}
+
+class _Patterns(dict):
+    """The schema's patterns, each compiled the first time a value is matched against it."""
+
+    def __missing__(self, key):
+        compiled = self[key] = re.compile(_PATTERN_SOURCES[key])
+        return compiled
+REGEX_PATTERNS = _Patterns()
 NoneType = type(None)
 
 def validate(data, custom_formats={}, name_prefix=None):

@@ -23,7 +23,15 @@ class JsonSchemaValuesException(JsonSchemaValueException):
 
 Decimal = float
 import re
-REGEX_PATTERNS = {'^ *(>=|<=|==|!=|>|<) *[0-9]+(\\.[0-9]+)* *(, *(>=|<=|==|!=|>|<) *[0-9]+(\\.[0-9]+)* *)*$': re.compile('^ *(>=|<=|==|!=|>|<) *[0-9]+(\\.[0-9]+)* *(, *(>=|<=|==|!=|>|<) *[0-9]+(\\.[0-9]+)* *)*\\Z'), '^x-': re.compile('^x-'), '^(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?(\\.(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?)*(?![\\s\\S])': re.compile('^(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?(\\.(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?)*(?![\\s\\S])'), '^[A-Z][A-Z0-9]*-[0-9]+$': re.compile('^[A-Z][A-Z0-9]*-[0-9]+\\Z'), '^[a-z][a-z0-9]*(-[a-z0-9]+)*(?![\\s\\S])': re.compile('^[a-z][a-z0-9]*(-[a-z0-9]+)*(?![\\s\\S])')}
+_PATTERN_SOURCES = {'^ *(>=|<=|==|!=|>|<) *[0-9]+(\\.[0-9]+)* *(, *(>=|<=|==|!=|>|<) *[0-9]+(\\.[0-9]+)* *)*$': '^ *(>=|<=|==|!=|>|<) *[0-9]+(\\.[0-9]+)* *(, *(>=|<=|==|!=|>|<) *[0-9]+(\\.[0-9]+)* *)*\\Z', '^x-': '^x-', '^(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?(\\.(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?)*(?![\\s\\S])': '^(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?(\\.(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)(\\[[0-9]+\\])?)*(?![\\s\\S])', '^[A-Z][A-Z0-9]*-[0-9]+$': '^[A-Z][A-Z0-9]*-[0-9]+\\Z', '^[a-z][a-z0-9]*(-[a-z0-9]+)*(?![\\s\\S])': '^[a-z][a-z0-9]*(-[a-z0-9]+)*(?![\\s\\S])'}
+
+class _Patterns(dict):
+    """The schema's patterns, each compiled the first time a value is matched against it."""
+
+    def __missing__(self, key):
+        compiled = self[key] = re.compile(_PATTERN_SOURCES[key])
+        return compiled
+REGEX_PATTERNS = _Patterns()
 NoneType = type(None)
 
 def validate(data, custom_formats={}, name_prefix=None):

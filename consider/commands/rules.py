@@ -7,8 +7,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from consider.engine_rules import GATE_RULES, engine_rule_docs
 from consider.engine_rules import PACK as SCHEMA_PACK
-from consider.engine_rules import engine_rule_docs
+from consider.engine_rules import POLICY_PACK as GATE_PACK
 from consider.errors import UsageError
 from consider.rules import Question, Risk, RuleSet
 from consider.text import closest
@@ -35,6 +36,10 @@ def entries(rules: RuleSet) -> list[Entry]:
     found = [
         Entry(rule_id, SCHEMA_PACK, "schema", "error", title, ("spec",), source="engine")
         for rule_id, (title, _, _) in engine_rule_docs().items()
+    ]
+    found += [
+        Entry(rule_id, GATE_PACK, "gate", severity, title, ("spec",), source="engine")
+        for rule_id, (severity, title, _, _) in GATE_RULES.items()
     ]
     for rule in rules.rules():
         if isinstance(rule, Risk):
@@ -119,9 +124,10 @@ def render_list(found: list[Entry], output_format: str) -> str:
         headers=("pack", "from"),
         tablefmt="simple",
     )
+    gate = sum(1 for e in found if e.kind == "gate")
     return (
         f"{table}\n\n{packs}\n\n{questions} questions, {risks} risks, "
-        f"{len(found) - risks - questions} schema checks\n"
+        f"{len(found) - risks - questions - gate} schema checks, {gate} gate checks\n"
     )
 
 
@@ -134,6 +140,16 @@ def render_show(rules: RuleSet, rule_id: str) -> str:
             rule_id,
             title,
             [("pack", "schema (the engine's own)"), ("kind", "schema"), ("severity", "error")],
+            why,
+            fix,
+            (),
+        )
+    if rule_id in GATE_RULES:
+        severity, title, why, fix = GATE_RULES[rule_id]
+        return _page(
+            rule_id,
+            title,
+            [("pack", "consider (the gate's own)"), ("kind", "gate"), ("severity", severity)],
             why,
             fix,
             (),

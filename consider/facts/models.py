@@ -155,6 +155,23 @@ def source_trained_by(spec: Analysis) -> Mapping[str, Any]:
 
 
 @fact(
+    "joined_for_training",
+    kind="datasets",
+    doc="Refs of the models that train on this dataset joined with other data: their "
+    "`trained_on` names more than this, or they read `features`; in id order. Each training "
+    "row is then matched to values from elsewhere, which may have changed since its event.",
+)
+def dataset_joined_for_training(spec: Analysis) -> Mapping[str, Any]:
+    joined: dict[str, set[str]] = defaultdict(set)
+    for model in spec.entities("models"):
+        trained_on = refs_in(model, "trained_on")
+        if len(trained_on) > 1 or refs_in(model, "features"):
+            for target in trained_on:
+                joined[target].add(model.ref)
+    return {entity.id: sorted(joined.get(entity.ref, ())) for entity in spec.entities("datasets")}
+
+
+@fact(
     "models_using",
     kind="datasets",
     doc="Refs of the models that read this dataset within two hops: they train on it or "

@@ -128,19 +128,24 @@ def _is_offline(entity: Entity | None) -> bool:
     doc="Refs of the features and datasets the output must read while serving that have no "
     "`online_store` (features computed `on_demand` excepted), in id order. Read while "
     "serving: every feature or dataset on its `request_path` and, for an `online` "
-    "output, those in `depends_on` and the `features` of the models in `depends_on`. "
+    "output, the features in `depends_on` and the `features` of the models in "
+    "`depends_on`, and the datasets in `depends_on` when no `request_path` says what a "
+    "request reads (a described path is the truth of serving: a dataset off it is lineage, "
+    "served from the stores the path names). "
     "(A `hybrid` output's other inputs may feed only its precomputed part.)",
 )
 def output_offline_inputs(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, list[str]] = {}
     for output in spec.entities("outputs"):
-        read = [hop["dep"] for hop in calls(output.fields.get("request_path"))]
+        path = output.fields.get("request_path")
+        read = [hop["dep"] for hop in calls(path)]
         if output.fields.get("mode") == "online":
             for target in refs_in(output, "depends_on"):
-                read.append(target)
                 upstream = spec.resolve(target)
                 if upstream is not None and upstream.kind == "models":
                     read.extend(refs_in(upstream, "features"))
+                elif not path or upstream is None or upstream.kind != "datasets":
+                    read.append(target)
         result[output.id] = sorted({ref for ref in read if _is_offline(spec.resolve(ref))})
     return result
 

@@ -194,6 +194,30 @@ def slo_first_of_output(spec: Analysis) -> Mapping[str, Any]:
     return result
 
 
+@fact(
+    "first_serving_of_output",
+    kind="slos",
+    doc="Whether this SLO is the first, in id order, of its output's SLOs that promise "
+    "`availability` or `latency` (the serving ones), or, where none does, the first of them "
+    "all: a question about serving the output (its peak load) is asked of that one only.",
+)
+def slo_first_serving_of_output(spec: Analysis) -> Mapping[str, Any]:
+    first: dict[str, str] = {}
+    for output_id, slos in slos_by_output(spec).items():
+        serving = [s for s in slos if _serving(s)]
+        if slos:
+            first[output_id] = (serving or slos)[0].id
+    result: dict[str, bool] = {}
+    for slo in spec.entities("slos"):
+        output = slo_output(spec, slo)
+        result[slo.id] = output is not None and first.get(output.id) == slo.id
+    return result
+
+
+def _serving(slo: Entity) -> bool:
+    return slo.fields.get("availability") is not None or slo.fields.get("latency") is not None
+
+
 def _is_critical(hop: Mapping[str, Any], dependency: Entity) -> bool:
     return hop.get("critical") is not False and dependency.fields.get("critical") is not False
 

@@ -1,0 +1,61 @@
+"""Positions are kept by container and found by walking the data along a pointer
+(consider/loader.py, ``_Positions``): the answers of a table by pointer, without one."""
+
+from __future__ import annotations
+
+from consider.loader import parse
+
+TEXT = """\
+top:
+  a/b: 1
+  t~x: [x, {y: 2}]
+base: &base
+  k: v
+  deep: {z: 3}
+copy: *base
+twice: 1
+twice: 2
+merged:
+  <<: *base
+  own: 4
+"""
+
+
+def test_values_and_keys_are_found_by_pointer() -> None:
+    document = parse(TEXT, path="t.yaml")
+    assert document.values[""] == (1, 1)
+    assert document.values["/top"] == (2, 3)
+    assert document.keys["/top"] == (1, 1)
+    assert document.values["/top/a~1b"] == (2, 8)
+    assert document.keys["/top/a~1b"] == (2, 3)
+    assert document.values["/top/t~0x/1/y"] == (3, 16)
+    assert document.keys.get("/top/t~0x/0") is None  # a list item has no key
+    assert "/top/t~0x/01" not in document.values
+    assert "/top/missing" not in document.values
+    assert "/top/a~1b/deeper" not in document.values
+
+
+def test_inside_an_alias_every_value_is_at_the_alias() -> None:
+    document = parse(TEXT, path="t.yaml")
+    assert document.values["/copy"] == (7, 7)
+    assert document.values["/copy/deep/z"] == (7, 7)
+    assert "/copy/k" not in document.keys
+    assert document.values["/base/deep/z"] == (6, 13)
+
+
+def test_a_duplicate_keeps_the_first_place_and_merged_keys_have_none() -> None:
+    document = parse(TEXT, path="t.yaml")
+    assert document.values["/twice"] == (8, 8)
+    assert [(d.pointer, d.line, d.first_line) for d in document.duplicates] == [("/twice", 9, 8)]
+    assert document.values["/merged/own"] == (12, 8)
+    assert "/merged/k" not in document.values
+
+
+def test_iteration_lists_every_pointer_it_can_find() -> None:
+    document = parse(TEXT, path="t.yaml")
+    values = dict(document.values)
+    assert "/copy/deep/z" in values and "/top/t~0x/1/y" in values
+    assert all(document.values[pointer] == where for pointer, where in values.items())
+    keys = dict(document.keys)
+    assert all(document.keys[pointer] == where for pointer, where in keys.items())
+    assert "/top/t~0x/0" not in keys and "/top/a~1b" in keys
