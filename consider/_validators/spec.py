@@ -824,6 +824,39 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                     pass
             if not data__changerate_any_of_count7:
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.change_rate cannot be validated by any definition', value=data__changerate, name='' + (name_prefix or 'data') + '.change_rate', rule='anyOf')
+        if 'mutable' in data_keys:
+            data_keys.remove('mutable')
+            data__mutable = data['mutable']
+            if not isinstance(data__mutable, bool):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.mutable must be boolean', value=data__mutable, name='' + (name_prefix or 'data') + '.mutable', rule='type')
+        if 'deletes' in data_keys:
+            data_keys.remove('deletes')
+            data__deletes = data['deletes']
+            if not isinstance(data__deletes, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deletes must be string', value=data__deletes, name='' + (name_prefix or 'data') + '.deletes', rule='type')
+            if not (isinstance(data__deletes, str) and data__deletes == 'cdc' or (isinstance(data__deletes, str) and data__deletes == 'tombstone') or (isinstance(data__deletes, str) and data__deletes == 'full_refresh') or (isinstance(data__deletes, str) and data__deletes == 'none')):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + ".deletes must be one of ['cdc', 'tombstone', 'full_refresh', 'none']", value=data__deletes, name='' + (name_prefix or 'data') + '.deletes', rule='enum')
+        if 'point_in_time_correct' in data_keys:
+            data_keys.remove('point_in_time_correct')
+            data__pointintimecorrect = data['point_in_time_correct']
+            if not isinstance(data__pointintimecorrect, bool):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.point_in_time_correct must be boolean', value=data__pointintimecorrect, name='' + (name_prefix or 'data') + '.point_in_time_correct', rule='type')
+        if 'versioned' in data_keys:
+            data_keys.remove('versioned')
+            data__versioned = data['versioned']
+            if not isinstance(data__versioned, bool):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.versioned must be boolean', value=data__versioned, name='' + (name_prefix or 'data') + '.versioned', rule='type')
+        if 'checks' in data_keys:
+            data_keys.remove('checks')
+            data__checks = data['checks']
+            if not isinstance(data__checks, (list, tuple)):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.checks must be array', value=data__checks, name='' + (name_prefix or 'data') + '.checks', rule='type')
+            data__checks_is_list = isinstance(data__checks, (list, tuple))
+            if data__checks_is_list:
+                data__checks_len = len(data__checks)
+                for data__checks_x, data__checks_item in enumerate(data__checks):
+                    if not isinstance(data__checks_item, str):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + ' must be string', value=data__checks_item, name='' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + '', rule='type')
         if 'cost' in data_keys:
             data_keys.remove('cost')
             data__cost = data['cost']
