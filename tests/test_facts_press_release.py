@@ -122,6 +122,8 @@ def test_without_a_phrase_table_nothing_is_found() -> None:
         ([{"phrase": "x", "freshness": "soon"}], "must be a duration"),
         ([{"phrase": "x", "latncy": "1s"}], "unknown keys"),
         ([{"freshness": "1s"}], "needs a 'phrase'"),
+        ([{"phrase": "x", "deadline": "noon"}], 'deadline must be a time of day written "HH:MM"'),
+        ([{"phrase": "x", "deadline": "25:00"}], "deadline must be a time of day"),
     ],
 )
 def test_a_malformed_phrase_table_is_a_pack_error(table: Any, message: str) -> None:

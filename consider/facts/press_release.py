@@ -20,7 +20,7 @@ from consider.phrases import (
     Phrase,
     loaded_phrases,
 )
-from consider.units import format_duration
+from consider.units import format_clock, format_duration, time_of_day
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -107,6 +107,9 @@ def _backing(spec: Analysis) -> dict[str, Backing]:
             latency = field_seconds(slo.fields, "latency", "p999")
         offer(output.ref, "latency", latency, f"slo {slo.id}")
         offer(output.ref, "schedule", staleness, f"slo {slo.id}")
+        offer(
+            output.ref, "deadline", time_of_day(at(slo.fields, "deadline", "time")), f"slo {slo.id}"
+        )
     for output in spec.entities("outputs"):
         gaps = precompute_gaps(output.fields)
         if gaps is not None:
@@ -211,7 +214,7 @@ def _candidates(kinds: tuple[str, ...], outputs: list[Entity]) -> list[Entity]:
         serving = mode in ("online", "hybrid")
         if (
             "freshness" in kinds
-            or ("schedule" in kinds and scheduled)
+            or (("schedule" in kinds or "deadline" in kinds) and scheduled)
             or ("latency" in kinds and serving)
         ):
             wanted.append(output)
@@ -222,7 +225,12 @@ _KIND_WORDS = {
     "freshness": "data at most {} old",
     "latency": "answers within {}",
     "schedule": "a run at least every {}",
+    "deadline": "ready by {}",
 }
+
+
+def _figure(kind: str, seconds: float) -> str:
+    return format_clock(seconds) if kind == "deadline" else format_duration(seconds)
 
 
 @fact(
@@ -260,7 +268,12 @@ def product_pr_promises(spec: Analysis) -> Mapping[str, Any]:
         )
         for match, phrase in matches:
             figures = tuple(
-                (kind, round(seconds * _scale(phrase, match), ROUND))
+                (
+                    kind,
+                    seconds
+                    if kind == "deadline"
+                    else round(seconds * _scale(phrase, match), ROUND),
+                )
                 for kind, seconds in phrase.figures
             )
             written = " ".join(shown[match.start() : match.end()].split())
@@ -304,14 +317,20 @@ def _about(
     if named is not None:
         return _judge(written, field_name, figures, backing[named.ref], named.ref, False)
     kinds = tuple(kind for kind, _ in figures)
-    judged = [
+    candidates = _candidates(kinds, outputs)
+    if len(candidates) == 1:
+        only = candidates[0].ref
+        judged = _judge(written, field_name, figures, backing[only], only, False)
+        if len(outputs) > 1:
+            judged["assumed"] = True
+            judged["backing_text"] += " (the only output it can be about)"
+        return judged
+    judged_all = [
         _judge(written, field_name, figures, backing[output.ref], output.ref, True)
-        for output in _candidates(kinds, outputs)
+        for output in candidates
     ]
-    if len(outputs) == 1:
-        judged[0]["assumed"] = False
     return min(
-        judged,
+        judged_all,
         key=lambda j: (_STATUS_ORDER[j["status"]], -(j["backing"] or 0.0)),
     )
 
@@ -336,7 +355,7 @@ def _judge(
         status = "looser"
         if closest is None:
             closest = (kind, stated[0], stated[1])
-    promise = " or ".join(_KIND_WORDS[kind].format(format_duration(s)) for kind, s in figures)
+    promise = " or ".join(_KIND_WORDS[kind].format(_figure(kind, s)) for kind, s in figures)
     of = f" for {output}" if output else ""
     if status == "unbacked":
         kinds = " or ".join(kind for kind, _ in figures)
@@ -345,7 +364,7 @@ def _judge(
         assert closest is not None
         kind, seconds, where = closest
         backing_text = (
-            f"the tightest {kind} the spec states{of} is {format_duration(seconds)} ({where})"
+            f"the tightest {kind} the spec states{of} is {_figure(kind, seconds)} ({where})"
         )
     if assumed:
         backing_text += (

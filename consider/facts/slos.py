@@ -27,7 +27,7 @@ from consider.lineage.flow import SHOWN
 from consider.lineage.graph import lineage_graph
 from consider.lineage.serving import availability_by_output, latency_by_output, needed_availability
 from consider.lineage.staleness import skipped_edge
-from consider.units import format_count, format_duration, format_rate
+from consider.units import format_clock, format_count, format_duration, format_rate, time_of_day
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -407,22 +407,6 @@ def slo_inputs_without_event_time(spec: Analysis) -> Mapping[str, Any]:
 # -- deadlines of scheduled outputs ------------------------------------------------------------
 
 
-def _clock(seconds: float) -> str:
-    """A time of day, such as 13:00 (or 01:30 next day past midnight)."""
-    day, rest = divmod(round(seconds), 86400)
-    text = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
-    return text if day == 0 else f"{text} (+{day}d)"
-
-
-def _time_of_day(text: Any) -> float | None:
-    if not isinstance(text, str):
-        return None
-    hours, _, minutes = text.partition(":")
-    if not (hours.isdigit() and minutes.isdigit()):
-        return None
-    return int(hours) * 3600.0 + int(minutes) * 60.0
-
-
 @fact(
     "deadline",
     kind="slos",
@@ -440,7 +424,7 @@ def slo_deadline(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, Any] = {}
     for slo in spec.entities("slos"):
         block = slo.fields.get("deadline")
-        due = _time_of_day(block.get("time")) if isinstance(block, Mapping) else None
+        due = time_of_day(block.get("time")) if isinstance(block, Mapping) else None
         output = slo_output(spec, slo)
         if due is None or output is None:
             continue
@@ -462,7 +446,7 @@ def slo_deadline(spec: Analysis) -> Mapping[str, Any]:
         deadline = due if due > start else due + 86400.0
         finish = start + skew + run + send
         allowed = deadline - start
-        parts = [f"starts at {_clock(start)}"]
+        parts = [f"starts at {format_clock(start)}"]
         if skew:
             parts.append(f"may start {format_duration(skew)} late")
         parts.append(f"runs up to {format_duration(run)} ({run_from})")
@@ -482,8 +466,8 @@ def slo_deadline(spec: Analysis) -> Mapping[str, Any]:
             "deadline": deadline,
             "allowed": allowed,
             "ratio": ratio(finish - start, allowed),
-            "summary": f"{', '.join(parts)}: done by {_clock(finish)}",
-            "finish_clock": _clock(finish),
-            "deadline_clock": _clock(deadline),
+            "summary": f"{', '.join(parts)}: done by {format_clock(finish)}",
+            "finish_clock": format_clock(finish),
+            "deadline_clock": format_clock(deadline),
         }
     return result
