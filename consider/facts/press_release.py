@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
+from consider.facts.slos import scheduled_finish
 from consider.fields import ROUND, at, field_seconds, slo_output
 from consider.lineage.delays import precompute_gaps
 from consider.phrases import (
@@ -114,6 +115,10 @@ def _backing(spec: Analysis) -> dict[str, Backing]:
         gaps = precompute_gaps(output.fields)
         if gaps is not None:
             offer(output.ref, "schedule", gaps[1], f"the precompute schedule of {output.ref}")
+        finishing = scheduled_finish(output.fields)
+        if finishing is not None:
+            where = f"the precompute schedule of {output.ref}, at the latest"
+            offer(output.ref, "deadline", finishing.finish, where)
     return best
 
 

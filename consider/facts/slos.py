@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from consider.cron import latest_start
 from consider.facts import fact
@@ -407,6 +407,44 @@ def slo_inputs_without_event_time(spec: Analysis) -> Mapping[str, Any]:
 # -- deadlines of scheduled outputs ------------------------------------------------------------
 
 
+class Finish(NamedTuple):
+    """When a scheduled output's results reach people, by its cron schedule at the latest."""
+
+    start: float
+    skew: float
+    run: float
+    run_from: str
+    send: float
+    entities: float | None
+    rate: float | None
+
+    @property
+    def finish(self) -> float:
+        return self.start + self.skew + self.run + self.send
+
+
+def scheduled_finish(fields: Mapping[str, Any]) -> Finish | None:
+    """The latest time of day an output's cron precompute starts, how late it may start,
+    how long it may run (``max_duration``, else ``runtime``) and how long its delivery takes
+    (``cardinality.entities / delivery.rate``); None without a cron schedule."""
+    precompute = fields.get("precompute")
+    precompute = precompute if isinstance(precompute, Mapping) else {}
+    schedule = precompute.get("schedule")
+    cron = schedule.get("cron") if isinstance(schedule, Mapping) else None
+    start = latest_start(cron) if isinstance(cron, str) else None
+    if start is None:
+        return None
+    skew = number(precompute.get("max_start_skew")) or 0.0
+    run_from = "max_duration" if number(precompute.get("max_duration")) else "runtime"
+    run = number(precompute.get(run_from)) or 0.0
+    delivery = fields.get("delivery")
+    rate = number(delivery.get("rate")) if isinstance(delivery, Mapping) else None
+    cardinality = fields.get("cardinality")
+    entities = number(cardinality.get("entities")) if isinstance(cardinality, Mapping) else None
+    send = round(entities / rate, ROUND) if rate and entities else 0.0
+    return Finish(start, skew, run, run_from, send, entities, rate)
+
+
 @fact(
     "deadline",
     kind="slos",
@@ -428,21 +466,10 @@ def slo_deadline(spec: Analysis) -> Mapping[str, Any]:
         output = slo_output(spec, slo)
         if due is None or output is None:
             continue
-        precompute = output.fields.get("precompute")
-        precompute = precompute if isinstance(precompute, Mapping) else {}
-        schedule = precompute.get("schedule")
-        cron = schedule.get("cron") if isinstance(schedule, Mapping) else None
-        start = latest_start(cron) if isinstance(cron, str) else None
-        if start is None:
+        finishing = scheduled_finish(output.fields)
+        if finishing is None:
             continue
-        skew = number(precompute.get("max_start_skew")) or 0.0
-        run_from = "max_duration" if number(precompute.get("max_duration")) else "runtime"
-        run = number(precompute.get(run_from)) or 0.0
-        delivery = output.fields.get("delivery")
-        rate = number(delivery.get("rate")) if isinstance(delivery, Mapping) else None
-        cardinality = output.fields.get("cardinality")
-        entities = number(cardinality.get("entities")) if isinstance(cardinality, Mapping) else None
-        send = round(entities / rate, ROUND) if rate and entities else 0.0
+        start, skew, run, run_from, send, entities, rate = finishing
         deadline = due if due > start else due + 86400.0
         finish = start + skew + run + send
         allowed = deadline - start

@@ -153,8 +153,9 @@ def slo_staleness(spec: Analysis) -> Mapping[str, Any]:
     return result
 
 
-AT_ONCE = 3600.0
-"""What "at once" allows at most where no freshness promise says: an hour."""
+AT_ONCE = 1800.0
+"""What "at once" allows at most: half an hour, about one visit of a user, whose action
+should count while they are still there (a freshness promise may be tighter)."""
 
 
 @fact(
@@ -163,9 +164,10 @@ AT_ONCE = 3600.0
     doc="How soon a new event can reach this output at all, by its quickest route through "
     "its inputs (data only, each hop's wait as in the staleness walk; a call on the request "
     "path reaches it at once): `delay` (seconds), `route` (the refs of that route joined "
-    "with arrows, origin first), `limit` (seconds: the tightest freshness promise of its "
-    "SLOs, else an hour, the most that reacting at once can mean), `slo` (the SLO that sets "
-    "the limit, or null) and `ratio` (delay / limit). Absent for an output with no inputs.",
+    "with arrows, origin first), `limit` (seconds: half an hour, about one visit of a user, "
+    "or the tightest freshness promise of its SLOs where that is tighter), `slo` (the SLO "
+    "that sets the limit, or null) and `ratio` (delay / limit). Absent for an output with "
+    "no inputs.",
 )
 def output_fastest_input(spec: Analysis) -> Mapping[str, Any]:
     from consider.facts.serving import output_tightest_freshness
@@ -182,7 +184,10 @@ def output_fastest_input(spec: Analysis) -> Mapping[str, Any]:
         while walk.pred[route[-1]] != -1 and len(route) <= graph.size:
             route.append(walk.pred[route[-1]])
         promise = promises.get(entity.id) or {}
-        limit = promise.get("max_staleness") or AT_ONCE
+        stated = promise.get("max_staleness")
+        limit = stated if stated is not None and stated < AT_ONCE else AT_ONCE
+        if limit == AT_ONCE:
+            promise = {}
         delay = walk.value[node]
         result[entity.id] = {
             "delay": delay,
