@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
 from consider.fields import ROUND, ROUND_RATIO, number, ratio
+from consider.lineage.delays import closes_windows, event_window
 from consider.lineage.flow import (
     SHOWN,
     Refs,
@@ -53,13 +54,13 @@ _DATA = (_DERIVED, _FEATURE_SOURCE)
 _SERVING = tuple(label for label in _FLOW if label != _TRAINED_ON)
 
 
-def _window_kind(entity: Entity) -> str | None:
-    """A feature's window kind, ``""`` for a window that does not say, None without one."""
-    window = entity.fields.get("window") if entity.kind == "features" else None
-    if not isinstance(window, dict):
-        return None
-    kind = window.get("kind")
-    return kind if isinstance(kind, str) else ""
+def _event_time_window(spec: Analysis, feature: Entity) -> float | None:
+    """The size of the feature's event-time window in seconds (0 if unsized), or None: as
+    the staleness walk reads it (consider/lineage/delays.py), a window with no `kind` over
+    data that declares an event-time field follows event time."""
+    source = feature.fields.get("source")
+    upstream = spec.resolve(source) if isinstance(source, str) else None
+    return event_window(feature, upstream)
 
 
 def _source_refs(
@@ -104,46 +105,19 @@ def source_aggregated_by(spec: Analysis) -> Mapping[str, Any]:
     return _source_refs(spec, _DATA, wanted)
 
 
-def _event_time_windows(spec: Analysis) -> dict[int, float]:
-    """Flow node → window size in seconds (0 if unsized) of each feature that aggregates over
-    event time: said so (`window.kind: event_time`), or a window that states no kind over
-    data from a source that names its `event_time_field` (what the field is there for)."""
-    graph = flow(spec)
-    found: dict[int, float] = {}
-    for node, entity in enumerate(graph.entities):
-        if _window_kind(entity) == "event_time":
-            found[node] = number(entity.fields["window"].get("size")) or 0.0
-    succ = graph.successors(_DATA)
-    stack = [
-        graph.nodes[source.ref]
-        for source in spec.entities("sources")
-        if source.fields.get("event_time_field")
-    ]
-    seen = set(stack)
-    while stack:
-        node = stack.pop()
-        entity = graph.entities[node]
-        if _window_kind(entity) == "":
-            found[node] = number(entity.fields["window"].get("size")) or 0.0
-        for after in succ[node]:
-            if after not in seen:
-                seen.add(after)
-                stack.append(after)
-    return found
-
-
 @fact(
     "event_time_windows",
     kind="sources",
-    doc="Refs of the features that aggregate this source's records over event-time windows, "
-    "directly or through derived data: `window.kind: event_time`, or a window that states no "
-    "kind over data from a source that names its `event_time_field` (what the field is "
-    f"there for); id order, at most the first {SHOWN} (a longer list is cut there).",
+    doc="Refs of the features that aggregate this source's records over event-time windows "
+    "(`window.kind: event_time`, or a window with no `kind` over data that declares an "
+    "`event_time_field`), directly or through derived data; id order, at most the "
+    f"first {SHOWN} (a longer list is cut there).",
 )
 def source_event_time_windows(spec: Analysis) -> Mapping[str, Any]:
-    windows = spec.cached("collection.event_time_windows", _event_time_windows)
-    refs = {flow(spec).entities[node].ref for node in windows}
-    return _source_refs(spec, _DATA, lambda entity: entity.ref in refs)
+    def wanted(entity: Entity) -> bool:
+        return entity.kind == "features" and _event_time_window(spec, entity) is not None
+
+    return _source_refs(spec, _DATA, wanted)
 
 
 def _has_online_store(entity: Entity) -> bool:
@@ -255,10 +229,11 @@ def _feature_limits(spec: Analysis, windowed: dict[int, float]) -> dict[int, Lim
 @fact(
     "lateness",
     kind="sources",
-    doc="The worst event-time window (as in `event_time_windows`: declared, or inferred from "
-    "the source's `event_time_field`) fed by this source against the freshness SLOs of the "
-    "outputs it reaches: `{allowed_lateness, window, delay, feature, output, slo, "
-    "max_staleness}` in seconds, where `delay` = the source's `late_data.allowed_lateness` "
+    doc="The worst event-time window fed by this source (of a feature that emits a window "
+    "when it closes: computed on a stream, or with no `compute` or `materialize` stated) "
+    "against the freshness SLOs of the outputs it reaches: `{allowed_lateness, window, "
+    "delay, feature, output, slo, max_staleness}` in seconds, where `delay` = the "
+    "source's `late_data.allowed_lateness` "
     "(0 when unset) + the feature's `window.size`. The pair with the least margin "
     "(`max_staleness - delay`) is kept; on a tie, the first feature, output and SLO in id "
     "order. An output counts when the feature reaches it "
@@ -268,7 +243,12 @@ def _feature_limits(spec: Analysis, windowed: dict[int, float]) -> dict[int, Lim
 )
 def source_lateness(spec: Analysis) -> Mapping[str, Any]:
     graph = flow(spec)
-    windows = spec.cached("collection.event_time_windows", _event_time_windows)
+    windows: dict[int, float] = {}
+    for node, entity in enumerate(graph.entities):
+        if entity.kind == "features" and closes_windows(entity):
+            window = _event_time_window(spec, entity)
+            if window is not None:
+                windows[node] = window
     limits = _feature_limits(spec, windows)
     # Per feature: (margin before lateness, feature ref, output ref, SLO id, window, limit).
     own: list[tuple[float, str, str, str, float, float] | None] = [None] * graph.size

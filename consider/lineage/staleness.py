@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from consider.fields import ROUND, field_refs
 from consider.lineage.delays import DATA, MODEL, Own, own_delay
 from consider.lineage.graph import Graph, Layout, condense, lineage_graph
-from consider.lineage.waits import hop_wait
+from consider.lineage.waits import feature_input, hop_wait
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -55,7 +55,11 @@ def _own_all(spec: Analysis, mode: str) -> list[Own]:
     key = f"lineage.own.{mode}"
 
     def compute(spec: Analysis) -> list[Own]:
-        return [own_delay(entity, mode) for entity in lineage_graph(spec).entities]
+        graph = lineage_graph(spec)
+        return [
+            own_delay(entity, mode, upstream=feature_input(graph, v))
+            for v, entity in enumerate(graph.entities)
+        ]
 
     result: list[Own] = spec.cached(key, compute)
     return result

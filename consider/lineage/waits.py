@@ -50,10 +50,18 @@ def trigger(graph: Graph, u: int, v: int, edge: str, mode: str) -> str | None:
     return None
 
 
+def feature_input(graph: Graph, v: int) -> Entity | None:
+    """The data a feature's `source` names (whether its window follows event time, and how
+    long it waits for late events, depend on it), or None."""
+    if graph.entities[v].kind != "features":
+        return None
+    return next((graph.entities[u] for u, edge in graph.up[v] if edge == "source"), None)
+
+
 def hop_wait(graph: Graph, u: int, v: int, edge: str, mode: str) -> Own:
     """What the hop ``u`` → ``v`` (an edge of kind ``edge``) waits in walk ``mode``."""
     started = trigger(graph, u, v, edge, mode) is not None
-    return own_delay(graph.entities[v], mode, triggered=started)
+    return own_delay(graph.entities[v], mode, triggered=started, upstream=feature_input(graph, v))
 
 
 def table(graph: Graph, mode: str) -> dict[tuple[str, str], float]:
