@@ -124,8 +124,12 @@ def test_an_event_time_window_counts_in_the_hop_it_closes(
         "  batch: {source: source:plays, compute: batch, materialize: {interval: 5m},"
         " window: {size: 15m}}\n"
         "  no-event-time: {source: source:taps, compute: stream, window: {size: 15m}}\n"
+        "  via-dataset: {source: dataset:cleaned, compute: stream,"
+        " window: {kind: event_time, size: 15m}}\n"
+        "datasets:\n"
+        "  cleaned: {derived_from: [source:plays], refresh: {method: stream, max_lag: 1m}}\n"
         "outputs:\n  out: {mode: online, depends_on: [feature:inferred, feature:processing,"
-        " feature:batch, feature:no-event-time]}\n"
+        " feature:batch, feature:no-event-time, feature:via-dataset]}\n"
     )
     spec = read_spec(path)
     graph = lineage_graph(Analysis(spec, builtin_rules.tables()))
@@ -134,5 +138,7 @@ def test_an_event_time_window_counts_in_the_hop_it_closes(
     assert waits[("source:plays", "feature:processing")] == 0
     assert waits[("source:plays", "feature:batch")] == 5 * 60
     assert waits[("source:taps", "feature:no-event-time")] == 0
+    # Through a derived dataset, the window waits for the lateness of the source behind it.
+    assert waits[("dataset:cleaned", "feature:via-dataset")] == (15 + 10) * 60
     (step,) = [s for s in plan(spec, "source:plays").steps if s.ref == "feature:inferred"]
     assert step.delay == (15 + 10) * 60

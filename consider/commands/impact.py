@@ -32,7 +32,7 @@ from pathlib import Path
 from consider.analysis import Analysis
 from consider.errors import UsageError
 from consider.fields import field_refs
-from consider.lineage.delays import DATA, MODEL, holds_precomputed, own_delay
+from consider.lineage.delays import DATA, MODEL, Read, holds_precomputed, own_delay
 from consider.lineage.graph import Graph, lineage_graph
 from consider.lineage.reach import followers
 from consider.lineage.waits import START_TRIGGERS, declares, feature_input, hop_wait, trigger
@@ -138,14 +138,12 @@ def _kind(graph: Graph, node: int, reached_by: set[str]) -> str:
     return "re-run"
 
 
-def _delay(
-    entity: Entity, kind: str, triggered: bool, upstream: Entity | None
-) -> tuple[float, bool]:
+def _delay(entity: Entity, kind: str, triggered: bool, read: Read | None) -> tuple[float, bool]:
     """(seconds, unknown) a step adds once its inputs carry the change: the staleness walk's
     own delay of the entity (a model's retrain cycle only when it re-trains), started at once
     when a declaration triggers it."""
     mode = MODEL if kind == "re-train" else DATA
-    own = own_delay(entity, mode, triggered=triggered, upstream=upstream)
+    own = own_delay(entity, mode, triggered=triggered, read=read)
     return own.total, own.unknown
 
 

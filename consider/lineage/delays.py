@@ -109,11 +109,19 @@ def closes_windows(feature: Entity) -> bool:
     return compute == "stream" or (compute is None and "materialize" not in feature.fields)
 
 
-def allowed_lateness(upstream: Entity | None) -> float:
+def allowed_lateness(entity: Entity) -> float:
     """The `late_data.allowed_lateness` of a source, in seconds (0 when unset)."""
-    if upstream is None or upstream.kind != "sources":
+    if entity.kind != "sources":
         return 0.0
-    return field_seconds(upstream.fields, "late_data", "allowed_lateness") or 0.0
+    return field_seconds(entity.fields, "late_data", "allowed_lateness") or 0.0
+
+
+class Read(NamedTuple):
+    """What a feature reads: the data its `source` names (whether its window follows event
+    time depends on it), and how long a window over it waits for late events."""
+
+    data: Entity
+    lateness: float
 
 
 def _window(ref: str, lag: float | None, window: float, lateness: float) -> Own:
@@ -154,15 +162,15 @@ def holds_precomputed(entity: Entity) -> bool:
 
 
 def own_delay(
-    entity: Entity, mode: str, *, triggered: bool = False, upstream: Entity | None = None
+    entity: Entity, mode: str, *, triggered: bool = False, read: Read | None = None
 ) -> Own:
     """The worst-case delay one entity adds, by the rules of DOMAIN.md's staleness check.
 
     ``triggered``: a declared trigger starts the entity's run as soon as its input changes
     (``consider impact``), so it adds only its processing, runtime, or retrain and deploy
-    time, never the wait for its next scheduled run. ``upstream``: for a feature, the data
-    its `source` names, which decides whether its window follows event time and how long
-    the window waits for late events."""
+    time, never the wait for its next scheduled run. ``read``: for a feature, what it reads,
+    which decides whether its window follows event time and how long the window waits for
+    late events."""
     fields, ref, kind = entity.fields, entity.ref, entity.kind
     if kind == "sources":
         method = fields.get("method")
@@ -192,10 +200,11 @@ def own_delay(
         return _batch(ref, "refresh", interval, processing, "processing", triggered)
     if kind == "features":
         compute = fields.get("compute")
-        window = event_window(entity, upstream) if closes_windows(entity) else None
+        data = read.data if read is not None else None
+        window = event_window(entity, data) if closes_windows(entity) else None
         if window is not None:
-            lag = field_seconds(fields, "max_lag")
-            return _window(ref, lag, window, allowed_lateness(upstream))
+            lateness = read.lateness if read is not None else 0.0
+            return _window(ref, field_seconds(fields, "max_lag"), window, lateness)
         if compute == "stream":
             return _stream(ref, field_seconds(fields, "max_lag"))
         if compute == "batch" or (compute is None and "materialize" in fields):

@@ -57,7 +57,7 @@ def _own_all(spec: Analysis, mode: str) -> list[Own]:
     def compute(spec: Analysis) -> list[Own]:
         graph = lineage_graph(spec)
         return [
-            own_delay(entity, mode, upstream=feature_input(graph, v))
+            own_delay(entity, mode, read=feature_input(graph, v))
             for v, entity in enumerate(graph.entities)
         ]
 
