@@ -64,9 +64,9 @@ def test_the_examples_ask_at_most_thirty_questions(builtin_rules: RuleSet) -> No
     findings = [f for path in SPECS for f in check_file(path, builtin_rules).findings]
     asked = sum(1 for f in findings if f.kind is Kind.QUESTION)
     # issue 9: from 51, asked only where they apply; issue 10: +2, the quota and the price of
-    # the partner API that home rows calls on every request, and +2, how deletes of two pulled
-    # databases holding personal data reach us (orders-db, subscribers)
-    assert asked <= 34
+    # the partner API that home rows calls on every request, and +1, how deletes of the pulled
+    # orders database, which holds personal data, reach us
+    assert asked <= 33
     shown_inside = sum(counts(check_file(p, builtin_rules).findings)["questions"] for p in SPECS)
     assert shown_inside - asked == sum(
         len(f.folded) for f in findings if f.kind is not Kind.QUESTION

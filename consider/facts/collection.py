@@ -14,6 +14,7 @@ in facts/staleness.py and facts/serving.py.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -103,6 +104,33 @@ def source_aggregated_by(spec: Analysis) -> Mapping[str, Any]:
         )
 
     return _source_refs(spec, _DATA, wanted)
+
+
+_UPDATE_STAMP = re.compile(r"updat|modif|chang|last_?seen|sync", re.IGNORECASE)
+
+
+@fact(
+    "update_pull",
+    kind="sources",
+    doc="The update-timestamp field of a source pulled in batches by what changed since the "
+    "last run: its `event_time_field` names an update (`updated_at`, `last_modified`...) "
+    "and it is neither pushed, streamed nor refreshed in full (`deletes: full_refresh`). "
+    "Such a pull sees inserts and updates, never a deleted row. Absent otherwise.",
+)
+def source_update_pull(spec: Analysis) -> Mapping[str, Any]:
+    result: dict[str, Any] = {}
+    for source in spec.entities("sources"):
+        fields = source.fields
+        stamp = fields.get("event_time_field")
+        if (
+            isinstance(stamp, str)
+            and _UPDATE_STAMP.search(stamp)
+            and fields.get("method") != "stream"
+            and fields.get("direction") != "push"
+            and fields.get("deletes") != "full_refresh"
+        ):
+            result[source.id] = stamp
+    return result
 
 
 @fact(
