@@ -61,8 +61,9 @@ def test_each_example_reports_what_its_golden_file_records(
 def test_the_examples_ask_at_most_thirty_questions(builtin_rules: RuleSet) -> None:
     asked = sum(counts(check_file(path, builtin_rules).findings)["questions"] for path in SPECS)
     # issue 9: from 51, asked only where they apply; issue 10: +2, the quota and the price of
-    # the partner API that home rows calls on every request
-    assert asked <= 32
+    # the partner API that home rows calls on every request; +3, what alerts when the fraud
+    # and credit models outgrow their max_age, and what happens when the nightly limits run fails
+    assert asked <= 35
 
 
 def test_the_sound_example_is_quiet_above_info(builtin_rules: RuleSet) -> None:

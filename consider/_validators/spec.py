@@ -1704,6 +1704,11 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                     data__monitoring__alert = data__monitoring['alert']
                     if not isinstance(data__monitoring__alert, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitoring.alert must be string', value=data__monitoring__alert, name='' + (name_prefix or 'data') + '.monitoring.alert', rule='type')
+                if 'age_alert' in data__monitoring_keys:
+                    data__monitoring_keys.remove('age_alert')
+                    data__monitoring__agealert = data__monitoring['age_alert']
+                    if not isinstance(data__monitoring__agealert, (str, bool)):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitoring.age_alert must be string or boolean', value=data__monitoring__agealert, name='' + (name_prefix or 'data') + '.monitoring.age_alert', rule='type')
                 if 'owner' in data__monitoring_keys:
                     data__monitoring_keys.remove('owner')
                     data__monitoring__owner = data__monitoring['owner']
@@ -2361,6 +2366,17 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     data__precompute_keys.remove('max_duration')
                     data__precompute__maxduration = data__precompute['max_duration']
                     validate___definitions_duration(data__precompute__maxduration, custom_formats, (name_prefix or 'data') + '.precompute.max_duration')
+                if 'on_failure' in data__precompute_keys:
+                    data__precompute_keys.remove('on_failure')
+                    data__precompute__onfailure = data__precompute['on_failure']
+                    if not isinstance(data__precompute__onfailure, str):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.precompute.on_failure must be string', value=data__precompute__onfailure, name='' + (name_prefix or 'data') + '.precompute.on_failure', rule='type')
+                    if not (isinstance(data__precompute__onfailure, str) and data__precompute__onfailure == 'retry' or (isinstance(data__precompute__onfailure, str) and data__precompute__onfailure == 'serve_last') or (isinstance(data__precompute__onfailure, str) and data__precompute__onfailure == 'none')):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + ".precompute.on_failure must be one of ['retry', 'serve_last', 'none']", value=data__precompute__onfailure, name='' + (name_prefix or 'data') + '.precompute.on_failure', rule='enum')
+                if 'retry_window' in data__precompute_keys:
+                    data__precompute_keys.remove('retry_window')
+                    data__precompute__retrywindow = data__precompute['retry_window']
+                    validate___definitions_duration(data__precompute__retrywindow, custom_formats, (name_prefix or 'data') + '.precompute.retry_window')
                 if 'store' in data__precompute_keys:
                     data__precompute_keys.remove('store')
                     data__precompute__store = data__precompute['store']
@@ -2393,6 +2409,13 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                             data__delivery_keys.remove(data__delivery_key)
                 if data__delivery_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.delivery must not contain ' + str(data__delivery_keys) + ' properties', value=data__delivery, name='' + (name_prefix or 'data') + '.delivery', rule='additionalProperties')
+        if 'rollout' in data_keys:
+            data_keys.remove('rollout')
+            data__rollout = data['rollout']
+            if not isinstance(data__rollout, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.rollout must be string', value=data__rollout, name='' + (name_prefix or 'data') + '.rollout', rule='type')
+            if not (isinstance(data__rollout, str) and data__rollout == 'canary' or (isinstance(data__rollout, str) and data__rollout == 'shadow') or (isinstance(data__rollout, str) and data__rollout == 'staged') or (isinstance(data__rollout, str) and data__rollout == 'none')):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + ".rollout must be one of ['canary', 'shadow', 'staged', 'none']", value=data__rollout, name='' + (name_prefix or 'data') + '.rollout', rule='enum')
         if 'cache' in data_keys:
             data_keys.remove('cache')
             data__cache = data['cache']
