@@ -62,8 +62,11 @@ def test_the_examples_ask_at_most_thirty_questions(builtin_rules: RuleSet) -> No
     asked = sum(counts(check_file(path, builtin_rules).findings)["questions"] for path in SPECS)
     # issue 9: from 51, asked only where they apply; issue 10: +2, the quota and the price of
     # the partner API that home rows calls on every request; +3, what alerts when the fraud
-    # and credit models outgrow their max_age, and what happens when the nightly limits run fails
-    assert asked <= 35
+    # and credit models outgrow their max_age, and what happens when the nightly limits run fails;
+    # +10, what each product will not do (four press releases) and, once per product whose
+    # models read features of its own code, how long a new feature takes and whether that
+    # code is tested (ML Test Score, data tests 6 and 7)
+    assert asked <= 45
 
 
 def test_the_sound_example_is_quiet_above_info(builtin_rules: RuleSet) -> None:

@@ -1024,6 +1024,11 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
                 for data__checks_x, data__checks_item in enumerate(data__checks):
                     if not isinstance(data__checks_item, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + ' must be string', value=data__checks_item, name='' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + '', rule='type')
+        if 'tested' in data_keys:
+            data_keys.remove('tested')
+            data__tested = data['tested']
+            if not isinstance(data__tested, (bool, str)):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.tested must be boolean or string', value=data__tested, name='' + (name_prefix or 'data') + '.tested', rule='type')
         if 'pii' in data_keys:
             data_keys.remove('pii')
             data__pii = data['pii']
@@ -2754,6 +2759,15 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
                 for data__disalloweddata_x, data__disalloweddata_item in enumerate(data__disalloweddata):
                     if not isinstance(data__disalloweddata_item, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.disallowed_data[{data__disalloweddata_x}]'.format(**locals()) + ' must be string', value=data__disalloweddata_item, name='' + (name_prefix or 'data') + '.disallowed_data[{data__disalloweddata_x}]'.format(**locals()) + '', rule='type')
+        if 'feature_lead_time' in data_keys:
+            data_keys.remove('feature_lead_time')
+            data__featureleadtime = data['feature_lead_time']
+            validate___definitions_duration(data__featureleadtime, custom_formats, (name_prefix or 'data') + '.feature_lead_time')
+        if 'feature_tests' in data_keys:
+            data_keys.remove('feature_tests')
+            data__featuretests = data['feature_tests']
+            if not isinstance(data__featuretests, (bool, str)):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.feature_tests must be boolean or string', value=data__featuretests, name='' + (name_prefix or 'data') + '.feature_tests', rule='type')
         if 'working_backwards' in data_keys:
             data_keys.remove('working_backwards')
             data__workingbackwards = data['working_backwards']
@@ -2831,6 +2845,17 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
                         for data__workingbackwards__benefits_x, data__workingbackwards__benefits_item in enumerate(data__workingbackwards__benefits):
                             if not isinstance(data__workingbackwards__benefits_item, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.benefits[{data__workingbackwards__benefits_x}]'.format(**locals()) + ' must be string', value=data__workingbackwards__benefits_item, name='' + (name_prefix or 'data') + '.working_backwards.benefits[{data__workingbackwards__benefits_x}]'.format(**locals()) + '', rule='type')
+                if 'non_goals' in data__workingbackwards_keys:
+                    data__workingbackwards_keys.remove('non_goals')
+                    data__workingbackwards__nongoals = data__workingbackwards['non_goals']
+                    if not isinstance(data__workingbackwards__nongoals, (list, tuple)):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.non_goals must be array', value=data__workingbackwards__nongoals, name='' + (name_prefix or 'data') + '.working_backwards.non_goals', rule='type')
+                    data__workingbackwards__nongoals_is_list = isinstance(data__workingbackwards__nongoals, (list, tuple))
+                    if data__workingbackwards__nongoals_is_list:
+                        data__workingbackwards__nongoals_len = len(data__workingbackwards__nongoals)
+                        for data__workingbackwards__nongoals_x, data__workingbackwards__nongoals_item in enumerate(data__workingbackwards__nongoals):
+                            if not isinstance(data__workingbackwards__nongoals_item, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.non_goals[{data__workingbackwards__nongoals_x}]'.format(**locals()) + ' must be string', value=data__workingbackwards__nongoals_item, name='' + (name_prefix or 'data') + '.working_backwards.non_goals[{data__workingbackwards__nongoals_x}]'.format(**locals()) + '', rule='type')
                 if 'evidence' in data__workingbackwards_keys:
                     data__workingbackwards_keys.remove('evidence')
                     data__workingbackwards__evidence = data__workingbackwards['evidence']
