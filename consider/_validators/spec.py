@@ -2421,6 +2421,44 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.rollout must be string', value=data__rollout, name='' + (name_prefix or 'data') + '.rollout', rule='type')
             if not (isinstance(data__rollout, str) and data__rollout == 'canary' or (isinstance(data__rollout, str) and data__rollout == 'shadow') or (isinstance(data__rollout, str) and data__rollout == 'staged') or (isinstance(data__rollout, str) and data__rollout == 'none')):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ".rollout must be one of ['canary', 'shadow', 'staged', 'none']", value=data__rollout, name='' + (name_prefix or 'data') + '.rollout', rule='enum')
+        if 'opt_out' in data_keys:
+            data_keys.remove('opt_out')
+            data__optout = data['opt_out']
+            data__optout_one_of_count20 = 0
+            if data__optout_one_of_count20 < 2:
+                try:
+                    if not isinstance(data__optout, dict):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out must be object', value=data__optout, name='' + (name_prefix or 'data') + '.opt_out', rule='type')
+                    data__optout_is_dict = isinstance(data__optout, dict)
+                    if data__optout_is_dict:
+                        data__optout_keys = set(data__optout.keys())
+                        if 'checked_by' in data__optout_keys:
+                            data__optout_keys.remove('checked_by')
+                            data__optout__checkedby = data__optout['checked_by']
+                            validate___definitions_ref_dependency(data__optout__checkedby, custom_formats, (name_prefix or 'data') + '.opt_out.checked_by')
+                        if 'serves' in data__optout_keys:
+                            data__optout_keys.remove('serves')
+                            data__optout__serves = data__optout['serves']
+                            if not isinstance(data__optout__serves, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out.serves must be string', value=data__optout__serves, name='' + (name_prefix or 'data') + '.opt_out.serves', rule='type')
+                        for data__optout_key, data__optout_val in data__optout.items():
+                            if REGEX_PATTERNS['^x-'].search(data__optout_key):
+                                if data__optout_key in data__optout_keys:
+                                    data__optout_keys.remove(data__optout_key)
+                        if data__optout_keys:
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out must not contain ' + str(data__optout_keys) + ' properties', value=data__optout, name='' + (name_prefix or 'data') + '.opt_out', rule='additionalProperties')
+                    data__optout_one_of_count20 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__optout_one_of_count20 < 2:
+                try:
+                    if not isinstance(data__optout, str):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out must be string', value=data__optout, name='' + (name_prefix or 'data') + '.opt_out', rule='type')
+                    data__optout_one_of_count20 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__optout_one_of_count20 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out must be valid exactly by one definition' + (' (' + str(data__optout_one_of_count20) + ' matches found)'), value=data__optout, name='' + (name_prefix or 'data') + '.opt_out', rule='oneOf')
         if 'cache' in data_keys:
             data_keys.remove('cache')
             data__cache = data['cache']
@@ -2446,8 +2484,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
         if 'cold_start' in data_keys:
             data_keys.remove('cold_start')
             data__coldstart = data['cold_start']
-            data__coldstart_one_of_count20 = 0
-            if data__coldstart_one_of_count20 < 2:
+            data__coldstart_one_of_count21 = 0
+            if data__coldstart_one_of_count21 < 2:
                 try:
                     if not isinstance(data__coldstart, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be object', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='type')
@@ -2474,18 +2512,18 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                                     data__coldstart_keys.remove(data__coldstart_key)
                         if data__coldstart_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must not contain ' + str(data__coldstart_keys) + ' properties', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='additionalProperties')
-                    data__coldstart_one_of_count20 += 1
+                    data__coldstart_one_of_count21 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__coldstart_one_of_count20 < 2:
+            if data__coldstart_one_of_count21 < 2:
                 try:
                     if not isinstance(data__coldstart, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be string', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='type')
-                    data__coldstart_one_of_count20 += 1
+                    data__coldstart_one_of_count21 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__coldstart_one_of_count20 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be valid exactly by one definition' + (' (' + str(data__coldstart_one_of_count20) + ' matches found)'), value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='oneOf')
+            if data__coldstart_one_of_count21 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be valid exactly by one definition' + (' (' + str(data__coldstart_one_of_count21) + ' matches found)'), value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='oneOf')
         if 'depends_on' in data_keys:
             data_keys.remove('depends_on')
             data__dependson = data['depends_on']
@@ -2510,8 +2548,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
         if 'holdout' in data_keys:
             data_keys.remove('holdout')
             data__holdout = data['holdout']
-            data__holdout_one_of_count21 = 0
-            if data__holdout_one_of_count21 < 2:
+            data__holdout_one_of_count22 = 0
+            if data__holdout_one_of_count22 < 2:
                 try:
                     if not isinstance(data__holdout, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be object', value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='type')
@@ -2533,17 +2571,17 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                                     data__holdout_keys.remove(data__holdout_key)
                         if data__holdout_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must not contain ' + str(data__holdout_keys) + ' properties', value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='additionalProperties')
-                    data__holdout_one_of_count21 += 1
+                    data__holdout_one_of_count22 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__holdout_one_of_count21 < 2:
+            if data__holdout_one_of_count22 < 2:
                 try:
                     validate___definitions_percentage(data__holdout, custom_formats, (name_prefix or 'data') + '.holdout')
-                    data__holdout_one_of_count21 += 1
+                    data__holdout_one_of_count22 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__holdout_one_of_count21 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be valid exactly by one definition' + (' (' + str(data__holdout_one_of_count21) + ' matches found)'), value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='oneOf')
+            if data__holdout_one_of_count22 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be valid exactly by one definition' + (' (' + str(data__holdout_one_of_count22) + ' matches found)'), value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='oneOf')
         if 'exploration' in data_keys:
             data_keys.remove('exploration')
             data__exploration = data['exploration']
@@ -2596,14 +2634,14 @@ def validate___definitions_ref_service(data, custom_formats={}, name_prefix=None
     return data
 
 def validate___definitions_schedule(data, custom_formats={}, name_prefix=None):
-    data_one_of_count22 = 0
-    if data_one_of_count22 < 2:
+    data_one_of_count23 = 0
+    if data_one_of_count23 < 2:
         try:
             validate___definitions_duration(data, custom_formats, (name_prefix or 'data') + '')
-            data_one_of_count22 += 1
+            data_one_of_count23 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count22 < 2:
+    if data_one_of_count23 < 2:
         try:
             if not isinstance(data, dict):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
@@ -2627,11 +2665,11 @@ def validate___definitions_schedule(data, custom_formats={}, name_prefix=None):
                             data_keys.remove(data_key)
                 if data_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
-            data_one_of_count22 += 1
+            data_one_of_count23 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count22 != 1:
-        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count22) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
+    if data_one_of_count23 != 1:
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count23) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
     return data
 
 def validate___definitions_ref_dependency(data, custom_formats={}, name_prefix=None):
