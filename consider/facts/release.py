@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
+from consider.facts.slos import _clock, slo_deadline
 from consider.fields import at, number
-from consider.units import format_count
+from consider.units import format_count, format_duration
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -114,18 +115,52 @@ def output_reach(spec: Analysis) -> Mapping[str, Any]:
     "recovery",
     kind="outputs",
     doc="For a precomputed output that retries a failed run (`precompute.on_failure: "
-    "retry`): `window` and `runtime` (seconds) and `late` (runtime - window: how long after "
-    "the retry window closes a retry started at once still runs; 0 or less when it fits). "
-    "Absent when either is unknown.",
+    "retry`) and states its `runtime`: `late` (how long after it is due a retry started "
+    "as soon as the failure is known ends; 0 or less when it is in time) and `summary` (the "
+    "sum in words). With a `deadline` on one of its SLOs, the failure is known at the latest "
+    "start + start skew + `max_duration` (else `runtime`) and the retry then runs `runtime` "
+    "and the delivery; else the retry has `retry_window`. Absent when neither can be told.",
 )
 def output_recovery(spec: Analysis) -> Mapping[str, Any]:
+    deadlines: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for slo_id, found in slo_deadline(spec).items():
+        slo = next((s for s in spec.entities("slos") if s.id == slo_id), None)
+        target = slo.fields.get("applies_to") if slo is not None else None
+        if isinstance(target, str):
+            deadlines.setdefault(target, (slo_id, found))
     result: dict[str, Any] = {}
     for output in spec.entities("outputs"):
         if at(output.fields, "precompute", "on_failure") != "retry":
             continue
-        window = number(at(output.fields, "precompute", "retry_window"))
         runtime = number(at(output.fields, "precompute", "runtime"))
-        if window is None or runtime is None:
+        if runtime is None:
             continue
-        result[output.id] = {"window": window, "runtime": runtime, "late": runtime - window}
+        due = deadlines.get(output.ref)
+        window = number(at(output.fields, "precompute", "retry_window"))
+        if due is not None:
+            slo_id, found = due
+            known = found["start"] + found["skew"] + found["run"]
+            finish = known + runtime + found["delivery"]
+            late = finish - found["deadline"]
+            summary = (
+                f"a failed run is known at {_clock(known)} (the latest start, "
+                f"{format_duration(found['skew'])} late, plus {format_duration(found['run'])}), "
+                f"and a retry of {format_duration(runtime)}"
+                + (
+                    f" with the {format_duration(found['delivery'])} send"
+                    if found["delivery"]
+                    else ""
+                )
+                + f" ends at {_clock(finish)}, against the {found['deadline_clock']} deadline "
+                f"of slo {slo_id}"
+            )
+        elif window is not None:
+            late = runtime - window
+            summary = (
+                f"one run takes {format_duration(runtime)} and its retry_window is "
+                f"{format_duration(window)}"
+            )
+        else:
+            continue
+        result[output.id] = {"late": late, "summary": summary}
     return result
