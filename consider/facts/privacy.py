@@ -220,14 +220,15 @@ def _promise(spec: Analysis) -> dict[str, str] | None:
 @fact(
     "opt_out",
     kind="outputs",
-    doc="For an output served on a request path from personal data (PII declared on a "
-    "source reaches what it `depends_on`), when the press release or external FAQ offers "
-    "an opt-out (opt out, unsubscribe, turn it off; not in a sentence that denies it, nor "
-    "in an FAQ answer that starts with no) or another output declares `opt_out`: `offer` "
-    "(where, with the words quoted and clipped), `fields` and `sources` (the personal "
-    "data it serves from), `calls` (refs on its request path), `checked_by`, `enforced` (true when "
-    "`opt_out` is written in words, or its `checked_by` is a call on the request path) and "
-    "`gap` (what is missing, in words). Absent for other outputs, or with no promise.",
+    doc="For an output served on a request path from personal data (PII declared on a source "
+    "reaches what it `depends_on` or calls on the path), when the press release or "
+    "external FAQ offers an opt-out (opt out, unsubscribe, turn it off; not in a sentence"
+    " that denies it, nor in an FAQ answer that starts with no) or another output "
+    "declares `opt_out`: `offer` (where, with the words quoted and clipped), `fields` and"
+    " `sources` (the personal data it serves from), `calls` (refs on its request path), "
+    "`checked_by`, `enforced` (true when `opt_out` is written in words, or its "
+    "`checked_by` is a call on the request path) and `gap` (what is missing, in words). "
+    "Absent for other outputs, or with no promise.",
 )
 def output_opt_out(spec: Analysis) -> Mapping[str, Any]:
     promise = _promise(spec)
@@ -240,9 +241,10 @@ def output_opt_out(spec: Analysis) -> Mapping[str, Any]:
         if not path or output.fields.get("mode") == "precomputed":
             continue
         depends = output.fields.get("depends_on")
+        used = [r for r in depends if isinstance(r, str)] if isinstance(depends, list) else []
         reached: dict[str, list[str]] = {}
-        for ref in depends if isinstance(depends, list) else ():
-            for source, fields in table.get(ref, {}).items() if isinstance(ref, str) else ():
+        for ref in [*used, *path]:  # what it is built from, and what it calls per request
+            for source, fields in table.get(ref, {}).items():
                 reached.setdefault(source, fields)
         if not reached:
             continue
