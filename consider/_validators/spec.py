@@ -1065,6 +1065,11 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
                 for data__checks_x, data__checks_item in enumerate(data__checks):
                     if not isinstance(data__checks_item, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + ' must be string', value=data__checks_item, name='' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + '', rule='type')
+        if 'tested' in data_keys:
+            data_keys.remove('tested')
+            data__tested = data['tested']
+            if not isinstance(data__tested, (bool, str)):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.tested must be boolean or string', value=data__tested, name='' + (name_prefix or 'data') + '.tested', rule='type')
         if 'pii' in data_keys:
             data_keys.remove('pii')
             data__pii = data['pii']
@@ -1745,6 +1750,11 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                     data__monitoring__alert = data__monitoring['alert']
                     if not isinstance(data__monitoring__alert, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitoring.alert must be string', value=data__monitoring__alert, name='' + (name_prefix or 'data') + '.monitoring.alert', rule='type')
+                if 'age_alert' in data__monitoring_keys:
+                    data__monitoring_keys.remove('age_alert')
+                    data__monitoring__agealert = data__monitoring['age_alert']
+                    if not isinstance(data__monitoring__agealert, (str, bool)):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitoring.age_alert must be string or boolean', value=data__monitoring__agealert, name='' + (name_prefix or 'data') + '.monitoring.age_alert', rule='type')
                 if 'owner' in data__monitoring_keys:
                     data__monitoring_keys.remove('owner')
                     data__monitoring__owner = data__monitoring['owner']
@@ -2402,6 +2412,17 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     data__precompute_keys.remove('max_duration')
                     data__precompute__maxduration = data__precompute['max_duration']
                     validate___definitions_duration(data__precompute__maxduration, custom_formats, (name_prefix or 'data') + '.precompute.max_duration')
+                if 'on_failure' in data__precompute_keys:
+                    data__precompute_keys.remove('on_failure')
+                    data__precompute__onfailure = data__precompute['on_failure']
+                    if not isinstance(data__precompute__onfailure, str):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.precompute.on_failure must be string', value=data__precompute__onfailure, name='' + (name_prefix or 'data') + '.precompute.on_failure', rule='type')
+                    if not (isinstance(data__precompute__onfailure, str) and data__precompute__onfailure == 'retry' or (isinstance(data__precompute__onfailure, str) and data__precompute__onfailure == 'serve_last') or (isinstance(data__precompute__onfailure, str) and data__precompute__onfailure == 'none')):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + ".precompute.on_failure must be one of ['retry', 'serve_last', 'none']", value=data__precompute__onfailure, name='' + (name_prefix or 'data') + '.precompute.on_failure', rule='enum')
+                if 'retry_window' in data__precompute_keys:
+                    data__precompute_keys.remove('retry_window')
+                    data__precompute__retrywindow = data__precompute['retry_window']
+                    validate___definitions_duration(data__precompute__retrywindow, custom_formats, (name_prefix or 'data') + '.precompute.retry_window')
                 if 'store' in data__precompute_keys:
                     data__precompute_keys.remove('store')
                     data__precompute__store = data__precompute['store']
@@ -2434,6 +2455,51 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                             data__delivery_keys.remove(data__delivery_key)
                 if data__delivery_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.delivery must not contain ' + str(data__delivery_keys) + ' properties', value=data__delivery, name='' + (name_prefix or 'data') + '.delivery', rule='additionalProperties')
+        if 'rollout' in data_keys:
+            data_keys.remove('rollout')
+            data__rollout = data['rollout']
+            if not isinstance(data__rollout, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.rollout must be string', value=data__rollout, name='' + (name_prefix or 'data') + '.rollout', rule='type')
+            if not (isinstance(data__rollout, str) and data__rollout == 'canary' or (isinstance(data__rollout, str) and data__rollout == 'shadow') or (isinstance(data__rollout, str) and data__rollout == 'staged') or (isinstance(data__rollout, str) and data__rollout == 'none')):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + ".rollout must be one of ['canary', 'shadow', 'staged', 'none']", value=data__rollout, name='' + (name_prefix or 'data') + '.rollout', rule='enum')
+        if 'opt_out' in data_keys:
+            data_keys.remove('opt_out')
+            data__optout = data['opt_out']
+            data__optout_one_of_count20 = 0
+            if data__optout_one_of_count20 < 2:
+                try:
+                    if not isinstance(data__optout, dict):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out must be object', value=data__optout, name='' + (name_prefix or 'data') + '.opt_out', rule='type')
+                    data__optout_is_dict = isinstance(data__optout, dict)
+                    if data__optout_is_dict:
+                        data__optout_keys = set(data__optout.keys())
+                        if 'checked_by' in data__optout_keys:
+                            data__optout_keys.remove('checked_by')
+                            data__optout__checkedby = data__optout['checked_by']
+                            validate___definitions_ref_dependency(data__optout__checkedby, custom_formats, (name_prefix or 'data') + '.opt_out.checked_by')
+                        if 'serves' in data__optout_keys:
+                            data__optout_keys.remove('serves')
+                            data__optout__serves = data__optout['serves']
+                            if not isinstance(data__optout__serves, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out.serves must be string', value=data__optout__serves, name='' + (name_prefix or 'data') + '.opt_out.serves', rule='type')
+                        for data__optout_key, data__optout_val in data__optout.items():
+                            if REGEX_PATTERNS['^x-'].search(data__optout_key):
+                                if data__optout_key in data__optout_keys:
+                                    data__optout_keys.remove(data__optout_key)
+                        if data__optout_keys:
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out must not contain ' + str(data__optout_keys) + ' properties', value=data__optout, name='' + (name_prefix or 'data') + '.opt_out', rule='additionalProperties')
+                    data__optout_one_of_count20 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__optout_one_of_count20 < 2:
+                try:
+                    if not isinstance(data__optout, str):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out must be string', value=data__optout, name='' + (name_prefix or 'data') + '.opt_out', rule='type')
+                    data__optout_one_of_count20 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__optout_one_of_count20 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out must be valid exactly by one definition' + (' (' + str(data__optout_one_of_count20) + ' matches found)'), value=data__optout, name='' + (name_prefix or 'data') + '.opt_out', rule='oneOf')
         if 'cache' in data_keys:
             data_keys.remove('cache')
             data__cache = data['cache']
@@ -2459,8 +2525,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
         if 'cold_start' in data_keys:
             data_keys.remove('cold_start')
             data__coldstart = data['cold_start']
-            data__coldstart_one_of_count20 = 0
-            if data__coldstart_one_of_count20 < 2:
+            data__coldstart_one_of_count21 = 0
+            if data__coldstart_one_of_count21 < 2:
                 try:
                     if not isinstance(data__coldstart, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be object', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='type')
@@ -2487,18 +2553,18 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                                     data__coldstart_keys.remove(data__coldstart_key)
                         if data__coldstart_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must not contain ' + str(data__coldstart_keys) + ' properties', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='additionalProperties')
-                    data__coldstart_one_of_count20 += 1
+                    data__coldstart_one_of_count21 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__coldstart_one_of_count20 < 2:
+            if data__coldstart_one_of_count21 < 2:
                 try:
                     if not isinstance(data__coldstart, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be string', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='type')
-                    data__coldstart_one_of_count20 += 1
+                    data__coldstart_one_of_count21 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__coldstart_one_of_count20 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be valid exactly by one definition' + (' (' + str(data__coldstart_one_of_count20) + ' matches found)'), value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='oneOf')
+            if data__coldstart_one_of_count21 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be valid exactly by one definition' + (' (' + str(data__coldstart_one_of_count21) + ' matches found)'), value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='oneOf')
         if 'depends_on' in data_keys:
             data_keys.remove('depends_on')
             data__dependson = data['depends_on']
@@ -2523,8 +2589,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
         if 'holdout' in data_keys:
             data_keys.remove('holdout')
             data__holdout = data['holdout']
-            data__holdout_one_of_count21 = 0
-            if data__holdout_one_of_count21 < 2:
+            data__holdout_one_of_count22 = 0
+            if data__holdout_one_of_count22 < 2:
                 try:
                     if not isinstance(data__holdout, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be object', value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='type')
@@ -2546,17 +2612,17 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                                     data__holdout_keys.remove(data__holdout_key)
                         if data__holdout_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must not contain ' + str(data__holdout_keys) + ' properties', value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='additionalProperties')
-                    data__holdout_one_of_count21 += 1
+                    data__holdout_one_of_count22 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__holdout_one_of_count21 < 2:
+            if data__holdout_one_of_count22 < 2:
                 try:
                     validate___definitions_percentage(data__holdout, custom_formats, (name_prefix or 'data') + '.holdout')
-                    data__holdout_one_of_count21 += 1
+                    data__holdout_one_of_count22 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__holdout_one_of_count21 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be valid exactly by one definition' + (' (' + str(data__holdout_one_of_count21) + ' matches found)'), value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='oneOf')
+            if data__holdout_one_of_count22 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be valid exactly by one definition' + (' (' + str(data__holdout_one_of_count22) + ' matches found)'), value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='oneOf')
         if 'exploration' in data_keys:
             data_keys.remove('exploration')
             data__exploration = data['exploration']
@@ -2609,14 +2675,14 @@ def validate___definitions_ref_service(data, custom_formats={}, name_prefix=None
     return data
 
 def validate___definitions_schedule(data, custom_formats={}, name_prefix=None):
-    data_one_of_count22 = 0
-    if data_one_of_count22 < 2:
+    data_one_of_count23 = 0
+    if data_one_of_count23 < 2:
         try:
             validate___definitions_duration(data, custom_formats, (name_prefix or 'data') + '')
-            data_one_of_count22 += 1
+            data_one_of_count23 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count22 < 2:
+    if data_one_of_count23 < 2:
         try:
             if not isinstance(data, dict):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
@@ -2640,11 +2706,11 @@ def validate___definitions_schedule(data, custom_formats={}, name_prefix=None):
                             data_keys.remove(data_key)
                 if data_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
-            data_one_of_count22 += 1
+            data_one_of_count23 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count22 != 1:
-        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count22) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
+    if data_one_of_count23 != 1:
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count23) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
     return data
 
 def validate___definitions_ref_dependency(data, custom_formats={}, name_prefix=None):
@@ -2772,6 +2838,15 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
                 for data__disalloweddata_x, data__disalloweddata_item in enumerate(data__disalloweddata):
                     if not isinstance(data__disalloweddata_item, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.disallowed_data[{data__disalloweddata_x}]'.format(**locals()) + ' must be string', value=data__disalloweddata_item, name='' + (name_prefix or 'data') + '.disallowed_data[{data__disalloweddata_x}]'.format(**locals()) + '', rule='type')
+        if 'feature_lead_time' in data_keys:
+            data_keys.remove('feature_lead_time')
+            data__featureleadtime = data['feature_lead_time']
+            validate___definitions_duration(data__featureleadtime, custom_formats, (name_prefix or 'data') + '.feature_lead_time')
+        if 'feature_tests' in data_keys:
+            data_keys.remove('feature_tests')
+            data__featuretests = data['feature_tests']
+            if not isinstance(data__featuretests, (bool, str)):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.feature_tests must be boolean or string', value=data__featuretests, name='' + (name_prefix or 'data') + '.feature_tests', rule='type')
         if 'working_backwards' in data_keys:
             data_keys.remove('working_backwards')
             data__workingbackwards = data['working_backwards']
@@ -2849,6 +2924,17 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
                         for data__workingbackwards__benefits_x, data__workingbackwards__benefits_item in enumerate(data__workingbackwards__benefits):
                             if not isinstance(data__workingbackwards__benefits_item, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.benefits[{data__workingbackwards__benefits_x}]'.format(**locals()) + ' must be string', value=data__workingbackwards__benefits_item, name='' + (name_prefix or 'data') + '.working_backwards.benefits[{data__workingbackwards__benefits_x}]'.format(**locals()) + '', rule='type')
+                if 'non_goals' in data__workingbackwards_keys:
+                    data__workingbackwards_keys.remove('non_goals')
+                    data__workingbackwards__nongoals = data__workingbackwards['non_goals']
+                    if not isinstance(data__workingbackwards__nongoals, (list, tuple)):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.non_goals must be array', value=data__workingbackwards__nongoals, name='' + (name_prefix or 'data') + '.working_backwards.non_goals', rule='type')
+                    data__workingbackwards__nongoals_is_list = isinstance(data__workingbackwards__nongoals, (list, tuple))
+                    if data__workingbackwards__nongoals_is_list:
+                        data__workingbackwards__nongoals_len = len(data__workingbackwards__nongoals)
+                        for data__workingbackwards__nongoals_x, data__workingbackwards__nongoals_item in enumerate(data__workingbackwards__nongoals):
+                            if not isinstance(data__workingbackwards__nongoals_item, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.non_goals[{data__workingbackwards__nongoals_x}]'.format(**locals()) + ' must be string', value=data__workingbackwards__nongoals_item, name='' + (name_prefix or 'data') + '.working_backwards.non_goals[{data__workingbackwards__nongoals_x}]'.format(**locals()) + '', rule='type')
                 if 'evidence' in data__workingbackwards_keys:
                     data__workingbackwards_keys.remove('evidence')
                     data__workingbackwards__evidence = data__workingbackwards['evidence']

@@ -4,11 +4,12 @@ deletes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
-from consider.fields import number
+from consider.fields import at, calls, number
 from consider.lineage.graph import lineage_graph
 from consider.units import format_duration
 
@@ -141,5 +142,133 @@ def dataset_carried_pii(spec: Analysis) -> Mapping[str, Any]:
                 else f"for {format_duration(retention or 0.0)}, longer than the source's "
                 f"{format_duration(source_retention or 0.0)}"
             ),
+        }
+    return result
+
+
+# -- opt-outs -------------------------------------------------------------------------------
+
+_OPT_OUT = re.compile(
+    r"\bopt(?:s|ed|ing)?[- ]?out\b|\bunsubscrib\w*"
+    r"|\b(?:turn|switch)(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,2}?off\b",
+    re.IGNORECASE,
+)
+"""Words that offer a person a way out: opt out, unsubscribe, turn (it) off."""
+_DENIED = re.compile(r"\b(?:cannot|can't|can not|unable|not possible|no way)\b", re.IGNORECASE)
+_NO = re.compile(r"^\W*no\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"[^.!?;]+")
+
+_RELEASE_FIELDS = ("headline", "subheading", "solution", "getting_started", "customer_quote")
+
+
+def _short(text: str, limit: int = 90) -> str:
+    """A quotation cut at a word to about ``limit`` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " ..."
+
+
+def _offers(text: str) -> bool:
+    """Whether a text offers an opt-out: a sentence with opt-out words and no denial."""
+    return any(
+        _OPT_OUT.search(sentence) and not _DENIED.search(sentence)
+        for sentence in _SENTENCE.findall(text)
+    )
+
+
+def _release_promise(release: Mapping[str, Any]) -> dict[str, str] | None:
+    """The first place the press release or its external FAQ offers an opt-out."""
+    for name in _RELEASE_FIELDS:
+        text = release.get(name)
+        if isinstance(text, str) and _offers(text):
+            return {"offer": f"The press release ({name}) offers an opt-out", "text": text}
+    benefits = release.get("benefits")
+    for text in benefits if isinstance(benefits, list) else ():
+        if isinstance(text, str) and _offers(text):
+            return {"offer": "The press release (benefits) offers an opt-out", "text": text}
+    external = at(release, "faq", "external")
+    for item in external if isinstance(external, list) else ():
+        if not isinstance(item, Mapping):
+            continue
+        question, answer = item.get("q"), item.get("a")
+        if not isinstance(answer, str) or _NO.search(answer):
+            continue  # unanswered, or "No, ...": nothing is offered
+        asked = question if isinstance(question, str) else ""
+        if _offers(answer) or _offers(asked):
+            return {
+                "offer": "The external FAQ offers an opt-out",
+                "text": f"{asked} {answer}".strip(),
+            }
+    return None
+
+
+def _promise(spec: Analysis) -> dict[str, str] | None:
+    release = spec.product.get("working_backwards")
+    found = _release_promise(release) if isinstance(release, Mapping) else None
+    if found is not None:
+        return found
+    for output in spec.entities("outputs"):
+        if output.fields.get("opt_out") is not None:
+            return {
+                "offer": f"The spec offers an opt-out ({output.ref} declares opt_out)",
+                "text": "",
+            }
+    return None
+
+
+@fact(
+    "opt_out",
+    kind="outputs",
+    doc="For an output served on a request path from personal data (PII declared on a source "
+    "reaches what it `depends_on` or calls on the path), when the press release or "
+    "external FAQ offers an opt-out (opt out, unsubscribe, turn it off; not in a sentence"
+    " that denies it, nor in an FAQ answer that starts with no) or another output "
+    "declares `opt_out`: `offer` (where, with the words quoted and clipped), `fields` and"
+    " `sources` (the personal data it serves from), `calls` (refs on its request path), "
+    "`checked_by`, `enforced` (true when `opt_out` is written in words, or its "
+    "`checked_by` is a call on the request path) and `gap` (what is missing, in words). "
+    "Absent for other outputs, or with no promise.",
+)
+def output_opt_out(spec: Analysis) -> Mapping[str, Any]:
+    promise = _promise(spec)
+    if promise is None:
+        return {}
+    table: dict[str, dict[str, list[str]]] = spec.cached("privacy.carried", _carried)
+    result: dict[str, Any] = {}
+    for output in spec.entities("outputs"):
+        path = [hop["dep"] for hop in calls(output.fields.get("request_path"))]
+        if not path or output.fields.get("mode") == "precomputed":
+            continue
+        depends = output.fields.get("depends_on")
+        used = [r for r in depends if isinstance(r, str)] if isinstance(depends, list) else []
+        reached: dict[str, list[str]] = {}
+        for ref in [*used, *path]:  # what it is built from, and what it calls per request
+            for source, fields in table.get(ref, {}).items():
+                reached.setdefault(source, fields)
+        if not reached:
+            continue
+        declared = output.fields.get("opt_out")
+        checked_by = declared.get("checked_by") if isinstance(declared, Mapping) else None
+        calls_ = list(dict.fromkeys(path))
+        enforced = isinstance(declared, str) or (
+            isinstance(checked_by, str) and checked_by in calls_
+        )
+        if isinstance(checked_by, str) and not enforced:
+            gap = f"says it is checked by {checked_by}, which its request path does not call"
+        else:
+            gap = (
+                "does not say which call on its request path reads it (opt_out.checked_by; "
+                f"it calls {', '.join(calls_)})"
+            )
+        result[output.id] = {
+            "offer": promise["offer"]
+            + (f' ("{_short(promise["text"])}")' if promise["text"] else ""),
+            "fields": sorted({f for fields in reached.values() for f in fields}),
+            "sources": sorted(reached),
+            "calls": calls_,
+            "checked_by": checked_by,
+            "enforced": enforced,
+            "gap": gap,
         }
     return result
