@@ -167,3 +167,20 @@ def _calendar_day_gaps(
 
 def _fires(day_ok: bool, weekday_ok: bool, either: bool) -> bool:
     return (day_ok or weekday_ok) if either else (day_ok and weekday_ok)
+
+
+def latest_start(expression: str) -> float | None:
+    """The latest time of day (seconds after midnight) at which a cron expression starts a
+    run, for a deadline check; None if it is not an expression or never fires."""
+    text = _MACROS.get(expression.strip().lower(), expression)
+    parts = text.split()
+    if len(parts) != 5:
+        return None
+    try:
+        minutes = _field(parts[0], *_FIELDS[0][:2], {})
+        hours = _field(parts[1], *_FIELDS[1][:2], {})
+    except ValueError:
+        return None
+    if not minutes or not hours:
+        return None
+    return (max(hours) * 60 + max(m for m in minutes)) * 60.0

@@ -9,12 +9,14 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from consider.errors import PackError
-from consider.units import parse_duration
+from consider.units import parse_duration, time_of_day
 
 if TYPE_CHECKING:
     pass
 
-PROMISE_KINDS = ("freshness", "latency", "schedule")
+PROMISE_KINDS = ("freshness", "latency", "schedule", "deadline")
+"""Kinds of timing a phrase promises; a deadline is a time of day (``"12:00"``), the others
+durations."""
 NUMBER_WORDS = {
     "a": 1,
     "an": 1,
@@ -116,25 +118,36 @@ def compile_phrases(table: Any, *, where: str = "") -> list[Phrase]:
         if unknown:
             raise PackError(
                 f"{PHRASES_KEY}[{row_number}] ('{text}'): unknown keys "
-                f"{sorted(unknown)}; use phrase, freshness, latency, schedule or "
-                "note",
+                f"{sorted(unknown)}; use phrase, freshness, latency, schedule, deadline "
+                "or note",
                 path=where or None,
             )
         figures = []
         for kind in PROMISE_KINDS:
-            if kind in row:
-                try:
-                    figures.append((kind, parse_duration(row[kind])))
-                except ValueError:
+            if kind not in row:
+                continue
+            if kind == "deadline":
+                clock = time_of_day(row[kind])
+                if clock is None:
                     raise PackError(
-                        f"{PHRASES_KEY}[{row_number}] ('{text}'): {kind} must be a "
-                        f"duration such as 1h, not {row[kind]!r}",
+                        f"{PHRASES_KEY}[{row_number}] ('{text}'): deadline must be a time "
+                        f'of day written "HH:MM", such as "12:00", not {row[kind]!r}',
                         path=where or None,
-                    ) from None
+                    )
+                figures.append((kind, clock))
+                continue
+            try:
+                figures.append((kind, parse_duration(row[kind])))
+            except ValueError:
+                raise PackError(
+                    f"{PHRASES_KEY}[{row_number}] ('{text}'): {kind} must be a "
+                    f"duration such as 1h, not {row[kind]!r}",
+                    path=where or None,
+                ) from None
         if not figures:
             raise PackError(
                 f"{PHRASES_KEY}[{row_number}] ('{text}') names no figure: give "
-                "freshness, latency or schedule",
+                "freshness, latency, schedule or deadline",
                 path=where or None,
             )
         phrases.append(_compile_phrase(text, tuple(figures)))

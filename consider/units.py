@@ -237,3 +237,22 @@ FORMATTERS: dict[str, Callable[[float], str]] = {
     "rate": format_rate,
 }
 """Filters a message template may apply, as in ``{retrain.cadence|duration}``."""
+
+
+def time_of_day(text: Any) -> float | None:
+    """Seconds after midnight of a time of day written ``HH:MM``; None if it is not one."""
+    if not isinstance(text, str):
+        return None
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit()):
+        return None
+    if int(hours) > 24 or int(minutes) > 59:
+        return None
+    return int(hours) * 3600.0 + int(minutes) * 60.0
+
+
+def format_clock(seconds: float) -> str:
+    """A time of day, such as 13:00 (or 01:30 (+1d) past midnight)."""
+    day, rest = divmod(round(seconds), 86400)
+    text = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}"
+    return text if day == 0 else f"{text} (+{day}d)"

@@ -132,7 +132,7 @@ def test_a_session_in_a_terminal(spec_file: Path) -> None:
     child.sendline("6h")
     child.expect_exact("  wrote precompute.schedule: 6h to spec.yaml\r\n")
     _answer(child, "[11/13] realtime · output:home-rows · precompute-runtime", "quit")
-    child.expect_exact("4 answers written to spec.yaml; 36 open questions left: ")
+    child.expect_exact("4 answers written to spec.yaml; 41 open questions left: ")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

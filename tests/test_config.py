@@ -154,7 +154,7 @@ def test_packs_from_config_are_relative_to_it_and_pack_flag_replaces_them(
 def test_open_questions_gate(repo: Path, run_cli: Run) -> None:
     base = "rules: {rate-limit-insufficient: warning}\n"
     (repo / ".consider.yaml").write_text(base)
-    assert run_cli("check", "fraud.yaml")[0] == 0  # 10 open questions, fail_on_questions: never
+    assert run_cli("check", "fraud.yaml")[0] == 0  # 15 open questions, fail_on_questions: never
     (repo / ".consider.yaml").write_text(base + "fail_on_questions: any\n")
     code, out, _ = run_cli("check", "fraud.yaml", "--format", "json")
     gate = [f for f in json.loads(out)["files"][0]["findings"] if f["rule"] == "open-questions"]
@@ -164,14 +164,14 @@ def test_open_questions_gate(repo: Path, run_cli: Run) -> None:
             "error",
             12,
             1,
-            "10 open question(s), and any open question fails the gate "
+            "15 open question(s), and any open question fails the gate "
             "(fail_on_questions: any in .consider.yaml); answer them, or write tbd where the "
             "answer is not known yet",
         )
     ]
-    (repo / ".consider.yaml").write_text(base + "fail_on_questions: 10\n")
+    (repo / ".consider.yaml").write_text(base + "fail_on_questions: 15\n")
     assert run_cli("check", "fraud.yaml")[0] == 0
-    (repo / ".consider.yaml").write_text(base + "fail_on_questions: 9\n")
+    (repo / ".consider.yaml").write_text(base + "fail_on_questions: 14\n")
     assert run_cli("check", "fraud.yaml")[0] == 1
     (repo / ".consider.yaml").write_text(base + "fail_on_questions: tier-1\n")
     assert run_cli("check", "fraud.yaml")[0] == 1  # tier 1

@@ -91,3 +91,12 @@ def test_calendar_cron_gaps_need_no_walk_over_every_day() -> None:
     # 120 expressions: about 3,000 calls each; the day-by-day walk above makes about 12,000
     # for one expression (1.4 million for the 120)
     assert calls < 120 * 6000
+
+
+def test_latest_start_is_the_last_time_of_day_a_run_starts() -> None:
+    from consider.cron import latest_start
+
+    assert latest_start("0 6 * * MON") == 6 * 3600
+    assert latest_start("30 1,4 * * *") == 4 * 3600 + 30 * 60
+    assert latest_start("@daily") == 0
+    assert latest_start("not cron") is None

@@ -63,7 +63,13 @@ def test_the_examples_ask_at_most_thirty_questions(builtin_rules: RuleSet) -> No
     # those shown inside a risk, which the summary line now counts too).
     findings = [f for path in SPECS for f in check_file(path, builtin_rules).findings]
     asked = sum(1 for f in findings if f.kind is Kind.QUESTION)
-    assert asked <= 30  # issue 9: from 51, asked only where they apply
+    # issue 9: from 51, asked only where they apply; issue 10: +2, the quota and the price of
+    # the partner API that home rows calls on every request; +1, how deletes of the pulled
+    # orders database, which holds personal data, reach us; +1, what alerts when the fraud
+    # model outgrows its max_age; +7, what three products will not do (non_goals), and, for
+    # the two whose models read features of their own code, how long a new feature takes and
+    # whether that code is tested (ML Test Score); the credit example answers its own
+    assert asked <= 41
     shown_inside = sum(counts(check_file(p, builtin_rules).findings)["questions"] for p in SPECS)
     assert shown_inside - asked == sum(
         len(f.folded) for f in findings if f.kind is not Kind.QUESTION

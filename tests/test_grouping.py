@@ -195,7 +195,7 @@ def test_home_recommender_reports_four_error_problems(run_cli: Run, tmp_path: Pa
                 "dependency-missing-extra-nine",
             ],
         ),
-        ("latency-budget-exceeded", []),
+        ("latency-budget-exceeded", ["hop-budget-below-dependency-p99"]),
         ("freshness-chain-exceeds-slo", ["batch-interval-exceeds-freshness"]),
         ("no-quality-monitoring", []),
     ]

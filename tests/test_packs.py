@@ -116,7 +116,7 @@ def test_validate_refuses_a_broken_phrase_table(
         2,
         "",
         f"consider: {path}:3:1: x-phrases[0] ('instantly') names no figure: give "
-        "freshness, latency or schedule\n",
+        "freshness, latency, schedule or deadline\n",
     )
 
 

@@ -45,10 +45,10 @@ def test_progress_counts_applicable_and_answered(spec_file: Path, builtin_rules:
     assert [p.line() for p in found.progress] == [
         "collection 1/14 answered",
         "dependencies 0/2 answered",
-        "working-backwards 4/11 answered",
+        "working-backwards 4/15 answered",
     ]
     assert [(i.target, i.question.id) for i in found.acknowledged()] == [("product", "pr-evidence")]
-    assert len(found.open()) == 21
+    assert len(found.open()) == 25
 
 
 def test_text_output(spec_file: Path, run_cli: Run) -> None:
@@ -56,11 +56,11 @@ def test_text_output(spec_file: Path, run_cli: Run) -> None:
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[:6] == [
-        f"{spec_file}: 22 open questions (1 acknowledged)",
+        f"{spec_file}: 26 open questions (1 acknowledged)",
         "",
         "collection 1/14 answered",
         "dependencies 0/2 answered",
-        "working-backwards 4/11 answered",
+        "working-backwards 4/15 answered",
         "",
     ]
     assert lines[6:13] == [
@@ -89,7 +89,7 @@ def test_json_output(spec_file: Path, run_cli: Run) -> None:
     assert document["progress"][2] == {
         "pack": "working-backwards",
         "answered": 4,
-        "applicable": 11,
+        "applicable": 15,
     }
     ids = [(q["id"], q["status"]) for q in document["questions"]]
     assert ("pr-evidence", "acknowledged") in ids

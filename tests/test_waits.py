@@ -102,3 +102,43 @@ def test_a_declared_rerun_shortens_the_hop_in_check_and_impact(
     assert walk.value[email] == (24.5 + 25 + 0.5) * 3600  # 50h: not 74h
     (visible,) = plan(spec, "source:prices").outputs
     assert visible.after == (25 + 0.5) * 3600  # 25h30m: the source's own wait earlier
+
+
+def test_an_event_time_window_counts_in_the_hop_it_closes(
+    tmp_path: Path, builtin_rules: RuleSet
+) -> None:
+    """A window with no kind over a source that states its event time waits for its window
+    and the source's allowed lateness; processing time, a batch feature, or data with no
+    event time add no window. The source itself adds only its lag: lateness delays nothing
+    but a window."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        "consider: 1\nproduct: {name: x}\n"
+        "sources:\n"
+        "  plays: {method: stream, max_lag: 1m, event_time_field: ts,"
+        " late_data: {allowed_lateness: 10m}}\n"
+        "  taps: {method: stream, max_lag: 1m}\n"
+        "features:\n"
+        "  inferred: {source: source:plays, compute: stream, window: {size: 15m}}\n"
+        "  processing: {source: source:plays, window: {kind: processing_time, size: 15m}}\n"
+        "  batch: {source: source:plays, compute: batch, materialize: {interval: 5m},"
+        " window: {size: 15m}}\n"
+        "  no-event-time: {source: source:taps, compute: stream, window: {size: 15m}}\n"
+        "  via-dataset: {source: dataset:cleaned, compute: stream,"
+        " window: {kind: event_time, size: 15m}}\n"
+        "datasets:\n"
+        "  cleaned: {derived_from: [source:plays], refresh: {method: stream, max_lag: 1m}}\n"
+        "outputs:\n  out: {mode: online, depends_on: [feature:inferred, feature:processing,"
+        " feature:batch, feature:no-event-time, feature:via-dataset]}\n"
+    )
+    spec = read_spec(path)
+    graph = lineage_graph(Analysis(spec, builtin_rules.tables()))
+    waits = table(graph, DATA)
+    assert waits[("source:plays", "feature:inferred")] == (15 + 10) * 60
+    assert waits[("source:plays", "feature:processing")] == 0
+    assert waits[("source:plays", "feature:batch")] == 5 * 60
+    assert waits[("source:taps", "feature:no-event-time")] == 0
+    # Through a derived dataset, the window waits for the lateness of the source behind it.
+    assert waits[("dataset:cleaned", "feature:via-dataset")] == (15 + 10) * 60
+    (step,) = [s for s in plan(spec, "source:plays").steps if s.ref == "feature:inferred"]
+    assert step.delay == (15 + 10) * 60

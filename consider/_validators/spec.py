@@ -23,7 +23,7 @@ class JsonSchemaValuesException(JsonSchemaValueException):
 
 Decimal = float
 import re
-_PATTERN_SOURCES = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^x-': '^x-', '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': '^[0-9]{4}-[0-9]{2}-[0-9]{2}\\Z', '^[a-z0-9]+(-[a-z0-9]+)*$': '^[a-z0-9]+(-[a-z0-9]+)*\\Z', '^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)$': '^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)\\Z', '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$': '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\Z', '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])': '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])', '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])': '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])', '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])': '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])', '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])': '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])', '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])': '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])', '^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])': '^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])', '^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])': '^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])', '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'}
+_PATTERN_SOURCES = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^x-': '^x-', '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': '^[0-9]{4}-[0-9]{2}-[0-9]{2}\\Z', '^[a-z0-9]+(-[a-z0-9]+)*$': '^[a-z0-9]+(-[a-z0-9]+)*\\Z', '^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)$': '^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)\\Z', '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$': '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\Z', '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])': '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])', '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])': '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])', '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])': '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])', '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])': '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])', '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])': '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])', '^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^([01][0-9]|2[0-3]):[0-5][0-9]$': '^([01][0-9]|2[0-3]):[0-5][0-9]\\Z', '^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])': '^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])', '^service:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^service:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])': '^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])', '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'}
 
 class _Patterns(dict):
     """The schema's patterns, each compiled the first time a value is matched against it."""
@@ -430,6 +430,26 @@ def validate___definitions_service(data, custom_formats={}, name_prefix=None):
             data_keys.remove('capacity')
             data__capacity = data['capacity']
             validate___definitions_rate(data__capacity, custom_formats, (name_prefix or 'data') + '.capacity')
+        if 'cost_per_call' in data_keys:
+            data_keys.remove('cost_per_call')
+            data__costpercall = data['cost_per_call']
+            data__costpercall_one_of_count1 = 0
+            if data__costpercall_one_of_count1 < 2:
+                try:
+                    if not isinstance(data__costpercall, (int, float, Decimal)) or isinstance(data__costpercall, bool):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cost_per_call must be number', value=data__costpercall, name='' + (name_prefix or 'data') + '.cost_per_call', rule='type')
+                    data__costpercall_one_of_count1 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__costpercall_one_of_count1 < 2:
+                try:
+                    if not isinstance(data__costpercall, str):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cost_per_call must be string', value=data__costpercall, name='' + (name_prefix or 'data') + '.cost_per_call', rule='type')
+                    data__costpercall_one_of_count1 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__costpercall_one_of_count1 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cost_per_call must be valid exactly by one definition' + (' (' + str(data__costpercall_one_of_count1) + ' matches found)'), value=data__costpercall, name='' + (name_prefix or 'data') + '.cost_per_call', rule='oneOf')
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -439,18 +459,18 @@ def validate___definitions_service(data, custom_formats={}, name_prefix=None):
     return data
 
 def validate___definitions_rate(data, custom_formats={}, name_prefix=None):
-    data_one_of_count1 = 0
-    if data_one_of_count1 < 2:
+    data_one_of_count2 = 0
+    if data_one_of_count2 < 2:
         try:
             if not isinstance(data, str):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
             if isinstance(data, str):
                 if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])'].search(data):
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
-            data_one_of_count1 += 1
+            data_one_of_count2 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count1 < 2:
+    if data_one_of_count2 < 2:
         try:
             if not isinstance(data, dict):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
@@ -474,16 +494,16 @@ def validate___definitions_rate(data, custom_formats={}, name_prefix=None):
                             data_keys.remove(data_key)
                 if data_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
-            data_one_of_count1 += 1
+            data_one_of_count2 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count1 != 1:
-        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count1) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
+    if data_one_of_count2 != 1:
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count2) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
     return data
 
 def validate___definitions_count(data, custom_formats={}, name_prefix=None):
-    data_one_of_count2 = 0
-    if data_one_of_count2 < 2:
+    data_one_of_count3 = 0
+    if data_one_of_count3 < 2:
         try:
             if not isinstance(data, int) and (not (isinstance(data, float) and data.is_integer())) or isinstance(data, bool):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be integer', value=data, name='' + (name_prefix or 'data') + '', rule='type')
@@ -492,21 +512,21 @@ def validate___definitions_count(data, custom_formats={}, name_prefix=None):
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be bigger than or equal to 0', value=data, name='' + (name_prefix or 'data') + '', rule='minimum')
                 if data > 999999999999999:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be smaller than or equal to 999999999999999', value=data, name='' + (name_prefix or 'data') + '', rule='maximum')
-            data_one_of_count2 += 1
+            data_one_of_count3 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count2 < 2:
+    if data_one_of_count3 < 2:
         try:
             if not isinstance(data, str):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
             if isinstance(data, str):
                 if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])'].search(data):
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
-            data_one_of_count2 += 1
+            data_one_of_count3 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count2 != 1:
-        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count2) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
+    if data_one_of_count3 != 1:
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count3) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
     return data
 
 def validate___definitions_source(data, custom_formats={}, name_prefix=None):
@@ -563,15 +583,15 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
         if 'dedup_key' in data_keys:
             data_keys.remove('dedup_key')
             data__dedupkey = data['dedup_key']
-            data__dedupkey_one_of_count3 = 0
-            if data__dedupkey_one_of_count3 < 2:
+            data__dedupkey_one_of_count4 = 0
+            if data__dedupkey_one_of_count4 < 2:
                 try:
                     if not isinstance(data__dedupkey, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.dedup_key must be string', value=data__dedupkey, name='' + (name_prefix or 'data') + '.dedup_key', rule='type')
-                    data__dedupkey_one_of_count3 += 1
+                    data__dedupkey_one_of_count4 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__dedupkey_one_of_count3 < 2:
+            if data__dedupkey_one_of_count4 < 2:
                 try:
                     if not isinstance(data__dedupkey, (list, tuple)):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.dedup_key must be array', value=data__dedupkey, name='' + (name_prefix or 'data') + '.dedup_key', rule='type')
@@ -581,11 +601,11 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                         for data__dedupkey_x, data__dedupkey_item in enumerate(data__dedupkey):
                             if not isinstance(data__dedupkey_item, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.dedup_key[{data__dedupkey_x}]'.format(**locals()) + ' must be string', value=data__dedupkey_item, name='' + (name_prefix or 'data') + '.dedup_key[{data__dedupkey_x}]'.format(**locals()) + '', rule='type')
-                    data__dedupkey_one_of_count3 += 1
+                    data__dedupkey_one_of_count4 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__dedupkey_one_of_count3 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.dedup_key must be valid exactly by one definition' + (' (' + str(data__dedupkey_one_of_count3) + ' matches found)'), value=data__dedupkey, name='' + (name_prefix or 'data') + '.dedup_key', rule='oneOf')
+            if data__dedupkey_one_of_count4 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.dedup_key must be valid exactly by one definition' + (' (' + str(data__dedupkey_one_of_count4) + ' matches found)'), value=data__dedupkey, name='' + (name_prefix or 'data') + '.dedup_key', rule='oneOf')
         if 'event_time_field' in data_keys:
             data_keys.remove('event_time_field')
             data__eventtimefield = data['event_time_field']
@@ -676,15 +696,15 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
         if 'pii' in data_keys:
             data_keys.remove('pii')
             data__pii = data['pii']
-            data__pii_one_of_count4 = 0
-            if data__pii_one_of_count4 < 2:
+            data__pii_one_of_count5 = 0
+            if data__pii_one_of_count5 < 2:
                 try:
                     if not isinstance(data__pii, bool):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be boolean', value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='type')
-                    data__pii_one_of_count4 += 1
+                    data__pii_one_of_count5 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__pii_one_of_count4 < 2:
+            if data__pii_one_of_count5 < 2:
                 try:
                     if not isinstance(data__pii, (list, tuple)):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be array', value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='type')
@@ -694,11 +714,21 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                         for data__pii_x, data__pii_item in enumerate(data__pii):
                             if not isinstance(data__pii_item, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + ' must be string', value=data__pii_item, name='' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + '', rule='type')
-                    data__pii_one_of_count4 += 1
+                    data__pii_one_of_count5 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__pii_one_of_count4 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be valid exactly by one definition' + (' (' + str(data__pii_one_of_count4) + ' matches found)'), value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='oneOf')
+            if data__pii_one_of_count5 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be valid exactly by one definition' + (' (' + str(data__pii_one_of_count5) + ' matches found)'), value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='oneOf')
+        if 'logged_from_outputs' in data_keys:
+            data_keys.remove('logged_from_outputs')
+            data__loggedfromoutputs = data['logged_from_outputs']
+            if not isinstance(data__loggedfromoutputs, (list, tuple)):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.logged_from_outputs must be array', value=data__loggedfromoutputs, name='' + (name_prefix or 'data') + '.logged_from_outputs', rule='type')
+            data__loggedfromoutputs_is_list = isinstance(data__loggedfromoutputs, (list, tuple))
+            if data__loggedfromoutputs_is_list:
+                data__loggedfromoutputs_len = len(data__loggedfromoutputs)
+                for data__loggedfromoutputs_x, data__loggedfromoutputs_item in enumerate(data__loggedfromoutputs):
+                    validate___definitions_ref_output(data__loggedfromoutputs_item, custom_formats, (name_prefix or 'data') + '.logged_from_outputs[{data__loggedfromoutputs_x}]'.format(**locals()))
         if 'erasure' in data_keys:
             data_keys.remove('erasure')
             data__erasure = data['erasure']
@@ -711,8 +741,8 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
         if 'monitors' in data_keys:
             data_keys.remove('monitors')
             data__monitors = data['monitors']
-            data__monitors_one_of_count5 = 0
-            if data__monitors_one_of_count5 < 2:
+            data__monitors_one_of_count6 = 0
+            if data__monitors_one_of_count6 < 2:
                 try:
                     if not isinstance(data__monitors, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors must be object', value=data__monitors, name='' + (name_prefix or 'data') + '.monitors', rule='type')
@@ -745,10 +775,10 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                                     data__monitors_keys.remove(data__monitors_key)
                         if data__monitors_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors must not contain ' + str(data__monitors_keys) + ' properties', value=data__monitors, name='' + (name_prefix or 'data') + '.monitors', rule='additionalProperties')
-                    data__monitors_one_of_count5 += 1
+                    data__monitors_one_of_count6 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__monitors_one_of_count5 < 2:
+            if data__monitors_one_of_count6 < 2:
                 try:
                     if not isinstance(data__monitors, (list, tuple)):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors must be array', value=data__monitors, name='' + (name_prefix or 'data') + '.monitors', rule='type')
@@ -765,11 +795,11 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors[{data__monitors_x}]'.format(**locals()) + ' must be string', value=data__monitors_item, name='' + (name_prefix or 'data') + '.monitors[{data__monitors_x}]'.format(**locals()) + '', rule='type')
                             if not (isinstance(data__monitors_item, str) and data__monitors_item == 'volume' or (isinstance(data__monitors_item, str) and data__monitors_item == 'freshness') or (isinstance(data__monitors_item, str) and data__monitors_item == 'schema') or (isinstance(data__monitors_item, str) and data__monitors_item == 'completeness')):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors[{data__monitors_x}]'.format(**locals()) + " must be one of ['volume', 'freshness', 'schema', 'completeness']", value=data__monitors_item, name='' + (name_prefix or 'data') + '.monitors[{data__monitors_x}]'.format(**locals()) + '', rule='enum')
-                    data__monitors_one_of_count5 += 1
+                    data__monitors_one_of_count6 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__monitors_one_of_count5 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors must be valid exactly by one definition' + (' (' + str(data__monitors_one_of_count5) + ' matches found)'), value=data__monitors, name='' + (name_prefix or 'data') + '.monitors', rule='oneOf')
+            if data__monitors_one_of_count6 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors must be valid exactly by one definition' + (' (' + str(data__monitors_one_of_count6) + ' matches found)'), value=data__monitors, name='' + (name_prefix or 'data') + '.monitors', rule='oneOf')
         if 'owner' in data_keys:
             data_keys.remove('owner')
             data__owner = data['owner']
@@ -778,22 +808,55 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
         if 'change_rate' in data_keys:
             data_keys.remove('change_rate')
             data__changerate = data['change_rate']
-            data__changerate_any_of_count6 = 0
-            if not data__changerate_any_of_count6:
+            data__changerate_any_of_count7 = 0
+            if not data__changerate_any_of_count7:
                 try:
                     if not isinstance(data__changerate, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.change_rate must be string', value=data__changerate, name='' + (name_prefix or 'data') + '.change_rate', rule='type')
-                    data__changerate_any_of_count6 += 1
+                    data__changerate_any_of_count7 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if not data__changerate_any_of_count6:
+            if not data__changerate_any_of_count7:
                 try:
                     validate___definitions_rate(data__changerate, custom_formats, (name_prefix or 'data') + '.change_rate')
-                    data__changerate_any_of_count6 += 1
+                    data__changerate_any_of_count7 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if not data__changerate_any_of_count6:
+            if not data__changerate_any_of_count7:
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.change_rate cannot be validated by any definition', value=data__changerate, name='' + (name_prefix or 'data') + '.change_rate', rule='anyOf')
+        if 'mutable' in data_keys:
+            data_keys.remove('mutable')
+            data__mutable = data['mutable']
+            if not isinstance(data__mutable, bool):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.mutable must be boolean', value=data__mutable, name='' + (name_prefix or 'data') + '.mutable', rule='type')
+        if 'deletes' in data_keys:
+            data_keys.remove('deletes')
+            data__deletes = data['deletes']
+            if not isinstance(data__deletes, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deletes must be string', value=data__deletes, name='' + (name_prefix or 'data') + '.deletes', rule='type')
+            if not (isinstance(data__deletes, str) and data__deletes == 'cdc' or (isinstance(data__deletes, str) and data__deletes == 'tombstone') or (isinstance(data__deletes, str) and data__deletes == 'full_refresh') or (isinstance(data__deletes, str) and data__deletes == 'none')):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + ".deletes must be one of ['cdc', 'tombstone', 'full_refresh', 'none']", value=data__deletes, name='' + (name_prefix or 'data') + '.deletes', rule='enum')
+        if 'point_in_time_correct' in data_keys:
+            data_keys.remove('point_in_time_correct')
+            data__pointintimecorrect = data['point_in_time_correct']
+            if not isinstance(data__pointintimecorrect, bool):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.point_in_time_correct must be boolean', value=data__pointintimecorrect, name='' + (name_prefix or 'data') + '.point_in_time_correct', rule='type')
+        if 'versioned' in data_keys:
+            data_keys.remove('versioned')
+            data__versioned = data['versioned']
+            if not isinstance(data__versioned, bool):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.versioned must be boolean', value=data__versioned, name='' + (name_prefix or 'data') + '.versioned', rule='type')
+        if 'checks' in data_keys:
+            data_keys.remove('checks')
+            data__checks = data['checks']
+            if not isinstance(data__checks, (list, tuple)):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.checks must be array', value=data__checks, name='' + (name_prefix or 'data') + '.checks', rule='type')
+            data__checks_is_list = isinstance(data__checks, (list, tuple))
+            if data__checks_is_list:
+                data__checks_len = len(data__checks)
+                for data__checks_x, data__checks_item in enumerate(data__checks):
+                    if not isinstance(data__checks_item, str):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + ' must be string', value=data__checks_item, name='' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + '', rule='type')
         if 'cost' in data_keys:
             data_keys.remove('cost')
             data__cost = data['cost']
@@ -876,6 +939,14 @@ def validate___definitions_data_schema(data, custom_formats={}, name_prefix=None
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
 
+def validate___definitions_ref_output(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, str):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
+    if isinstance(data, str):
+        if not REGEX_PATTERNS['^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+    return data
+
 def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, dict):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
@@ -941,23 +1012,23 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
         if 'aggregation' in data_keys:
             data_keys.remove('aggregation')
             data__aggregation = data['aggregation']
-            data__aggregation_one_of_count7 = 0
-            if data__aggregation_one_of_count7 < 2:
+            data__aggregation_one_of_count8 = 0
+            if data__aggregation_one_of_count8 < 2:
                 try:
                     if not isinstance(data__aggregation, bool):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.aggregation must be boolean', value=data__aggregation, name='' + (name_prefix or 'data') + '.aggregation', rule='type')
-                    data__aggregation_one_of_count7 += 1
+                    data__aggregation_one_of_count8 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__aggregation_one_of_count7 < 2:
+            if data__aggregation_one_of_count8 < 2:
                 try:
                     if not isinstance(data__aggregation, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.aggregation must be string', value=data__aggregation, name='' + (name_prefix or 'data') + '.aggregation', rule='type')
-                    data__aggregation_one_of_count7 += 1
+                    data__aggregation_one_of_count8 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__aggregation_one_of_count7 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.aggregation must be valid exactly by one definition' + (' (' + str(data__aggregation_one_of_count7) + ' matches found)'), value=data__aggregation, name='' + (name_prefix or 'data') + '.aggregation', rule='oneOf')
+            if data__aggregation_one_of_count8 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.aggregation must be valid exactly by one definition' + (' (' + str(data__aggregation_one_of_count8) + ' matches found)'), value=data__aggregation, name='' + (name_prefix or 'data') + '.aggregation', rule='oneOf')
         if 'window' in data_keys:
             data_keys.remove('window')
             data__window = data['window']
@@ -994,6 +1065,37 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
                 for data__checks_x, data__checks_item in enumerate(data__checks):
                     if not isinstance(data__checks_item, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + ' must be string', value=data__checks_item, name='' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + '', rule='type')
+        if 'tested' in data_keys:
+            data_keys.remove('tested')
+            data__tested = data['tested']
+            if not isinstance(data__tested, (bool, str)):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.tested must be boolean or string', value=data__tested, name='' + (name_prefix or 'data') + '.tested', rule='type')
+        if 'pii' in data_keys:
+            data_keys.remove('pii')
+            data__pii = data['pii']
+            data__pii_one_of_count9 = 0
+            if data__pii_one_of_count9 < 2:
+                try:
+                    if not isinstance(data__pii, bool):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be boolean', value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='type')
+                    data__pii_one_of_count9 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__pii_one_of_count9 < 2:
+                try:
+                    if not isinstance(data__pii, (list, tuple)):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be array', value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='type')
+                    data__pii_is_list = isinstance(data__pii, (list, tuple))
+                    if data__pii_is_list:
+                        data__pii_len = len(data__pii)
+                        for data__pii_x, data__pii_item in enumerate(data__pii):
+                            if not isinstance(data__pii_item, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + ' must be string', value=data__pii_item, name='' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + '', rule='type')
+                    data__pii_one_of_count9 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__pii_one_of_count9 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be valid exactly by one definition' + (' (' + str(data__pii_one_of_count9) + ' matches found)'), value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='oneOf')
         if 'cost' in data_keys:
             data_keys.remove('cost')
             data__cost = data['cost']
@@ -1105,6 +1207,37 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
             data_keys.remove('retention')
             data__retention = data['retention']
             validate___definitions_duration(data__retention, custom_formats, (name_prefix or 'data') + '.retention')
+        if 'pii' in data_keys:
+            data_keys.remove('pii')
+            data__pii = data['pii']
+            data__pii_one_of_count10 = 0
+            if data__pii_one_of_count10 < 2:
+                try:
+                    if not isinstance(data__pii, bool):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be boolean', value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='type')
+                    data__pii_one_of_count10 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__pii_one_of_count10 < 2:
+                try:
+                    if not isinstance(data__pii, (list, tuple)):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be array', value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='type')
+                    data__pii_is_list = isinstance(data__pii, (list, tuple))
+                    if data__pii_is_list:
+                        data__pii_len = len(data__pii)
+                        for data__pii_x, data__pii_item in enumerate(data__pii):
+                            if not isinstance(data__pii_item, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + ' must be string', value=data__pii_item, name='' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + '', rule='type')
+                    data__pii_one_of_count10 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__pii_one_of_count10 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be valid exactly by one definition' + (' (' + str(data__pii_one_of_count10) + ' matches found)'), value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='oneOf')
+        if 'erasure' in data_keys:
+            data_keys.remove('erasure')
+            data__erasure = data['erasure']
+            if not isinstance(data__erasure, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.erasure must be string', value=data__erasure, name='' + (name_prefix or 'data') + '.erasure', rule='type')
         if 'versioned' in data_keys:
             data_keys.remove('versioned')
             data__versioned = data['versioned']
@@ -1157,23 +1290,23 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
         if 'new_entities' in data_keys:
             data_keys.remove('new_entities')
             data__newentities = data['new_entities']
-            data__newentities_one_of_count8 = 0
-            if data__newentities_one_of_count8 < 2:
+            data__newentities_one_of_count11 = 0
+            if data__newentities_one_of_count11 < 2:
                 try:
                     if not isinstance(data__newentities, bool):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.new_entities must be boolean', value=data__newentities, name='' + (name_prefix or 'data') + '.new_entities', rule='type')
-                    data__newentities_one_of_count8 += 1
+                    data__newentities_one_of_count11 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__newentities_one_of_count8 < 2:
+            if data__newentities_one_of_count11 < 2:
                 try:
                     if not isinstance(data__newentities, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.new_entities must be string', value=data__newentities, name='' + (name_prefix or 'data') + '.new_entities', rule='type')
-                    data__newentities_one_of_count8 += 1
+                    data__newentities_one_of_count11 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__newentities_one_of_count8 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.new_entities must be valid exactly by one definition' + (' (' + str(data__newentities_one_of_count8) + ' matches found)'), value=data__newentities, name='' + (name_prefix or 'data') + '.new_entities', rule='oneOf')
+            if data__newentities_one_of_count11 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.new_entities must be valid exactly by one definition' + (' (' + str(data__newentities_one_of_count11) + ' matches found)'), value=data__newentities, name='' + (name_prefix or 'data') + '.new_entities', rule='oneOf')
         if 'checks' in data_keys:
             data_keys.remove('checks')
             data__checks = data['checks']
@@ -1203,14 +1336,6 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
                     data_keys.remove(data_key)
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
-    return data
-
-def validate___definitions_ref_output(data, custom_formats={}, name_prefix=None):
-    if not isinstance(data, str):
-        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
-    if isinstance(data, str):
-        if not REGEX_PATTERNS['^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data):
-            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
 
 def validate___definitions_ref_model(data, custom_formats={}, name_prefix=None):
@@ -1258,6 +1383,32 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                 data__trainedon_len = len(data__trainedon)
                 for data__trainedon_x, data__trainedon_item in enumerate(data__trainedon):
                     validate___definitions_ref_data(data__trainedon_item, custom_formats, (name_prefix or 'data') + '.trained_on[{data__trainedon_x}]'.format(**locals()))
+        if 'pii' in data_keys:
+            data_keys.remove('pii')
+            data__pii = data['pii']
+            data__pii_one_of_count12 = 0
+            if data__pii_one_of_count12 < 2:
+                try:
+                    if not isinstance(data__pii, bool):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be boolean', value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='type')
+                    data__pii_one_of_count12 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__pii_one_of_count12 < 2:
+                try:
+                    if not isinstance(data__pii, (list, tuple)):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be array', value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='type')
+                    data__pii_is_list = isinstance(data__pii, (list, tuple))
+                    if data__pii_is_list:
+                        data__pii_len = len(data__pii)
+                        for data__pii_x, data__pii_item in enumerate(data__pii):
+                            if not isinstance(data__pii_item, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + ' must be string', value=data__pii_item, name='' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + '', rule='type')
+                    data__pii_one_of_count12 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__pii_one_of_count12 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii must be valid exactly by one definition' + (' (' + str(data__pii_one_of_count12) + ' matches found)'), value=data__pii, name='' + (name_prefix or 'data') + '.pii', rule='oneOf')
         if 'features' in data_keys:
             data_keys.remove('features')
             data__features = data['features']
@@ -1389,8 +1540,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                 if 'canary' in data__validation_keys:
                     data__validation_keys.remove('canary')
                     data__validation__canary = data__validation['canary']
-                    data__validation__canary_one_of_count9 = 0
-                    if data__validation__canary_one_of_count9 < 2:
+                    data__validation__canary_one_of_count13 = 0
+                    if data__validation__canary_one_of_count13 < 2:
                         try:
                             if not isinstance(data__validation__canary, dict):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.canary must be object', value=data__validation__canary, name='' + (name_prefix or 'data') + '.validation.canary', rule='type')
@@ -1411,18 +1562,18 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                                             data__validation__canary_keys.remove(data__validation__canary_key)
                                 if data__validation__canary_keys:
                                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.canary must not contain ' + str(data__validation__canary_keys) + ' properties', value=data__validation__canary, name='' + (name_prefix or 'data') + '.validation.canary', rule='additionalProperties')
-                            data__validation__canary_one_of_count9 += 1
+                            data__validation__canary_one_of_count13 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__validation__canary_one_of_count9 < 2:
+                    if data__validation__canary_one_of_count13 < 2:
                         try:
                             if not isinstance(data__validation__canary, bool):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.canary must be boolean', value=data__validation__canary, name='' + (name_prefix or 'data') + '.validation.canary', rule='type')
-                            data__validation__canary_one_of_count9 += 1
+                            data__validation__canary_one_of_count13 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException):
                             pass
-                    if data__validation__canary_one_of_count9 != 1:
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.canary must be valid exactly by one definition' + (' (' + str(data__validation__canary_one_of_count9) + ' matches found)'), value=data__validation__canary, name='' + (name_prefix or 'data') + '.validation.canary', rule='oneOf')
+                    if data__validation__canary_one_of_count13 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.canary must be valid exactly by one definition' + (' (' + str(data__validation__canary_one_of_count13) + ' matches found)'), value=data__validation__canary, name='' + (name_prefix or 'data') + '.validation.canary', rule='oneOf')
                 if 'shadow' in data__validation_keys:
                     data__validation_keys.remove('shadow')
                     data__validation__shadow = data__validation['shadow']
@@ -1540,8 +1691,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
         if 'reproducible' in data_keys:
             data_keys.remove('reproducible')
             data__reproducible = data['reproducible']
-            data__reproducible_one_of_count10 = 0
-            if data__reproducible_one_of_count10 < 2:
+            data__reproducible_one_of_count14 = 0
+            if data__reproducible_one_of_count14 < 2:
                 try:
                     if not isinstance(data__reproducible, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible must be object', value=data__reproducible, name='' + (name_prefix or 'data') + '.reproducible', rule='type')
@@ -1569,18 +1720,18 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                                     data__reproducible_keys.remove(data__reproducible_key)
                         if data__reproducible_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible must not contain ' + str(data__reproducible_keys) + ' properties', value=data__reproducible, name='' + (name_prefix or 'data') + '.reproducible', rule='additionalProperties')
-                    data__reproducible_one_of_count10 += 1
+                    data__reproducible_one_of_count14 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__reproducible_one_of_count10 < 2:
+            if data__reproducible_one_of_count14 < 2:
                 try:
                     if not isinstance(data__reproducible, bool):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible must be boolean', value=data__reproducible, name='' + (name_prefix or 'data') + '.reproducible', rule='type')
-                    data__reproducible_one_of_count10 += 1
+                    data__reproducible_one_of_count14 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__reproducible_one_of_count10 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible must be valid exactly by one definition' + (' (' + str(data__reproducible_one_of_count10) + ' matches found)'), value=data__reproducible, name='' + (name_prefix or 'data') + '.reproducible', rule='oneOf')
+            if data__reproducible_one_of_count14 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible must be valid exactly by one definition' + (' (' + str(data__reproducible_one_of_count14) + ' matches found)'), value=data__reproducible, name='' + (name_prefix or 'data') + '.reproducible', rule='oneOf')
         if 'monitoring' in data_keys:
             data_keys.remove('monitoring')
             data__monitoring = data['monitoring']
@@ -1599,6 +1750,11 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                     data__monitoring__alert = data__monitoring['alert']
                     if not isinstance(data__monitoring__alert, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitoring.alert must be string', value=data__monitoring__alert, name='' + (name_prefix or 'data') + '.monitoring.alert', rule='type')
+                if 'age_alert' in data__monitoring_keys:
+                    data__monitoring_keys.remove('age_alert')
+                    data__monitoring__agealert = data__monitoring['age_alert']
+                    if not isinstance(data__monitoring__agealert, (str, bool)):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitoring.age_alert must be string or boolean', value=data__monitoring__agealert, name='' + (name_prefix or 'data') + '.monitoring.age_alert', rule='type')
                 if 'owner' in data__monitoring_keys:
                     data__monitoring_keys.remove('owner')
                     data__monitoring__owner = data__monitoring['owner']
@@ -1618,6 +1774,19 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
             data_keys.remove('schema')
             data__schema = data['schema']
             validate___definitions_data_schema(data__schema, custom_formats, (name_prefix or 'data') + '.schema')
+        if 'availability' in data_keys:
+            data_keys.remove('availability')
+            data__availability = data['availability']
+            validate___definitions_percentage(data__availability, custom_formats, (name_prefix or 'data') + '.availability')
+        if 'p99' in data_keys:
+            data_keys.remove('p99')
+            data__p99 = data['p99']
+            validate___definitions_duration(data__p99, custom_formats, (name_prefix or 'data') + '.p99')
+        if 'critical' in data_keys:
+            data_keys.remove('critical')
+            data__critical = data['critical']
+            if not isinstance(data__critical, bool):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.critical must be boolean', value=data__critical, name='' + (name_prefix or 'data') + '.critical', rule='type')
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -1627,8 +1796,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
     return data
 
 def validate___definitions_exploration(data, custom_formats={}, name_prefix=None):
-    data_one_of_count11 = 0
-    if data_one_of_count11 < 2:
+    data_one_of_count15 = 0
+    if data_one_of_count15 < 2:
         try:
             if not isinstance(data, dict):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
@@ -1650,25 +1819,25 @@ def validate___definitions_exploration(data, custom_formats={}, name_prefix=None
                             data_keys.remove(data_key)
                 if data_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
-            data_one_of_count11 += 1
+            data_one_of_count15 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count11 < 2:
+    if data_one_of_count15 < 2:
         try:
             if not isinstance(data, bool):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be boolean', value=data, name='' + (name_prefix or 'data') + '', rule='type')
-            data_one_of_count11 += 1
+            data_one_of_count15 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count11 < 2:
+    if data_one_of_count15 < 2:
         try:
             if not isinstance(data, str):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
-            data_one_of_count11 += 1
+            data_one_of_count15 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count11 != 1:
-        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count11) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
+    if data_one_of_count15 != 1:
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count15) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
     return data
 
 def validate___definitions_ref_prediction(data, custom_formats={}, name_prefix=None):
@@ -1800,6 +1969,36 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                             data__freshness_keys.remove(data__freshness_key)
                 if data__freshness_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.freshness must not contain ' + str(data__freshness_keys) + ' properties', value=data__freshness, name='' + (name_prefix or 'data') + '.freshness', rule='additionalProperties')
+        if 'deadline' in data_keys:
+            data_keys.remove('deadline')
+            data__deadline = data['deadline']
+            if not isinstance(data__deadline, dict):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deadline must be object', value=data__deadline, name='' + (name_prefix or 'data') + '.deadline', rule='type')
+            data__deadline_is_dict = isinstance(data__deadline, dict)
+            if data__deadline_is_dict:
+                data__deadline__missing_keys = set(['time']) - data__deadline.keys()
+                if data__deadline__missing_keys:
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deadline must contain ' + (str(sorted(data__deadline__missing_keys)) + ' properties'), value=data__deadline, name='' + (name_prefix or 'data') + '.deadline', rule='required')
+                data__deadline_keys = set(data__deadline.keys())
+                if 'time' in data__deadline_keys:
+                    data__deadline_keys.remove('time')
+                    data__deadline__time = data__deadline['time']
+                    if not isinstance(data__deadline__time, str):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deadline.time must be string', value=data__deadline__time, name='' + (name_prefix or 'data') + '.deadline.time', rule='type')
+                    if isinstance(data__deadline__time, str):
+                        if not REGEX_PATTERNS['^([01][0-9]|2[0-3]):[0-5][0-9]$'].search(data__deadline__time):
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deadline.time must match pattern ^([01][0-9]|2[0-3]):[0-5][0-9]$', value=data__deadline__time, name='' + (name_prefix or 'data') + '.deadline.time', rule='pattern')
+                if 'timezone' in data__deadline_keys:
+                    data__deadline_keys.remove('timezone')
+                    data__deadline__timezone = data__deadline['timezone']
+                    if not isinstance(data__deadline__timezone, str):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deadline.timezone must be string', value=data__deadline__timezone, name='' + (name_prefix or 'data') + '.deadline.timezone', rule='type')
+                for data__deadline_key, data__deadline_val in data__deadline.items():
+                    if REGEX_PATTERNS['^x-'].search(data__deadline_key):
+                        if data__deadline_key in data__deadline_keys:
+                            data__deadline_keys.remove(data__deadline_key)
+                if data__deadline_keys:
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deadline must not contain ' + str(data__deadline_keys) + ' properties', value=data__deadline, name='' + (name_prefix or 'data') + '.deadline', rule='additionalProperties')
         if 'coverage' in data_keys:
             data_keys.remove('coverage')
             data__coverage = data['coverage']
@@ -1952,8 +2151,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
             data__decision = data['decision']
             if not isinstance(data__decision, str):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.decision must be string', value=data__decision, name='' + (name_prefix or 'data') + '.decision', rule='type')
-            if not (isinstance(data__decision, str) and data__decision == 'rank' or (isinstance(data__decision, str) and data__decision == 'filter') or (isinstance(data__decision, str) and data__decision == 'score') or (isinstance(data__decision, str) and data__decision == 'display')):
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + ".decision must be one of ['rank', 'filter', 'score', 'display']", value=data__decision, name='' + (name_prefix or 'data') + '.decision', rule='enum')
+            if not (isinstance(data__decision, str) and data__decision == 'rank' or (isinstance(data__decision, str) and data__decision == 'filter') or (isinstance(data__decision, str) and data__decision == 'score') or (isinstance(data__decision, str) and data__decision == 'display') or (isinstance(data__decision, str) and data__decision == 'price') or (isinstance(data__decision, str) and data__decision == 'approve')):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + ".decision must be one of ['rank', 'filter', 'score', 'display', 'price', 'approve']", value=data__decision, name='' + (name_prefix or 'data') + '.decision', rule='enum')
         if 'input_space' in data_keys:
             data_keys.remove('input_space')
             data__inputspace = data['input_space']
@@ -2082,12 +2281,113 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     data__fallback_keys.remove('timeout')
                     data__fallback__timeout = data__fallback['timeout']
                     validate___definitions_duration(data__fallback__timeout, custom_formats, (name_prefix or 'data') + '.fallback.timeout')
+                if 'fail_mode' in data__fallback_keys:
+                    data__fallback_keys.remove('fail_mode')
+                    data__fallback__failmode = data__fallback['fail_mode']
+                    if not isinstance(data__fallback__failmode, str):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.fallback.fail_mode must be string', value=data__fallback__failmode, name='' + (name_prefix or 'data') + '.fallback.fail_mode', rule='type')
+                    if not (isinstance(data__fallback__failmode, str) and data__fallback__failmode == 'open' or (isinstance(data__fallback__failmode, str) and data__fallback__failmode == 'closed')):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + ".fallback.fail_mode must be one of ['open', 'closed']", value=data__fallback__failmode, name='' + (name_prefix or 'data') + '.fallback.fail_mode', rule='enum')
                 for data__fallback_key, data__fallback_val in data__fallback.items():
                     if REGEX_PATTERNS['^x-'].search(data__fallback_key):
                         if data__fallback_key in data__fallback_keys:
                             data__fallback_keys.remove(data__fallback_key)
                 if data__fallback_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.fallback must not contain ' + str(data__fallback_keys) + ' properties', value=data__fallback, name='' + (name_prefix or 'data') + '.fallback', rule='additionalProperties')
+        if 'guardrails' in data_keys:
+            data_keys.remove('guardrails')
+            data__guardrails = data['guardrails']
+            if not isinstance(data__guardrails, dict):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails must be object', value=data__guardrails, name='' + (name_prefix or 'data') + '.guardrails', rule='type')
+            data__guardrails_is_dict = isinstance(data__guardrails, dict)
+            if data__guardrails_is_dict:
+                data__guardrails_keys = set(data__guardrails.keys())
+                if 'min' in data__guardrails_keys:
+                    data__guardrails_keys.remove('min')
+                    data__guardrails__min = data__guardrails['min']
+                    data__guardrails__min_one_of_count16 = 0
+                    if data__guardrails__min_one_of_count16 < 2:
+                        try:
+                            if not isinstance(data__guardrails__min, (int, float, Decimal)) or isinstance(data__guardrails__min, bool):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.min must be number', value=data__guardrails__min, name='' + (name_prefix or 'data') + '.guardrails.min', rule='type')
+                            data__guardrails__min_one_of_count16 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                    if data__guardrails__min_one_of_count16 < 2:
+                        try:
+                            if not isinstance(data__guardrails__min, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.min must be string', value=data__guardrails__min, name='' + (name_prefix or 'data') + '.guardrails.min', rule='type')
+                            data__guardrails__min_one_of_count16 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                    if data__guardrails__min_one_of_count16 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.min must be valid exactly by one definition' + (' (' + str(data__guardrails__min_one_of_count16) + ' matches found)'), value=data__guardrails__min, name='' + (name_prefix or 'data') + '.guardrails.min', rule='oneOf')
+                if 'max' in data__guardrails_keys:
+                    data__guardrails_keys.remove('max')
+                    data__guardrails__max = data__guardrails['max']
+                    data__guardrails__max_one_of_count17 = 0
+                    if data__guardrails__max_one_of_count17 < 2:
+                        try:
+                            if not isinstance(data__guardrails__max, (int, float, Decimal)) or isinstance(data__guardrails__max, bool):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max must be number', value=data__guardrails__max, name='' + (name_prefix or 'data') + '.guardrails.max', rule='type')
+                            data__guardrails__max_one_of_count17 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                    if data__guardrails__max_one_of_count17 < 2:
+                        try:
+                            if not isinstance(data__guardrails__max, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max must be string', value=data__guardrails__max, name='' + (name_prefix or 'data') + '.guardrails.max', rule='type')
+                            data__guardrails__max_one_of_count17 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                    if data__guardrails__max_one_of_count17 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max must be valid exactly by one definition' + (' (' + str(data__guardrails__max_one_of_count17) + ' matches found)'), value=data__guardrails__max, name='' + (name_prefix or 'data') + '.guardrails.max', rule='oneOf')
+                if 'max_step' in data__guardrails_keys:
+                    data__guardrails_keys.remove('max_step')
+                    data__guardrails__maxstep = data__guardrails['max_step']
+                    data__guardrails__maxstep_one_of_count18 = 0
+                    if data__guardrails__maxstep_one_of_count18 < 2:
+                        try:
+                            if not isinstance(data__guardrails__maxstep, (int, float, Decimal)) or isinstance(data__guardrails__maxstep, bool):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max_step must be number', value=data__guardrails__maxstep, name='' + (name_prefix or 'data') + '.guardrails.max_step', rule='type')
+                            data__guardrails__maxstep_one_of_count18 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                    if data__guardrails__maxstep_one_of_count18 < 2:
+                        try:
+                            if not isinstance(data__guardrails__maxstep, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max_step must be string', value=data__guardrails__maxstep, name='' + (name_prefix or 'data') + '.guardrails.max_step', rule='type')
+                            data__guardrails__maxstep_one_of_count18 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                    if data__guardrails__maxstep_one_of_count18 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.max_step must be valid exactly by one definition' + (' (' + str(data__guardrails__maxstep_one_of_count18) + ' matches found)'), value=data__guardrails__maxstep, name='' + (name_prefix or 'data') + '.guardrails.max_step', rule='oneOf')
+                if 'kill_switch' in data__guardrails_keys:
+                    data__guardrails_keys.remove('kill_switch')
+                    data__guardrails__killswitch = data__guardrails['kill_switch']
+                    data__guardrails__killswitch_one_of_count19 = 0
+                    if data__guardrails__killswitch_one_of_count19 < 2:
+                        try:
+                            if not isinstance(data__guardrails__killswitch, bool):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.kill_switch must be boolean', value=data__guardrails__killswitch, name='' + (name_prefix or 'data') + '.guardrails.kill_switch', rule='type')
+                            data__guardrails__killswitch_one_of_count19 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                    if data__guardrails__killswitch_one_of_count19 < 2:
+                        try:
+                            if not isinstance(data__guardrails__killswitch, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.kill_switch must be string', value=data__guardrails__killswitch, name='' + (name_prefix or 'data') + '.guardrails.kill_switch', rule='type')
+                            data__guardrails__killswitch_one_of_count19 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException):
+                            pass
+                    if data__guardrails__killswitch_one_of_count19 != 1:
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.kill_switch must be valid exactly by one definition' + (' (' + str(data__guardrails__killswitch_one_of_count19) + ' matches found)'), value=data__guardrails__killswitch, name='' + (name_prefix or 'data') + '.guardrails.kill_switch', rule='oneOf')
+                for data__guardrails_key, data__guardrails_val in data__guardrails.items():
+                    if REGEX_PATTERNS['^x-'].search(data__guardrails_key):
+                        if data__guardrails_key in data__guardrails_keys:
+                            data__guardrails_keys.remove(data__guardrails_key)
+                if data__guardrails_keys:
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails must not contain ' + str(data__guardrails_keys) + ' properties', value=data__guardrails, name='' + (name_prefix or 'data') + '.guardrails', rule='additionalProperties')
         if 'precompute' in data_keys:
             data_keys.remove('precompute')
             data__precompute = data['precompute']
@@ -2112,6 +2412,17 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     data__precompute_keys.remove('max_duration')
                     data__precompute__maxduration = data__precompute['max_duration']
                     validate___definitions_duration(data__precompute__maxduration, custom_formats, (name_prefix or 'data') + '.precompute.max_duration')
+                if 'on_failure' in data__precompute_keys:
+                    data__precompute_keys.remove('on_failure')
+                    data__precompute__onfailure = data__precompute['on_failure']
+                    if not isinstance(data__precompute__onfailure, str):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.precompute.on_failure must be string', value=data__precompute__onfailure, name='' + (name_prefix or 'data') + '.precompute.on_failure', rule='type')
+                    if not (isinstance(data__precompute__onfailure, str) and data__precompute__onfailure == 'retry' or (isinstance(data__precompute__onfailure, str) and data__precompute__onfailure == 'serve_last') or (isinstance(data__precompute__onfailure, str) and data__precompute__onfailure == 'none')):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + ".precompute.on_failure must be one of ['retry', 'serve_last', 'none']", value=data__precompute__onfailure, name='' + (name_prefix or 'data') + '.precompute.on_failure', rule='enum')
+                if 'retry_window' in data__precompute_keys:
+                    data__precompute_keys.remove('retry_window')
+                    data__precompute__retrywindow = data__precompute['retry_window']
+                    validate___definitions_duration(data__precompute__retrywindow, custom_formats, (name_prefix or 'data') + '.precompute.retry_window')
                 if 'store' in data__precompute_keys:
                     data__precompute_keys.remove('store')
                     data__precompute__store = data__precompute['store']
@@ -2122,6 +2433,73 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                             data__precompute_keys.remove(data__precompute_key)
                 if data__precompute_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.precompute must not contain ' + str(data__precompute_keys) + ' properties', value=data__precompute, name='' + (name_prefix or 'data') + '.precompute', rule='additionalProperties')
+        if 'delivery' in data_keys:
+            data_keys.remove('delivery')
+            data__delivery = data['delivery']
+            if not isinstance(data__delivery, dict):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.delivery must be object', value=data__delivery, name='' + (name_prefix or 'data') + '.delivery', rule='type')
+            data__delivery_is_dict = isinstance(data__delivery, dict)
+            if data__delivery_is_dict:
+                data__delivery_keys = set(data__delivery.keys())
+                if 'service' in data__delivery_keys:
+                    data__delivery_keys.remove('service')
+                    data__delivery__service = data__delivery['service']
+                    validate___definitions_ref_service(data__delivery__service, custom_formats, (name_prefix or 'data') + '.delivery.service')
+                if 'rate' in data__delivery_keys:
+                    data__delivery_keys.remove('rate')
+                    data__delivery__rate = data__delivery['rate']
+                    validate___definitions_rate(data__delivery__rate, custom_formats, (name_prefix or 'data') + '.delivery.rate')
+                for data__delivery_key, data__delivery_val in data__delivery.items():
+                    if REGEX_PATTERNS['^x-'].search(data__delivery_key):
+                        if data__delivery_key in data__delivery_keys:
+                            data__delivery_keys.remove(data__delivery_key)
+                if data__delivery_keys:
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.delivery must not contain ' + str(data__delivery_keys) + ' properties', value=data__delivery, name='' + (name_prefix or 'data') + '.delivery', rule='additionalProperties')
+        if 'rollout' in data_keys:
+            data_keys.remove('rollout')
+            data__rollout = data['rollout']
+            if not isinstance(data__rollout, str):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.rollout must be string', value=data__rollout, name='' + (name_prefix or 'data') + '.rollout', rule='type')
+            if not (isinstance(data__rollout, str) and data__rollout == 'canary' or (isinstance(data__rollout, str) and data__rollout == 'shadow') or (isinstance(data__rollout, str) and data__rollout == 'staged') or (isinstance(data__rollout, str) and data__rollout == 'none')):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + ".rollout must be one of ['canary', 'shadow', 'staged', 'none']", value=data__rollout, name='' + (name_prefix or 'data') + '.rollout', rule='enum')
+        if 'opt_out' in data_keys:
+            data_keys.remove('opt_out')
+            data__optout = data['opt_out']
+            data__optout_one_of_count20 = 0
+            if data__optout_one_of_count20 < 2:
+                try:
+                    if not isinstance(data__optout, dict):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out must be object', value=data__optout, name='' + (name_prefix or 'data') + '.opt_out', rule='type')
+                    data__optout_is_dict = isinstance(data__optout, dict)
+                    if data__optout_is_dict:
+                        data__optout_keys = set(data__optout.keys())
+                        if 'checked_by' in data__optout_keys:
+                            data__optout_keys.remove('checked_by')
+                            data__optout__checkedby = data__optout['checked_by']
+                            validate___definitions_ref_dependency(data__optout__checkedby, custom_formats, (name_prefix or 'data') + '.opt_out.checked_by')
+                        if 'serves' in data__optout_keys:
+                            data__optout_keys.remove('serves')
+                            data__optout__serves = data__optout['serves']
+                            if not isinstance(data__optout__serves, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out.serves must be string', value=data__optout__serves, name='' + (name_prefix or 'data') + '.opt_out.serves', rule='type')
+                        for data__optout_key, data__optout_val in data__optout.items():
+                            if REGEX_PATTERNS['^x-'].search(data__optout_key):
+                                if data__optout_key in data__optout_keys:
+                                    data__optout_keys.remove(data__optout_key)
+                        if data__optout_keys:
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out must not contain ' + str(data__optout_keys) + ' properties', value=data__optout, name='' + (name_prefix or 'data') + '.opt_out', rule='additionalProperties')
+                    data__optout_one_of_count20 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__optout_one_of_count20 < 2:
+                try:
+                    if not isinstance(data__optout, str):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out must be string', value=data__optout, name='' + (name_prefix or 'data') + '.opt_out', rule='type')
+                    data__optout_one_of_count20 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException):
+                    pass
+            if data__optout_one_of_count20 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out must be valid exactly by one definition' + (' (' + str(data__optout_one_of_count20) + ' matches found)'), value=data__optout, name='' + (name_prefix or 'data') + '.opt_out', rule='oneOf')
         if 'cache' in data_keys:
             data_keys.remove('cache')
             data__cache = data['cache']
@@ -2147,8 +2525,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
         if 'cold_start' in data_keys:
             data_keys.remove('cold_start')
             data__coldstart = data['cold_start']
-            data__coldstart_one_of_count12 = 0
-            if data__coldstart_one_of_count12 < 2:
+            data__coldstart_one_of_count21 = 0
+            if data__coldstart_one_of_count21 < 2:
                 try:
                     if not isinstance(data__coldstart, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be object', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='type')
@@ -2175,18 +2553,18 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                                     data__coldstart_keys.remove(data__coldstart_key)
                         if data__coldstart_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must not contain ' + str(data__coldstart_keys) + ' properties', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='additionalProperties')
-                    data__coldstart_one_of_count12 += 1
+                    data__coldstart_one_of_count21 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__coldstart_one_of_count12 < 2:
+            if data__coldstart_one_of_count21 < 2:
                 try:
                     if not isinstance(data__coldstart, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be string', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='type')
-                    data__coldstart_one_of_count12 += 1
+                    data__coldstart_one_of_count21 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__coldstart_one_of_count12 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be valid exactly by one definition' + (' (' + str(data__coldstart_one_of_count12) + ' matches found)'), value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='oneOf')
+            if data__coldstart_one_of_count21 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must be valid exactly by one definition' + (' (' + str(data__coldstart_one_of_count21) + ' matches found)'), value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='oneOf')
         if 'depends_on' in data_keys:
             data_keys.remove('depends_on')
             data__dependson = data['depends_on']
@@ -2211,8 +2589,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
         if 'holdout' in data_keys:
             data_keys.remove('holdout')
             data__holdout = data['holdout']
-            data__holdout_one_of_count13 = 0
-            if data__holdout_one_of_count13 < 2:
+            data__holdout_one_of_count22 = 0
+            if data__holdout_one_of_count22 < 2:
                 try:
                     if not isinstance(data__holdout, dict):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be object', value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='type')
@@ -2234,17 +2612,17 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                                     data__holdout_keys.remove(data__holdout_key)
                         if data__holdout_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must not contain ' + str(data__holdout_keys) + ' properties', value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='additionalProperties')
-                    data__holdout_one_of_count13 += 1
+                    data__holdout_one_of_count22 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__holdout_one_of_count13 < 2:
+            if data__holdout_one_of_count22 < 2:
                 try:
                     validate___definitions_percentage(data__holdout, custom_formats, (name_prefix or 'data') + '.holdout')
-                    data__holdout_one_of_count13 += 1
+                    data__holdout_one_of_count22 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
-            if data__holdout_one_of_count13 != 1:
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be valid exactly by one definition' + (' (' + str(data__holdout_one_of_count13) + ' matches found)'), value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='oneOf')
+            if data__holdout_one_of_count22 != 1:
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must be valid exactly by one definition' + (' (' + str(data__holdout_one_of_count22) + ' matches found)'), value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='oneOf')
         if 'exploration' in data_keys:
             data_keys.remove('exploration')
             data__exploration = data['exploration']
@@ -2288,15 +2666,23 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
 
+def validate___definitions_ref_service(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, str):
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
+    if isinstance(data, str):
+        if not REGEX_PATTERNS['^service:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data):
+            raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^service:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+    return data
+
 def validate___definitions_schedule(data, custom_formats={}, name_prefix=None):
-    data_one_of_count14 = 0
-    if data_one_of_count14 < 2:
+    data_one_of_count23 = 0
+    if data_one_of_count23 < 2:
         try:
             validate___definitions_duration(data, custom_formats, (name_prefix or 'data') + '')
-            data_one_of_count14 += 1
+            data_one_of_count23 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count14 < 2:
+    if data_one_of_count23 < 2:
         try:
             if not isinstance(data, dict):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be object', value=data, name='' + (name_prefix or 'data') + '', rule='type')
@@ -2320,11 +2706,11 @@ def validate___definitions_schedule(data, custom_formats={}, name_prefix=None):
                             data_keys.remove(data_key)
                 if data_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
-            data_one_of_count14 += 1
+            data_one_of_count23 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
-    if data_one_of_count14 != 1:
-        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count14) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
+    if data_one_of_count23 != 1:
+        raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be valid exactly by one definition' + (' (' + str(data_one_of_count23) + ' matches found)'), value=data, name='' + (name_prefix or 'data') + '', rule='oneOf')
     return data
 
 def validate___definitions_ref_dependency(data, custom_formats={}, name_prefix=None):
@@ -2452,6 +2838,15 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
                 for data__disalloweddata_x, data__disalloweddata_item in enumerate(data__disalloweddata):
                     if not isinstance(data__disalloweddata_item, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.disallowed_data[{data__disalloweddata_x}]'.format(**locals()) + ' must be string', value=data__disalloweddata_item, name='' + (name_prefix or 'data') + '.disallowed_data[{data__disalloweddata_x}]'.format(**locals()) + '', rule='type')
+        if 'feature_lead_time' in data_keys:
+            data_keys.remove('feature_lead_time')
+            data__featureleadtime = data['feature_lead_time']
+            validate___definitions_duration(data__featureleadtime, custom_formats, (name_prefix or 'data') + '.feature_lead_time')
+        if 'feature_tests' in data_keys:
+            data_keys.remove('feature_tests')
+            data__featuretests = data['feature_tests']
+            if not isinstance(data__featuretests, (bool, str)):
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.feature_tests must be boolean or string', value=data__featuretests, name='' + (name_prefix or 'data') + '.feature_tests', rule='type')
         if 'working_backwards' in data_keys:
             data_keys.remove('working_backwards')
             data__workingbackwards = data['working_backwards']
@@ -2529,6 +2924,17 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
                         for data__workingbackwards__benefits_x, data__workingbackwards__benefits_item in enumerate(data__workingbackwards__benefits):
                             if not isinstance(data__workingbackwards__benefits_item, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.benefits[{data__workingbackwards__benefits_x}]'.format(**locals()) + ' must be string', value=data__workingbackwards__benefits_item, name='' + (name_prefix or 'data') + '.working_backwards.benefits[{data__workingbackwards__benefits_x}]'.format(**locals()) + '', rule='type')
+                if 'non_goals' in data__workingbackwards_keys:
+                    data__workingbackwards_keys.remove('non_goals')
+                    data__workingbackwards__nongoals = data__workingbackwards['non_goals']
+                    if not isinstance(data__workingbackwards__nongoals, (list, tuple)):
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.non_goals must be array', value=data__workingbackwards__nongoals, name='' + (name_prefix or 'data') + '.working_backwards.non_goals', rule='type')
+                    data__workingbackwards__nongoals_is_list = isinstance(data__workingbackwards__nongoals, (list, tuple))
+                    if data__workingbackwards__nongoals_is_list:
+                        data__workingbackwards__nongoals_len = len(data__workingbackwards__nongoals)
+                        for data__workingbackwards__nongoals_x, data__workingbackwards__nongoals_item in enumerate(data__workingbackwards__nongoals):
+                            if not isinstance(data__workingbackwards__nongoals_item, str):
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.non_goals[{data__workingbackwards__nongoals_x}]'.format(**locals()) + ' must be string', value=data__workingbackwards__nongoals_item, name='' + (name_prefix or 'data') + '.working_backwards.non_goals[{data__workingbackwards__nongoals_x}]'.format(**locals()) + '', rule='type')
                 if 'evidence' in data__workingbackwards_keys:
                     data__workingbackwards_keys.remove('evidence')
                     data__workingbackwards__evidence = data__workingbackwards['evidence']

@@ -32,10 +32,10 @@ from pathlib import Path
 from consider.analysis import Analysis
 from consider.errors import UsageError
 from consider.fields import field_refs
-from consider.lineage.delays import DATA, MODEL, holds_precomputed, own_delay
+from consider.lineage.delays import DATA, MODEL, Read, holds_precomputed, own_delay
 from consider.lineage.graph import Graph, lineage_graph
 from consider.lineage.reach import followers
-from consider.lineage.waits import START_TRIGGERS, declares, hop_wait, trigger
+from consider.lineage.waits import START_TRIGGERS, declares, feature_input, hop_wait, trigger
 from consider.model import Entity, Spec
 from consider.text import closest
 from consider.units import format_duration
@@ -138,11 +138,12 @@ def _kind(graph: Graph, node: int, reached_by: set[str]) -> str:
     return "re-run"
 
 
-def _delay(entity: Entity, kind: str, triggered: bool) -> tuple[float, bool]:
+def _delay(entity: Entity, kind: str, triggered: bool, read: Read | None) -> tuple[float, bool]:
     """(seconds, unknown) a step adds once its inputs carry the change: the staleness walk's
     own delay of the entity (a model's retrain cycle only when it re-trains), started at once
     when a declaration triggers it."""
-    own = own_delay(entity, MODEL if kind == "re-train" else DATA, triggered=triggered)
+    mode = MODEL if kind == "re-train" else DATA
+    own = own_delay(entity, mode, triggered=triggered, read=read)
     return own.total, own.unknown
 
 
@@ -198,7 +199,7 @@ def plan(spec: Spec, changed: str) -> Plan:
                 planned.append((node, kind, wait.total, started, wait.unknown))
                 continue
             started = _trigger(graph, node, preds, kind)
-            delay, unknown = _delay(entity, kind, started is not None)
+            delay, unknown = _delay(entity, kind, started is not None, feature_input(graph, node))
             planned.append((node, kind, delay, started, unknown))
         done = round(base + sum(item[2] for item in planned), 6)
         for node, kind, delay, started_by, unknown in planned:

@@ -6,8 +6,8 @@ function registered here with :func:`fact`, unit-tested, and named in ``_facts``
 entity kinds it describes. A new risk over existing facts is then a YAML change only.
 
 Every module of this package is a group of facts on one subject (staleness, slos, serving,
-models, collection, press_release, impact, loops, links); each registers its own on import,
-and :func:`registry` imports them all, in name order. A fact reads one spec through an
+models, collection, press_release, impact, loops, links, decisions); each registers its own
+on import, and :func:`registry` imports them all, in name order. A fact reads one spec through an
 :class:`~consider.analysis.Analysis` (the spec, the packs' tables, and the shared results
 of the lineage analyses in consider/lineage/), made per evaluation with the
 :class:`FactStore` that computes each fact the first time a condition reads it.

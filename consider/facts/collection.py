@@ -14,12 +14,14 @@ in facts/staleness.py and facts/serving.py.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
 from consider.fields import ROUND, ROUND_RATIO, number, ratio
+from consider.lineage.delays import closes_windows, event_window
 from consider.lineage.flow import (
     SHOWN,
     Refs,
@@ -53,12 +55,13 @@ _DATA = (_DERIVED, _FEATURE_SOURCE)
 _SERVING = tuple(label for label in _FLOW if label != _TRAINED_ON)
 
 
-def _event_time_window(feature: Entity) -> float | None:
-    """The size of the feature's event-time window in seconds (0 if unsized), or None."""
-    window = feature.fields.get("window")
-    if not isinstance(window, dict) or window.get("kind") != "event_time":
-        return None
-    return number(window.get("size")) or 0.0
+def _event_time_window(spec: Analysis, feature: Entity) -> float | None:
+    """The size of the feature's event-time window in seconds (0 if unsized), or None: as
+    the staleness walk reads it (consider/lineage/delays.py), a window with no `kind` over
+    data that declares an event-time field follows event time."""
+    source = feature.fields.get("source")
+    upstream = spec.resolve(source) if isinstance(source, str) else None
+    return event_window(feature, upstream)
 
 
 def _source_refs(
@@ -103,16 +106,44 @@ def source_aggregated_by(spec: Analysis) -> Mapping[str, Any]:
     return _source_refs(spec, _DATA, wanted)
 
 
+_UPDATE_STAMP = re.compile(r"updat|modif|chang|last_?seen|sync", re.IGNORECASE)
+
+
+@fact(
+    "update_pull",
+    kind="sources",
+    doc="The update-timestamp field of a source pulled in batches by what changed since the "
+    "last run: its `event_time_field` names an update (`updated_at`, `last_modified`...) "
+    "and it is neither pushed, streamed nor refreshed in full (`deletes: full_refresh`). "
+    "Such a pull sees inserts and updates, never a deleted row. Absent otherwise.",
+)
+def source_update_pull(spec: Analysis) -> Mapping[str, Any]:
+    result: dict[str, Any] = {}
+    for source in spec.entities("sources"):
+        fields = source.fields
+        stamp = fields.get("event_time_field")
+        if (
+            isinstance(stamp, str)
+            and _UPDATE_STAMP.search(stamp)
+            and fields.get("method") != "stream"
+            and fields.get("direction") != "push"
+            and fields.get("deletes") != "full_refresh"
+        ):
+            result[source.id] = stamp
+    return result
+
+
 @fact(
     "event_time_windows",
     kind="sources",
     doc="Refs of the features that aggregate this source's records over event-time windows "
-    "(`window.kind: event_time`), directly or through derived data; id order, at most the "
+    "(`window.kind: event_time`, or a window with no `kind` over data that declares an "
+    "`event_time_field`), directly or through derived data; id order, at most the "
     f"first {SHOWN} (a longer list is cut there).",
 )
 def source_event_time_windows(spec: Analysis) -> Mapping[str, Any]:
     def wanted(entity: Entity) -> bool:
-        return entity.kind == "features" and _event_time_window(entity) is not None
+        return entity.kind == "features" and _event_time_window(spec, entity) is not None
 
     return _source_refs(spec, _DATA, wanted)
 
@@ -226,9 +257,11 @@ def _feature_limits(spec: Analysis, windowed: dict[int, float]) -> dict[int, Lim
 @fact(
     "lateness",
     kind="sources",
-    doc="The worst event-time window fed by this source against the freshness SLOs of the "
-    "outputs it reaches: `{allowed_lateness, window, delay, feature, output, slo, "
-    "max_staleness}` in seconds, where `delay` = the source's `late_data.allowed_lateness` "
+    doc="The worst event-time window fed by this source (of a feature that emits a window "
+    "when it closes: computed on a stream, or with no `compute` or `materialize` stated) "
+    "against the freshness SLOs of the outputs it reaches: `{allowed_lateness, window, "
+    "delay, feature, output, slo, max_staleness}` in seconds, where `delay` = the "
+    "source's `late_data.allowed_lateness` "
     "(0 when unset) + the feature's `window.size`. The pair with the least margin "
     "(`max_staleness - delay`) is kept; on a tie, the first feature, output and SLO in id "
     "order. An output counts when the feature reaches it "
@@ -240,8 +273,8 @@ def source_lateness(spec: Analysis) -> Mapping[str, Any]:
     graph = flow(spec)
     windows: dict[int, float] = {}
     for node, entity in enumerate(graph.entities):
-        if entity.kind == "features":
-            window = _event_time_window(entity)
+        if entity.kind == "features" and closes_windows(entity):
+            window = _event_time_window(spec, entity)
             if window is not None:
                 windows[node] = window
     limits = _feature_limits(spec, windows)

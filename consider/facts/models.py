@@ -97,12 +97,79 @@ def model_other_models(spec: Analysis) -> Mapping[str, Any]:
     "keeps no earlier versions, the `unreproducible-training` risk of those models names it.",
 )
 def dataset_unreproducible_training(spec: Analysis) -> Mapping[str, Any]:
+    return _unreproducible_training(spec, "datasets")
+
+
+@fact(
+    "unreproducible_training",
+    kind="sources",
+    doc="Refs of the models trained directly on this source that are not declared "
+    "reproducible, as for datasets: for a source whose rows change (`mutable`, or a database "
+    "not said to be append-only) and keeps no snapshots, the `unreproducible-training` risk "
+    "of those models names it.",
+)
+def source_unreproducible_training(spec: Analysis) -> Mapping[str, Any]:
+    return _unreproducible_training(spec, "sources")
+
+
+def _unreproducible_training(spec: Analysis, kind: str) -> dict[str, list[str]]:
     trained_by = spec.cached("models.trained_by", _trained_by)
     found: dict[str, list[str]] = {}
-    for dataset in spec.entities("datasets"):
-        models = [spec.resolve(ref) for ref in trained_by.get(dataset.ref, [])]
-        found[dataset.id] = [m.ref for m in models if m is not None and not _reproducible(m)]
+    for data in spec.entities(kind):
+        models = [spec.resolve(ref) for ref in trained_by.get(data.ref, [])]
+        found[data.id] = [m.ref for m in models if m is not None and not _reproducible(m)]
     return found
+
+
+@fact(
+    "unversioned_training",
+    kind="models",
+    doc="Ids of the data this model trains on (`trained_on`) that keeps no earlier versions: "
+    "datasets without `versioned: true`, and sources whose rows change (`mutable: true`, or a "
+    "database not said to be append-only) without it; in written order. An append-only "
+    "source keeps its own history.",
+)
+def model_unversioned_training(spec: Analysis) -> Mapping[str, Any]:
+    result: dict[str, list[str]] = {}
+    for model in spec.entities("models"):
+        found = []
+        for target in refs_in(model, "trained_on"):
+            data = spec.resolve(target)
+            if data is None or data.fields.get("versioned") is True:
+                continue
+            if data.kind == "datasets" or _changes(data):
+                found.append(data.id)
+        result[model.id] = found
+    return result
+
+
+def _changes(source: Entity) -> bool:
+    mutable = source.fields.get("mutable")
+    return mutable is True or (source.fields.get("kind") == "internal_db" and mutable is not False)
+
+
+@fact(
+    "training_ages_out",
+    kind="models",
+    doc="The data this model trains on (`trained_on`, datasets or sources) that keeps less "
+    "than the model's `lookback` and no earlier versions (a dataset with `versioned: true` "
+    "keeps them): each `{ref, retention}` (seconds), in written order. Empty without a "
+    "lookback.",
+)
+def model_training_ages_out(spec: Analysis) -> Mapping[str, Any]:
+    result: dict[str, list[dict[str, Any]]] = {}
+    for model in spec.entities("models"):
+        lookback = number(model.fields.get("lookback"))
+        found: list[dict[str, Any]] = []
+        for target in refs_in(model, "trained_on") if lookback is not None else []:
+            data = spec.resolve(target)
+            if data is None or data.fields.get("versioned") is True:
+                continue
+            retention = number(data.fields.get("retention"))
+            if lookback is not None and retention is not None and retention < lookback:
+                found.append({"ref": data.ref, "retention": retention})
+        result[model.id] = found
+    return result
 
 
 def _reproducible(model: Entity) -> bool:
@@ -138,13 +205,27 @@ def source_trained_by(spec: Analysis) -> Mapping[str, Any]:
     "row is then matched to values from elsewhere, which may have changed since its event.",
 )
 def dataset_joined_for_training(spec: Analysis) -> Mapping[str, Any]:
+    return _for_data(spec, spec.cached("models.joined", _joined_for_training), "datasets")
+
+
+@fact(
+    "joined_for_training",
+    kind="sources",
+    doc="Refs of the models that train directly on this source joined with other data (as "
+    "for datasets), in id order.",
+)
+def source_joined_for_training(spec: Analysis) -> Mapping[str, Any]:
+    return _for_data(spec, spec.cached("models.joined", _joined_for_training), "sources")
+
+
+def _joined_for_training(spec: Analysis) -> dict[str, list[str]]:
     joined: dict[str, set[str]] = defaultdict(set)
     for model in spec.entities("models"):
         trained_on = refs_in(model, "trained_on")
         if len(trained_on) > 1 or refs_in(model, "features"):
             for target in trained_on:
                 joined[target].add(model.ref)
-    return {entity.id: sorted(joined.get(entity.ref, ())) for entity in spec.entities("datasets")}
+    return {target: sorted(models) for target, models in joined.items()}
 
 
 @fact(
@@ -191,9 +272,9 @@ def model_feeds_outputs(spec: Analysis) -> Mapping[str, Any]:
 @fact(
     "logged_outputs",
     kind="models",
-    doc="The outputs whose served results are logged into the datasets this model trains "
-    "on (`logged_from_outputs`), each with its fields and `_id`, in id order: what its "
-    "own predictions may feed back into.",
+    doc="The outputs whose served results are logged into the datasets or sources this "
+    "model trains on (`logged_from_outputs`), each with its fields and `_id`, in id order: "
+    "what its own predictions may feed back into.",
 )
 def model_logged_outputs(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, list[dict[str, Any]]] = {}

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
-from consider.fields import ROUND, at, field_seconds
+from consider.facts.slos import scheduled_finish
+from consider.fields import ROUND, at, field_seconds, slo_output
 from consider.lineage.delays import precompute_gaps
 from consider.phrases import (
     ALPHANUMERIC,
@@ -20,10 +21,11 @@ from consider.phrases import (
     Phrase,
     loaded_phrases,
 )
-from consider.units import format_duration
+from consider.units import format_clock, format_duration, time_of_day
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
+    from consider.model import Entity
 
 
 def _press_release_texts(product: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -80,34 +82,160 @@ _PRESS_RELEASE = (
 )
 
 
-def _backing(spec: Analysis) -> dict[str, tuple[float, str] | None]:
-    """The tightest figure the spec states for each promise kind, with where it is stated."""
-    best: dict[str, tuple[float, str] | None] = dict.fromkeys(PROMISE_KINDS)
+Backing = dict[str, "tuple[float, str] | None"]
 
-    def offer(kind: str, seconds: float | None, where: str) -> None:
-        current = best[kind]
+
+def _backing(spec: Analysis) -> dict[str, Backing]:
+    """For each output (by ref), the tightest figure stated for each promise kind, with
+    where it is stated: its SLOs' freshness and latency, its precompute schedule."""
+    best: dict[str, Backing] = {
+        output.ref: dict.fromkeys(PROMISE_KINDS) for output in spec.entities("outputs")
+    }
+
+    def offer(ref: str, kind: str, seconds: float | None, where: str) -> None:
+        current = best[ref][kind]
         if seconds is not None and (current is None or seconds < current[0]):
-            best[kind] = (seconds, where)
+            best[ref][kind] = (seconds, where)
 
     for slo in spec.entities("slos"):
-        offer("freshness", field_seconds(slo.fields, "freshness", "max_staleness"), f"slo {slo.id}")
+        output = slo_output(spec, slo)
+        if output is None or output.ref not in best:
+            continue
+        staleness = field_seconds(slo.fields, "freshness", "max_staleness")
+        offer(output.ref, "freshness", staleness, f"slo {slo.id}")
         latency = field_seconds(slo.fields, "latency", "p99")
         if latency is None:
             latency = field_seconds(slo.fields, "latency", "p999")
-        offer("latency", latency, f"slo {slo.id}")
-        offer("schedule", field_seconds(slo.fields, "freshness", "max_staleness"), f"slo {slo.id}")
+        offer(output.ref, "latency", latency, f"slo {slo.id}")
+        offer(output.ref, "schedule", staleness, f"slo {slo.id}")
+        offer(
+            output.ref, "deadline", time_of_day(at(slo.fields, "deadline", "time")), f"slo {slo.id}"
+        )
     for output in spec.entities("outputs"):
         gaps = precompute_gaps(output.fields)
         if gaps is not None:
-            offer("schedule", gaps[1], f"the precompute schedule of {output.ref}")
+            offer(output.ref, "schedule", gaps[1], f"the precompute schedule of {output.ref}")
+        finishing = scheduled_finish(output.fields)
+        if finishing is not None:
+            where = f"the precompute schedule of {output.ref}, at the latest"
+            offer(output.ref, "deadline", finishing.finish, where)
     return best
+
+
+# Words that say which kind of timing a sentence promises, when its phrase could be either
+# ("instantly": an answer within a second, or data ten seconds old). Without one of them, or
+# with both kinds, the phrase keeps every kind its row gives.
+_KIND_CUES = {
+    "freshness": frozenset(
+        [
+            "update",
+            "updates",
+            "updated",
+            "refresh",
+            "refreshes",
+            "refreshed",
+            "reflect",
+            "reflects",
+            "reflected",
+            "fresh",
+            "current",
+            "latest",
+            "sync",
+            "synced",
+            "synchronised",
+            "synchronized",
+            "change",
+            "changes",
+            "changed",
+        ]
+    ),
+    "latency": frozenset(
+        [
+            "load",
+            "loads",
+            "loaded",
+            "respond",
+            "responds",
+            "response",
+            "answer",
+            "answers",
+            "answered",
+            "decided",
+            "wait",
+            "waiting",
+            "fast",
+            "faster",
+            "quick",
+            "quickly",
+        ]
+    ),
+}
+
+
+def _around(text: str, start: int, end: int, marks: str) -> str:
+    """The part of ``text`` around the span ``start:end`` between two of ``marks``."""
+    head = max(text.rfind(mark, 0, start) for mark in marks)
+    tails = [i for i in (text.find(mark, end) for mark in marks) if i != -1]
+    return text[head + 1 : min(tails) if tails else len(text)]
+
+
+def _words_around(text: str, start: int, end: int) -> tuple[set[str], set[str]]:
+    """The words of the clause and of the sentence the span sits in."""
+    clause = set(ALPHANUMERIC.findall(_around(text, start, end, ".!?;,")))
+    sentence = set(ALPHANUMERIC.findall(_around(text, start, end, ".!?;")))
+    return clause, sentence
+
+
+def _kinds_meant(words: set[str], figures: tuple[tuple[str, float], ...]) -> tuple[str, ...]:
+    kinds = tuple(kind for kind, _ in figures)
+    cued = [kind for kind, cues in _KIND_CUES.items() if kind in kinds and words & cues]
+    return (cued[0],) if len(cued) == 1 else kinds
+
+
+def _output_named(words: set[str], outputs: list[Entity]) -> Entity | None:
+    """The one output whose id the sentence names: every word of the id (a plural counts),
+    or, failing that, the output with most of its id's words there, when it is the only one."""
+    scored = []
+    for output in outputs:
+        parts = [part for part in re.split(r"[-_.]+", output.id.lower()) if part]
+        present = sum(1 for part in parts if part in words or f"{part}s" in words)
+        if parts and present * 2 >= len(parts) and present:
+            scored.append((present == len(parts), present, output))
+    if not scored:
+        return None
+    scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    if len(scored) > 1 and scored[0][:2] == scored[1][:2]:
+        return None
+    return scored[0][2]
+
+
+def _candidates(kinds: tuple[str, ...], outputs: list[Entity]) -> list[Entity]:
+    """Outputs a promise of these kinds could be about: a schedule is kept by outputs that
+    run on one, an answer time by outputs that answer requests; freshness by any."""
+    wanted: list[Entity] = []
+    for output in outputs:
+        mode = output.fields.get("mode")
+        scheduled = precompute_gaps(output.fields) is not None or mode == "precomputed"
+        serving = mode in ("online", "hybrid")
+        if (
+            "freshness" in kinds
+            or (("schedule" in kinds or "deadline" in kinds) and scheduled)
+            or ("latency" in kinds and serving)
+        ):
+            wanted.append(output)
+    return wanted or outputs
 
 
 _KIND_WORDS = {
     "freshness": "data at most {} old",
     "latency": "answers within {}",
     "schedule": "a run at least every {}",
+    "deadline": "ready by {}",
 }
+
+
+def _figure(kind: str, seconds: float) -> str:
+    return format_clock(seconds) if kind == "deadline" else format_duration(seconds)
 
 
 @fact(
@@ -126,6 +254,7 @@ def product_pr_promises(spec: Analysis) -> Mapping[str, Any]:
     if not phrases:
         return {"product": {"found": [], "unbacked": []}}
     backing = _backing(spec)
+    outputs = list(spec.entities("outputs"))
     found: list[dict[str, Any]] = []
     seen: set[tuple[str, tuple[tuple[str, float], ...]]] = set()
     for field_name, text in _press_release_texts(spec.product):
@@ -144,14 +273,25 @@ def product_pr_promises(spec: Analysis) -> Mapping[str, Any]:
         )
         for match, phrase in matches:
             figures = tuple(
-                (kind, round(seconds * _scale(phrase, match), ROUND))
+                (
+                    kind,
+                    seconds
+                    if kind == "deadline"
+                    else round(seconds * _scale(phrase, match), ROUND),
+                )
                 for kind, seconds in phrase.figures
             )
             written = " ".join(shown[match.start() : match.end()].split())
             key = (written.lower(), figures)
             if key not in seen:
                 seen.add(key)
-                found.append(_judge(written, field_name, figures, backing))
+                clause, sentence = _words_around(lowered, match.start(), match.end())
+                kinds = _kinds_meant(clause, figures)
+                if kinds == tuple(kind for kind, _ in figures):
+                    kinds = _kinds_meant(sentence, figures)
+                meant = tuple((kind, s) for kind, s in figures if kind in kinds)
+                named = _output_named(clause, outputs) or _output_named(sentence, outputs)
+                found.append(_about(written, field_name, meant, named, outputs, backing))
     return {"product": {"found": found, "unbacked": [p for p in found if p["status"] != "backed"]}}
 
 
@@ -163,11 +303,50 @@ def _scale(phrase: Phrase, match: re.Match[str]) -> float:
     return float(NUMBER_WORDS.get(word) or word)
 
 
+_STATUS_ORDER = {"unbacked": 0, "looser": 1, "backed": 2}
+
+
+def _about(
+    written: str,
+    field_name: str,
+    figures: tuple[tuple[str, float], ...],
+    named: Entity | None,
+    outputs: list[Entity],
+    backing: dict[str, Backing],
+) -> dict[str, Any]:
+    """A promise judged against the output its clause or sentence names; where none can be
+    told, the strictest reading: the output, of those it could be about, that backs it
+    least."""
+    if not outputs:
+        return _judge(written, field_name, figures, dict.fromkeys(PROMISE_KINDS), None, False)
+    if named is not None:
+        return _judge(written, field_name, figures, backing[named.ref], named.ref, False)
+    kinds = tuple(kind for kind, _ in figures)
+    candidates = _candidates(kinds, outputs)
+    if len(candidates) == 1:
+        only = candidates[0].ref
+        judged = _judge(written, field_name, figures, backing[only], only, False)
+        if len(outputs) > 1:
+            judged["assumed"] = True
+            judged["backing_text"] += " (the only output it can be about)"
+        return judged
+    judged_all = [
+        _judge(written, field_name, figures, backing[output.ref], output.ref, True)
+        for output in candidates
+    ]
+    return min(
+        judged_all,
+        key=lambda j: (_STATUS_ORDER[j["status"]], -(j["backing"] or 0.0)),
+    )
+
+
 def _judge(
     written: str,
     field_name: str,
     figures: tuple[tuple[str, float], ...],
-    backing: dict[str, tuple[float, str] | None],
+    backing: Backing,
+    output: str | None,
+    assumed: bool,
 ) -> dict[str, Any]:
     status = "unbacked"
     closest: tuple[str, float, str] | None = None
@@ -181,15 +360,21 @@ def _judge(
         status = "looser"
         if closest is None:
             closest = (kind, stated[0], stated[1])
-    promise = " or ".join(_KIND_WORDS[kind].format(format_duration(s)) for kind, s in figures)
+    promise = " or ".join(_KIND_WORDS[kind].format(_figure(kind, s)) for kind, s in figures)
+    of = f" for {output}" if output else ""
     if status == "unbacked":
         kinds = " or ".join(kind for kind, _ in figures)
-        backing_text = f"no SLO or precompute schedule states a {kinds} target"
+        backing_text = f"no SLO or precompute schedule states a {kinds} target{of}"
     else:
         assert closest is not None
         kind, seconds, where = closest
         backing_text = (
-            f"the tightest {kind} the spec states is {format_duration(seconds)} ({where})"
+            f"the tightest {kind} the spec states{of} is {_figure(kind, seconds)} ({where})"
+        )
+    if assumed:
+        backing_text += (
+            f" (the sentence names no output, so it is read as about {output}, the one that"
+            " backs it least)"
         )
     return {
         "phrase": written,
@@ -200,6 +385,8 @@ def _judge(
         "backing": closest[1] if closest else None,
         "backed_by": closest[2] if closest else None,
         "backing_text": backing_text,
+        "output": output,
+        "assumed": assumed,
     }
 
 

@@ -272,6 +272,17 @@ def store_called_by(spec: Analysis) -> Mapping[str, Any]:
     return {store.id: callers.get(store.ref, []) for store in spec.entities("stores")}
 
 
+@fact(
+    "called_by",
+    kind="models",
+    doc="Refs of the outputs whose `request_path` or `fallback.path` calls this model per "
+    "request, in id order.",
+)
+def model_called_by(spec: Analysis) -> Mapping[str, Any]:
+    callers = spec.cached("serving.callers", _callers)
+    return {model.id: callers.get(model.ref, []) for model in spec.entities("models")}
+
+
 # -- availability, latency and precompute, from the serving-path analysis ---------------------
 
 AVAILABILITY_DOC = (
@@ -280,16 +291,24 @@ AVAILABILITY_DOC = (
     "independent failures assumed, so optimistic): `composite` (fraction), `with_fallback` "
     "(the dependencies the fallback `covers`, taken as a group, credited as "
     "1-(1-A_group)(1-A_fallback)), `dependencies` (each `{{ref, availability, covered}}`), "
-    "`covered`, `unknown` (refs with no stated availability, counted as 1), `weakest` (ref) "
+    "`covered` (credited), `shared` (covered refs the fallback needs itself: no credit), "
+    "`source_on_path` (the fallback's source when the main path needs it too, it is not "
+    "covered, and it is a third-party API or strictly the least available critical call), "
+    "`unknown` (refs with no stated availability, counted as 1), `weakest` (ref) "
     "and `weakest_availability`, `fallback_availability`, and `fallback_note` (the credit in "
-    "words, such as '99.99% with the fallback's credit for service:ranker').{extra}"
+    "words, such as '99.99% with the fallback's credit for service:ranker'). A fallback "
+    "source or hop that is a precomputed output counts as the store it is served from.{extra}"
 )
 
 
 LATENCY_DOC = (
     "The latency budget of {what}'s `request_path` (a pessimistic bound: percentiles do not "
     "add): `total` (seconds: serial hops added, a parallel step costing its slowest branch, "
-    "each hop's own `p99` else its dependency's), `slowest` (ref) and `slowest_p99`, "
+    "each hop the larger of its `p99` budget and its dependency's own `p99`), `budgeted` "
+    "(the same sum from the hop budgets alone), `slowest` (ref) and `slowest_p99`, "
+    "`underbudgeted` (hops whose budget is below the dependency's own p99, each `{{dep, "
+    "budget, p99, ratio, note, timeout_below}}`; `timeout_below` when the fallback timeout "
+    "is below that p99 too), "
     "`unknown` (deps with no p99 anywhere, counted as 0), `fallback_timeout`, "
     "`fallback_path` (its hops added, else the fallback source's own p99), `fallback_total` "
     "(timeout + fallback path) and `fallback_unknown`.{extra}"
@@ -348,6 +367,11 @@ def store_extra_nine(spec: Analysis) -> Mapping[str, Any]:
     return _extra_nine(spec, "stores")
 
 
+@fact("extra_nine", kind="models", doc=_EXTRA_NINE_DOC.format(what="model served per request"))
+def model_extra_nine(spec: Analysis) -> Mapping[str, Any]:
+    return _extra_nine(spec, "models")
+
+
 @fact("latency", kind="outputs", doc=LATENCY_DOC.format(what="the output", extra=""))
 def output_latency(spec: Analysis) -> Mapping[str, Any]:
     return latency_by_output(spec)
@@ -389,7 +413,9 @@ def _entries(output: Entity) -> float | None:
     "overlap), `needed` (bytes: entities * items_per_entity * bytes_per_item), `store` "
     "(ref, when the capacity comes from a store entity), `capacity` (bytes), "
     "`store_needed` (bytes every output writing to that store needs), "
-    "`capacity_ratio` (store_needed / capacity). Present when the output states a "
+    "`capacity_ratio` (store_needed / capacity), `max_duration` (seconds) and "
+    "`duration_ratio` (runtime / max_duration: how much of the allowed run a typical "
+    "run takes). Present when the output states a "
     "precompute schedule or a cardinality.",
 )
 def output_precompute(spec: Analysis) -> Mapping[str, Any]:
@@ -402,6 +428,7 @@ def output_precompute(spec: Analysis) -> Mapping[str, Any]:
         if gaps is None and needed is None:
             continue
         runtime = field_seconds(output.fields, "precompute", "runtime")
+        max_duration = field_seconds(output.fields, "precompute", "max_duration")
         store, capacity = _store_capacity(spec, output)
         if store is not None and needed is not None:
             per_store[store] = per_store.get(store, 0.0) + needed
@@ -413,6 +440,8 @@ def output_precompute(spec: Analysis) -> Mapping[str, Any]:
             "needed": needed,
             "store": store,
             "capacity": capacity,
+            "max_duration": max_duration,
+            "duration_ratio": ratio(runtime, max_duration),
         }
     for found in facts.values():
         store_needed = per_store.get(found["store"]) if found["store"] else found["needed"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from consider.cron import latest_start
 from consider.facts import fact
 from consider.facts.links import slos_by_output
 from consider.facts.serving import AVAILABILITY_DOC, LATENCY_DOC
@@ -26,6 +27,7 @@ from consider.lineage.flow import SHOWN
 from consider.lineage.graph import lineage_graph
 from consider.lineage.serving import availability_by_output, latency_by_output, needed_availability
 from consider.lineage.staleness import skipped_edge
+from consider.units import format_clock, format_count, format_duration, format_rate, time_of_day
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -315,6 +317,39 @@ def slo_capacity_shortfall(spec: Analysis) -> Mapping[str, Any]:
     return result
 
 
+@fact(
+    "request_peak",
+    kind="services",
+    doc="The calls a second this service must take at peak when it is called once per "
+    "request: the largest `throughput.peak` among the SLOs of the outputs whose "
+    "`request_path` calls it, times (1 + `throughput.headroom`): `{peak, needed, slo, "
+    "output}` (calls a second; ids and ref). Absent when no such SLO states a peak.",
+)
+def service_request_peak(spec: Analysis) -> Mapping[str, Any]:
+    result: dict[str, dict[str, Any]] = {}
+    for slo in spec.entities("slos"):
+        throughput = slo.fields.get("throughput")
+        throughput = throughput if isinstance(throughput, dict) else {}
+        peak = number(throughput.get("peak"))
+        output = slo_output(spec, slo)
+        if peak is None or output is None:
+            continue
+        needed = round(peak * (1.0 + (number(throughput.get("headroom")) or 0.0)), ROUND)
+        for hop in calls(output.fields.get("request_path")):
+            service = spec.resolve(hop["dep"])
+            if service is None or service.kind != "services":
+                continue
+            current = result.get(service.id)
+            if current is None or needed > current["needed"]:
+                result[service.id] = {
+                    "peak": peak,
+                    "needed": needed,
+                    "slo": slo.id,
+                    "output": output.ref,
+                }
+    return result
+
+
 # Reference fields along which data flows into an entity; `models.trained_on` and
 # `models.inputs_from` count only when the freshness promise includes the model.
 
@@ -366,4 +401,100 @@ def slo_inputs_without_event_time(spec: Analysis) -> Mapping[str, Any]:
             and not graph.entities[node].fields.get("event_time_field")
         )
         result[slo.id] = untimed[:SHOWN]
+    return result
+
+
+# -- deadlines of scheduled outputs ------------------------------------------------------------
+
+
+class Finish(NamedTuple):
+    """When a scheduled output's results reach people, by its cron schedule at the latest."""
+
+    start: float
+    skew: float
+    run: float
+    run_from: str
+    send: float
+    entities: float | None
+    rate: float | None
+
+    @property
+    def finish(self) -> float:
+        return self.start + self.skew + self.run + self.send
+
+
+def scheduled_finish(fields: Mapping[str, Any]) -> Finish | None:
+    """The latest time of day an output's cron precompute starts, how late it may start,
+    how long it may run (``max_duration``, else ``runtime``) and how long its delivery takes
+    (``cardinality.entities / delivery.rate``); None without a cron schedule."""
+    precompute = fields.get("precompute")
+    precompute = precompute if isinstance(precompute, Mapping) else {}
+    schedule = precompute.get("schedule")
+    cron = schedule.get("cron") if isinstance(schedule, Mapping) else None
+    start = latest_start(cron) if isinstance(cron, str) else None
+    if start is None:
+        return None
+    skew = number(precompute.get("max_start_skew")) or 0.0
+    run_from = "max_duration" if number(precompute.get("max_duration")) else "runtime"
+    run = number(precompute.get(run_from)) or 0.0
+    delivery = fields.get("delivery")
+    rate = number(delivery.get("rate")) if isinstance(delivery, Mapping) else None
+    cardinality = fields.get("cardinality")
+    entities = number(cardinality.get("entities")) if isinstance(cardinality, Mapping) else None
+    send = round(entities / rate, ROUND) if rate and entities else 0.0
+    return Finish(start, skew, run, run_from, send, entities, rate)
+
+
+@fact(
+    "deadline",
+    kind="slos",
+    doc="Whether a scheduled output is ready by the SLO's `deadline` (a time of day): "
+    "`start` (the latest start time of its cron `precompute.schedule`, seconds after "
+    "midnight, read in the deadline's zone), `skew` (`precompute.max_start_skew`), `run` "
+    "(`max_duration`, else `runtime`) and `run_from` (which), `delivery` (seconds to reach "
+    "everyone: `cardinality.entities` / `delivery.rate`, 0 without a delivery) and "
+    "`delivery_rate`, `finish` (start + skew + run + delivery), `deadline` (seconds after "
+    "midnight; the next day when it is not after the start), `allowed` (deadline - start), "
+    "`ratio` (finish - start over allowed), and `summary` (the sum in words). Absent without "
+    "a deadline time or a cron schedule with a start.",
+)
+def slo_deadline(spec: Analysis) -> Mapping[str, Any]:
+    result: dict[str, Any] = {}
+    for slo in spec.entities("slos"):
+        block = slo.fields.get("deadline")
+        due = time_of_day(block.get("time")) if isinstance(block, Mapping) else None
+        output = slo_output(spec, slo)
+        if due is None or output is None:
+            continue
+        finishing = scheduled_finish(output.fields)
+        if finishing is None:
+            continue
+        start, skew, run, run_from, send, entities, rate = finishing
+        deadline = due if due > start else due + 86400.0
+        finish = start + skew + run + send
+        allowed = deadline - start
+        parts = [f"starts at {format_clock(start)}"]
+        if skew:
+            parts.append(f"may start {format_duration(skew)} late")
+        parts.append(f"runs up to {format_duration(run)} ({run_from})")
+        if send and entities and rate:
+            parts.append(
+                f"then sends {format_count(entities)} at {format_rate(rate)} "
+                f"({format_duration(send)})"
+            )
+        result[slo.id] = {
+            "start": start,
+            "skew": skew,
+            "run": run,
+            "run_from": run_from,
+            "delivery": send,
+            "delivery_rate": rate,
+            "finish": round(finish, ROUND),
+            "deadline": deadline,
+            "allowed": allowed,
+            "ratio": ratio(finish - start, allowed),
+            "summary": f"{', '.join(parts)}: done by {format_clock(finish)}",
+            "finish_clock": format_clock(finish),
+            "deadline_clock": format_clock(deadline),
+        }
     return result

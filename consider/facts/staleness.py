@@ -14,7 +14,14 @@ from consider.facts import fact
 from consider.fields import ROUND, field_seconds, ratio, slo_output
 from consider.lineage.delays import DATA, MODEL
 from consider.lineage.graph import lineage_graph
-from consider.lineage.staleness import freshness, slo_walk, staleness_of, staleness_walk, unreached
+from consider.lineage.staleness import (
+    fastest_walk,
+    freshness,
+    slo_walk,
+    staleness_of,
+    staleness_walk,
+    unreached,
+)
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -143,4 +150,50 @@ def slo_staleness(spec: Analysis) -> Mapping[str, Any]:
             ),
         )
         result[slo.id] = found
+    return result
+
+
+AT_ONCE = 1800.0
+"""What "at once" allows at most: half an hour, about one visit of a user, whose action
+should count while they are still there (a freshness promise may be tighter)."""
+
+
+@fact(
+    "fastest_input",
+    kind="outputs",
+    doc="How soon a new event can reach this output at all, by its quickest route through "
+    "its inputs (data only, each hop's wait as in the staleness walk; a call on the request "
+    "path reaches it at once): `delay` (seconds), `route` (the refs of that route joined "
+    "with arrows, origin first), `limit` (seconds: half an hour, about one visit of a user, "
+    "or the tightest freshness promise of its SLOs where that is tighter), `slo` (the SLO "
+    "that sets the limit, or null) and `ratio` (delay / limit). Absent for an output with "
+    "no inputs.",
+)
+def output_fastest_input(spec: Analysis) -> Mapping[str, Any]:
+    from consider.facts.serving import output_tightest_freshness
+
+    graph = lineage_graph(spec)
+    walk = fastest_walk(spec)
+    promises = output_tightest_freshness(spec)
+    result = {}
+    for entity in spec.entities("outputs"):
+        node = graph.nodes[entity.ref]
+        if walk.pred[node] == -1:
+            continue
+        route = [node]
+        while walk.pred[route[-1]] != -1 and len(route) <= graph.size:
+            route.append(walk.pred[route[-1]])
+        promise = promises.get(entity.id) or {}
+        stated = promise.get("max_staleness")
+        limit = stated if stated is not None and stated < AT_ONCE else AT_ONCE
+        if limit == AT_ONCE:
+            promise = {}
+        delay = walk.value[node]
+        result[entity.id] = {
+            "delay": delay,
+            "route": " → ".join(graph.refs[i] for i in reversed(route)),
+            "limit": limit,
+            "slo": promise.get("slo"),
+            "ratio": ratio(delay, limit),
+        }
     return result

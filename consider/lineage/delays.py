@@ -78,12 +78,63 @@ def _batch(
     return Own(total, Term(total, label), False, interval)
 
 
-def _stream(ref: str, lag: float | None, lateness: float | None = None) -> Own:
-    total = (lag or 0.0) + (lateness or 0.0)
+def _stream(ref: str, lag: float | None) -> Own:
+    if not lag or lag <= 0:
+        return _NOTHING
+    return Own(lag, Term(lag, f"the stream lag of {ref} ({format_duration(lag)})"), False, 0.0)
+
+
+def event_window(feature: Entity, upstream: Entity | None) -> float | None:
+    """The size in seconds (0 if unsized) of the feature's window when it follows event
+    time: `window.kind: event_time`, or a window with no `kind` over data (``upstream``, the
+    feature's `source`) that declares an `event_time_field`. None otherwise."""
+    window = feature.fields.get("window")
+    if not isinstance(window, Mapping):
+        return None
+    kind = window.get("kind")
+    if kind is None:
+        stamp = upstream.fields.get("event_time_field") if upstream is not None else None
+        if not isinstance(stamp, str) or not stamp.strip():
+            return None
+    elif kind != "event_time":
+        return None
+    return number(window.get("size")) or 0.0
+
+
+def closes_windows(feature: Entity) -> bool:
+    """Whether the feature emits a window's result when the window closes: computed on a
+    stream, or with no `compute` and no `materialize` stated. A batch or on-demand feature
+    computes its window as of each run or request instead."""
+    compute = feature.fields.get("compute")
+    return compute == "stream" or (compute is None and "materialize" not in feature.fields)
+
+
+def allowed_lateness(entity: Entity) -> float:
+    """The `late_data.allowed_lateness` of a source, in seconds (0 when unset)."""
+    if entity.kind != "sources":
+        return 0.0
+    return field_seconds(entity.fields, "late_data", "allowed_lateness") or 0.0
+
+
+class Read(NamedTuple):
+    """What a feature reads: the data its `source` names (whether its window follows event
+    time depends on it), and how long a window over it waits for late events."""
+
+    data: Entity
+    lateness: float
+
+
+def _window(ref: str, lag: float | None, window: float, lateness: float) -> Own:
+    total = (lag or 0.0) + window + lateness
     if total <= 0:
         return _NOTHING
-    detail = _plus(lag or 0.0, lateness, "allowed lateness")
-    return Own(total, Term(total, f"the stream lag of {ref} ({detail})"), False, 0.0)
+    parts = [f"{format_duration(window)} window"]
+    if lateness:
+        parts.append(f"{format_duration(lateness)} allowed lateness")
+    if lag:
+        parts.append(f"{format_duration(lag)} lag")
+    label = f"the event-time window of {ref} ({' + '.join(parts)})"
+    return Own(total, Term(total, label), False, 0.0)
 
 
 def precompute_gaps(output: Mapping[str, Any]) -> tuple[float, float, str] | None:
@@ -110,20 +161,24 @@ def holds_precomputed(entity: Entity) -> bool:
     )
 
 
-def own_delay(entity: Entity, mode: str, *, triggered: bool = False) -> Own:
+def own_delay(
+    entity: Entity, mode: str, *, triggered: bool = False, read: Read | None = None
+) -> Own:
     """The worst-case delay one entity adds, by the rules of DOMAIN.md's staleness check.
 
     ``triggered``: a declared trigger starts the entity's run as soon as its input changes
     (``consider impact``), so it adds only its processing, runtime, or retrain and deploy
-    time, never the wait for its next scheduled run."""
+    time, never the wait for its next scheduled run. ``read``: for a feature, what it reads,
+    which decides whether its window follows event time and how long the window waits for
+    late events."""
     fields, ref, kind = entity.fields, entity.ref, entity.kind
     if kind == "sources":
         method = fields.get("method")
         if method == "stream" or (
             method is None and "max_lag" in fields and "interval" not in fields
         ):
-            lateness = field_seconds(fields, "late_data", "allowed_lateness")
-            return _stream(ref, field_seconds(fields, "max_lag"), lateness)
+            # Allowed lateness delays only a window's result: it is counted there.
+            return _stream(ref, field_seconds(fields, "max_lag"))
         what = {"pull": "pull", "push": "delivery"}.get(str(fields.get("direction")), "batch load")
         interval, processing = (
             field_seconds(fields, "interval"),
@@ -145,6 +200,11 @@ def own_delay(entity: Entity, mode: str, *, triggered: bool = False) -> Own:
         return _batch(ref, "refresh", interval, processing, "processing", triggered)
     if kind == "features":
         compute = fields.get("compute")
+        data = read.data if read is not None else None
+        window = event_window(entity, data) if closes_windows(entity) else None
+        if window is not None:
+            lateness = read.lateness if read is not None else 0.0
+            return _window(ref, field_seconds(fields, "max_lag"), window, lateness)
         if compute == "stream":
             return _stream(ref, field_seconds(fields, "max_lag"))
         if compute == "batch" or (compute is None and "materialize" in fields):

@@ -8,8 +8,8 @@ Three families of edges are kept apart:
   ``inputs_from``, ``depends_on`` and ``calls``, the request path): what the staleness walk
   and the impact plan follow;
 - **feedback** edges (``logged_from``: an output whose served results are logged into a
-  dataset): left out of those walks; loops are found over lineage and feedback edges
-  together;
+  dataset, or whose decisions shape what a source records): left out of those walks; loops
+  are found over lineage and feedback edges together;
 - **drawing** edges (``fallback``, ``cold_start``, ``writes``, ``stored_in``): shown in
   pictures, never walked.
 
@@ -39,7 +39,8 @@ LINEAGE = frozenset(
 """Edge types the staleness walk and the impact plan follow."""
 
 FEEDBACK = "logged_from"
-"""An output's served results logged into a dataset: closes feedback loops."""
+"""An output's served results logged into a dataset, or its decisions shaping what a source
+records (declined payments never become chargebacks): closes feedback loops."""
 
 DRAWING = frozenset({"fallback", "cold_start", "writes", "stored_in"})
 """Edge types that are drawn but never walked."""
@@ -55,6 +56,7 @@ _FIELD_EDGES: dict[tuple[str, str], str] = {
     ("outputs", "fallback"): "fallback",
     ("outputs", "cold_start"): "cold_start",
     ("datasets", "logged_from_outputs"): FEEDBACK,
+    ("sources", "logged_from_outputs"): FEEDBACK,
 }
 """(kind of the referring entity, its field) → edge type, for edges that flow *into* it."""
 
@@ -72,7 +74,7 @@ class Graph(NamedTuple):
     down: list[list[tuple[int, str]]]
     """For each node, its lineage successors with the edge type."""
     feedback: list[tuple[int, int]]
-    """Feedback edges (output, dataset), in the order written."""
+    """Feedback edges (output, dataset or source), in the order written."""
     drawing: list[tuple[int, int, str]]
     """Drawing-only edges (from, to, type)."""
     order: list[int]

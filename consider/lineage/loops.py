@@ -46,7 +46,8 @@ def loops_by_ref(spec: Analysis) -> dict[str, dict[str, Any]]:
                 e.ref
                 for e in members
                 if e.kind == "outputs"
-                and e.fields.get("decision") == "filter"
+                # What a filter hides or a decline refuses is never observed again.
+                and e.fields.get("decision") in ("filter", "approve")
                 and e.fields.get("holdout") in (None, False)
             )
             ordered = [

@@ -16,7 +16,7 @@ from consider.fields import (
     number,
     product_of,
 )
-from consider.units import format_percentage
+from consider.units import format_duration, format_percentage
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -35,6 +35,43 @@ def _availability_of(spec: Analysis, entity: Entity) -> float | None:
         ]
         known = [t for t in targets if t is not None]
         return max(known) if known else None
+    return None
+
+
+def serving_entity(spec: Analysis, ref: Any) -> Entity | None:
+    """What answers a call to ``ref`` while serving: the entity itself, or, for an output
+    that is precomputed, the store it is served from (``precompute.store`` or
+    ``storage.store``)."""
+    entity = spec.resolve(ref) if isinstance(ref, str) else None
+    if entity is None or entity.kind != "outputs":
+        return entity
+    for block in ("precompute", "storage"):
+        found = entity.fields.get(block)
+        store = found.get("store") if isinstance(found, Mapping) else None
+        resolved = spec.resolve(store) if isinstance(store, str) else None
+        if resolved is not None:
+            return resolved
+    return entity
+
+
+def _weak_source_on_path(
+    source: Entity | None,
+    deps: Mapping[str, Entity],
+    covers: set[str],
+    known: Mapping[str, float],
+) -> str | None:
+    """The fallback's source when the main path needs it too, it is not covered, and it is
+    the call most likely to fail: a third party, or strictly the least available critical
+    call. (Degrading to the core of the main path, such as text-match order when the
+    personalisation around it fails, is a sound design; resting on the weakest link is not.)"""
+    if source is None or source.ref not in deps or source.ref in covers:
+        return None
+    if source.fields.get("kind") == "third_party_api":
+        return source.ref
+    own = known.get(source.ref)
+    others = [a for ref, a in known.items() if ref != source.ref]
+    if own is not None and others and own < min(others):
+        return source.ref
     return None
 
 
@@ -60,18 +97,21 @@ def _output_availability(spec: Analysis, output: Entity) -> dict[str, Any] | Non
         else:
             known[ref] = availability
     composite = product_of(known.values())
-    covered = [ref for ref in deps if ref in covers and ref in known]
-    uncovered = [ref for ref in known if ref not in covers]
-    # The fallback's own dependencies; those the main path needs anyway add nothing.
+    # The fallback's own dependencies, a precomputed output followed to its store.
     fallback_deps: dict[str, Entity] = {}
     for hop, _ in flat_hops(hop_list(fallback.get("path"))):
-        entity = spec.resolve(hop["dep"])
+        entity = serving_entity(spec, hop["dep"])
         if entity is not None:
             fallback_deps.setdefault(entity.ref, entity)
-    source = fallback.get("source")
-    resolved_source = spec.resolve(source) if isinstance(source, str) else None
+    resolved_source = serving_entity(spec, fallback.get("source"))
     if resolved_source is not None:
         fallback_deps.setdefault(resolved_source.ref, resolved_source)
+    # A covered dependency the fallback needs itself fails with it: it gets no credit.
+    shared = [ref for ref in deps if ref in covers and ref in fallback_deps]
+    source_on_path = _weak_source_on_path(resolved_source, deps, covers, known)
+    covered = [ref for ref in deps if ref in covers and ref in known and ref not in shared]
+    uncovered = [ref for ref in known if ref not in covered]
+    # Those the main path needs anyway add nothing.
     fallback_known = {
         ref: a
         for ref, entity in fallback_deps.items()
@@ -97,6 +137,8 @@ def _output_availability(spec: Analysis, output: Entity) -> dict[str, Any] | Non
             f"{format_percentage(round(with_fallback, ROUND_AVAILABILITY))} with the "
             f"fallback's credit for {', '.join(covered)}"
         )
+    elif shared:
+        note = f"the fallback gets no credit: it needs {', '.join(shared)} itself"
     elif fallback:
         note = "the fallback gets no credit: it covers none of them or its availability is unknown"
     else:
@@ -105,9 +147,16 @@ def _output_availability(spec: Analysis, output: Entity) -> dict[str, Any] | Non
         "composite": round(composite, ROUND_AVAILABILITY),
         "with_fallback": round(with_fallback, ROUND_AVAILABILITY),
         "dependencies": [
-            {"ref": ref, "availability": known.get(ref), "covered": ref in covers} for ref in deps
+            {
+                "ref": ref,
+                "availability": known.get(ref),
+                "covered": ref in covers and ref not in shared,
+            }
+            for ref in deps
         ],
         "covered": covered,
+        "shared": shared,
+        "source_on_path": source_on_path,
         "unknown": unknown,
         "weakest": weakest,
         "weakest_availability": known[weakest] if weakest is not None else None,
@@ -130,43 +179,71 @@ def needed_availability(target: float) -> float:
     return round(1 - (1 - target) / 10, ROUND_AVAILABILITY)
 
 
+class _Walk:
+    """What one walk of a path collects beside its total: dependencies with no p99 at all,
+    and hops whose budget is below the dependency's own p99."""
+
+    __slots__ = ("underbudgeted", "unknown")
+
+    def __init__(self) -> None:
+        self.unknown: list[str] = []
+        self.underbudgeted: list[dict[str, Any]] = []
+
+
 def _hop_latency(
-    spec: Analysis, hop: Mapping[str, Any], unknown: list[str]
+    spec: Analysis, hop: Mapping[str, Any], walk: _Walk
 ) -> tuple[float, str | None, float]:
-    """(latency, slowest dep, its p99) of one hop; parallel hops cost their slowest branch."""
+    """(latency, slowest dep, its p99) of one hop; parallel hops cost their slowest branch.
+
+    A hop costs the larger of its budget on this path and the dependency's own p99: a budget
+    below what the dependency promises everyone is a wish, not a bound."""
     branches = hop_list(hop.get("parallel"))
     if branches:
         worst: tuple[float, str | None, float] = (0.0, None, 0.0)
         for branch in branches:
-            found = _hop_latency(spec, branch, unknown)
+            found = _hop_latency(spec, branch, walk)
             if found[0] > worst[0] or worst[1] is None:
                 worst = found
         return worst
     dep = hop.get("dep")
-    seconds = number(hop.get("p99"))
-    if seconds is None and isinstance(dep, str):
-        entity = spec.resolve(dep)
-        seconds = number(entity.fields.get("p99")) if entity is not None else None
+    budget = number(hop.get("p99"))
+    entity = serving_entity(spec, dep)
+    own = number(entity.fields.get("p99")) if entity is not None else None
+    if budget is not None and own is not None and own > budget:
+        walk.underbudgeted.append(
+            {
+                "dep": dep,
+                "budget": budget,
+                "p99": own,
+                "ratio": round(own / budget, 1) if budget else None,
+                "note": (
+                    f"{dep} gets {format_duration(budget)} but its own p99 is "
+                    f"{format_duration(own)}"
+                ),
+            }
+        )
+    candidates = [s for s in (budget, own) if s is not None]
+    seconds = max(candidates) if candidates else None
     if seconds is None:
         if isinstance(dep, str):
-            unknown.append(dep)
+            walk.unknown.append(dep)
         return 0.0, dep if isinstance(dep, str) else None, 0.0
     return seconds, dep if isinstance(dep, str) else None, seconds
 
 
 def _path_latency(
-    spec: Analysis, hops: Sequence[Mapping[str, Any]]
+    spec: Analysis, hops: Sequence[Mapping[str, Any]], walk: _Walk | None = None
 ) -> tuple[float, str | None, float | None, list[str]]:
     total = 0.0
     slowest: str | None = None
     slowest_p99: float | None = None
-    unknown: list[str] = []
+    walk = walk if walk is not None else _Walk()
     for hop in hops:
-        seconds, dep, p99 = _hop_latency(spec, hop, unknown)
+        seconds, dep, p99 = _hop_latency(spec, hop, walk)
         total += seconds
         if dep is not None and (slowest_p99 is None or p99 > slowest_p99):
             slowest, slowest_p99 = dep, p99
-    return round(total, ROUND), slowest, slowest_p99, unknown
+    return round(total, ROUND), slowest, slowest_p99, walk.unknown
 
 
 def _output_latency(spec: Analysis, output: Entity) -> dict[str, Any] | None:
@@ -175,30 +252,52 @@ def _output_latency(spec: Analysis, output: Entity) -> dict[str, Any] | None:
     fallback: Mapping[str, Any] = written if isinstance(written, Mapping) else {}
     if not hops and not fallback:
         return None
-    total, slowest, slowest_p99, unknown = _path_latency(spec, hops)
+    walk = _Walk()
+    total, slowest, slowest_p99, unknown = _path_latency(spec, hops, walk)
+    budgeted = _budgeted_total(spec, hops)
     timeout = field_seconds(fallback, "timeout")
     fallback_hops = hop_list(fallback.get("path"))
     fallback_unknown: list[str] = []
     if fallback_hops:
         path_total, _, _, fallback_unknown = _path_latency(spec, fallback_hops)
     else:
-        source = fallback.get("source")
-        entity = spec.resolve(source) if isinstance(source, str) else None
+        entity = serving_entity(spec, fallback.get("source"))
         own = number(entity.fields.get("p99")) if entity is not None else None
         path_total = own or 0.0
         if entity is not None and own is None:
             fallback_unknown = [entity.ref]
     fallback_total = round(timeout + path_total, ROUND) if timeout is not None else None
+    for gap in walk.underbudgeted:
+        gap["timeout_below"] = timeout is not None and timeout < gap["p99"]
     return {
         "total": total if hops else None,
+        "budgeted": budgeted if hops else None,
         "slowest": slowest,
         "slowest_p99": slowest_p99,
         "unknown": unknown,
+        "underbudgeted": walk.underbudgeted,
         "fallback_timeout": timeout,
         "fallback_path": round(path_total, ROUND) if fallback else None,
         "fallback_total": fallback_total,
         "fallback_unknown": fallback_unknown,
     }
+
+
+def _budgeted_total(spec: Analysis, hops: Sequence[Mapping[str, Any]]) -> float:
+    """The path's latency as its hop budgets say (a hop without one, its dependency's p99),
+    a parallel step costing its largest branch."""
+    total = 0.0
+    for hop in hops:
+        branches = hop_list(hop.get("parallel"))
+        if branches:
+            total += max(_budgeted_total(spec, [branch]) for branch in branches)
+            continue
+        budget = number(hop.get("p99"))
+        if budget is None:
+            entity = serving_entity(spec, hop.get("dep"))
+            budget = number(entity.fields.get("p99")) if entity is not None else None
+        total += budget or 0.0
+    return round(total, ROUND)
 
 
 def latency_by_output(spec: Analysis) -> dict[str, dict[str, Any]]:

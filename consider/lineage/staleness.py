@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from consider.fields import ROUND, field_refs
 from consider.lineage.delays import DATA, MODEL, Own, own_delay
 from consider.lineage.graph import Graph, Layout, condense, lineage_graph
-from consider.lineage.waits import hop_wait
+from consider.lineage.waits import feature_input, hop_wait
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -55,7 +55,11 @@ def _own_all(spec: Analysis, mode: str) -> list[Own]:
     key = f"lineage.own.{mode}"
 
     def compute(spec: Analysis) -> list[Own]:
-        return [own_delay(entity, mode) for entity in lineage_graph(spec).entities]
+        graph = lineage_graph(spec)
+        return [
+            own_delay(entity, mode, read=feature_input(graph, v))
+            for v, entity in enumerate(graph.entities)
+        ]
 
     result: list[Own] = spec.cached(key, compute)
     return result
@@ -359,3 +363,48 @@ def slo_walk(spec: Analysis, slo: Entity) -> Walk:
     """The walk an SLO's freshness asks for (scope and includes honoured)."""
     wanted = freshness(spec, slo)
     return staleness_walk(spec, wanted.mode, wanted.scope)
+
+
+class Fastest(NamedTuple):
+    """The fastest way data can reach each node: the least, over the paths into it, of the
+    path's worst-case delay (each hop's wait as in the staleness walk), and the input on
+    that path (``pred``, -1 at an origin)."""
+
+    value: list[float]
+    pred: list[int]
+
+
+def fastest_walk(spec: Analysis) -> Fastest:
+    """The staleness walk's counterpart with the least instead of the most at each node
+    (data only): how soon a new event can reach each entity at all, by its quickest route."""
+
+    def compute(spec: Analysis) -> Fastest:
+        graph = lineage_graph(spec)
+        layout = _layout(spec, DATA)
+        own = _own_all(spec, DATA)
+        skip = skipped_edge(DATA)
+        value = [0.0] * graph.size
+        pred = [-1] * graph.size
+        for members in layout.groups:
+            inside = set(members)
+            best_u, best = -1, float("inf")
+            for v in members:
+                for u, kind in graph.up[v]:
+                    if kind == skip or u in inside:
+                        continue
+                    wait = (
+                        own[v].total
+                        if len(members) > 1
+                        else hop_wait(graph, u, v, kind, DATA).total
+                    )
+                    if value[u] + wait < best:
+                        best_u, best = u, value[u] + wait
+            for v in members:
+                if best_u == -1:
+                    value[v] = round(own[v].total, ROUND)
+                else:
+                    value[v], pred[v] = round(best, ROUND), best_u
+        return Fastest(value, pred)
+
+    result: Fastest = spec.cached("lineage.fastest", compute)
+    return result

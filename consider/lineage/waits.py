@@ -14,7 +14,7 @@ or ``on_retrain.rerun`` lists v, or v is a model retrained on new data or schema
 from __future__ import annotations
 
 from consider.fields import field_refs
-from consider.lineage.delays import MODEL, Own, own_delay
+from consider.lineage.delays import MODEL, Own, Read, allowed_lateness, own_delay
 from consider.lineage.graph import Graph
 from consider.model import Entity
 
@@ -50,10 +50,28 @@ def trigger(graph: Graph, u: int, v: int, edge: str, mode: str) -> str | None:
     return None
 
 
+def feature_input(graph: Graph, v: int) -> Read | None:
+    """What a feature reads, or None: the data its `source` names, and the allowed lateness
+    of that source, or, for a dataset, the largest of the sources it is derived from
+    directly (the lateness is theirs; a dataset declares none)."""
+    if graph.entities[v].kind != "features":
+        return None
+    u = next((u for u, edge in graph.up[v] if edge == "source"), None)
+    if u is None:
+        return None
+    data = graph.entities[u]
+    if data.kind != "datasets":
+        return Read(data, allowed_lateness(data))
+    behind = [
+        allowed_lateness(graph.entities[w]) for w, edge in graph.up[u] if edge == "derived_from"
+    ]
+    return Read(data, max(behind, default=0.0))
+
+
 def hop_wait(graph: Graph, u: int, v: int, edge: str, mode: str) -> Own:
     """What the hop ``u`` → ``v`` (an edge of kind ``edge``) waits in walk ``mode``."""
     started = trigger(graph, u, v, edge, mode) is not None
-    return own_delay(graph.entities[v], mode, triggered=started)
+    return own_delay(graph.entities[v], mode, triggered=started, read=feature_input(graph, v))
 
 
 def table(graph: Graph, mode: str) -> dict[tuple[str, str], float]:
