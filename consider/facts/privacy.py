@@ -155,8 +155,17 @@ _OPT_OUT = re.compile(
 )
 """Words that offer a person a way out: opt out, unsubscribe, turn (it) off."""
 _DENIED = re.compile(r"\b(?:cannot|can't|can not|unable|not possible|no way)\b", re.IGNORECASE)
+_MESSAGES = re.compile(
+    r"\b(?:e-?mails?|newsletters?|notifications?|messages?|sms|texts?|push|digests?|mailings?)\b",
+    re.IGNORECASE,
+)
+"""Words that make an opt-out one of messages (unsubscribe from the emails, turn off
+notifications): kept where the messages are sent, not on a request path."""
 _NO = re.compile(r"^\W*no\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?;]+")
+_NOT_PERSONALISATION = ("approve", "filter")
+"""Decisions that rest on other grounds than a person's choice (fraud prevention, credit
+rules, safety filtering): an opt-out of personalisation does not switch them off."""
 
 _RELEASE_FIELDS = ("headline", "subheading", "solution", "getting_started", "customer_quote")
 
@@ -172,7 +181,9 @@ def _short(text: str, limit: int = 90) -> str:
 def _offers(text: str) -> bool:
     """Whether a text offers an opt-out: a sentence with opt-out words and no denial."""
     return any(
-        _OPT_OUT.search(sentence) and not _DENIED.search(sentence)
+        _OPT_OUT.search(sentence)
+        and not _DENIED.search(sentence)
+        and not _MESSAGES.search(sentence)
         for sentence in _SENTENCE.findall(text)
     )
 
@@ -205,40 +216,33 @@ def _release_promise(release: Mapping[str, Any]) -> dict[str, str] | None:
 
 def _promise(spec: Analysis) -> dict[str, str] | None:
     release = spec.product.get("working_backwards")
-    found = _release_promise(release) if isinstance(release, Mapping) else None
-    if found is not None:
-        return found
-    for output in spec.entities("outputs"):
-        if output.fields.get("opt_out") is not None:
-            return {
-                "offer": f"The spec offers an opt-out ({output.ref} declares opt_out)",
-                "text": "",
-            }
-    return None
+    return _release_promise(release) if isinstance(release, Mapping) else None
 
 
 @fact(
     "opt_out",
     kind="outputs",
     doc="For an output served on a request path from personal data (PII declared on a source "
+    "; not one that approves or filters, which rests on other grounds than consent"
     "reaches what it `depends_on` or calls on the path), when the press release or "
     "external FAQ offers an opt-out (opt out, unsubscribe, turn it off; not in a sentence"
-    " that denies it, nor in an FAQ answer that starts with no) or another output "
-    "declares `opt_out`: `offer` (where, with the words quoted and clipped), `fields` and"
+    " that denies it or that is about messages, such as unsubscribing from emails, which "
+    "are kept where they are sent; nor in an FAQ answer that starts with no) or the output "
+    "declares `opt_out` itself: `offer` (where, with the words quoted and clipped), `fields` and"
     " `sources` (the personal data it serves from), `calls` (refs on its request path), "
     "`checked_by`, `enforced` (true when `opt_out` is written in words, or its "
     "`checked_by` is a call on the request path) and `gap` (what is missing, in words). "
     "Absent for other outputs, or with no promise.",
 )
 def output_opt_out(spec: Analysis) -> Mapping[str, Any]:
-    promise = _promise(spec)
-    if promise is None:
-        return {}
+    released = _promise(spec)
     table: dict[str, dict[str, list[str]]] = spec.cached("privacy.carried", _carried)
     result: dict[str, Any] = {}
     for output in spec.entities("outputs"):
         path = [hop["dep"] for hop in calls(output.fields.get("request_path"))]
         if not path or output.fields.get("mode") == "precomputed":
+            continue
+        if output.fields.get("decision") in _NOT_PERSONALISATION:
             continue
         depends = output.fields.get("depends_on")
         used = [r for r in depends if isinstance(r, str)] if isinstance(depends, list) else []
@@ -246,9 +250,12 @@ def output_opt_out(spec: Analysis) -> Mapping[str, Any]:
         for ref in [*used, *path]:  # what it is built from, and what it calls per request
             for source, fields in table.get(ref, {}).items():
                 reached.setdefault(source, fields)
-        if not reached:
-            continue
         declared = output.fields.get("opt_out")
+        promise = released
+        if promise is None and declared is not None:
+            promise = {"offer": f"{output.id} declares an opt-out", "text": ""}
+        if not reached or promise is None:
+            continue
         checked_by = declared.get("checked_by") if isinstance(declared, Mapping) else None
         calls_ = list(dict.fromkeys(path))
         enforced = isinstance(declared, str) or (
