@@ -36,7 +36,7 @@ print(json.dumps(sorted(sys.modules)), file=sys.stderr)
 """
 
 
-def _modules(spec: Path, cache: Path) -> set[str]:
+def _modules(spec: Path, cache: Path, *, whole: bool = False) -> set[str]:
     env = {**os.environ, "CONSIDER_CACHE_DIR": str(cache)}
     env.pop("CONSIDER_NO_CACHE", None)
     done = subprocess.run(
@@ -47,7 +47,7 @@ def _modules(spec: Path, cache: Path) -> set[str]:
         check=True,
     )
     loaded: list[str] = json.loads(done.stderr.strip().splitlines()[-1])
-    return {name.split(".")[0] for name in loaded}
+    return set(loaded) if whole else {name.split(".")[0] for name in loaded}
 
 
 def test_a_clean_check_with_a_warm_cache_imports_nothing_heavy(tmp_path: Path) -> None:
@@ -70,3 +70,19 @@ def test_the_generated_validator_compiles_no_pattern_at_import() -> None:
         [sys.executable, "-c", program], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "0"
+
+
+def test_a_check_imports_only_the_facts_modules_its_conditions_read(tmp_path: Path) -> None:
+    """Facts modules are found by the generated index (consider/facts/_index.py) and imported
+    when a condition first reads one of their facts: a spec of a product alone reads only
+    press-release facts, so no other facts module nor the lineage analyses they use is loaded."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("consider: 1\nproduct: {name: P}\n", encoding="utf-8")
+    _modules(spec, tmp_path / "cache")
+    loaded = _modules(spec, tmp_path / "cache", whole=True)
+    assert "consider.facts._index" in loaded
+    facts_modules = {name for name in loaded if name.startswith("consider.facts.")}
+    assert facts_modules == {"consider.facts._index", "consider.facts.press_release"}
+    assert sorted(n for n in loaded if n.startswith("consider.lineage.")) == [
+        "consider.lineage.delays"  # press_release's precompute gaps
+    ]
