@@ -67,7 +67,7 @@ def skipped_edge(mode: str) -> str | None:
     return "trained_on" if mode == DATA else None
 
 
-def _layout(spec: Analysis, mode: str) -> Layout:
+def staleness_layout(spec: Analysis, mode: str) -> Layout:
     """The order a walk in ``mode`` takes: the graph's own, unless the graph has cycles and
     the walk leaves some edges out (a cycle closed only by ``trained_on`` is no cycle for
     data-only staleness), in which case those edges' groups are found again, once per mode."""
@@ -101,7 +101,7 @@ def staleness_walk(spec: Analysis, mode: str, scope: frozenset[int] | None = Non
         graph = lineage_graph(spec)
         base = None if scope is None else staleness_walk(spec, mode)
         own = list(_own_all(spec, mode))
-        return _run_walk(graph, _layout(spec, mode), own, mode, scope, base)
+        return _run_walk(graph, staleness_layout(spec, mode), own, mode, scope, base)
 
     walk: Walk = spec.cached(key, compute)
     return walk
