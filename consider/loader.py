@@ -24,12 +24,16 @@ import stat
 import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
-
-import yaml
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from consider.errors import InputError
 from consider.vocabulary import TBD
+from consider.yamlimport import import_yaml
+
+if TYPE_CHECKING:
+    import yaml
+else:
+    yaml = import_yaml()  # its patterns compiled on first use (see consider/yamlimport.py)
 
 try:  # libyaml is much faster; the pure-Python parser gives the same events.
     from yaml import CSafeLoader as _Loader

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import EXAMPLES
 
 NOT_ON_A_CLEAN_SPEC = (
@@ -70,6 +71,38 @@ def test_the_generated_validator_compiles_no_pattern_at_import() -> None:
         [sys.executable, "-c", program], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "0"
+
+
+def test_pyyaml_is_imported_without_compiling_its_patterns() -> None:
+    """PyYAML compiles its patterns at import (its pure-Python reader's class of printable
+    characters alone is 4 ms); consider imports it so that each compiles on first use."""
+    program = (
+        "from consider import loader\n"
+        "yaml = loader.yaml\n"
+        "patterns = [yaml.reader.Reader.NON_PRINTABLE, yaml.constructor.SafeConstructor"
+        ".timestamp_regexp] + [p for found in yaml.resolver.Resolver.yaml_implicit_resolvers"
+        ".values() for _, p in found]\n"
+        "print(len(patterns), sum(type(p).__name__ == 'Pattern' for p in patterns))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    found, compiled = map(int, done.stdout.split())
+    assert found > 10
+    assert compiled == 0
+
+
+def test_pyyaml_patterns_still_work_once_used() -> None:
+    """The pure-Python reader (used where libyaml is not built) still refuses a control
+    character; the resolver still reads numbers and booleans."""
+    from consider import loader
+
+    yaml = loader.yaml
+    with pytest.raises(yaml.reader.ReaderError):
+        yaml.load("a: \x07\n", Loader=yaml.SafeLoader)
+    assert yaml.load("a: [1, 2.5, true, null, 2024-01-02]", Loader=yaml.SafeLoader) == {
+        "a": [1, 2.5, True, None, __import__("datetime").date(2024, 1, 2)]
+    }
 
 
 def test_a_check_imports_only_the_facts_modules_its_conditions_read(tmp_path: Path) -> None:
