@@ -119,3 +119,31 @@ def test_a_check_imports_only_the_facts_modules_its_conditions_read(tmp_path: Pa
     assert sorted(n for n in loaded if n.startswith("consider.lineage.")) == [
         "consider.lineage.delays"  # press_release's precompute gaps
     ]
+
+
+def test_the_console_script_quiets_the_collector_before_importing_click() -> None:
+    """The entry point imports nothing heavy itself: the collector is set before click and
+    PyYAML make their objects (a full collection walks them all and frees nothing)."""
+    import tomllib
+
+    from conftest import ROOT
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
+    assert scripts["consider"] == "consider.script:main"
+    program = (
+        "import gc, sys\n"
+        "import consider.script\n"
+        "print(sorted(m for m in ('click', 'yaml', 'consider.cli') if m in sys.modules))\n"
+        "collections = []\n"
+        "gc.callbacks.append(lambda phase, info: phase == 'stop' and collections.append(1))\n"
+        "sys.argv = ['consider', '--version']\n"
+        "try:\n"
+        "    consider.script.main()\n"
+        "except SystemExit:\n"
+        "    print(len(collections), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=False
+    )
+    assert done.stdout.splitlines()[0] == "[]"
+    assert int(done.stderr.strip().splitlines()[-1]) <= 1
