@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -32,9 +31,13 @@ class ConfigError(ConsiderError):
     """A config file that cannot be read or does not validate (exit 2)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
-    """The settings of one config file; the defaults when there is none."""
+class Config(NamedTuple):
+    """The settings of one config file; the defaults when there is none.
+
+    A NamedTuple, as immutable as a frozen dataclass, without importing ``dataclasses`` on
+    every start (the mappings below are never changed once made, so sharing the defaults'
+    empty ones is safe).
+    """
 
     path: str = ""
     """The config file as shown in messages; empty when no config is used."""
@@ -42,7 +45,7 @@ class Config:
     """The folder that relative paths in the config start from."""
     packs: tuple[Path, ...] = ()
     disable_packs: tuple[str, ...] = ()
-    rules: dict[str, str] = field(default_factory=dict)
+    rules: dict[str, str] = {}  # noqa: RUF012 - never changed once made
     """Rule id → ``error``, ``warning``, ``info`` or ``off``."""
     fail_on: str | None = None
     fail_on_questions: str | int = "never"
@@ -51,7 +54,7 @@ class Config:
     max_file_size: int | None = None
     waivers: Path | None = None
     baseline: Path | None = None
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    positions: dict[str, tuple[int, int]] = {}  # noqa: RUF012 - never changed once made
     """Where each key and value was written (JSON pointer → line, column), for later errors."""
 
     def position(self, pointer: str) -> tuple[int, int]:

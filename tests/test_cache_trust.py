@@ -156,7 +156,7 @@ def test_a_failed_write_leaves_no_temporary_file(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(cache.pickle, "dump", broken)
+    monkeypatch.setattr(cache, "dump", broken)
     load_rules([pack], builtin=False)
     assert list(cache_dir.iterdir()) == []
 

@@ -21,10 +21,15 @@ NOT_ON_A_CLEAN_SPEC = (
     "tools",
     "multiprocessing",
     "concurrent",
+    "signal",
+    "pickle",
+    "dataclasses",
 )
 """jsonschema explains a failing spec, difflib finds 'did you mean', tabulate draws tables
 of findings, fastjsonschema and tools/ only generate code, multiprocessing and concurrent
-run a pool only when several files are checked."""
+run a pool only when several files are checked, and so does signal (a worker ignores
+Ctrl-C); the cache reads with the C unpickler alone (the pickle module is a millisecond to
+import), and the config is a NamedTuple, not a dataclass."""
 
 _PROGRAM = """
 import json, sys
