@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from consider.errors import InputError
+from consider.lazyre import import_lazily
 from consider.vocabulary import TBD
-from consider.yamlimport import import_yaml
 
 if TYPE_CHECKING:
     import yaml
 else:
-    yaml = import_yaml()  # its patterns compiled on first use (see consider/yamlimport.py)
+    yaml = import_lazily("yaml")  # its patterns compiled on first use (consider/lazyre.py)
 
 try:  # libyaml is much faster; the pure-Python parser gives the same events.
     from yaml import CSafeLoader as _Loader

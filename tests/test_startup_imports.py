@@ -78,15 +78,18 @@ def test_the_generated_validator_compiles_no_pattern_at_import() -> None:
     assert done.stdout.strip() == "0"
 
 
-def test_pyyaml_is_imported_without_compiling_its_patterns() -> None:
+def test_pyyaml_and_click_are_imported_without_compiling_their_patterns() -> None:
     """PyYAML compiles its patterns at import (its pure-Python reader's class of printable
-    characters alone is 4 ms); consider imports it so that each compiles on first use."""
+    characters alone is 4 ms), click through platform, gettext and tokenize; consider imports
+    them so that each compiles on first use."""
     program = (
+        "import consider.cli, platform, gettext, tokenize\n"
         "from consider import loader\n"
         "yaml = loader.yaml\n"
         "patterns = [yaml.reader.Reader.NON_PRINTABLE, yaml.constructor.SafeConstructor"
         ".timestamp_regexp] + [p for found in yaml.resolver.Resolver.yaml_implicit_resolvers"
-        ".values() for _, p in found]\n"
+        ".values() for _, p in found] + [platform._sys_version_parser, "
+        "gettext._token_pattern, tokenize.cookie_re]\n"
         "print(len(patterns), sum(type(p).__name__ == 'Pattern' for p in patterns))"
     )
     done = subprocess.run(
@@ -99,7 +102,8 @@ def test_pyyaml_is_imported_without_compiling_its_patterns() -> None:
 
 def test_pyyaml_patterns_still_work_once_used() -> None:
     """The pure-Python reader (used where libyaml is not built) still refuses a control
-    character; the resolver still reads numbers and booleans."""
+    character; the resolver still reads numbers and booleans; click still strips ANSI
+    sequences and gettext still parses a plural form."""
     from consider import loader
 
     yaml = loader.yaml
@@ -108,6 +112,12 @@ def test_pyyaml_patterns_still_work_once_used() -> None:
     assert yaml.load("a: [1, 2.5, true, null, 2024-01-02]", Loader=yaml.SafeLoader) == {
         "a": [1, 2.5, True, None, __import__("datetime").date(2024, 1, 2)]
     }
+    import gettext
+
+    import click
+
+    assert click.unstyle("\x1b[31mred\x1b[0m") == "red"
+    assert gettext.c2py("n != 1")(2) == 1
 
 
 def test_a_check_imports_only_the_facts_modules_its_conditions_read(tmp_path: Path) -> None:
