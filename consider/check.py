@@ -59,8 +59,15 @@ def check_file(
     with _no_cyclic_gc():
         spec = read_spec(path, display=display, limits=limits)
         if not spec.is_spec:
-            return FileResult(spec.document.path, tuple(spec.findings))
-        return FileResult(spec.document.path, tuple(apply(spec, evaluate(spec, rules), policy)))
+            result = FileResult(spec.document.path, tuple(spec.findings))
+        else:
+            result = FileResult(
+                spec.document.path, tuple(apply(spec, evaluate(spec, rules), policy))
+            )
+        # Freed here, by reference counting, before the collector is resumed: its first
+        # collection then walks what survives, not the millions of objects of the spec.
+        del spec
+    return result
 
 
 def read_spec(path: Path, *, display: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Spec:
@@ -121,10 +128,16 @@ def check_target(
         try:
             spec = build(document, validate(document))
             if not spec.is_spec:
-                return FileResult(document.path, tuple(spec.findings))
-            return FileResult(document.path, tuple(apply(spec, evaluate(spec, rules), policy)))
+                result = FileResult(document.path, tuple(spec.findings))
+            else:
+                result = FileResult(
+                    document.path, tuple(apply(spec, evaluate(spec, rules), policy))
+                )
         except (InputError, PackError) as error:  # a spec all the same: always reported
             return FileResult(target.display, error=error)
+        # As in check_file: the spec is freed before the collector is resumed.
+        del spec, document
+    return result
 
 
 def _document(target: Target, limits: Limits) -> Document:
