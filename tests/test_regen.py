@@ -42,3 +42,10 @@ def test_docs_rules_holds_only_generated_pages() -> None:
     generated = {path.name for path in generated_docs() if path.parent == ROOT / "docs" / "rules"}
     assert {path.name for path in (ROOT / "docs" / "rules").iterdir()} == generated
     assert not (ROOT / "docs" / "rules.md").exists(), "docs/rules/ replaced docs/rules.md"
+
+
+def test_the_generated_validators_name_values_with_f_strings() -> None:
+    """Each nested value's name is built before it is validated: an f-string, not a
+    format(**locals()) call per list item and mapping entry."""
+    for path in (ROOT / "consider" / "_validators").glob("*.py"):
+        assert "format(**locals())" not in path.read_text("utf-8"), path.name
