@@ -10,7 +10,6 @@ import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
 
 from consider.engine import RuleSet, evaluate
 from consider.engine_rules import schema_finding
@@ -19,6 +18,7 @@ from consider.findings import Severity
 from consider.loader import Document, Limits, decode, load, parse
 from consider.model import Spec, build
 from consider.policy import NO_POLICY, Policy, apply
+from consider.records import Record
 from consider.result import FileResult, Result
 from consider.schema import validate
 from consider.specfiles import HEAD_BYTES, FileKind, head_kind, kind_of
@@ -31,7 +31,7 @@ STDIN_NAME = "<stdin>"
 """How a spec read from standard input is named in reports."""
 
 
-class Target(NamedTuple):
+class Target(Record):
     """One file to check, as the command line named it or a folder search found it."""
 
     path: Path

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from consider.errors import ConsiderError
 from consider.policy import Policy
+from consider.records import Record
 
 if TYPE_CHECKING:
     from consider.check import Target
@@ -31,7 +32,7 @@ class ConfigError(ConsiderError):
     """A config file that cannot be read or does not validate (exit 2)."""
 
 
-class Config(NamedTuple):
+class Config(Record):
     """The settings of one config file; the defaults when there is none.
 
     A NamedTuple, as immutable as a frozen dataclass, without importing ``dataclasses`` on
@@ -459,7 +460,7 @@ def _glob_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + "(?:/.*)?")
 
 
-class Settings(NamedTuple):
+class Settings(Record):
     """What a ``consider check`` run uses, once the config and the flags are merged."""
 
     config: Config

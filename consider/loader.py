@@ -24,10 +24,11 @@ import stat
 import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from consider.errors import InputError
 from consider.lazyre import import_lazily
+from consider.records import Record
 from consider.vocabulary import TBD
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ _MAP_TAGS = {None, "!", f"{_YAML}map", f"{_YAML}omap"}
 _SEQ_TAGS = {None, "!", f"{_YAML}seq"}
 
 
-class Limits(NamedTuple):
+class Limits(Record):
     """Hard limits on what a file may make the parser do."""
 
     max_bytes: int = DEFAULT_MAX_BYTES
@@ -81,7 +82,7 @@ class Limits(NamedTuple):
 DEFAULT_LIMITS = Limits()
 
 
-class Duplicate(NamedTuple):
+class Duplicate(Record):
     """A key written twice in one mapping; the first value is kept."""
 
     pointer: str
@@ -90,7 +91,7 @@ class Duplicate(NamedTuple):
     first_line: int
 
 
-class Document(NamedTuple):
+class Document(Record):
     """A parsed file: its data, and where each piece of it was written."""
 
     path: str

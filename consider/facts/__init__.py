@@ -21,9 +21,10 @@ import importlib
 import os
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from consider.errors import PackError
+from consider.records import Record
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -32,7 +33,7 @@ FactFunction = Callable[["Analysis"], Mapping[str, Any]]
 """Computes one fact for every entity of a kind: entity id → value (absent: no value)."""
 
 
-class FactDef(NamedTuple):
+class FactDef(Record):
     """A registered fact: its name under ``_facts``, the kind it describes, how it is made."""
 
     name: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
 from consider.facts.links import slos_by_output
@@ -26,6 +26,7 @@ from consider.lineage.flow import SHOWN
 from consider.lineage.graph import lineage_graph
 from consider.lineage.serving import availability_by_output, latency_by_output, needed_availability
 from consider.lineage.staleness import skipped_edge, staleness_layout
+from consider.records import Record
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -364,7 +365,7 @@ def slo_inputs_without_event_time(spec: Analysis) -> Mapping[str, Any]:
     return result
 
 
-class _Untimed(NamedTuple):
+class _Untimed(Record):
     refs: list[str]
     """The untimed raw inputs' refs, in id order: bit i of a mask stands for refs[i]."""
     masks: dict[str, int]

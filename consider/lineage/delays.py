@@ -5,10 +5,11 @@ how an entity is collected or refreshed, for pictures."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from consider.cron import cron_gaps
 from consider.fields import at, field_seconds, number
+from consider.records import Record
 from consider.units import format_count, format_duration, format_hours, format_size
 
 if TYPE_CHECKING:
@@ -38,14 +39,14 @@ def _plus(first: float, second: float | None, name: str) -> str:
     return f"{format_hours(first)} + {format_hours(second)} {name}"
 
 
-class Term(NamedTuple):
+class Term(Record):
     """One delay an entity adds to the data passing through it."""
 
     seconds: float
     label: str
 
 
-class Own(NamedTuple):
+class Own(Record):
     """What an entity adds in one walk mode: the sum of its terms, its largest term, whether
     a delay it should state is missing, and its batch interval (for the quick check)."""
 

@@ -6,12 +6,13 @@ freshness names a scope."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from consider.fields import ROUND, field_refs
 from consider.lineage.delays import DATA, MODEL, Own, own_delay
 from consider.lineage.graph import Graph, Layout, condense, lineage_graph
 from consider.lineage.waits import hop_wait
+from consider.records import Record
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -28,7 +29,7 @@ def _elide(path: list[str]) -> list[str]:
     return [*path[:keep], f"... {len(path) - 2 * keep + 1} more ...", *path[-keep + 1 :]]
 
 
-class Walk(NamedTuple):
+class Walk(Record):
     """One pass of the staleness DP over the topological order.
 
     ``value[v]`` is the worst-case staleness of ``v`` (None: no path reaches it, in a scoped
@@ -333,7 +334,7 @@ def data_walk(spec: Analysis) -> Walk:
     return staleness_walk(spec, DATA)
 
 
-class Freshness(NamedTuple):
+class Freshness(Record):
     """What an SLO's freshness asks of the walk."""
 
     fields: Mapping[str, Any]
