@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consider.cli import main
+from consider.script import main
 
 if __name__ == "__main__":
     main()

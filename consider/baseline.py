@@ -17,7 +17,7 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from consider.engine_rules import gate_docs, policy_finding
 from consider.errors import ConsiderError
@@ -31,6 +31,7 @@ from consider.findings import (
     flatten,
 )
 from consider.model import Spec
+from consider.records import Record
 from consider.waivers import RULES as WAIVER_RULES
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ VERSION = 1
 STALE = "baseline-stale"
 
 
-class Entry(NamedTuple):
+class Entry(Record):
     """One recorded finding."""
 
     rule: str
@@ -48,7 +49,7 @@ class Entry(NamedTuple):
     fingerprint: str
 
 
-class Baseline(NamedTuple):
+class Baseline(Record):
     """A read baseline: entries by the resolved path of the spec they belong to."""
 
     source: str

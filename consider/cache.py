@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import pickle
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -24,6 +23,14 @@ from typing import Any
 
 from consider import __version__
 from consider.digest import hexdigest
+
+try:  # the C pickler alone: importing the pure-Python pickle module is a millisecond a run
+    from _pickle import Unpickler, UnpicklingError, dump
+except ImportError:  # pragma: no cover - Pythons without the accelerator
+    from pickle import Unpickler, UnpicklingError, dump
+
+_PROTOCOL = 5
+"""The pickle protocol entries are written with (Python 3.8's highest, and still today's)."""
 
 _KEEP = 8
 
@@ -48,7 +55,7 @@ def key(
     modules, schemas): an edited checkout, where the version does not change, then misses
     instead of reading stale work.
     """
-    parts_seen = [f"{name}\0{__version__}\0{version}\0{pickle.HIGHEST_PROTOCOL}".encode()]
+    parts_seen = [f"{name}\0{__version__}\0{version}\0{_PROTOCOL}".encode()]
     parts_seen.extend(sorted(_stamps(code)))
     for label, content in parts:
         parts_seen.append(label.encode("utf-8", "surrogateescape"))
@@ -136,14 +143,14 @@ def _read_regular(path: Path) -> bytes | None:
         os.close(descriptor)
 
 
-class _Restricted(pickle.Unpickler):
+class _Restricted(Unpickler):
     def __init__(self, handle: Any, allowed: frozenset[tuple[str, str]]) -> None:
         super().__init__(handle)
         self._allowed = allowed
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) not in self._allowed:
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+            raise UnpicklingError(f"{module}.{name} is not allowed in the cache")
         return super().find_class(module, name)
 
 
@@ -172,7 +179,7 @@ def write(entry: str, value: Any) -> None:
         _remove_stale(folder)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=_TEMPORARY)
         with os.fdopen(handle, "wb") as out:
-            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            dump(value, out, protocol=_PROTOCOL)
         os.replace(temporary, folder / f"{entry}.pickle")
         temporary = None
         name = entry.rsplit("-", 1)[0]

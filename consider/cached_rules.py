@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,7 +53,7 @@ def _pack_matches(pack: Pack, text: bytes) -> bool:
     rules: tuple[Question | Risk, ...] = (*pack.questions, *pack.risks)
     if len(_RULE_ID.findall(text)) != len(rules):
         return False
-    if any(name.encode() not in text for name in (pack.id, *(rule.id for rule in rules))):
+    if not _all_in((name.encode() for name in (pack.id, *(rule.id for rule in rules))), text):
         return False
     conditions = [
         *(rule.when for rule in rules),
@@ -63,9 +63,9 @@ def _pack_matches(pack: Pack, text: bytes) -> bool:
     if sum(condition is not None for condition in conditions) != len(_WHEN.findall(text)):
         return False
     written = text.translate(None, _LAYOUT)
-    if any(
-        expression.encode().translate(None, _LAYOUT) not in written
-        for expression in _expressions(pack)
+    if not _all_in(
+        (expression.encode().translate(None, _LAYOUT) for expression in _expressions(pack)),
+        written,
     ):
         return False
     severities = Counter(
@@ -74,6 +74,25 @@ def _pack_matches(pack: Pack, text: bytes) -> bool:
         for severity in (risk.severity, *(step.severity for step in risk.escalate))
     )
     return severities == Counter(found.decode() for found in _SEVERITY.findall(text))
+
+
+def _all_in(needles: Iterable[bytes], haystack: bytes) -> bool:
+    """Whether every one of ``needles`` occurs in ``haystack``.
+
+    They come in about the order the pack writes them, so each is looked for from where the
+    one before it was found (a scan of the gap between them), and from the start only when it
+    is not found there: a pack's text is then scanned about once, not once per rule (which
+    was 3 ms of every cached start with the built-in packs).
+    """
+    start = 0
+    for needle in needles:
+        found = haystack.find(needle, start)
+        if found < 0:
+            found = haystack.find(needle)
+            if found < 0:
+                return False
+        start = found
+    return True
 
 
 def _expressions(pack: Pack) -> Iterator[str]:

@@ -10,7 +10,6 @@ import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
 
 from consider.engine import RuleSet, evaluate
 from consider.engine_rules import schema_finding
@@ -19,6 +18,7 @@ from consider.findings import Severity
 from consider.loader import Document, Limits, decode, load, parse
 from consider.model import Spec, build
 from consider.policy import NO_POLICY, Policy, apply
+from consider.records import Record
 from consider.result import FileResult, Result
 from consider.schema import validate
 from consider.specfiles import HEAD_BYTES, FileKind, head_kind, kind_of
@@ -31,7 +31,7 @@ STDIN_NAME = "<stdin>"
 """How a spec read from standard input is named in reports."""
 
 
-class Target(NamedTuple):
+class Target(Record):
     """One file to check, as the command line named it or a folder search found it."""
 
     path: Path
@@ -59,8 +59,15 @@ def check_file(
     with _no_cyclic_gc():
         spec = read_spec(path, display=display, limits=limits)
         if not spec.is_spec:
-            return FileResult(spec.document.path, tuple(spec.findings))
-        return FileResult(spec.document.path, tuple(apply(spec, evaluate(spec, rules), policy)))
+            result = FileResult(spec.document.path, tuple(spec.findings))
+        else:
+            result = FileResult(
+                spec.document.path, tuple(apply(spec, evaluate(spec, rules), policy))
+            )
+        # Freed here, by reference counting, before the collector is resumed: its first
+        # collection then walks what survives, not the millions of objects of the spec.
+        del spec
+    return result
 
 
 def read_spec(path: Path, *, display: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Spec:
@@ -121,10 +128,16 @@ def check_target(
         try:
             spec = build(document, validate(document))
             if not spec.is_spec:
-                return FileResult(document.path, tuple(spec.findings))
-            return FileResult(document.path, tuple(apply(spec, evaluate(spec, rules), policy)))
+                result = FileResult(document.path, tuple(spec.findings))
+            else:
+                result = FileResult(
+                    document.path, tuple(apply(spec, evaluate(spec, rules), policy))
+                )
         except (InputError, PackError) as error:  # a spec all the same: always reported
             return FileResult(target.display, error=error)
+        # As in check_file: the spec is freed before the collector is resumed.
+        del spec, document
+    return result
 
 
 def _document(target: Target, limits: Limits) -> Document:

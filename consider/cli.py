@@ -13,13 +13,17 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
-
-import click
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from consider import __version__
 from consider.errors import ConsiderError
+from consider.lazyre import import_lazily
 from consider.report import FORMATS, one_line, printable
+
+if TYPE_CHECKING:
+    import click
+else:
+    click = import_lazily("click")  # its patterns compiled on first use (consider/lazyre.py)
 
 FAIL_ON = ("error", "warning", "info", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3

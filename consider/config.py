@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from consider.errors import ConsiderError
 from consider.policy import Policy
+from consider.records import Record
 
 if TYPE_CHECKING:
     from consider.check import Target
@@ -32,9 +32,13 @@ class ConfigError(ConsiderError):
     """A config file that cannot be read or does not validate (exit 2)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
-    """The settings of one config file; the defaults when there is none."""
+class Config(Record):
+    """The settings of one config file; the defaults when there is none.
+
+    A NamedTuple, as immutable as a frozen dataclass, without importing ``dataclasses`` on
+    every start (the mappings below are never changed once made, so sharing the defaults'
+    empty ones is safe).
+    """
 
     path: str = ""
     """The config file as shown in messages; empty when no config is used."""
@@ -42,7 +46,7 @@ class Config:
     """The folder that relative paths in the config start from."""
     packs: tuple[Path, ...] = ()
     disable_packs: tuple[str, ...] = ()
-    rules: dict[str, str] = field(default_factory=dict)
+    rules: dict[str, str] = {}  # noqa: RUF012 - never changed once made
     """Rule id → ``error``, ``warning``, ``info`` or ``off``."""
     fail_on: str | None = None
     fail_on_questions: str | int = "never"
@@ -51,7 +55,7 @@ class Config:
     max_file_size: int | None = None
     waivers: Path | None = None
     baseline: Path | None = None
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    positions: dict[str, tuple[int, int]] = {}  # noqa: RUF012 - never changed once made
     """Where each key and value was written (JSON pointer → line, column), for later errors."""
 
     def position(self, pointer: str) -> tuple[int, int]:
@@ -456,7 +460,7 @@ def _glob_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + "(?:/.*)?")
 
 
-class Settings(NamedTuple):
+class Settings(Record):
     """What a ``consider check`` run uses, once the config and the flags are merged."""
 
     config: Config

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 from itertools import pairwise
-from typing import NamedTuple
+
+from consider.records import Record
 
 _MONTHS = {
     name: i
@@ -45,7 +46,7 @@ _CYCLE_YEARS = range(2001, 2029)  # 28 years: weekdays and leap years line up ag
 _CYCLE_DAYS = 10227
 
 
-class Gaps(NamedTuple):
+class Gaps(Record):
     """The shortest and longest time between consecutive runs, in seconds."""
 
     shortest: float

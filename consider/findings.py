@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import Any
 
 from consider.digest import hexdigest
+from consider.records import Record
 
 
 class Severity(Enum):
@@ -38,7 +39,7 @@ class Status(Enum):
     ACKNOWLEDGED = "acknowledged"
 
 
-class Suppression(NamedTuple):
+class Suppression(Record):
     """Why a finding does not fail the gate: a waiver (in the spec or a waivers file) or a
     baseline entry. The finding is still reported, marked with this."""
 
@@ -53,7 +54,7 @@ BOOKKEEPING = frozenset({"waiver-unused", "baseline-stale"})
 """Findings about the gate's own records: reported, never failing the gate at any --fail-on."""
 
 
-class Finding(NamedTuple):
+class Finding(Record):
     """One problem or one open question, at a place in one file."""
 
     kind: Kind

@@ -24,12 +24,17 @@ import stat
 import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from consider.errors import InputError
+from consider.lazyre import import_lazily
+from consider.records import Record
 from consider.vocabulary import TBD
+
+if TYPE_CHECKING:
+    import yaml
+else:
+    yaml = import_lazily("yaml")  # its patterns compiled on first use (consider/lazyre.py)
 
 try:  # libyaml is much faster; the pure-Python parser gives the same events.
     from yaml import CSafeLoader as _Loader
@@ -65,7 +70,7 @@ _MAP_TAGS = {None, "!", f"{_YAML}map", f"{_YAML}omap"}
 _SEQ_TAGS = {None, "!", f"{_YAML}seq"}
 
 
-class Limits(NamedTuple):
+class Limits(Record):
     """Hard limits on what a file may make the parser do."""
 
     max_bytes: int = DEFAULT_MAX_BYTES
@@ -77,7 +82,7 @@ class Limits(NamedTuple):
 DEFAULT_LIMITS = Limits()
 
 
-class Duplicate(NamedTuple):
+class Duplicate(Record):
     """A key written twice in one mapping; the first value is kept."""
 
     pointer: str
@@ -86,7 +91,7 @@ class Duplicate(NamedTuple):
     first_line: int
 
 
-class Document(NamedTuple):
+class Document(Record):
     """A parsed file: its data, and where each piece of it was written."""
 
     path: str
@@ -258,6 +263,7 @@ def _mark(mark: Any) -> Position:
 
 
 _HALF = 1 << 32
+_MISSING = object()
 _PLACE = 1 << 64
 
 
@@ -285,11 +291,26 @@ def parse(text: str, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     loader = None
     try:
         loader = _Loader(text)  # the pure-Python reader checks the characters here
+        # The commonest events go straight to their handler (a large spec is half a million
+        # events; the call through feed was a tenth of the loading); feed takes the rest.
+        get_event, feed = loader.get_event, builder.feed
+        scalar, start, end = builder._scalar, builder._start, builder._end
+        scalar_event, stream_end = yaml.ScalarEvent, yaml.StreamEndEvent
+        starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+        ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
         while True:
-            event = loader.get_event()
-            if event is None or isinstance(event, yaml.StreamEndEvent):
+            event = get_event()
+            kind = type(event)
+            if kind is scalar_event:
+                scalar(event)
+            elif kind in starts:
+                start(event)
+            elif kind in ends:
+                end()
+            elif event is None or isinstance(event, stream_end):
                 break
-            builder.feed(event)
+            else:
+                feed(event)
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(error, text, path) from None
     except yaml.reader.ReaderError as error:
@@ -466,9 +487,24 @@ class _Builder:
         if self.stack:
             frame = self.stack[-1]
             if frame.key is None and type(frame.container) is dict:
-                self._key(event)
+                # A mapping's key, the commonest scalar: as _key, without the call.
+                tag = event.tag
+                if tag is not None and tag != "!" and tag not in _SCALAR_TAGS:
+                    raise self._tag_error(tag, event.start_mark)
+                text = event.value
+                if type(text) is not str:
+                    text = str(text)
+                key = frame.key = self.key_texts.setdefault(text, text)
+                mark = event.start_mark
+                frame.key_mark = (mark.line + 1) * _HALF + mark.column + 1
+                if key == "<<" and event.implicit[0]:
+                    if frame.merges is None:
+                        frame.merges = []
+                    frame.merges.append(None)
                 return
-        value = self._construct(event)
+        value = self.constructed.get((event.tag, event.implicit[0], event.value), _MISSING)
+        if value is _MISSING:
+            value = self._construct(event)
         if event.anchor:
             pointer = self._child_pointer(event)
             assert pointer is not None
@@ -481,18 +517,6 @@ class _Builder:
         if frame is None:
             return False
         return frame.discard or (isinstance(frame.container, dict) and frame.key in frame.container)
-
-    def _key(self, event: Any) -> None:
-        frame = self.stack[-1]
-        if event.tag not in (None, "!") and event.tag not in _SCALAR_TAGS:
-            raise self._tag_error(event.tag, event.start_mark)
-        text = str(event.value)
-        frame.key = self.key_texts.setdefault(text, text)
-        frame.key_mark = _packed(event.start_mark)
-        if frame.key == "<<" and event.implicit[0]:
-            if frame.merges is None:
-                frame.merges = []
-            frame.merges.append(None)
 
     def _construct(self, event: Any) -> Any:
         memo = (event.tag, event.implicit[0], event.value)

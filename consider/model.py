@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from consider.engine_rules import schema_finding
 from consider.findings import Finding
 from consider.loader import Document, escape_pointer_token
+from consider.records import Record
 from consider.resources import schema
 from consider.schema import Validation
 from consider.text import closest
@@ -179,7 +180,7 @@ def _normalise(
 # -- the model --------------------------------------------------------------------------------
 
 
-class Entity(NamedTuple):
+class Entity(Record):
     """One entity of the spec (an output, an SLO, a model, ...), units normalised."""
 
     kind: str
@@ -199,7 +200,7 @@ class Entity(NamedTuple):
         return {**self.fields, "_id": self.id, "_kind": self.kind}
 
 
-class Reference(NamedTuple):
+class Reference(Record):
     """A typed reference as written: where, to what, and what it resolved to."""
 
     source: Entity
@@ -213,7 +214,7 @@ class Reference(NamedTuple):
         return self.source.pointer + "".join(f"/{escape_pointer_token(str(t))}" for t in self.path)
 
 
-class Spec(NamedTuple):
+class Spec(Record):
     """A whole spec: the product, the entities by kind, references, and what was tbd.
 
     Not changed once built: what is computed from it (the lineage graph, facts) is kept by

@@ -6,9 +6,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from consider.errors import PackError
+from consider.records import Record
 from consider.units import parse_duration, time_of_day
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ MAX_MATCHES = 32
 """Matches of one phrase in one text: past the first, only a new number adds a promise."""
 
 
-class Phrase(NamedTuple):
+class Phrase(Record):
     """One row of a pack's phrase table, compiled."""
 
     text: str

@@ -23,16 +23,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import NamedTuple
 
 from consider.errors import PackError
+from consider.records import Record
 
 PACKS_GROUP = "consider.packs"
 FACTS_GROUP = "consider.facts"
 _VERSION = 1  # of the cached listing's shape
 
 
-class Plugin(NamedTuple):
+class Plugin(Record):
     """One entry point of an installed package."""
 
     group: str

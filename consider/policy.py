@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from consider import waivers as waiving
 from consider.baseline import Baseline
@@ -17,12 +16,13 @@ from consider.baseline import apply as apply_baseline
 from consider.engine_rules import gate_docs, policy_finding
 from consider.findings import Finding, Kind, Severity, counts
 from consider.model import Spec
+from consider.records import Record
 
 OPEN_QUESTIONS = "open-questions"
 POLICY_RULES = (OPEN_QUESTIONS,)
 
 
-class Policy(NamedTuple):
+class Policy(Record):
     """Everything :func:`apply` needs, plain data (a worker process may receive it)."""
 
     rules: tuple[tuple[str, str], ...] = ()

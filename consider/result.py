@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from consider.errors import ConsiderError
 from consider.findings import Finding, Severity, fails
+from consider.records import Record
 
 
-class FileResult(NamedTuple):
+class FileResult(Record):
     """One spec file: its findings, or the error that kept it from being checked."""
 
     path: str
@@ -17,7 +17,7 @@ class FileResult(NamedTuple):
     error: ConsiderError | None = None
 
 
-class Result(NamedTuple):
+class Result(Record):
     """A whole run."""
 
     files: tuple[FileResult, ...]

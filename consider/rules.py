@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from typing import Any, NamedTuple, TypeAlias
+from typing import Any, TypeAlias
 
 from consider import bounds, compiled
 from consider import facts as facts_registry
 from consider.findings import Severity
+from consider.records import Record
 from consider.units import FORMATTERS
 from consider.vocabulary import COLLECTIONS, PRODUCT
 
@@ -29,7 +30,7 @@ _SEARCHER = compiled.Searcher()
 # half a millisecond to create at import, which a pre-commit hook pays on every commit.
 
 
-class Expression(NamedTuple):
+class Expression(Record):
     """A JMESPath expression, compiled once; searched with one shared searcher.
 
     jmespath's own ``ParsedResult.search`` builds a new interpreter, and its method cache,
@@ -45,7 +46,7 @@ class Expression(NamedTuple):
         return _SEARCHER.search(self.expression, self.parsed, data)
 
 
-class Template(NamedTuple):
+class Template(Record):
     """A message with ``{expr}`` or ``{expr|filter}`` placeholders, compiled once."""
 
     text: str
@@ -62,7 +63,7 @@ class Template(NamedTuple):
         return PLACEHOLDER.sub(lambda m: next(shown) if m[1] is not None else m[0][0], self.text)
 
 
-class Recommendation(NamedTuple):
+class Recommendation(Record):
     """A choice ``consider ask`` offers first when its condition holds."""
 
     choice: str | bool | float
@@ -73,7 +74,7 @@ class Recommendation(NamedTuple):
 # Question and Risk begin with the same nine fields (see ``Rule``). Written out twice on
 # purpose: a NamedTuple cannot inherit fields, and a nested record would make every reader
 # say ``rule.common.id``; the cached rule set is also pickled field by field.
-class Question(NamedTuple):
+class Question(Record):
     """Asked of an entity until one of its ``answered_by`` paths is present."""
 
     id: str
@@ -94,14 +95,14 @@ class Question(NamedTuple):
     """Catalog codes of the consideration it checks (``CL-01``); several rules may share one."""
 
 
-class Escalation(NamedTuple):
+class Escalation(Record):
     """A severity that replaces the rule's own when its condition holds."""
 
     when: Any
     severity: Severity
 
 
-class Risk(NamedTuple):
+class Risk(Record):
     """Fires on an entity when its condition holds."""
 
     id: str
@@ -133,7 +134,7 @@ Rule: TypeAlias = "Question | Risk"
 references, file and line."""
 
 
-class Pack(NamedTuple):
+class Pack(Record):
     """One rule-pack file."""
 
     id: str
@@ -150,7 +151,7 @@ class Pack(NamedTuple):
     PATH``."""
 
 
-class RuleSet(NamedTuple):
+class RuleSet(Record):
     """Every loaded pack, with the rules indexed by the entity kind they are for."""
 
     packs: tuple[Pack, ...]

@@ -17,11 +17,12 @@ finding at its start that says the key is missing.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from consider.engine_rules import PACK, engine_rule_docs, schema_finding
 from consider.findings import Finding
 from consider.loader import Document
+from consider.records import Record
 from consider.specfiles import SPEC_KEY, FileKind, kind_of, spec_sections
 from consider.tbd import strip_tbd
 from consider.text import pointer_tokens, unescape_pointer_token
@@ -30,7 +31,7 @@ from consider.vocabulary import TBD
 __all__ = ["PACK", "TBD", "Validation", "editor_schema", "engine_rule_docs", "validate"]
 
 
-class Validation(NamedTuple):
+class Validation(Record):
     """A spec after validation: the data rules may see, what was tbd, and the findings.
 
     ``is_spec`` is False for a file that is not a spec at all (its top level is not a mapping,

@@ -7,7 +7,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import NamedTuple
+
+from consider.records import Record
 
 MAX_CANDIDATES = 16
 """Most options :func:`closest` compares in full (difflib costs about 40 µs a comparison)."""
@@ -47,7 +48,7 @@ def closest(word: str, options: Iterable[str], n: int = 1, cutoff: float = 0.6) 
     return difflib.get_close_matches(word, candidates, n=n, cutoff=cutoff)
 
 
-class _Index(NamedTuple):
+class _Index(Record):
     forwards: list[str]
     """The options, sorted."""
     backwards: list[str]

@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from consider.engine_rules import gate_docs, policy_finding
 from consider.errors import ConsiderError
 from consider.findings import Finding, Kind, Severity, Suppression, fingerprint
 from consider.loader import escape_pointer_token
 from consider.model import Spec
+from consider.records import Record
 
 EXPIRED = "waiver-expired"
 UNUSED = "waiver-unused"
@@ -36,7 +37,7 @@ _TARGET_PREFIX = {
 }
 
 
-class Waiver(NamedTuple):
+class Waiver(Record):
     """One waiver, and where it is written."""
 
     rule: str

@@ -156,7 +156,7 @@ def test_a_failed_write_leaves_no_temporary_file(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(cache.pickle, "dump", broken)
+    monkeypatch.setattr(cache, "dump", broken)
     load_rules([pack], builtin=False)
     assert list(cache_dir.iterdir()) == []
 
@@ -172,3 +172,16 @@ def test_a_killed_write_is_cleaned_up_by_a_later_one(cache_dir: Path, pack: Path
     load_rules([pack], builtin=False)
     assert not stale.exists()
     assert fresh.exists()  # another run may be writing it
+
+
+def test_the_text_check_finds_conditions_in_any_order() -> None:
+    """Conditions are looked for from where the one before was found, then from the start:
+    the order they are written in changes how long the check takes, never its answer."""
+    from consider.cached_rules import _all_in
+
+    text = b"alpha beta gamma delta"
+    assert _all_in([b"alpha", b"gamma", b"delta"], text)
+    assert _all_in([b"delta", b"alpha", b"gamma", b"beta"], text)
+    assert _all_in([], text)
+    assert not _all_in([b"beta", b"epsilon"], text)
+    assert not _all_in([b"gamma", b"alphabet"], text)

@@ -191,3 +191,38 @@ sources:
     assert dict(slos.slo_inputs_without_event_time(spec)) == {
         "fresh": [f"source:s{i:02d}" for i in range(slos.SHOWN)],
     }
+
+
+def test_inputs_without_event_time_are_found_through_a_cycle() -> None:
+    """The inputs upstream are gathered over the strongly connected groups: a loop of
+    datasets shares what flows into any of its members, and a loop closed only by training
+    data is one when the model is included, and is cut when it is not."""
+    spec = valid_analysis("""\
+consider: 1
+product: {name: x}
+outputs:
+  o: {depends_on: [dataset:a]}
+  p: {depends_on: [model:m]}
+slos:
+  loop: {applies_to: output:o, freshness: {max_staleness: 1h}}
+  with-model: {applies_to: output:p, freshness: {max_staleness: 1h, includes: [model]}}
+  data-only: {applies_to: output:p, freshness: {max_staleness: 1h}}
+datasets:
+  a: {derived_from: [dataset:b, source:s1]}
+  b: {derived_from: [dataset:a, source:s2]}
+  logged: {derived_from: [model:m, source:s3]}
+models:
+  m: {trained_on: [dataset:logged], features: [feature:f]}
+features:
+  f: {source: source:s4}
+sources:
+  s1: {}
+  s2: {}
+  s3: {}
+  s4: {}
+""")
+    assert dict(slos.slo_inputs_without_event_time(spec)) == {
+        "loop": ["source:s1", "source:s2"],
+        "with-model": ["source:s3", "source:s4"],
+        "data-only": ["source:s4"],
+    }

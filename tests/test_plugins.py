@@ -33,6 +33,7 @@ def _offer(monkeypatch: pytest.MonkeyPatch, *offered: plugins.Plugin) -> None:
 def _forget() -> None:
     """Drop what a process keeps of the facts (a real process finds its plugins once)."""
     facts.registry.cache_clear()
+    facts.plugin_registry.cache_clear()
     pack_names._facts_by_kind.cache_clear()
 
 
@@ -256,3 +257,28 @@ def test_validate_checks_ids_against_installed_packs_too(
     assert code == 2
     assert f"({SOURCE}), beside this one (file {mine})" in err
     assert run_cli("rules", "validate", "--no-plugin-packs", mine)[0] == 0
+
+
+def test_a_plugin_fact_named_as_one_of_considers_is_a_pack_error_at_check(
+    monkeypatch: pytest.MonkeyPatch, run_cli: Run, tmp_path: Path
+) -> None:
+    """A check finds consider's own facts through the index, without importing them all; a
+    plugin's fact that takes one of their names is still refused, naming both."""
+    (tmp_path / "clash_facts.py").write_text(
+        "from consider.facts import fact\n"
+        "@fact('slos', kind='outputs', doc='Takes a name consider uses.')\n"
+        "def slos(analysis):\n"
+        "    return {}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    _offer(monkeypatch, plugins.Plugin(plugins.FACTS_GROUP, "clash", "clash_facts", "clash 1"))
+    try:
+        code, _, err = run_cli("check", "--no-config", _spec(tmp_path))
+    finally:
+        _forget()
+    assert code == 2
+    assert (
+        "fact outputs._facts.slos is defined by consider and the plugin clash (clash 1); "
+        "rename the plugin's fact"
+    ) in err

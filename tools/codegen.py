@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 SCHEMAS = ("spec", "rulepack", "config")
@@ -104,7 +105,42 @@ def generate(name: str, schema: dict[str, object]) -> str:
         # failing spec is explained by jsonschema), and it is most of the module's size.
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == _EXCEPTION:
             node.keywords = [k for k in node.keywords if k.arg != "definition"]
+    tree = _FormattedNames().visit(tree)
     return _HEADER.format(name=name) + ast.unparse(tree).strip() + "\n"
+
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}|[{}]")
+
+
+class _FormattedNames(ast.NodeTransformer):
+    """``'.items[{data__x}]'.format(**locals())`` as the f-string ``f'.items[{data__x}]'``.
+
+    The validator builds each nested value's name this way before it validates the value,
+    valid or not: a call to ``locals()`` and a format per list item and mapping entry of a
+    spec. An f-string makes the same text without either. Only strings whose placeholders
+    are all plain names are rewritten (``format`` reads ``{a[0]}`` otherwise than Python).
+    """
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        func = node.func
+        if not (
+            isinstance(func, ast.Attribute)
+            and func.attr == "format"
+            and isinstance(func.value, ast.Constant)
+            and isinstance(func.value.value, str)
+            and not node.args
+            and len(node.keywords) == 1
+            and node.keywords[0].arg is None
+            and isinstance(node.keywords[0].value, ast.Call)
+            and getattr(node.keywords[0].value.func, "id", "") == "locals"
+        ):
+            return node
+        text = func.value.value
+        if any(m[0] in "{}" for m in _PLACEHOLDER.finditer(text)):
+            return node  # a lone brace, or a placeholder that is not a plain name
+        formatted = ast.parse("f" + repr(text), mode="eval").body
+        return ast.copy_location(formatted, node)
 
 
 def write(root: Path) -> list[Path]:

@@ -1,4 +1,5 @@
-"""Regenerate every generated file: the fast validators, the docs and the README's picture.
+"""Regenerate every generated file: the fast validators, the facts index, the docs and the
+README's picture.
 
     python -m tools.regen
 
@@ -38,10 +39,11 @@ def generated_docs(root: Path = ROOT) -> dict[Path, str]:
 
 
 def main() -> None:
-    """Write the validators first (the docs are made by code that uses them), then the docs."""
-    from tools import codegen
+    """Write the validators and the facts index first (the docs are made by code that uses
+    them), then the docs."""
+    from tools import codegen, factindex
 
-    for path in codegen.write(ROOT):
+    for path in [*codegen.write(ROOT), factindex.write(ROOT)]:
         print(f"wrote {path.relative_to(ROOT)}")
     for path, text in generated_docs().items():
         path.parent.mkdir(parents=True, exist_ok=True)

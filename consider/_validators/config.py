@@ -50,11 +50,11 @@ def validate(data, custom_formats={}, name_prefix=None):
                 data__packs_len = len(data__packs)
                 for data__packs_x, data__packs_item in enumerate(data__packs):
                     if not isinstance(data__packs_item, str):
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.packs[{data__packs_x}]'.format(**locals()) + ' must be string', value=data__packs_item, name='' + (name_prefix or 'data') + '.packs[{data__packs_x}]'.format(**locals()) + '', rule='type')
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.packs[{data__packs_x}]' + ' must be string', value=data__packs_item, name='' + (name_prefix or 'data') + f'.packs[{data__packs_x}]' + '', rule='type')
                     if isinstance(data__packs_item, str):
                         data__packs_item_len = len(data__packs_item)
                         if data__packs_item_len < 1:
-                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.packs[{data__packs_x}]'.format(**locals()) + ' must be longer than or equal to 1 characters', value=data__packs_item, name='' + (name_prefix or 'data') + '.packs[{data__packs_x}]'.format(**locals()) + '', rule='minLength')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.packs[{data__packs_x}]' + ' must be longer than or equal to 1 characters', value=data__packs_item, name='' + (name_prefix or 'data') + f'.packs[{data__packs_x}]' + '', rule='minLength')
         if 'disable_packs' in data_keys:
             data_keys.remove('disable_packs')
             data__disablepacks = data['disable_packs']
@@ -65,11 +65,11 @@ def validate(data, custom_formats={}, name_prefix=None):
                 data__disablepacks_len = len(data__disablepacks)
                 for data__disablepacks_x, data__disablepacks_item in enumerate(data__disablepacks):
                     if not isinstance(data__disablepacks_item, str):
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.disable_packs[{data__disablepacks_x}]'.format(**locals()) + ' must be string', value=data__disablepacks_item, name='' + (name_prefix or 'data') + '.disable_packs[{data__disablepacks_x}]'.format(**locals()) + '', rule='type')
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.disable_packs[{data__disablepacks_x}]' + ' must be string', value=data__disablepacks_item, name='' + (name_prefix or 'data') + f'.disable_packs[{data__disablepacks_x}]' + '', rule='type')
                     if isinstance(data__disablepacks_item, str):
                         data__disablepacks_item_len = len(data__disablepacks_item)
                         if data__disablepacks_item_len < 1:
-                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.disable_packs[{data__disablepacks_x}]'.format(**locals()) + ' must be longer than or equal to 1 characters', value=data__disablepacks_item, name='' + (name_prefix or 'data') + '.disable_packs[{data__disablepacks_x}]'.format(**locals()) + '', rule='minLength')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.disable_packs[{data__disablepacks_x}]' + ' must be longer than or equal to 1 characters', value=data__disablepacks_item, name='' + (name_prefix or 'data') + f'.disable_packs[{data__disablepacks_x}]' + '', rule='minLength')
         if 'rules' in data_keys:
             data_keys.remove('rules')
             data__rules = data['rules']
@@ -84,31 +84,31 @@ def validate(data, custom_formats={}, name_prefix=None):
                         data__rules_value_one_of_count1 = 0
                         if data__rules_value_one_of_count1 < 2:
                             try:
-                                validate___definitions_setting(data__rules_value, custom_formats, (name_prefix or 'data') + '.rules.{data__rules_key}'.format(**locals()))
+                                validate___definitions_setting(data__rules_value, custom_formats, (name_prefix or 'data') + f'.rules.{data__rules_key}')
                                 data__rules_value_one_of_count1 += 1
                             except (JsonSchemaValueException, JsonSchemaValuesException):
                                 pass
                         if data__rules_value_one_of_count1 < 2:
                             try:
                                 if not isinstance(data__rules_value, dict):
-                                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.rules.{data__rules_key}'.format(**locals()) + ' must be object', value=data__rules_value, name='' + (name_prefix or 'data') + '.rules.{data__rules_key}'.format(**locals()) + '', rule='type')
+                                    raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.rules.{data__rules_key}' + ' must be object', value=data__rules_value, name='' + (name_prefix or 'data') + f'.rules.{data__rules_key}' + '', rule='type')
                                 data__rules_value_is_dict = isinstance(data__rules_value, dict)
                                 if data__rules_value_is_dict:
                                     data__rules_value__missing_keys = set(['severity']) - data__rules_value.keys()
                                     if data__rules_value__missing_keys:
-                                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.rules.{data__rules_key}'.format(**locals()) + ' must contain ' + (str(sorted(data__rules_value__missing_keys)) + ' properties'), value=data__rules_value, name='' + (name_prefix or 'data') + '.rules.{data__rules_key}'.format(**locals()) + '', rule='required')
+                                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.rules.{data__rules_key}' + ' must contain ' + (str(sorted(data__rules_value__missing_keys)) + ' properties'), value=data__rules_value, name='' + (name_prefix or 'data') + f'.rules.{data__rules_key}' + '', rule='required')
                                     data__rules_value_keys = set(data__rules_value.keys())
                                     if 'severity' in data__rules_value_keys:
                                         data__rules_value_keys.remove('severity')
                                         data__rules_value__severity = data__rules_value['severity']
-                                        validate___definitions_setting(data__rules_value__severity, custom_formats, (name_prefix or 'data') + '.rules.{data__rules_key}.severity'.format(**locals()))
+                                        validate___definitions_setting(data__rules_value__severity, custom_formats, (name_prefix or 'data') + f'.rules.{data__rules_key}.severity')
                                     if data__rules_value_keys:
-                                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.rules.{data__rules_key}'.format(**locals()) + ' must not contain ' + str(data__rules_value_keys) + ' properties', value=data__rules_value, name='' + (name_prefix or 'data') + '.rules.{data__rules_key}'.format(**locals()) + '', rule='additionalProperties')
+                                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.rules.{data__rules_key}' + ' must not contain ' + str(data__rules_value_keys) + ' properties', value=data__rules_value, name='' + (name_prefix or 'data') + f'.rules.{data__rules_key}' + '', rule='additionalProperties')
                                 data__rules_value_one_of_count1 += 1
                             except (JsonSchemaValueException, JsonSchemaValuesException):
                                 pass
                         if data__rules_value_one_of_count1 != 1:
-                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.rules.{data__rules_key}'.format(**locals()) + ' must be valid exactly by one definition' + (' (' + str(data__rules_value_one_of_count1) + ' matches found)'), value=data__rules_value, name='' + (name_prefix or 'data') + '.rules.{data__rules_key}'.format(**locals()) + '', rule='oneOf')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.rules.{data__rules_key}' + ' must be valid exactly by one definition' + (' (' + str(data__rules_value_one_of_count1) + ' matches found)'), value=data__rules_value, name='' + (name_prefix or 'data') + f'.rules.{data__rules_key}' + '', rule='oneOf')
         if 'fail_on' in data_keys:
             data_keys.remove('fail_on')
             data__failon = data['fail_on']
@@ -147,11 +147,11 @@ def validate(data, custom_formats={}, name_prefix=None):
                 data__include_len = len(data__include)
                 for data__include_x, data__include_item in enumerate(data__include):
                     if not isinstance(data__include_item, str):
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.include[{data__include_x}]'.format(**locals()) + ' must be string', value=data__include_item, name='' + (name_prefix or 'data') + '.include[{data__include_x}]'.format(**locals()) + '', rule='type')
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.include[{data__include_x}]' + ' must be string', value=data__include_item, name='' + (name_prefix or 'data') + f'.include[{data__include_x}]' + '', rule='type')
                     if isinstance(data__include_item, str):
                         data__include_item_len = len(data__include_item)
                         if data__include_item_len < 1:
-                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.include[{data__include_x}]'.format(**locals()) + ' must be longer than or equal to 1 characters', value=data__include_item, name='' + (name_prefix or 'data') + '.include[{data__include_x}]'.format(**locals()) + '', rule='minLength')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.include[{data__include_x}]' + ' must be longer than or equal to 1 characters', value=data__include_item, name='' + (name_prefix or 'data') + f'.include[{data__include_x}]' + '', rule='minLength')
         if 'exclude' in data_keys:
             data_keys.remove('exclude')
             data__exclude = data['exclude']
@@ -162,11 +162,11 @@ def validate(data, custom_formats={}, name_prefix=None):
                 data__exclude_len = len(data__exclude)
                 for data__exclude_x, data__exclude_item in enumerate(data__exclude):
                     if not isinstance(data__exclude_item, str):
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.exclude[{data__exclude_x}]'.format(**locals()) + ' must be string', value=data__exclude_item, name='' + (name_prefix or 'data') + '.exclude[{data__exclude_x}]'.format(**locals()) + '', rule='type')
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.exclude[{data__exclude_x}]' + ' must be string', value=data__exclude_item, name='' + (name_prefix or 'data') + f'.exclude[{data__exclude_x}]' + '', rule='type')
                     if isinstance(data__exclude_item, str):
                         data__exclude_item_len = len(data__exclude_item)
                         if data__exclude_item_len < 1:
-                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.exclude[{data__exclude_x}]'.format(**locals()) + ' must be longer than or equal to 1 characters', value=data__exclude_item, name='' + (name_prefix or 'data') + '.exclude[{data__exclude_x}]'.format(**locals()) + '', rule='minLength')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.exclude[{data__exclude_x}]' + ' must be longer than or equal to 1 characters', value=data__exclude_item, name='' + (name_prefix or 'data') + f'.exclude[{data__exclude_x}]' + '', rule='minLength')
         if 'max_file_size' in data_keys:
             data_keys.remove('max_file_size')
             data__maxfilesize = data['max_file_size']

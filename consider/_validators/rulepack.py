@@ -86,7 +86,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__questions_is_list:
                 data__questions_len = len(data__questions)
                 for data__questions_x, data__questions_item in enumerate(data__questions):
-                    validate___definitions_question(data__questions_item, custom_formats, (name_prefix or 'data') + '.questions[{data__questions_x}]'.format(**locals()))
+                    validate___definitions_question(data__questions_item, custom_formats, (name_prefix or 'data') + f'.questions[{data__questions_x}]')
         if 'risks' in data_keys:
             data_keys.remove('risks')
             data__risks = data['risks']
@@ -96,7 +96,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__risks_is_list:
                 data__risks_len = len(data__risks)
                 for data__risks_x, data__risks_item in enumerate(data__risks):
-                    validate___definitions_risk(data__risks_item, custom_formats, (name_prefix or 'data') + '.risks[{data__risks_x}]'.format(**locals()))
+                    validate___definitions_risk(data__risks_item, custom_formats, (name_prefix or 'data') + f'.risks[{data__risks_x}]')
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -153,23 +153,23 @@ def validate___definitions_risk(data, custom_formats={}, name_prefix=None):
                 data__escalate_len = len(data__escalate)
                 for data__escalate_x, data__escalate_item in enumerate(data__escalate):
                     if not isinstance(data__escalate_item, dict):
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.escalate[{data__escalate_x}]'.format(**locals()) + ' must be object', value=data__escalate_item, name='' + (name_prefix or 'data') + '.escalate[{data__escalate_x}]'.format(**locals()) + '', rule='type')
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.escalate[{data__escalate_x}]' + ' must be object', value=data__escalate_item, name='' + (name_prefix or 'data') + f'.escalate[{data__escalate_x}]' + '', rule='type')
                     data__escalate_item_is_dict = isinstance(data__escalate_item, dict)
                     if data__escalate_item_is_dict:
                         data__escalate_item__missing_keys = set(['when', 'severity']) - data__escalate_item.keys()
                         if data__escalate_item__missing_keys:
-                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.escalate[{data__escalate_x}]'.format(**locals()) + ' must contain ' + (str(sorted(data__escalate_item__missing_keys)) + ' properties'), value=data__escalate_item, name='' + (name_prefix or 'data') + '.escalate[{data__escalate_x}]'.format(**locals()) + '', rule='required')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.escalate[{data__escalate_x}]' + ' must contain ' + (str(sorted(data__escalate_item__missing_keys)) + ' properties'), value=data__escalate_item, name='' + (name_prefix or 'data') + f'.escalate[{data__escalate_x}]' + '', rule='required')
                         data__escalate_item_keys = set(data__escalate_item.keys())
                         if 'when' in data__escalate_item_keys:
                             data__escalate_item_keys.remove('when')
                             data__escalate_item__when = data__escalate_item['when']
-                            validate___definitions_condition(data__escalate_item__when, custom_formats, (name_prefix or 'data') + '.escalate[{data__escalate_x}].when'.format(**locals()))
+                            validate___definitions_condition(data__escalate_item__when, custom_formats, (name_prefix or 'data') + f'.escalate[{data__escalate_x}].when')
                         if 'severity' in data__escalate_item_keys:
                             data__escalate_item_keys.remove('severity')
                             data__escalate_item__severity = data__escalate_item['severity']
-                            validate___definitions_severity(data__escalate_item__severity, custom_formats, (name_prefix or 'data') + '.escalate[{data__escalate_x}].severity'.format(**locals()))
+                            validate___definitions_severity(data__escalate_item__severity, custom_formats, (name_prefix or 'data') + f'.escalate[{data__escalate_x}].severity')
                         if data__escalate_item_keys:
-                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.escalate[{data__escalate_x}]'.format(**locals()) + ' must not contain ' + str(data__escalate_item_keys) + ' properties', value=data__escalate_item, name='' + (name_prefix or 'data') + '.escalate[{data__escalate_x}]'.format(**locals()) + '', rule='additionalProperties')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.escalate[{data__escalate_x}]' + ' must not contain ' + str(data__escalate_item_keys) + ' properties', value=data__escalate_item, name='' + (name_prefix or 'data') + f'.escalate[{data__escalate_x}]' + '', rule='additionalProperties')
         if 'message' in data_keys:
             data_keys.remove('message')
             data__message = data['message']
@@ -188,7 +188,7 @@ def validate___definitions_risk(data, custom_formats={}, name_prefix=None):
             if data__at_is_list:
                 data__at_len = len(data__at)
                 for data__at_x, data__at_item in enumerate(data__at):
-                    validate___definitions_path(data__at_item, custom_formats, (name_prefix or 'data') + '.at[{data__at_x}]'.format(**locals()))
+                    validate___definitions_path(data__at_item, custom_formats, (name_prefix or 'data') + f'.at[{data__at_x}]')
         if 'folds' in data_keys:
             data_keys.remove('folds')
             data__folds = data['folds']
@@ -198,7 +198,7 @@ def validate___definitions_risk(data, custom_formats={}, name_prefix=None):
             if data__folds_is_list:
                 data__folds_len = len(data__folds)
                 for data__folds_x, data__folds_item in enumerate(data__folds):
-                    validate___definitions_id(data__folds_item, custom_formats, (name_prefix or 'data') + '.folds[{data__folds_x}]'.format(**locals()))
+                    validate___definitions_id(data__folds_item, custom_formats, (name_prefix or 'data') + f'.folds[{data__folds_x}]')
         if 'subsumes' in data_keys:
             data_keys.remove('subsumes')
             data__subsumes = data['subsumes']
@@ -208,7 +208,7 @@ def validate___definitions_risk(data, custom_formats={}, name_prefix=None):
             if data__subsumes_is_list:
                 data__subsumes_len = len(data__subsumes)
                 for data__subsumes_x, data__subsumes_item in enumerate(data__subsumes):
-                    validate___definitions_id(data__subsumes_item, custom_formats, (name_prefix or 'data') + '.subsumes[{data__subsumes_x}]'.format(**locals()))
+                    validate___definitions_id(data__subsumes_item, custom_formats, (name_prefix or 'data') + f'.subsumes[{data__subsumes_x}]')
         if 'roots' in data_keys:
             data_keys.remove('roots')
             data__roots = data['roots']
@@ -261,11 +261,11 @@ def validate___definitions_references(data, custom_formats={}, name_prefix=None)
         data_len = len(data)
         for data_x, data_item in enumerate(data):
             if not isinstance(data_item, str):
-                raise JsonSchemaValueException('' + (name_prefix or 'data') + '[{data_x}]'.format(**locals()) + ' must be string', value=data_item, name='' + (name_prefix or 'data') + '[{data_x}]'.format(**locals()) + '', rule='type')
+                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'[{data_x}]' + ' must be string', value=data_item, name='' + (name_prefix or 'data') + f'[{data_x}]' + '', rule='type')
             if isinstance(data_item, str):
                 data_item_len = len(data_item)
                 if data_item_len < 1:
-                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '[{data_x}]'.format(**locals()) + ' must be longer than or equal to 1 characters', value=data_item, name='' + (name_prefix or 'data') + '[{data_x}]'.format(**locals()) + '', rule='minLength')
+                    raise JsonSchemaValueException('' + (name_prefix or 'data') + f'[{data_x}]' + ' must be longer than or equal to 1 characters', value=data_item, name='' + (name_prefix or 'data') + f'[{data_x}]' + '', rule='minLength')
     return data
 
 def validate___definitions_path(data, custom_formats={}, name_prefix=None):
@@ -315,7 +315,7 @@ def validate___definitions_for(data, custom_formats={}, name_prefix=None):
                 if data_len > len(set((fn(data_x) for data_x in data))):
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must contain unique items', value=data, name='' + (name_prefix or 'data') + '', rule='uniqueItems')
                 for data_x, data_item in enumerate(data):
-                    validate___definitions_kind(data_item, custom_formats, (name_prefix or 'data') + '[{data_x}]'.format(**locals()))
+                    validate___definitions_kind(data_item, custom_formats, (name_prefix or 'data') + f'[{data_x}]')
             data_one_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
@@ -353,7 +353,7 @@ def validate___definitions_catalog(data, custom_formats={}, name_prefix=None):
                 if data_len > len(set((fn(data_x) for data_x in data))):
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must contain unique items', value=data, name='' + (name_prefix or 'data') + '', rule='uniqueItems')
                 for data_x, data_item in enumerate(data):
-                    validate___definitions_catalog_code(data_item, custom_formats, (name_prefix or 'data') + '[{data_x}]'.format(**locals()))
+                    validate___definitions_catalog_code(data_item, custom_formats, (name_prefix or 'data') + f'[{data_x}]')
             data_one_of_count2 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
@@ -423,7 +423,7 @@ def validate___definitions_question(data, custom_formats={}, name_prefix=None):
                 if data__answeredby_len < 1:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.answered_by must contain at least 1 items', value=data__answeredby, name='' + (name_prefix or 'data') + '.answered_by', rule='minItems')
                 for data__answeredby_x, data__answeredby_item in enumerate(data__answeredby):
-                    validate___definitions_path(data__answeredby_item, custom_formats, (name_prefix or 'data') + '.answered_by[{data__answeredby_x}]'.format(**locals()))
+                    validate___definitions_path(data__answeredby_item, custom_formats, (name_prefix or 'data') + f'.answered_by[{data__answeredby_x}]')
         if 'choices' in data_keys:
             data_keys.remove('choices')
             data__choices = data['choices']
@@ -436,7 +436,7 @@ def validate___definitions_question(data, custom_formats={}, name_prefix=None):
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.choices must contain at least 2 items', value=data__choices, name='' + (name_prefix or 'data') + '.choices', rule='minItems')
                 for data__choices_x, data__choices_item in enumerate(data__choices):
                     if not isinstance(data__choices_item, (str, bool, int, float, Decimal)):
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.choices[{data__choices_x}]'.format(**locals()) + ' must be string or boolean or number', value=data__choices_item, name='' + (name_prefix or 'data') + '.choices[{data__choices_x}]'.format(**locals()) + '', rule='type')
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.choices[{data__choices_x}]' + ' must be string or boolean or number', value=data__choices_item, name='' + (name_prefix or 'data') + f'.choices[{data__choices_x}]' + '', rule='type')
         if 'recommend' in data_keys:
             data_keys.remove('recommend')
             data__recommend = data['recommend']
@@ -447,29 +447,29 @@ def validate___definitions_question(data, custom_formats={}, name_prefix=None):
                 data__recommend_len = len(data__recommend)
                 for data__recommend_x, data__recommend_item in enumerate(data__recommend):
                     if not isinstance(data__recommend_item, dict):
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.recommend[{data__recommend_x}]'.format(**locals()) + ' must be object', value=data__recommend_item, name='' + (name_prefix or 'data') + '.recommend[{data__recommend_x}]'.format(**locals()) + '', rule='type')
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.recommend[{data__recommend_x}]' + ' must be object', value=data__recommend_item, name='' + (name_prefix or 'data') + f'.recommend[{data__recommend_x}]' + '', rule='type')
                     data__recommend_item_is_dict = isinstance(data__recommend_item, dict)
                     if data__recommend_item_is_dict:
                         data__recommend_item__missing_keys = set(['choice', 'because']) - data__recommend_item.keys()
                         if data__recommend_item__missing_keys:
-                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.recommend[{data__recommend_x}]'.format(**locals()) + ' must contain ' + (str(sorted(data__recommend_item__missing_keys)) + ' properties'), value=data__recommend_item, name='' + (name_prefix or 'data') + '.recommend[{data__recommend_x}]'.format(**locals()) + '', rule='required')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.recommend[{data__recommend_x}]' + ' must contain ' + (str(sorted(data__recommend_item__missing_keys)) + ' properties'), value=data__recommend_item, name='' + (name_prefix or 'data') + f'.recommend[{data__recommend_x}]' + '', rule='required')
                         data__recommend_item_keys = set(data__recommend_item.keys())
                         if 'choice' in data__recommend_item_keys:
                             data__recommend_item_keys.remove('choice')
                             data__recommend_item__choice = data__recommend_item['choice']
                             if not isinstance(data__recommend_item__choice, (str, bool, int, float, Decimal)):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.recommend[{data__recommend_x}].choice'.format(**locals()) + ' must be string or boolean or number', value=data__recommend_item__choice, name='' + (name_prefix or 'data') + '.recommend[{data__recommend_x}].choice'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.recommend[{data__recommend_x}].choice' + ' must be string or boolean or number', value=data__recommend_item__choice, name='' + (name_prefix or 'data') + f'.recommend[{data__recommend_x}].choice' + '', rule='type')
                         if 'when' in data__recommend_item_keys:
                             data__recommend_item_keys.remove('when')
                             data__recommend_item__when = data__recommend_item['when']
-                            validate___definitions_condition(data__recommend_item__when, custom_formats, (name_prefix or 'data') + '.recommend[{data__recommend_x}].when'.format(**locals()))
+                            validate___definitions_condition(data__recommend_item__when, custom_formats, (name_prefix or 'data') + f'.recommend[{data__recommend_x}].when')
                         if 'because' in data__recommend_item_keys:
                             data__recommend_item_keys.remove('because')
                             data__recommend_item__because = data__recommend_item['because']
                             if not isinstance(data__recommend_item__because, str):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.recommend[{data__recommend_x}].because'.format(**locals()) + ' must be string', value=data__recommend_item__because, name='' + (name_prefix or 'data') + '.recommend[{data__recommend_x}].because'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.recommend[{data__recommend_x}].because' + ' must be string', value=data__recommend_item__because, name='' + (name_prefix or 'data') + f'.recommend[{data__recommend_x}].because' + '', rule='type')
                         if data__recommend_item_keys:
-                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.recommend[{data__recommend_x}]'.format(**locals()) + ' must not contain ' + str(data__recommend_item_keys) + ' properties', value=data__recommend_item, name='' + (name_prefix or 'data') + '.recommend[{data__recommend_x}]'.format(**locals()) + '', rule='additionalProperties')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.recommend[{data__recommend_x}]' + ' must not contain ' + str(data__recommend_item_keys) + ' properties', value=data__recommend_item, name='' + (name_prefix or 'data') + f'.recommend[{data__recommend_x}]' + '', rule='additionalProperties')
         if 'why' in data_keys:
             data_keys.remove('why')
             data__why = data['why']

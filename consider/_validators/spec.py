@@ -66,7 +66,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                     if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__outputs_key):
                         if data__outputs_key in data__outputs_keys:
                             data__outputs_keys.remove(data__outputs_key)
-                        validate___definitions_output(data__outputs_val, custom_formats, (name_prefix or 'data') + '.outputs.{data__outputs_key}'.format(**locals()))
+                        validate___definitions_output(data__outputs_val, custom_formats, (name_prefix or 'data') + f'.outputs.{data__outputs_key}')
                     if REGEX_PATTERNS['^x-'].search(data__outputs_key):
                         if data__outputs_key in data__outputs_keys:
                             data__outputs_keys.remove(data__outputs_key)
@@ -84,7 +84,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                     if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__slos_key):
                         if data__slos_key in data__slos_keys:
                             data__slos_keys.remove(data__slos_key)
-                        validate___definitions_slo(data__slos_val, custom_formats, (name_prefix or 'data') + '.slos.{data__slos_key}'.format(**locals()))
+                        validate___definitions_slo(data__slos_val, custom_formats, (name_prefix or 'data') + f'.slos.{data__slos_key}')
                     if REGEX_PATTERNS['^x-'].search(data__slos_key):
                         if data__slos_key in data__slos_keys:
                             data__slos_keys.remove(data__slos_key)
@@ -102,7 +102,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                     if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__models_key):
                         if data__models_key in data__models_keys:
                             data__models_keys.remove(data__models_key)
-                        validate___definitions_model(data__models_val, custom_formats, (name_prefix or 'data') + '.models.{data__models_key}'.format(**locals()))
+                        validate___definitions_model(data__models_val, custom_formats, (name_prefix or 'data') + f'.models.{data__models_key}')
                     if REGEX_PATTERNS['^x-'].search(data__models_key):
                         if data__models_key in data__models_keys:
                             data__models_keys.remove(data__models_key)
@@ -120,7 +120,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                     if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__datasets_key):
                         if data__datasets_key in data__datasets_keys:
                             data__datasets_keys.remove(data__datasets_key)
-                        validate___definitions_dataset(data__datasets_val, custom_formats, (name_prefix or 'data') + '.datasets.{data__datasets_key}'.format(**locals()))
+                        validate___definitions_dataset(data__datasets_val, custom_formats, (name_prefix or 'data') + f'.datasets.{data__datasets_key}')
                     if REGEX_PATTERNS['^x-'].search(data__datasets_key):
                         if data__datasets_key in data__datasets_keys:
                             data__datasets_keys.remove(data__datasets_key)
@@ -138,7 +138,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                     if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__features_key):
                         if data__features_key in data__features_keys:
                             data__features_keys.remove(data__features_key)
-                        validate___definitions_feature(data__features_val, custom_formats, (name_prefix or 'data') + '.features.{data__features_key}'.format(**locals()))
+                        validate___definitions_feature(data__features_val, custom_formats, (name_prefix or 'data') + f'.features.{data__features_key}')
                     if REGEX_PATTERNS['^x-'].search(data__features_key):
                         if data__features_key in data__features_keys:
                             data__features_keys.remove(data__features_key)
@@ -156,7 +156,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                     if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__sources_key):
                         if data__sources_key in data__sources_keys:
                             data__sources_keys.remove(data__sources_key)
-                        validate___definitions_source(data__sources_val, custom_formats, (name_prefix or 'data') + '.sources.{data__sources_key}'.format(**locals()))
+                        validate___definitions_source(data__sources_val, custom_formats, (name_prefix or 'data') + f'.sources.{data__sources_key}')
                     if REGEX_PATTERNS['^x-'].search(data__sources_key):
                         if data__sources_key in data__sources_keys:
                             data__sources_keys.remove(data__sources_key)
@@ -174,7 +174,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                     if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__services_key):
                         if data__services_key in data__services_keys:
                             data__services_keys.remove(data__services_key)
-                        validate___definitions_service(data__services_val, custom_formats, (name_prefix or 'data') + '.services.{data__services_key}'.format(**locals()))
+                        validate___definitions_service(data__services_val, custom_formats, (name_prefix or 'data') + f'.services.{data__services_key}')
                     if REGEX_PATTERNS['^x-'].search(data__services_key):
                         if data__services_key in data__services_keys:
                             data__services_keys.remove(data__services_key)
@@ -192,7 +192,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                     if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__stores_key):
                         if data__stores_key in data__stores_keys:
                             data__stores_keys.remove(data__stores_key)
-                        validate___definitions_store(data__stores_val, custom_formats, (name_prefix or 'data') + '.stores.{data__stores_key}'.format(**locals()))
+                        validate___definitions_store(data__stores_val, custom_formats, (name_prefix or 'data') + f'.stores.{data__stores_key}')
                     if REGEX_PATTERNS['^x-'].search(data__stores_key):
                         if data__stores_key in data__stores_keys:
                             data__stores_keys.remove(data__stores_key)
@@ -207,7 +207,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__waivers_is_list:
                 data__waivers_len = len(data__waivers)
                 for data__waivers_x, data__waivers_item in enumerate(data__waivers):
-                    validate___definitions_waiver(data__waivers_item, custom_formats, (name_prefix or 'data') + '.waivers[{data__waivers_x}]'.format(**locals()))
+                    validate___definitions_waiver(data__waivers_item, custom_formats, (name_prefix or 'data') + f'.waivers[{data__waivers_x}]')
         if 'clarifications' in data_keys:
             data_keys.remove('clarifications')
             data__clarifications = data['clarifications']
@@ -218,23 +218,23 @@ def validate(data, custom_formats={}, name_prefix=None):
                 data__clarifications_len = len(data__clarifications)
                 for data__clarifications_x, data__clarifications_item in enumerate(data__clarifications):
                     if not isinstance(data__clarifications_item, dict):
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}]'.format(**locals()) + ' must be object', value=data__clarifications_item, name='' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}]'.format(**locals()) + '', rule='type')
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}]' + ' must be object', value=data__clarifications_item, name='' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}]' + '', rule='type')
                     data__clarifications_item_is_dict = isinstance(data__clarifications_item, dict)
                     if data__clarifications_item_is_dict:
                         data__clarifications_item__missing_keys = set(['question', 'target', 'answer', 'date']) - data__clarifications_item.keys()
                         if data__clarifications_item__missing_keys:
-                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}]'.format(**locals()) + ' must contain ' + (str(sorted(data__clarifications_item__missing_keys)) + ' properties'), value=data__clarifications_item, name='' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}]'.format(**locals()) + '', rule='required')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}]' + ' must contain ' + (str(sorted(data__clarifications_item__missing_keys)) + ' properties'), value=data__clarifications_item, name='' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}]' + '', rule='required')
                         data__clarifications_item_keys = set(data__clarifications_item.keys())
                         if 'question' in data__clarifications_item_keys:
                             data__clarifications_item_keys.remove('question')
                             data__clarifications_item__question = data__clarifications_item['question']
                             if not isinstance(data__clarifications_item__question, str):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}].question'.format(**locals()) + ' must be string', value=data__clarifications_item__question, name='' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}].question'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}].question' + ' must be string', value=data__clarifications_item__question, name='' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}].question' + '', rule='type')
                         if 'target' in data__clarifications_item_keys:
                             data__clarifications_item_keys.remove('target')
                             data__clarifications_item__target = data__clarifications_item['target']
                             if not isinstance(data__clarifications_item__target, str):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}].target'.format(**locals()) + ' must be string', value=data__clarifications_item__target, name='' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}].target'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}].target' + ' must be string', value=data__clarifications_item__target, name='' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}].target' + '', rule='type')
                         if 'answer' in data__clarifications_item_keys:
                             data__clarifications_item_keys.remove('answer')
                             data__clarifications_item__answer = data__clarifications_item['answer']
@@ -242,16 +242,16 @@ def validate(data, custom_formats={}, name_prefix=None):
                             data__clarifications_item_keys.remove('date')
                             data__clarifications_item__date = data__clarifications_item['date']
                             if not isinstance(data__clarifications_item__date, str):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}].date'.format(**locals()) + ' must be string', value=data__clarifications_item__date, name='' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}].date'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}].date' + ' must be string', value=data__clarifications_item__date, name='' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}].date' + '', rule='type')
                             if isinstance(data__clarifications_item__date, str):
                                 if not REGEX_PATTERNS['^[0-9]{4}-[0-9]{2}-[0-9]{2}$'].search(data__clarifications_item__date):
-                                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}].date'.format(**locals()) + ' must match pattern ^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value=data__clarifications_item__date, name='' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}].date'.format(**locals()) + '', rule='pattern')
+                                    raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}].date' + ' must match pattern ^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value=data__clarifications_item__date, name='' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}].date' + '', rule='pattern')
                         for data__clarifications_item_key, data__clarifications_item_val in data__clarifications_item.items():
                             if REGEX_PATTERNS['^x-'].search(data__clarifications_item_key):
                                 if data__clarifications_item_key in data__clarifications_item_keys:
                                     data__clarifications_item_keys.remove(data__clarifications_item_key)
                         if data__clarifications_item_keys:
-                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}]'.format(**locals()) + ' must not contain ' + str(data__clarifications_item_keys) + ' properties', value=data__clarifications_item, name='' + (name_prefix or 'data') + '.clarifications[{data__clarifications_x}]'.format(**locals()) + '', rule='additionalProperties')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}]' + ' must not contain ' + str(data__clarifications_item_keys) + ' properties', value=data__clarifications_item, name='' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}]' + '', rule='additionalProperties')
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -600,7 +600,7 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                         data__dedupkey_len = len(data__dedupkey)
                         for data__dedupkey_x, data__dedupkey_item in enumerate(data__dedupkey):
                             if not isinstance(data__dedupkey_item, str):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.dedup_key[{data__dedupkey_x}]'.format(**locals()) + ' must be string', value=data__dedupkey_item, name='' + (name_prefix or 'data') + '.dedup_key[{data__dedupkey_x}]'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.dedup_key[{data__dedupkey_x}]' + ' must be string', value=data__dedupkey_item, name='' + (name_prefix or 'data') + f'.dedup_key[{data__dedupkey_x}]' + '', rule='type')
                     data__dedupkey_one_of_count4 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
@@ -713,7 +713,7 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                         data__pii_len = len(data__pii)
                         for data__pii_x, data__pii_item in enumerate(data__pii):
                             if not isinstance(data__pii_item, str):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + ' must be string', value=data__pii_item, name='' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.pii[{data__pii_x}]' + ' must be string', value=data__pii_item, name='' + (name_prefix or 'data') + f'.pii[{data__pii_x}]' + '', rule='type')
                     data__pii_one_of_count5 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
@@ -728,7 +728,7 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
             if data__loggedfromoutputs_is_list:
                 data__loggedfromoutputs_len = len(data__loggedfromoutputs)
                 for data__loggedfromoutputs_x, data__loggedfromoutputs_item in enumerate(data__loggedfromoutputs):
-                    validate___definitions_ref_output(data__loggedfromoutputs_item, custom_formats, (name_prefix or 'data') + '.logged_from_outputs[{data__loggedfromoutputs_x}]'.format(**locals()))
+                    validate___definitions_ref_output(data__loggedfromoutputs_item, custom_formats, (name_prefix or 'data') + f'.logged_from_outputs[{data__loggedfromoutputs_x}]')
         if 'erasure' in data_keys:
             data_keys.remove('erasure')
             data__erasure = data['erasure']
@@ -792,9 +792,9 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors must contain unique items', value=data__monitors, name='' + (name_prefix or 'data') + '.monitors', rule='uniqueItems')
                         for data__monitors_x, data__monitors_item in enumerate(data__monitors):
                             if not isinstance(data__monitors_item, str):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors[{data__monitors_x}]'.format(**locals()) + ' must be string', value=data__monitors_item, name='' + (name_prefix or 'data') + '.monitors[{data__monitors_x}]'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.monitors[{data__monitors_x}]' + ' must be string', value=data__monitors_item, name='' + (name_prefix or 'data') + f'.monitors[{data__monitors_x}]' + '', rule='type')
                             if not (isinstance(data__monitors_item, str) and data__monitors_item == 'volume' or (isinstance(data__monitors_item, str) and data__monitors_item == 'freshness') or (isinstance(data__monitors_item, str) and data__monitors_item == 'schema') or (isinstance(data__monitors_item, str) and data__monitors_item == 'completeness')):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors[{data__monitors_x}]'.format(**locals()) + " must be one of ['volume', 'freshness', 'schema', 'completeness']", value=data__monitors_item, name='' + (name_prefix or 'data') + '.monitors[{data__monitors_x}]'.format(**locals()) + '', rule='enum')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.monitors[{data__monitors_x}]' + " must be one of ['volume', 'freshness', 'schema', 'completeness']", value=data__monitors_item, name='' + (name_prefix or 'data') + f'.monitors[{data__monitors_x}]' + '', rule='enum')
                     data__monitors_one_of_count6 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
@@ -856,7 +856,7 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                 data__checks_len = len(data__checks)
                 for data__checks_x, data__checks_item in enumerate(data__checks):
                     if not isinstance(data__checks_item, str):
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + ' must be string', value=data__checks_item, name='' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + '', rule='type')
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.checks[{data__checks_x}]' + ' must be string', value=data__checks_item, name='' + (name_prefix or 'data') + f'.checks[{data__checks_x}]' + '', rule='type')
         if 'cost' in data_keys:
             data_keys.remove('cost')
             data__cost = data['cost']
@@ -1064,7 +1064,7 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
                 data__checks_len = len(data__checks)
                 for data__checks_x, data__checks_item in enumerate(data__checks):
                     if not isinstance(data__checks_item, str):
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + ' must be string', value=data__checks_item, name='' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + '', rule='type')
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.checks[{data__checks_x}]' + ' must be string', value=data__checks_item, name='' + (name_prefix or 'data') + f'.checks[{data__checks_x}]' + '', rule='type')
         if 'tested' in data_keys:
             data_keys.remove('tested')
             data__tested = data['tested']
@@ -1090,7 +1090,7 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
                         data__pii_len = len(data__pii)
                         for data__pii_x, data__pii_item in enumerate(data__pii):
                             if not isinstance(data__pii_item, str):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + ' must be string', value=data__pii_item, name='' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.pii[{data__pii_x}]' + ' must be string', value=data__pii_item, name='' + (name_prefix or 'data') + f'.pii[{data__pii_x}]' + '', rule='type')
                     data__pii_one_of_count9 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
@@ -1150,7 +1150,7 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
             if data__derivedfrom_is_list:
                 data__derivedfrom_len = len(data__derivedfrom)
                 for data__derivedfrom_x, data__derivedfrom_item in enumerate(data__derivedfrom):
-                    validate___definitions_ref_upstream(data__derivedfrom_item, custom_formats, (name_prefix or 'data') + '.derived_from[{data__derivedfrom_x}]'.format(**locals()))
+                    validate___definitions_ref_upstream(data__derivedfrom_item, custom_formats, (name_prefix or 'data') + f'.derived_from[{data__derivedfrom_x}]')
         if 'refresh' in data_keys:
             data_keys.remove('refresh')
             data__refresh = data['refresh']
@@ -1227,7 +1227,7 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
                         data__pii_len = len(data__pii)
                         for data__pii_x, data__pii_item in enumerate(data__pii):
                             if not isinstance(data__pii_item, str):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + ' must be string', value=data__pii_item, name='' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.pii[{data__pii_x}]' + ' must be string', value=data__pii_item, name='' + (name_prefix or 'data') + f'.pii[{data__pii_x}]' + '', rule='type')
                     data__pii_one_of_count10 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
@@ -1260,7 +1260,7 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
                     if data__onchange__rerun_is_list:
                         data__onchange__rerun_len = len(data__onchange__rerun)
                         for data__onchange__rerun_x, data__onchange__rerun_item in enumerate(data__onchange__rerun):
-                            validate___definitions_ref_downstream(data__onchange__rerun_item, custom_formats, (name_prefix or 'data') + '.on_change.rerun[{data__onchange__rerun_x}]'.format(**locals()))
+                            validate___definitions_ref_downstream(data__onchange__rerun_item, custom_formats, (name_prefix or 'data') + f'.on_change.rerun[{data__onchange__rerun_x}]')
                 if 'retrain' in data__onchange_keys:
                     data__onchange_keys.remove('retrain')
                     data__onchange__retrain = data__onchange['retrain']
@@ -1270,7 +1270,7 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
                     if data__onchange__retrain_is_list:
                         data__onchange__retrain_len = len(data__onchange__retrain)
                         for data__onchange__retrain_x, data__onchange__retrain_item in enumerate(data__onchange__retrain):
-                            validate___definitions_ref_model(data__onchange__retrain_item, custom_formats, (name_prefix or 'data') + '.on_change.retrain[{data__onchange__retrain_x}]'.format(**locals()))
+                            validate___definitions_ref_model(data__onchange__retrain_item, custom_formats, (name_prefix or 'data') + f'.on_change.retrain[{data__onchange__retrain_x}]')
                 for data__onchange_key, data__onchange_val in data__onchange.items():
                     if REGEX_PATTERNS['^x-'].search(data__onchange_key):
                         if data__onchange_key in data__onchange_keys:
@@ -1286,7 +1286,7 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
             if data__loggedfromoutputs_is_list:
                 data__loggedfromoutputs_len = len(data__loggedfromoutputs)
                 for data__loggedfromoutputs_x, data__loggedfromoutputs_item in enumerate(data__loggedfromoutputs):
-                    validate___definitions_ref_output(data__loggedfromoutputs_item, custom_formats, (name_prefix or 'data') + '.logged_from_outputs[{data__loggedfromoutputs_x}]'.format(**locals()))
+                    validate___definitions_ref_output(data__loggedfromoutputs_item, custom_formats, (name_prefix or 'data') + f'.logged_from_outputs[{data__loggedfromoutputs_x}]')
         if 'new_entities' in data_keys:
             data_keys.remove('new_entities')
             data__newentities = data['new_entities']
@@ -1317,7 +1317,7 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
                 data__checks_len = len(data__checks)
                 for data__checks_x, data__checks_item in enumerate(data__checks):
                     if not isinstance(data__checks_item, str):
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + ' must be string', value=data__checks_item, name='' + (name_prefix or 'data') + '.checks[{data__checks_x}]'.format(**locals()) + '', rule='type')
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.checks[{data__checks_x}]' + ' must be string', value=data__checks_item, name='' + (name_prefix or 'data') + f'.checks[{data__checks_x}]' + '', rule='type')
         if 'backfill_window' in data_keys:
             data_keys.remove('backfill_window')
             data__backfillwindow = data['backfill_window']
@@ -1382,7 +1382,7 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
             if data__trainedon_is_list:
                 data__trainedon_len = len(data__trainedon)
                 for data__trainedon_x, data__trainedon_item in enumerate(data__trainedon):
-                    validate___definitions_ref_data(data__trainedon_item, custom_formats, (name_prefix or 'data') + '.trained_on[{data__trainedon_x}]'.format(**locals()))
+                    validate___definitions_ref_data(data__trainedon_item, custom_formats, (name_prefix or 'data') + f'.trained_on[{data__trainedon_x}]')
         if 'pii' in data_keys:
             data_keys.remove('pii')
             data__pii = data['pii']
@@ -1403,7 +1403,7 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                         data__pii_len = len(data__pii)
                         for data__pii_x, data__pii_item in enumerate(data__pii):
                             if not isinstance(data__pii_item, str):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + ' must be string', value=data__pii_item, name='' + (name_prefix or 'data') + '.pii[{data__pii_x}]'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.pii[{data__pii_x}]' + ' must be string', value=data__pii_item, name='' + (name_prefix or 'data') + f'.pii[{data__pii_x}]' + '', rule='type')
                     data__pii_one_of_count12 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
@@ -1418,7 +1418,7 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
             if data__features_is_list:
                 data__features_len = len(data__features)
                 for data__features_x, data__features_item in enumerate(data__features):
-                    validate___definitions_ref_feature(data__features_item, custom_formats, (name_prefix or 'data') + '.features[{data__features_x}]'.format(**locals()))
+                    validate___definitions_ref_feature(data__features_item, custom_formats, (name_prefix or 'data') + f'.features[{data__features_x}]')
         if 'inputs_from' in data_keys:
             data_keys.remove('inputs_from')
             data__inputsfrom = data['inputs_from']
@@ -1428,7 +1428,7 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
             if data__inputsfrom_is_list:
                 data__inputsfrom_len = len(data__inputsfrom)
                 for data__inputsfrom_x, data__inputsfrom_item in enumerate(data__inputsfrom):
-                    validate___definitions_ref_prediction(data__inputsfrom_item, custom_formats, (name_prefix or 'data') + '.inputs_from[{data__inputsfrom_x}]'.format(**locals()))
+                    validate___definitions_ref_prediction(data__inputsfrom_item, custom_formats, (name_prefix or 'data') + f'.inputs_from[{data__inputsfrom_x}]')
         if 'lookback' in data_keys:
             data_keys.remove('lookback')
             data__lookback = data['lookback']
@@ -1460,9 +1460,9 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.retrain.triggers must contain unique items', value=data__retrain__triggers, name='' + (name_prefix or 'data') + '.retrain.triggers', rule='uniqueItems')
                         for data__retrain__triggers_x, data__retrain__triggers_item in enumerate(data__retrain__triggers):
                             if not isinstance(data__retrain__triggers_item, str):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.retrain.triggers[{data__retrain__triggers_x}]'.format(**locals()) + ' must be string', value=data__retrain__triggers_item, name='' + (name_prefix or 'data') + '.retrain.triggers[{data__retrain__triggers_x}]'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.retrain.triggers[{data__retrain__triggers_x}]' + ' must be string', value=data__retrain__triggers_item, name='' + (name_prefix or 'data') + f'.retrain.triggers[{data__retrain__triggers_x}]' + '', rule='type')
                             if not (isinstance(data__retrain__triggers_item, str) and data__retrain__triggers_item == 'new_data' or (isinstance(data__retrain__triggers_item, str) and data__retrain__triggers_item == 'schema_change') or (isinstance(data__retrain__triggers_item, str) and data__retrain__triggers_item == 'drift') or (isinstance(data__retrain__triggers_item, str) and data__retrain__triggers_item == 'performance') or (isinstance(data__retrain__triggers_item, str) and data__retrain__triggers_item == 'schedule') or (isinstance(data__retrain__triggers_item, str) and data__retrain__triggers_item == 'manual')):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.retrain.triggers[{data__retrain__triggers_x}]'.format(**locals()) + " must be one of ['new_data', 'schema_change', 'drift', 'performance', 'schedule', 'manual']", value=data__retrain__triggers_item, name='' + (name_prefix or 'data') + '.retrain.triggers[{data__retrain__triggers_x}]'.format(**locals()) + '', rule='enum')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.retrain.triggers[{data__retrain__triggers_x}]' + " must be one of ['new_data', 'schema_change', 'drift', 'performance', 'schedule', 'manual']", value=data__retrain__triggers_item, name='' + (name_prefix or 'data') + f'.retrain.triggers[{data__retrain__triggers_x}]' + '', rule='enum')
                 if 'duration' in data__retrain_keys:
                     data__retrain_keys.remove('duration')
                     data__retrain__duration = data__retrain['duration']
@@ -1536,7 +1536,7 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                         data__validation__gates_len = len(data__validation__gates)
                         for data__validation__gates_x, data__validation__gates_item in enumerate(data__validation__gates):
                             if not isinstance(data__validation__gates_item, str):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.gates[{data__validation__gates_x}]'.format(**locals()) + ' must be string', value=data__validation__gates_item, name='' + (name_prefix or 'data') + '.validation.gates[{data__validation__gates_x}]'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.validation.gates[{data__validation__gates_x}]' + ' must be string', value=data__validation__gates_item, name='' + (name_prefix or 'data') + f'.validation.gates[{data__validation__gates_x}]' + '', rule='type')
                 if 'canary' in data__validation_keys:
                     data__validation_keys.remove('canary')
                     data__validation__canary = data__validation['canary']
@@ -1636,7 +1636,7 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                     if data__onretrain__rerun_is_list:
                         data__onretrain__rerun_len = len(data__onretrain__rerun)
                         for data__onretrain__rerun_x, data__onretrain__rerun_item in enumerate(data__onretrain__rerun):
-                            validate___definitions_ref_downstream(data__onretrain__rerun_item, custom_formats, (name_prefix or 'data') + '.on_retrain.rerun[{data__onretrain__rerun_x}]'.format(**locals()))
+                            validate___definitions_ref_downstream(data__onretrain__rerun_item, custom_formats, (name_prefix or 'data') + f'.on_retrain.rerun[{data__onretrain__rerun_x}]')
                 for data__onretrain_key, data__onretrain_val in data__onretrain.items():
                     if REGEX_PATTERNS['^x-'].search(data__onretrain_key):
                         if data__onretrain_key in data__onretrain_keys:
@@ -1682,7 +1682,7 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                 data__slices_len = len(data__slices)
                 for data__slices_x, data__slices_item in enumerate(data__slices):
                     if not isinstance(data__slices_item, str):
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.slices[{data__slices_x}]'.format(**locals()) + ' must be string', value=data__slices_item, name='' + (name_prefix or 'data') + '.slices[{data__slices_x}]'.format(**locals()) + '', rule='type')
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.slices[{data__slices_x}]' + ' must be string', value=data__slices_item, name='' + (name_prefix or 'data') + f'.slices[{data__slices_x}]' + '', rule='type')
         if 'fairness' in data_keys:
             data_keys.remove('fairness')
             data__fairness = data['fairness']
@@ -1944,7 +1944,7 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                     if data__freshness__scope_is_list:
                         data__freshness__scope_len = len(data__freshness__scope)
                         for data__freshness__scope_x, data__freshness__scope_item in enumerate(data__freshness__scope):
-                            validate___definitions_ref_upstream(data__freshness__scope_item, custom_formats, (name_prefix or 'data') + '.freshness.scope[{data__freshness__scope_x}]'.format(**locals()))
+                            validate___definitions_ref_upstream(data__freshness__scope_item, custom_formats, (name_prefix or 'data') + f'.freshness.scope[{data__freshness__scope_x}]')
                 if 'includes' in data__freshness_keys:
                     data__freshness_keys.remove('includes')
                     data__freshness__includes = data__freshness['includes']
@@ -1960,9 +1960,9 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.freshness.includes must contain unique items', value=data__freshness__includes, name='' + (name_prefix or 'data') + '.freshness.includes', rule='uniqueItems')
                         for data__freshness__includes_x, data__freshness__includes_item in enumerate(data__freshness__includes):
                             if not isinstance(data__freshness__includes_item, str):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.freshness.includes[{data__freshness__includes_x}]'.format(**locals()) + ' must be string', value=data__freshness__includes_item, name='' + (name_prefix or 'data') + '.freshness.includes[{data__freshness__includes_x}]'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.freshness.includes[{data__freshness__includes_x}]' + ' must be string', value=data__freshness__includes_item, name='' + (name_prefix or 'data') + f'.freshness.includes[{data__freshness__includes_x}]' + '', rule='type')
                             if not (isinstance(data__freshness__includes_item, str) and data__freshness__includes_item == 'data' or (isinstance(data__freshness__includes_item, str) and data__freshness__includes_item == 'model')):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.freshness.includes[{data__freshness__includes_x}]'.format(**locals()) + " must be one of ['data', 'model']", value=data__freshness__includes_item, name='' + (name_prefix or 'data') + '.freshness.includes[{data__freshness__includes_x}]'.format(**locals()) + '', rule='enum')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.freshness.includes[{data__freshness__includes_x}]' + " must be one of ['data', 'model']", value=data__freshness__includes_item, name='' + (name_prefix or 'data') + f'.freshness.includes[{data__freshness__includes_x}]' + '', rule='enum')
                 for data__freshness_key, data__freshness_val in data__freshness.items():
                     if REGEX_PATTERNS['^x-'].search(data__freshness_key):
                         if data__freshness_key in data__freshness_keys:
@@ -2091,27 +2091,27 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                 data__planneddowntime_len = len(data__planneddowntime)
                 for data__planneddowntime_x, data__planneddowntime_item in enumerate(data__planneddowntime):
                     if not isinstance(data__planneddowntime_item, dict):
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.planned_downtime[{data__planneddowntime_x}]'.format(**locals()) + ' must be object', value=data__planneddowntime_item, name='' + (name_prefix or 'data') + '.planned_downtime[{data__planneddowntime_x}]'.format(**locals()) + '', rule='type')
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.planned_downtime[{data__planneddowntime_x}]' + ' must be object', value=data__planneddowntime_item, name='' + (name_prefix or 'data') + f'.planned_downtime[{data__planneddowntime_x}]' + '', rule='type')
                     data__planneddowntime_item_is_dict = isinstance(data__planneddowntime_item, dict)
                     if data__planneddowntime_item_is_dict:
                         data__planneddowntime_item__missing_keys = set(['every', 'duration']) - data__planneddowntime_item.keys()
                         if data__planneddowntime_item__missing_keys:
-                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.planned_downtime[{data__planneddowntime_x}]'.format(**locals()) + ' must contain ' + (str(sorted(data__planneddowntime_item__missing_keys)) + ' properties'), value=data__planneddowntime_item, name='' + (name_prefix or 'data') + '.planned_downtime[{data__planneddowntime_x}]'.format(**locals()) + '', rule='required')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.planned_downtime[{data__planneddowntime_x}]' + ' must contain ' + (str(sorted(data__planneddowntime_item__missing_keys)) + ' properties'), value=data__planneddowntime_item, name='' + (name_prefix or 'data') + f'.planned_downtime[{data__planneddowntime_x}]' + '', rule='required')
                         data__planneddowntime_item_keys = set(data__planneddowntime_item.keys())
                         if 'every' in data__planneddowntime_item_keys:
                             data__planneddowntime_item_keys.remove('every')
                             data__planneddowntime_item__every = data__planneddowntime_item['every']
-                            validate___definitions_duration(data__planneddowntime_item__every, custom_formats, (name_prefix or 'data') + '.planned_downtime[{data__planneddowntime_x}].every'.format(**locals()))
+                            validate___definitions_duration(data__planneddowntime_item__every, custom_formats, (name_prefix or 'data') + f'.planned_downtime[{data__planneddowntime_x}].every')
                         if 'duration' in data__planneddowntime_item_keys:
                             data__planneddowntime_item_keys.remove('duration')
                             data__planneddowntime_item__duration = data__planneddowntime_item['duration']
-                            validate___definitions_duration(data__planneddowntime_item__duration, custom_formats, (name_prefix or 'data') + '.planned_downtime[{data__planneddowntime_x}].duration'.format(**locals()))
+                            validate___definitions_duration(data__planneddowntime_item__duration, custom_formats, (name_prefix or 'data') + f'.planned_downtime[{data__planneddowntime_x}].duration')
                         for data__planneddowntime_item_key, data__planneddowntime_item_val in data__planneddowntime_item.items():
                             if REGEX_PATTERNS['^x-'].search(data__planneddowntime_item_key):
                                 if data__planneddowntime_item_key in data__planneddowntime_item_keys:
                                     data__planneddowntime_item_keys.remove(data__planneddowntime_item_key)
                         if data__planneddowntime_item_keys:
-                            raise JsonSchemaValueException('' + (name_prefix or 'data') + '.planned_downtime[{data__planneddowntime_x}]'.format(**locals()) + ' must not contain ' + str(data__planneddowntime_item_keys) + ' properties', value=data__planneddowntime_item, name='' + (name_prefix or 'data') + '.planned_downtime[{data__planneddowntime_x}]'.format(**locals()) + '', rule='additionalProperties')
+                            raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.planned_downtime[{data__planneddowntime_x}]' + ' must not contain ' + str(data__planneddowntime_item_keys) + ' properties', value=data__planneddowntime_item, name='' + (name_prefix or 'data') + f'.planned_downtime[{data__planneddowntime_x}]' + '', rule='additionalProperties')
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -2196,7 +2196,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                 data__reactsto_len = len(data__reactsto)
                 for data__reactsto_x, data__reactsto_item in enumerate(data__reactsto):
                     if not isinstance(data__reactsto_item, str):
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reacts_to[{data__reactsto_x}]'.format(**locals()) + ' must be string', value=data__reactsto_item, name='' + (name_prefix or 'data') + '.reacts_to[{data__reactsto_x}]'.format(**locals()) + '', rule='type')
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.reacts_to[{data__reactsto_x}]' + ' must be string', value=data__reactsto_item, name='' + (name_prefix or 'data') + f'.reacts_to[{data__reactsto_x}]' + '', rule='type')
         if 'request_path' in data_keys:
             data_keys.remove('request_path')
             data__requestpath = data['request_path']
@@ -2206,7 +2206,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
             if data__requestpath_is_list:
                 data__requestpath_len = len(data__requestpath)
                 for data__requestpath_x, data__requestpath_item in enumerate(data__requestpath):
-                    validate___definitions_hop(data__requestpath_item, custom_formats, (name_prefix or 'data') + '.request_path[{data__requestpath_x}]'.format(**locals()))
+                    validate___definitions_hop(data__requestpath_item, custom_formats, (name_prefix or 'data') + f'.request_path[{data__requestpath_x}]')
         if 'fanout' in data_keys:
             data_keys.remove('fanout')
             data__fanout = data['fanout']
@@ -2266,7 +2266,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     if data__fallback__covers_is_list:
                         data__fallback__covers_len = len(data__fallback__covers)
                         for data__fallback__covers_x, data__fallback__covers_item in enumerate(data__fallback__covers):
-                            validate___definitions_ref_dependency(data__fallback__covers_item, custom_formats, (name_prefix or 'data') + '.fallback.covers[{data__fallback__covers_x}]'.format(**locals()))
+                            validate___definitions_ref_dependency(data__fallback__covers_item, custom_formats, (name_prefix or 'data') + f'.fallback.covers[{data__fallback__covers_x}]')
                 if 'path' in data__fallback_keys:
                     data__fallback_keys.remove('path')
                     data__fallback__path = data__fallback['path']
@@ -2276,7 +2276,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     if data__fallback__path_is_list:
                         data__fallback__path_len = len(data__fallback__path)
                         for data__fallback__path_x, data__fallback__path_item in enumerate(data__fallback__path):
-                            validate___definitions_hop(data__fallback__path_item, custom_formats, (name_prefix or 'data') + '.fallback.path[{data__fallback__path_x}]'.format(**locals()))
+                            validate___definitions_hop(data__fallback__path_item, custom_formats, (name_prefix or 'data') + f'.fallback.path[{data__fallback__path_x}]')
                 if 'timeout' in data__fallback_keys:
                     data__fallback_keys.remove('timeout')
                     data__fallback__timeout = data__fallback['timeout']
@@ -2574,7 +2574,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
             if data__dependson_is_list:
                 data__dependson_len = len(data__dependson)
                 for data__dependson_x, data__dependson_item in enumerate(data__dependson):
-                    validate___definitions_ref_upstream(data__dependson_item, custom_formats, (name_prefix or 'data') + '.depends_on[{data__dependson_x}]'.format(**locals()))
+                    validate___definitions_ref_upstream(data__dependson_item, custom_formats, (name_prefix or 'data') + f'.depends_on[{data__dependson_x}]')
         if 'consumers' in data_keys:
             data_keys.remove('consumers')
             data__consumers = data['consumers']
@@ -2585,7 +2585,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                 data__consumers_len = len(data__consumers)
                 for data__consumers_x, data__consumers_item in enumerate(data__consumers):
                     if not isinstance(data__consumers_item, str):
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.consumers[{data__consumers_x}]'.format(**locals()) + ' must be string', value=data__consumers_item, name='' + (name_prefix or 'data') + '.consumers[{data__consumers_x}]'.format(**locals()) + '', rule='type')
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.consumers[{data__consumers_x}]' + ' must be string', value=data__consumers_item, name='' + (name_prefix or 'data') + f'.consumers[{data__consumers_x}]' + '', rule='type')
         if 'holdout' in data_keys:
             data_keys.remove('holdout')
             data__holdout = data['holdout']
@@ -2759,7 +2759,7 @@ def validate___definitions_hop(data, custom_formats={}, name_prefix=None):
                 if data__parallel_len < 1:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.parallel must contain at least 1 items', value=data__parallel, name='' + (name_prefix or 'data') + '.parallel', rule='minItems')
                 for data__parallel_x, data__parallel_item in enumerate(data__parallel):
-                    validate___definitions_hop(data__parallel_item, custom_formats, (name_prefix or 'data') + '.parallel[{data__parallel_x}]'.format(**locals()))
+                    validate___definitions_hop(data__parallel_item, custom_formats, (name_prefix or 'data') + f'.parallel[{data__parallel_x}]')
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -2837,7 +2837,7 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
                 data__disalloweddata_len = len(data__disalloweddata)
                 for data__disalloweddata_x, data__disalloweddata_item in enumerate(data__disalloweddata):
                     if not isinstance(data__disalloweddata_item, str):
-                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.disallowed_data[{data__disalloweddata_x}]'.format(**locals()) + ' must be string', value=data__disalloweddata_item, name='' + (name_prefix or 'data') + '.disallowed_data[{data__disalloweddata_x}]'.format(**locals()) + '', rule='type')
+                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.disallowed_data[{data__disalloweddata_x}]' + ' must be string', value=data__disalloweddata_item, name='' + (name_prefix or 'data') + f'.disallowed_data[{data__disalloweddata_x}]' + '', rule='type')
         if 'feature_lead_time' in data_keys:
             data_keys.remove('feature_lead_time')
             data__featureleadtime = data['feature_lead_time']
@@ -2885,29 +2885,29 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
                         data__workingbackwards__existingsolutions_len = len(data__workingbackwards__existingsolutions)
                         for data__workingbackwards__existingsolutions_x, data__workingbackwards__existingsolutions_item in enumerate(data__workingbackwards__existingsolutions):
                             if not isinstance(data__workingbackwards__existingsolutions_item, dict):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}]'.format(**locals()) + ' must be object', value=data__workingbackwards__existingsolutions_item, name='' + (name_prefix or 'data') + '.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}]'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}]' + ' must be object', value=data__workingbackwards__existingsolutions_item, name='' + (name_prefix or 'data') + f'.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}]' + '', rule='type')
                             data__workingbackwards__existingsolutions_item_is_dict = isinstance(data__workingbackwards__existingsolutions_item, dict)
                             if data__workingbackwards__existingsolutions_item_is_dict:
                                 data__workingbackwards__existingsolutions_item__missing_keys = set(['name']) - data__workingbackwards__existingsolutions_item.keys()
                                 if data__workingbackwards__existingsolutions_item__missing_keys:
-                                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}]'.format(**locals()) + ' must contain ' + (str(sorted(data__workingbackwards__existingsolutions_item__missing_keys)) + ' properties'), value=data__workingbackwards__existingsolutions_item, name='' + (name_prefix or 'data') + '.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}]'.format(**locals()) + '', rule='required')
+                                    raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}]' + ' must contain ' + (str(sorted(data__workingbackwards__existingsolutions_item__missing_keys)) + ' properties'), value=data__workingbackwards__existingsolutions_item, name='' + (name_prefix or 'data') + f'.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}]' + '', rule='required')
                                 data__workingbackwards__existingsolutions_item_keys = set(data__workingbackwards__existingsolutions_item.keys())
                                 if 'name' in data__workingbackwards__existingsolutions_item_keys:
                                     data__workingbackwards__existingsolutions_item_keys.remove('name')
                                     data__workingbackwards__existingsolutions_item__name = data__workingbackwards__existingsolutions_item['name']
                                     if not isinstance(data__workingbackwards__existingsolutions_item__name, str):
-                                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}].name'.format(**locals()) + ' must be string', value=data__workingbackwards__existingsolutions_item__name, name='' + (name_prefix or 'data') + '.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}].name'.format(**locals()) + '', rule='type')
+                                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}].name' + ' must be string', value=data__workingbackwards__existingsolutions_item__name, name='' + (name_prefix or 'data') + f'.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}].name' + '', rule='type')
                                 if 'shortcoming' in data__workingbackwards__existingsolutions_item_keys:
                                     data__workingbackwards__existingsolutions_item_keys.remove('shortcoming')
                                     data__workingbackwards__existingsolutions_item__shortcoming = data__workingbackwards__existingsolutions_item['shortcoming']
                                     if not isinstance(data__workingbackwards__existingsolutions_item__shortcoming, str):
-                                        raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}].shortcoming'.format(**locals()) + ' must be string', value=data__workingbackwards__existingsolutions_item__shortcoming, name='' + (name_prefix or 'data') + '.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}].shortcoming'.format(**locals()) + '', rule='type')
+                                        raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}].shortcoming' + ' must be string', value=data__workingbackwards__existingsolutions_item__shortcoming, name='' + (name_prefix or 'data') + f'.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}].shortcoming' + '', rule='type')
                                 for data__workingbackwards__existingsolutions_item_key, data__workingbackwards__existingsolutions_item_val in data__workingbackwards__existingsolutions_item.items():
                                     if REGEX_PATTERNS['^x-'].search(data__workingbackwards__existingsolutions_item_key):
                                         if data__workingbackwards__existingsolutions_item_key in data__workingbackwards__existingsolutions_item_keys:
                                             data__workingbackwards__existingsolutions_item_keys.remove(data__workingbackwards__existingsolutions_item_key)
                                 if data__workingbackwards__existingsolutions_item_keys:
-                                    raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}]'.format(**locals()) + ' must not contain ' + str(data__workingbackwards__existingsolutions_item_keys) + ' properties', value=data__workingbackwards__existingsolutions_item, name='' + (name_prefix or 'data') + '.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}]'.format(**locals()) + '', rule='additionalProperties')
+                                    raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}]' + ' must not contain ' + str(data__workingbackwards__existingsolutions_item_keys) + ' properties', value=data__workingbackwards__existingsolutions_item, name='' + (name_prefix or 'data') + f'.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}]' + '', rule='additionalProperties')
                 if 'solution' in data__workingbackwards_keys:
                     data__workingbackwards_keys.remove('solution')
                     data__workingbackwards__solution = data__workingbackwards['solution']
@@ -2923,7 +2923,7 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
                         data__workingbackwards__benefits_len = len(data__workingbackwards__benefits)
                         for data__workingbackwards__benefits_x, data__workingbackwards__benefits_item in enumerate(data__workingbackwards__benefits):
                             if not isinstance(data__workingbackwards__benefits_item, str):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.benefits[{data__workingbackwards__benefits_x}]'.format(**locals()) + ' must be string', value=data__workingbackwards__benefits_item, name='' + (name_prefix or 'data') + '.working_backwards.benefits[{data__workingbackwards__benefits_x}]'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.working_backwards.benefits[{data__workingbackwards__benefits_x}]' + ' must be string', value=data__workingbackwards__benefits_item, name='' + (name_prefix or 'data') + f'.working_backwards.benefits[{data__workingbackwards__benefits_x}]' + '', rule='type')
                 if 'non_goals' in data__workingbackwards_keys:
                     data__workingbackwards_keys.remove('non_goals')
                     data__workingbackwards__nongoals = data__workingbackwards['non_goals']
@@ -2934,7 +2934,7 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
                         data__workingbackwards__nongoals_len = len(data__workingbackwards__nongoals)
                         for data__workingbackwards__nongoals_x, data__workingbackwards__nongoals_item in enumerate(data__workingbackwards__nongoals):
                             if not isinstance(data__workingbackwards__nongoals_item, str):
-                                raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.non_goals[{data__workingbackwards__nongoals_x}]'.format(**locals()) + ' must be string', value=data__workingbackwards__nongoals_item, name='' + (name_prefix or 'data') + '.working_backwards.non_goals[{data__workingbackwards__nongoals_x}]'.format(**locals()) + '', rule='type')
+                                raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.working_backwards.non_goals[{data__workingbackwards__nongoals_x}]' + ' must be string', value=data__workingbackwards__nongoals_item, name='' + (name_prefix or 'data') + f'.working_backwards.non_goals[{data__workingbackwards__nongoals_x}]' + '', rule='type')
                 if 'evidence' in data__workingbackwards_keys:
                     data__workingbackwards_keys.remove('evidence')
                     data__workingbackwards__evidence = data__workingbackwards['evidence']
@@ -2977,7 +2977,7 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
                             if data__workingbackwards__faq__external_is_list:
                                 data__workingbackwards__faq__external_len = len(data__workingbackwards__faq__external)
                                 for data__workingbackwards__faq__external_x, data__workingbackwards__faq__external_item in enumerate(data__workingbackwards__faq__external):
-                                    validate___definitions_faq_item(data__workingbackwards__faq__external_item, custom_formats, (name_prefix or 'data') + '.working_backwards.faq.external[{data__workingbackwards__faq__external_x}]'.format(**locals()))
+                                    validate___definitions_faq_item(data__workingbackwards__faq__external_item, custom_formats, (name_prefix or 'data') + f'.working_backwards.faq.external[{data__workingbackwards__faq__external_x}]')
                         if 'internal' in data__workingbackwards__faq_keys:
                             data__workingbackwards__faq_keys.remove('internal')
                             data__workingbackwards__faq__internal = data__workingbackwards__faq['internal']
@@ -2987,7 +2987,7 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
                             if data__workingbackwards__faq__internal_is_list:
                                 data__workingbackwards__faq__internal_len = len(data__workingbackwards__faq__internal)
                                 for data__workingbackwards__faq__internal_x, data__workingbackwards__faq__internal_item in enumerate(data__workingbackwards__faq__internal):
-                                    validate___definitions_internal_faq_item(data__workingbackwards__faq__internal_item, custom_formats, (name_prefix or 'data') + '.working_backwards.faq.internal[{data__workingbackwards__faq__internal_x}]'.format(**locals()))
+                                    validate___definitions_internal_faq_item(data__workingbackwards__faq__internal_item, custom_formats, (name_prefix or 'data') + f'.working_backwards.faq.internal[{data__workingbackwards__faq__internal_x}]')
                         for data__workingbackwards__faq_key, data__workingbackwards__faq_val in data__workingbackwards__faq.items():
                             if REGEX_PATTERNS['^x-'].search(data__workingbackwards__faq_key):
                                 if data__workingbackwards__faq_key in data__workingbackwards__faq_keys:

@@ -6,10 +6,13 @@ function registered here with :func:`fact`, unit-tested, and named in ``_facts``
 entity kinds it describes. A new risk over existing facts is then a YAML change only.
 
 Every module of this package is a group of facts on one subject (staleness, slos, serving,
-models, collection, press_release, impact, loops, links, decisions); each registers its own
-on import, and :func:`registry` imports them all, in name order. A fact reads one spec through an
-:class:`~consider.analysis.Analysis` (the spec, the packs' tables, and the shared results
-of the lineage analyses in consider/lineage/), made per evaluation with the
+models, collection, press_release, impact, loops, links, decisions, privacy, release,
+discipline); each registers its own on import.
+:func:`registry` imports them all, in name order (for the pack name checker and the docs). A
+check imports a module only when a condition first reads one of its facts, found by the index
+``_index.py`` that ``python -m tools.regen`` writes from the registry. A fact reads one spec
+through an :class:`~consider.analysis.Analysis` (the spec, the packs' tables, and the shared
+results of the lineage analyses in consider/lineage/), made per evaluation with the
 :class:`FactStore` that computes each fact the first time a condition reads it.
 """
 
@@ -19,9 +22,10 @@ import importlib
 import os
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from consider.errors import PackError
+from consider.records import Record
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -30,7 +34,7 @@ FactFunction = Callable[["Analysis"], Mapping[str, Any]]
 """Computes one fact for every entity of a kind: entity id → value (absent: no value)."""
 
 
-class FactDef(NamedTuple):
+class FactDef(Record):
     """A registered fact: its name under ``_facts``, the kind it describes, how it is made."""
 
     name: str
@@ -97,21 +101,75 @@ def registry() -> tuple[FactDef, ...]:
     }
     for module in sorted(names):
         importlib.import_module(f"{__name__}.{module}")
-    definitions = [*_FACTS, *_plugin_facts()]
     seen: dict[tuple[str, str], FactDef] = {}
-    for definition in definitions:
-        key = (definition.kind, definition.name)
-        if key in seen and seen[key].compute is not definition.compute:
-            where = " and ".join(
-                f"the plugin {d.plugin}" if d.plugin else "consider"
-                for d in (seen[key], definition)
-            )
-            message = f"fact {definition.kind}._facts.{definition.name} is defined by {where}"
-            if definition.plugin:
-                raise PackError(message + "; rename the plugin's fact")
-            raise RuntimeError(message)
-        seen[key] = definition
+    for definition in [*_FACTS, *_plugin_facts()]:
+        _add(seen, definition)
     return tuple(sorted(seen.values(), key=lambda d: (d.kind, d.name)))
+
+
+def _add(seen: dict[tuple[str, str], FactDef], definition: FactDef) -> None:
+    """Add ``definition`` to ``seen``; a second definition of one fact is an error (a pack
+    error when a plugin's)."""
+    key = (definition.kind, definition.name)
+    if key in seen and seen[key].compute is not definition.compute:
+        where = " and ".join(
+            f"the plugin {d.plugin}" if d.plugin else "consider" for d in (seen[key], definition)
+        )
+        message = f"fact {definition.kind}._facts.{definition.name} is defined by {where}"
+        if definition.plugin:
+            raise PackError(message + "; rename the plugin's fact")
+        raise RuntimeError(message)
+    seen[key] = definition
+
+
+@cache
+def plugin_registry() -> dict[tuple[str, str], FactDef]:
+    """The installed packages' facts, by (kind, name), without importing consider's own
+    modules: a plugin's fact named as one of consider's (by the index) is a pack error."""
+    from consider.facts._index import INDEX
+
+    seen: dict[tuple[str, str], FactDef] = {}
+    for definition in _plugin_facts():
+        key = (definition.kind, definition.name)
+        if key in INDEX and key not in seen:
+            _add(seen, _builtin(*key) or definition)
+        _add(seen, definition)
+    return {key: d for key, d in seen.items() if d.plugin}
+
+
+_BUILTIN: dict[tuple[str, str], FactDef] = {}
+"""consider's own facts found so far through the index, by (kind, name)."""
+
+
+def _builtin(kind: str, name: str) -> FactDef | None:
+    """consider's own fact ``name`` of ``kind``, importing only the module the index names."""
+    key = (kind, name)
+    found = _BUILTIN.get(key)
+    if found is not None:
+        return found
+    from consider.facts._index import INDEX
+
+    module = INDEX.get(key)
+    if module is None:
+        return None
+    importlib.import_module(f"{__name__}.{module}")
+    for definition in _FACTS:
+        _BUILTIN.setdefault((definition.kind, definition.name), definition)
+    found = _BUILTIN.get(key)
+    if found is None:
+        raise RuntimeError(
+            f"the facts index names {module} for {kind}._facts.{name}, which it does not "
+            "register: run `python -m tools.regen`"
+        )
+    return found
+
+
+def _names(kind: str) -> list[str]:
+    """The facts of ``kind``, consider's and the plugins', by name, nothing imported."""
+    from consider.facts._index import INDEX
+
+    keys = {*INDEX, *plugin_registry()}
+    return sorted(name for (k, name) in keys if k == kind)
 
 
 def _plugin_facts() -> list[FactDef]:
@@ -162,23 +220,23 @@ class FactStore:
     the facts it uses and no others.
     """
 
-    __slots__ = ("_by_name", "_computed", "_spec")
+    __slots__ = ("_computed", "_plugins", "_spec")
 
     def __init__(self, spec: Analysis) -> None:
         self._spec = spec
-        self._by_name = {(d.kind, d.name): d for d in registry()}
+        self._plugins = plugin_registry()
         self._computed: dict[tuple[str, str], Mapping[str, Any]] = {}
 
     def names(self, kind: str) -> list[str]:
         """The facts registered for ``kind``."""
-        return [name for (k, name) in self._by_name if k == kind]
+        return _names(kind)
 
     def value(self, kind: str, name: str, ident: str) -> Any:
         """The fact ``name`` of entity ``ident``, or None when it has none."""
         key = (kind, name)
         computed = self._computed.get(key)
         if computed is None:
-            definition = self._by_name.get(key)
+            definition = self._plugins.get(key) or _builtin(kind, name)
             if definition is None:
                 return None
             try:

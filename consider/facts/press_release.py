@@ -9,9 +9,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
-from consider.facts.slos import scheduled_finish
 from consider.fields import ROUND, at, field_seconds, slo_output
-from consider.lineage.delays import precompute_gaps
+from consider.lineage.delays import precompute_gaps, scheduled_finish
 from consider.phrases import (
     ALPHANUMERIC,
     MAX_MATCHES,

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from consider.cron import latest_start
 from consider.facts import fact
 from consider.facts.links import slos_by_output
 from consider.facts.serving import AVAILABILITY_DOC, LATENCY_DOC
@@ -22,11 +21,12 @@ from consider.fields import (
     refs_in,
     slo_output,
 )
-from consider.lineage.delays import DATA, MODEL
+from consider.lineage.delays import DATA, MODEL, scheduled_finish
 from consider.lineage.flow import SHOWN
 from consider.lineage.graph import lineage_graph
 from consider.lineage.serving import availability_by_output, latency_by_output, needed_availability
-from consider.lineage.staleness import skipped_edge
+from consider.lineage.staleness import skipped_edge, staleness_layout
+from consider.records import Record
 from consider.units import format_clock, format_count, format_duration, format_rate, time_of_day
 
 if TYPE_CHECKING:
@@ -372,7 +372,6 @@ def _is_raw(entity: Entity) -> bool:
     "training data only when `includes` lists `model`). Empty without a freshness promise.",
 )
 def slo_inputs_without_event_time(spec: Analysis) -> Mapping[str, Any]:
-    graph = lineage_graph(spec)
     result: dict[str, list[str]] = {}
     for slo in spec.entities("slos"):
         freshness = slo.fields.get("freshness")
@@ -385,64 +384,22 @@ def slo_inputs_without_event_time(spec: Analysis) -> Mapping[str, Any]:
             [s for s in scope if isinstance(s, str)] if isinstance(scope, list) else [output.ref]
         )
         includes = freshness.get("includes")
-        skip = skipped_edge(MODEL if isinstance(includes, list) and "model" in includes else DATA)
-        seen = {graph.nodes[ref] for ref in starts if ref in graph.nodes}
-        queue = list(seen)
-        while queue:  # one search upstream: linear in the region it finds
-            here = queue.pop()
-            for there, kind in graph.up[here]:
-                if kind != skip and there not in seen:
-                    seen.add(there)
-                    queue.append(there)
-        untimed = sorted(
-            graph.refs[node]
-            for node in seen
-            if _is_raw(graph.entities[node])
-            and not graph.entities[node].fields.get("event_time_field")
+        upstream = _untimed_upstream(
+            spec, MODEL if isinstance(includes, list) and "model" in includes else DATA
         )
-        result[slo.id] = untimed[:SHOWN]
+        mask = 0
+        for ref in starts:
+            mask |= upstream.masks.get(ref, 0)
+        found: list[str] = []
+        while mask and len(found) < SHOWN:  # the lowest bits: the first refs in id order
+            lowest = mask & -mask
+            found.append(upstream.refs[lowest.bit_length() - 1])
+            mask ^= lowest
+        result[slo.id] = found
     return result
 
 
 # -- deadlines of scheduled outputs ------------------------------------------------------------
-
-
-class Finish(NamedTuple):
-    """When a scheduled output's results reach people, by its cron schedule at the latest."""
-
-    start: float
-    skew: float
-    run: float
-    run_from: str
-    send: float
-    entities: float | None
-    rate: float | None
-
-    @property
-    def finish(self) -> float:
-        return self.start + self.skew + self.run + self.send
-
-
-def scheduled_finish(fields: Mapping[str, Any]) -> Finish | None:
-    """The latest time of day an output's cron precompute starts, how late it may start,
-    how long it may run (``max_duration``, else ``runtime``) and how long its delivery takes
-    (``cardinality.entities / delivery.rate``); None without a cron schedule."""
-    precompute = fields.get("precompute")
-    precompute = precompute if isinstance(precompute, Mapping) else {}
-    schedule = precompute.get("schedule")
-    cron = schedule.get("cron") if isinstance(schedule, Mapping) else None
-    start = latest_start(cron) if isinstance(cron, str) else None
-    if start is None:
-        return None
-    skew = number(precompute.get("max_start_skew")) or 0.0
-    run_from = "max_duration" if number(precompute.get("max_duration")) else "runtime"
-    run = number(precompute.get(run_from)) or 0.0
-    delivery = fields.get("delivery")
-    rate = number(delivery.get("rate")) if isinstance(delivery, Mapping) else None
-    cardinality = fields.get("cardinality")
-    entities = number(cardinality.get("entities")) if isinstance(cardinality, Mapping) else None
-    send = round(entities / rate, ROUND) if rate and entities else 0.0
-    return Finish(start, skew, run, run_from, send, entities, rate)
 
 
 @fact(
@@ -498,3 +455,43 @@ def slo_deadline(spec: Analysis) -> Mapping[str, Any]:
             "deadline_clock": format_clock(deadline),
         }
     return result
+
+
+class _Untimed(Record):
+    refs: list[str]
+    """The untimed raw inputs' refs, in id order: bit i of a mask stands for refs[i]."""
+    masks: dict[str, int]
+    """Each node's ref → the untimed raw inputs it is or has upstream, as bits."""
+
+
+def _untimed_upstream(spec: Analysis, mode: str) -> _Untimed:
+    """For every node, the untimed raw inputs (sources and datasets derived from nothing
+    with no `event_time_field`) among it and its lineage upstream along the edges a walk in
+    ``mode`` follows: one pass over the strongly connected groups, upstream first, each
+    group's set the union of its members' own and of its predecessors' groups' sets. Linear
+    in nodes plus edges (times the bits of a set), where a search per SLO is SLOs x region."""
+
+    def compute(spec: Analysis) -> _Untimed:
+        graph = lineage_graph(spec)
+        refs = sorted(
+            graph.refs[node]
+            for node, entity in enumerate(graph.entities)
+            if _is_raw(entity) and not entity.fields.get("event_time_field")
+        )
+        bit = {ref: 1 << place for place, ref in enumerate(refs)}
+        skip = skipped_edge(mode)
+        layout = staleness_layout(spec, mode)
+        of_group = [0] * len(layout.groups)
+        for place, members in enumerate(layout.groups):
+            mask = 0
+            for here in members:
+                mask |= bit.get(graph.refs[here], 0)
+                for there, kind in graph.up[here]:
+                    if kind != skip:
+                        mask |= of_group[layout.group[there]]
+            of_group[place] = mask
+        masks = {graph.refs[node]: of_group[layout.group[node]] for node in range(graph.size)}
+        return _Untimed(refs, masks)
+
+    untimed: _Untimed = spec.cached(f"facts.untimed_upstream.{mode}", compute)
+    return untimed

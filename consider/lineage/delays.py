@@ -5,10 +5,11 @@ how an entity is collected or refreshed, for pictures."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from consider.cron import cron_gaps
-from consider.fields import at, field_seconds, number
+from consider.cron import cron_gaps, latest_start
+from consider.fields import ROUND, at, field_seconds, number
+from consider.records import Record
 from consider.units import format_count, format_duration, format_hours, format_size
 
 if TYPE_CHECKING:
@@ -38,14 +39,14 @@ def _plus(first: float, second: float | None, name: str) -> str:
     return f"{format_hours(first)} + {format_hours(second)} {name}"
 
 
-class Term(NamedTuple):
+class Term(Record):
     """One delay an entity adds to the data passing through it."""
 
     seconds: float
     label: str
 
 
-class Own(NamedTuple):
+class Own(Record):
     """What an entity adds in one walk mode: the sum of its terms, its largest term, whether
     a delay it should state is missing, and its batch interval (for the quick check)."""
 
@@ -116,7 +117,7 @@ def allowed_lateness(entity: Entity) -> float:
     return field_seconds(entity.fields, "late_data", "allowed_lateness") or 0.0
 
 
-class Read(NamedTuple):
+class Read(Record):
     """What a feature reads: the data its `source` names (whether its window follows event
     time depends on it), and how long a window over it waits for late events."""
 
@@ -332,3 +333,41 @@ def describe_collection(entity: Entity) -> str:
     elif capacity is not None:
         parts.append(f"{format_count(capacity)}/s")
     return ", ".join(parts) or str(fields.get("kind") or kind[:-1])
+
+
+class Finish(Record):
+    """When a scheduled output's results reach people, by its cron schedule at the latest."""
+
+    start: float
+    skew: float
+    run: float
+    run_from: str
+    send: float
+    entities: float | None
+    rate: float | None
+
+    @property
+    def finish(self) -> float:
+        return self.start + self.skew + self.run + self.send
+
+
+def scheduled_finish(fields: Mapping[str, Any]) -> Finish | None:
+    """The latest time of day an output's cron precompute starts, how late it may start,
+    how long it may run (``max_duration``, else ``runtime``) and how long its delivery takes
+    (``cardinality.entities / delivery.rate``); None without a cron schedule."""
+    precompute = fields.get("precompute")
+    precompute = precompute if isinstance(precompute, Mapping) else {}
+    schedule = precompute.get("schedule")
+    cron = schedule.get("cron") if isinstance(schedule, Mapping) else None
+    start = latest_start(cron) if isinstance(cron, str) else None
+    if start is None:
+        return None
+    skew = number(precompute.get("max_start_skew")) or 0.0
+    run_from = "max_duration" if number(precompute.get("max_duration")) else "runtime"
+    run = number(precompute.get(run_from)) or 0.0
+    delivery = fields.get("delivery")
+    rate = number(delivery.get("rate")) if isinstance(delivery, Mapping) else None
+    cardinality = fields.get("cardinality")
+    entities = number(cardinality.get("entities")) if isinstance(cardinality, Mapping) else None
+    send = round(entities / rate, ROUND) if rate and entities else 0.0
+    return Finish(start, skew, run, run_from, send, entities, rate)

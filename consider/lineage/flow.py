@@ -17,9 +17,10 @@ the dataset that names it, the way data flows).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from consider.lineage.graph import condense
+from consider.records import Record
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -35,7 +36,7 @@ SHOWN = 10
 """How many refs a capped list keeps: the first ones in id order."""
 
 
-class Flow(NamedTuple):
+class Flow(Record):
     """Every entity as a node, and the resolved references between them by label."""
 
     entities: list[Entity]

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from consider.records import Record
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -61,7 +63,7 @@ _FIELD_EDGES: dict[tuple[str, str], str] = {
 """(kind of the referring entity, its field) → edge type, for edges that flow *into* it."""
 
 
-class Graph(NamedTuple):
+class Graph(Record):
     """Nodes are the spec's entities but SLOs (promises about outputs, not parts of the
     system), indexed 0..n-1 in the spec's order, kind by kind."""
 
@@ -197,7 +199,7 @@ def _edge(reference: Reference, index: dict[str, int]) -> tuple[int, int, str] |
     return target, owner, edge_type
 
 
-class Layout(NamedTuple):
+class Layout(Record):
     """A topological order of a graph's strongly connected groups (see :func:`condense`)."""
 
     order: list[int]

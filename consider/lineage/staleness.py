@@ -6,12 +6,13 @@ freshness names a scope."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from consider.fields import ROUND, field_refs
 from consider.lineage.delays import DATA, MODEL, Own, own_delay
 from consider.lineage.graph import Graph, Layout, condense, lineage_graph
 from consider.lineage.waits import feature_input, hop_wait
+from consider.records import Record
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -28,7 +29,7 @@ def _elide(path: list[str]) -> list[str]:
     return [*path[:keep], f"... {len(path) - 2 * keep + 1} more ...", *path[-keep + 1 :]]
 
 
-class Walk(NamedTuple):
+class Walk(Record):
     """One pass of the staleness DP over the topological order.
 
     ``value[v]`` is the worst-case staleness of ``v`` (None: no path reaches it, in a scoped
@@ -71,7 +72,7 @@ def skipped_edge(mode: str) -> str | None:
     return "trained_on" if mode == DATA else None
 
 
-def _layout(spec: Analysis, mode: str) -> Layout:
+def staleness_layout(spec: Analysis, mode: str) -> Layout:
     """The order a walk in ``mode`` takes: the graph's own, unless the graph has cycles and
     the walk leaves some edges out (a cycle closed only by ``trained_on`` is no cycle for
     data-only staleness), in which case those edges' groups are found again, once per mode."""
@@ -105,7 +106,7 @@ def staleness_walk(spec: Analysis, mode: str, scope: frozenset[int] | None = Non
         graph = lineage_graph(spec)
         base = None if scope is None else staleness_walk(spec, mode)
         own = list(_own_all(spec, mode))
-        return _run_walk(graph, _layout(spec, mode), own, mode, scope, base)
+        return _run_walk(graph, staleness_layout(spec, mode), own, mode, scope, base)
 
     walk: Walk = spec.cached(key, compute)
     return walk
@@ -337,7 +338,7 @@ def data_walk(spec: Analysis) -> Walk:
     return staleness_walk(spec, DATA)
 
 
-class Freshness(NamedTuple):
+class Freshness(Record):
     """What an SLO's freshness asks of the walk."""
 
     fields: Mapping[str, Any]
@@ -365,7 +366,7 @@ def slo_walk(spec: Analysis, slo: Entity) -> Walk:
     return staleness_walk(spec, wanted.mode, wanted.scope)
 
 
-class Fastest(NamedTuple):
+class Fastest(Record):
     """The fastest way data can reach each node: the least, over the paths into it, of the
     path's worst-case delay (each hop's wait as in the staleness walk), and the input on
     that path (``pred``, -1 at an origin)."""
@@ -380,7 +381,7 @@ def fastest_walk(spec: Analysis) -> Fastest:
 
     def compute(spec: Analysis) -> Fastest:
         graph = lineage_graph(spec)
-        layout = _layout(spec, DATA)
+        layout = staleness_layout(spec, DATA)
         own = _own_all(spec, DATA)
         skip = skipped_edge(DATA)
         value = [0.0] * graph.size

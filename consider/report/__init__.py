@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from consider.findings import Finding, Severity, Suppression
+from consider.records import Record
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -46,7 +47,7 @@ _UNPRINTABLE = {
 }
 
 
-class View(NamedTuple):
+class View(Record):
     """How much of a result a format shows, and how: the options a reader chose."""
 
     threshold: Severity | None = Severity.ERROR
