@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
 from consider.fields import ROUND, ROUND_RATIO, number, ratio
+from consider.lazyre import LazyPattern
 from consider.lineage.delays import closes_windows, event_window
 from consider.lineage.flow import (
     SHOWN,
@@ -106,7 +107,7 @@ def source_aggregated_by(spec: Analysis) -> Mapping[str, Any]:
     return _source_refs(spec, _DATA, wanted)
 
 
-_UPDATE_STAMP = re.compile(r"updat|modif|chang|last_?seen|sync", re.IGNORECASE)
+_UPDATE_STAMP = LazyPattern(r"updat|modif|chang|last_?seen|sync", re.IGNORECASE)
 
 
 @fact(

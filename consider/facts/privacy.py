@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
 from consider.fields import at, calls, number
+from consider.lazyre import LazyPattern
 from consider.lineage.graph import lineage_graph
 from consider.units import format_duration
 
@@ -148,21 +149,21 @@ def dataset_carried_pii(spec: Analysis) -> Mapping[str, Any]:
 
 # -- opt-outs -------------------------------------------------------------------------------
 
-_OPT_OUT = re.compile(
+_OPT_OUT = LazyPattern(
     r"\bopt(?:s|ed|ing)?[- ]?out\b|\bunsubscrib\w*"
     r"|\b(?:turn|switch)(?:s|ed|ing)?\s+(?:[\w-]+\s+){0,2}?off\b",
     re.IGNORECASE,
 )
 """Words that offer a person a way out: opt out, unsubscribe, turn (it) off."""
-_DENIED = re.compile(r"\b(?:cannot|can't|can not|unable|not possible|no way)\b", re.IGNORECASE)
-_MESSAGES = re.compile(
+_DENIED = LazyPattern(r"\b(?:cannot|can't|can not|unable|not possible|no way)\b", re.IGNORECASE)
+_MESSAGES = LazyPattern(
     r"\b(?:e-?mails?|newsletters?|notifications?|messages?|sms|texts?|push|digests?|mailings?)\b",
     re.IGNORECASE,
 )
 """Words that make an opt-out one of messages (unsubscribe from the emails, turn off
 notifications): kept where the messages are sent, not on a request path."""
-_NO = re.compile(r"^\W*no\b", re.IGNORECASE)
-_SENTENCE = re.compile(r"[^.!?;]+")
+_NO = LazyPattern(r"^\W*no\b", re.IGNORECASE)
+_SENTENCE = LazyPattern(r"[^.!?;]+")
 _NOT_PERSONALISATION = ("approve", "filter")
 """Decisions that rest on other grounds than a person's choice (fraud prevention, credit
 rules, safety filtering): an opt-out of personalisation does not switch them off."""
