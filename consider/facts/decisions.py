@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
+from consider.fields import calls
 
 if TYPE_CHECKING:
     from consider.analysis import Analysis
@@ -20,6 +21,14 @@ _NEEDED: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
+def _model_driven(fields: Mapping[str, Any]) -> bool:
+    """Whether a model takes the decision: one is named in `depends_on` or called on the
+    `request_path`. A fixed rule or a person deciding is bounded by its own text."""
+    refs = [r for r in fields.get("depends_on") or () if isinstance(r, str)]
+    refs += [hop["dep"] for hop in calls(fields.get("request_path"))]
+    return any(ref.startswith("model:") for ref in refs)
+
+
 def _present(guardrails: Mapping[str, Any], name: str) -> bool:
     value = guardrails.get(name)
     return value is not None and value is not False and value != ""
@@ -29,7 +38,8 @@ def _present(guardrails: Mapping[str, Any], name: str) -> bool:
     "guardrails",
     kind="outputs",
     doc="For an output that takes an automated decision that moves money (`decision: price` "
-    "or `approve`): `decision`, `declared` (whether `guardrails` is written at all) and "
+    "or `approve`) by a model (named in `depends_on` or called on its `request_path`): "
+    "`decision`, `declared` (whether `guardrails` is written at all) and "
     "`missing` (the bounds it lacks, in words: `min`, `max`, `max_step`, `kill_switch`; for "
     "`approve`, `min or max` stands for a bound on what it turns away, and `max_step` is "
     "not asked). Absent for other outputs.",
@@ -39,7 +49,7 @@ def output_guardrails(spec: Analysis) -> Mapping[str, Any]:
     for output in spec.entities("outputs"):
         decision = output.fields.get("decision")
         needed = _NEEDED.get(decision) if isinstance(decision, str) else None
-        if needed is None:
+        if needed is None or not _model_driven(output.fields):
             continue
         written = output.fields.get("guardrails")
         guardrails: Mapping[str, Any] = written if isinstance(written, Mapping) else {}
