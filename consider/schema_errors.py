@@ -210,7 +210,27 @@ def _describe(
     if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         bound = "at least" if "inimum" in error.validator else "at most"
         return f"{where} is {shown}; it must be {bound} {error.validator_value}"
+    if error.validator in ("oneOf", "anyOf"):
+        alternatives = _alternative_types(error.validator_value)
+        if alternatives:
+            return f"{where} must be {alternatives}, not {shown}"
     return f"{where}: {error.message}"
+
+
+def _alternative_types(options: Any) -> str | None:
+    """The types a oneOf/anyOf takes, in words ("true or false or a list"), when each of its
+    alternatives names its type; None otherwise."""
+    names: list[str] = []
+    for option in options if isinstance(options, list) else ():
+        kind = option.get("type") if isinstance(option, dict) else None
+        kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else None
+        if not kinds:
+            return None
+        for name in kinds:
+            word = _TYPE_NAMES.get(name, name)
+            if word not in names:
+                names.append(word)
+    return " or ".join(names) if names else None
 
 
 def _bad_reference(value: str, kinds: tuple[str, ...]) -> str:

@@ -435,6 +435,18 @@ def test_a_value_wrong_in_type_and_value_is_one_finding(tmp_path: Path) -> None:
     ]
 
 
+def test_a_value_of_none_of_a_fields_types_names_the_types_it_takes(tmp_path: Path) -> None:
+    findings = _check(
+        tmp_path,
+        "consider: 1\nproduct: {name: Shop}\nsources:\n  s: {pii: 5}\n"
+        "outputs:\n  o: {opt_out: 3}\n",
+    )
+    assert _rows(findings) == [
+        ("invalid-value", "4:12", "sources.s.pii must be true or false or a list, not 5"),
+        ("invalid-value", "6:16", "outputs.o.opt_out must be a mapping or text, not 3"),
+    ]
+
+
 def test_an_unknown_key_and_a_missing_field_in_one_mapping_are_two_problems(
     tmp_path: Path,
 ) -> None:
