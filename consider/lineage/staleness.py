@@ -149,6 +149,7 @@ def _run_walk(
     origin = list(range(n))
     hops = [0] * n
     anchor = [False] * n if scope is not None else None
+    waits: dict[tuple[int, bool], Own] = {}  # each entity's wait, once per walk
     skip = skipped_edge(mode)
     up, group, groups = graph.up, layout.group, layout.groups
     in_scope = scope if scope is not None else frozenset()
@@ -168,7 +169,7 @@ def _run_walk(
         if len(members) == 1:
             # One hop at a time: each input's wait is the hop table's (consider/lineage/
             # waits.py), started at once where the input's declaration triggers the node.
-            chosen = _worst_hop(graph, own, value, hops, members[0], gid, group, skip, mode)
+            chosen = _worst_hop(graph, own, value, hops, members[0], gid, group, skip, mode, waits)
         best_u = entry = largest = -1
         best_value = -1.0
         is_complete = True
@@ -232,6 +233,7 @@ def _worst_hop(
     group: list[int],
     skip: str | None,
     mode: str,
+    waits: dict[tuple[int, bool], Own],
 ) -> tuple[int, str] | None:
     """The input of ``v`` whose staleness plus the hop's wait is largest (ties: the fewer
     hops), with ``own[v]`` set to that hop's wait; None when no input has a figure."""
@@ -240,7 +242,7 @@ def _worst_hop(
         upstream = value[u]
         if kind == skip or group[u] == gid or upstream is None:
             continue
-        wait = hop_wait(graph, u, v, kind, mode)
+        wait = hop_wait(graph, u, v, kind, mode, waits)
         total = upstream + wait.total
         if best is None or total > best[0] or (total == best[0] and hops[u] < best[1]):
             best = (total, hops[u], u, kind, wait)
@@ -383,6 +385,7 @@ def fastest_walk(spec: Analysis) -> Fastest:
         graph = lineage_graph(spec)
         layout = staleness_layout(spec, DATA)
         own = _own_all(spec, DATA)
+        waits: dict[tuple[int, bool], Own] = {}
         skip = skipped_edge(DATA)
         value = [0.0] * graph.size
         pred = [-1] * graph.size
@@ -396,7 +399,7 @@ def fastest_walk(spec: Analysis) -> Fastest:
                     wait = (
                         own[v].total
                         if len(members) > 1
-                        else hop_wait(graph, u, v, kind, DATA).total
+                        else hop_wait(graph, u, v, kind, DATA, waits).total
                     )
                     if value[u] + wait < best:
                         best_u, best = u, value[u] + wait

@@ -68,10 +68,28 @@ def feature_input(graph: Graph, v: int) -> Read | None:
     return Read(data, max(behind, default=0.0))
 
 
-def hop_wait(graph: Graph, u: int, v: int, edge: str, mode: str) -> Own:
-    """What the hop ``u`` → ``v`` (an edge of kind ``edge``) waits in walk ``mode``."""
+def hop_wait(
+    graph: Graph,
+    u: int,
+    v: int,
+    edge: str,
+    mode: str,
+    memo: dict[tuple[int, bool], Own] | None = None,
+) -> Own:
+    """What the hop ``u`` → ``v`` (an edge of kind ``edge``) waits in walk ``mode``.
+
+    The wait depends on ``v`` and on whether ``u`` starts it at once, not on ``u`` otherwise:
+    a walk passes one ``memo`` (for one graph and mode) so each entity's wait is computed
+    once, not once per input edge."""
     started = trigger(graph, u, v, edge, mode) is not None
-    return own_delay(graph.entities[v], mode, triggered=started, read=feature_input(graph, v))
+    if memo is not None:
+        found = memo.get((v, started))
+        if found is not None:
+            return found
+    wait = own_delay(graph.entities[v], mode, triggered=started, read=feature_input(graph, v))
+    if memo is not None:
+        memo[(v, started)] = wait
+    return wait
 
 
 def table(graph: Graph, mode: str) -> dict[tuple[str, str], float]:
