@@ -1048,6 +1048,10 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
                     data__window_keys.remove('size')
                     data__window__size = data__window['size']
                     validate___definitions_duration(data__window__size, custom_formats, (name_prefix or 'data') + '.window.size')
+                if 'slide' in data__window_keys:
+                    data__window_keys.remove('slide')
+                    data__window__slide = data__window['slide']
+                    validate___definitions_duration(data__window__slide, custom_formats, (name_prefix or 'data') + '.window.slide')
                 for data__window_key, data__window_val in data__window.items():
                     if REGEX_PATTERNS['^x-'].search(data__window_key):
                         if data__window_key in data__window_keys:

@@ -86,9 +86,11 @@ def _stream(ref: str, lag: float | None) -> Own:
 
 
 def event_window(feature: Entity, upstream: Entity | None) -> float | None:
-    """The size in seconds (0 if unsized) of the feature's window when it follows event
-    time: `window.kind: event_time`, or a window with no `kind` over data (``upstream``, the
-    feature's `source`) that declares an `event_time_field`. None otherwise."""
+    """How long, in seconds, the feature's window makes a result wait when it follows event
+    time (`window.kind: event_time`, or a window with no `kind` over data, ``upstream``, the
+    feature's `source`, that declares an `event_time_field`): a sliding window emits every
+    `window.slide`, any other window when it closes, after its whole `size` (0 if unsized).
+    None for other features."""
     window = feature.fields.get("window")
     if not isinstance(window, Mapping):
         return None
@@ -99,7 +101,7 @@ def event_window(feature: Entity, upstream: Entity | None) -> float | None:
             return None
     elif kind != "event_time":
         return None
-    return number(window.get("size")) or 0.0
+    return number(window.get("slide")) or number(window.get("size")) or 0.0
 
 
 def closes_windows(feature: Entity) -> bool:
@@ -125,11 +127,13 @@ class Read(Record):
     lateness: float
 
 
-def _window(ref: str, lag: float | None, window: float, lateness: float) -> Own:
+def _window(
+    ref: str, lag: float | None, window: float, lateness: float, sliding: bool = False
+) -> Own:
     total = (lag or 0.0) + window + lateness
     if total <= 0:
         return _NOTHING
-    parts = [f"{format_duration(window)} window"]
+    parts = [f"{format_duration(window)} {'slide' if sliding else 'window'}"]
     if lateness:
         parts.append(f"{format_duration(lateness)} allowed lateness")
     if lag:
@@ -205,7 +209,8 @@ def own_delay(
         window = event_window(entity, data) if closes_windows(entity) else None
         if window is not None:
             lateness = read.lateness if read is not None else 0.0
-            return _window(ref, field_seconds(fields, "max_lag"), window, lateness)
+            sliding = bool(field_seconds(fields, "window", "slide"))
+            return _window(ref, field_seconds(fields, "max_lag"), window, lateness, sliding)
         if compute == "stream":
             return _stream(ref, field_seconds(fields, "max_lag"))
         if compute == "batch" or (compute is None and "materialize" in fields):
