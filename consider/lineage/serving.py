@@ -191,17 +191,20 @@ class _Walk:
 
 
 def _hop_latency(
-    spec: Analysis, hop: Mapping[str, Any], walk: _Walk
+    spec: Analysis, hop: Mapping[str, Any], walk: _Walk, critical: bool = True
 ) -> tuple[float, str | None, float]:
     """(latency, slowest dep, its p99) of one hop; parallel hops cost their slowest branch.
 
-    A hop costs the larger of its budget on this path and the dependency's own p99: a budget
-    below what the dependency promises everyone is a wish, not a bound."""
+    A critical hop costs the larger of its budget on this path and the dependency's own p99:
+    a budget below what the dependency promises everyone is a wish, not a bound. A hop the
+    request can do without (``critical: false``, on it or a step around it) is cut off at its
+    budget: the request goes on without the answer, so the budget is what it costs."""
+    here = critical and hop.get("critical") is not False
     branches = hop_list(hop.get("parallel"))
     if branches:
         worst: tuple[float, str | None, float] = (0.0, None, 0.0)
         for branch in branches:
-            found = _hop_latency(spec, branch, walk)
+            found = _hop_latency(spec, branch, walk, here)
             if found[0] > worst[0] or worst[1] is None:
                 worst = found
         return worst
@@ -209,6 +212,8 @@ def _hop_latency(
     budget = number(hop.get("p99"))
     entity = serving_entity(spec, dep)
     own = number(entity.fields.get("p99")) if entity is not None else None
+    if not here and budget is not None:
+        return budget, dep if isinstance(dep, str) else None, budget
     if budget is not None and own is not None and own > budget:
         walk.underbudgeted.append(
             {
