@@ -402,6 +402,12 @@ def slo_inputs_without_event_time(spec: Analysis) -> Mapping[str, Any]:
 # -- deadlines of scheduled outputs ------------------------------------------------------------
 
 
+def _on_failure(fields: Mapping[str, Any]) -> str | None:
+    precompute = fields.get("precompute")
+    value = precompute.get("on_failure") if isinstance(precompute, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
 @fact(
     "deadline",
     kind="slos",
@@ -412,7 +418,8 @@ def slo_inputs_without_event_time(spec: Analysis) -> Mapping[str, Any]:
     "everyone: `cardinality.entities` / `delivery.rate`, 0 without a delivery) and "
     "`delivery_rate`, `finish` (start + skew + run + delivery), `deadline` (seconds after "
     "midnight; the next day when it is not after the start), `allowed` (deadline - start), "
-    "`ratio` (finish - start over allowed), and `summary` (the sum in words). Absent without "
+    "`ratio` (finish - start over allowed), `on_failure` (the output's `precompute.on_failure`) "
+    "and `summary` (the sum in words). Absent without "
     "a deadline time or a cron schedule with a start.",
 )
 def slo_deadline(spec: Analysis) -> Mapping[str, Any]:
@@ -451,6 +458,7 @@ def slo_deadline(spec: Analysis) -> Mapping[str, Any]:
             "allowed": allowed,
             "ratio": ratio(finish - start, allowed),
             "summary": f"{', '.join(parts)}: done by {format_clock(finish)}",
+            "on_failure": _on_failure(output.fields),
             "finish_clock": format_clock(finish),
             "deadline_clock": format_clock(deadline),
         }
