@@ -31,7 +31,8 @@ _LOOP_DOC = (
     "it spans two or more models), `mitigated` and `mitigations` (holdout, exploration or "
     "propensity logging on an output of the loop, exploration or a position feature on a "
     "model of it), `filters_without_holdout` (outputs of the loop that filter or approve, "
-    "so that what they turn away is never observed, with no holdout)."
+    "so that what they turn away is never observed, with no holdout), and "
+    "`filters_unobserved` (those of them with no exploration either)."
 )
 _IN_LOOP_DOC = "The ref of the first entity (in id order) of the loop this {what} is on."
 

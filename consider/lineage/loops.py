@@ -50,6 +50,14 @@ def loops_by_ref(spec: Analysis) -> dict[str, dict[str, Any]]:
                 and e.fields.get("decision") in ("filter", "approve")
                 and e.fields.get("holdout") in (None, False)
             )
+            # Of those, the ones with no exploration either: an exploration of their own (a
+            # reviewed sample of what they turned away) may observe some outcomes; with none,
+            # nothing does.
+            unobserved = [
+                ref
+                for ref in filters
+                if graph.entities[graph.nodes[ref]].fields.get("exploration") in (None, False)
+            ]
             ordered = [
                 graph.refs[head],
                 *sorted(
@@ -67,6 +75,7 @@ def loops_by_ref(spec: Analysis) -> dict[str, dict[str, Any]]:
                 "mitigated": bool(mitigations),
                 "mitigations": mitigations,
                 "filters_without_holdout": filters,
+                "filters_unobserved": unobserved,
             }
             for node in group:
                 result.setdefault(graph.refs[node], {})["in_loop"] = graph.refs[head]
