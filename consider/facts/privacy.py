@@ -100,8 +100,9 @@ def _carried(spec: Analysis) -> dict[str, dict[str, list[str]]]:
     "when the dataset keeps earlier versions, or keeps data longer than any of those "
     "sources: copies a delete at the source does not reach), `uncovered` (refs of those "
     "sources whose `erasure` says how they erase but neither names this dataset, the kind of "
-    "store it lives in, nor a way that reaches every copy such as tokens or snapshots), "
-    "`kept` (how it outlives the source, in words). "
+    "store it lives in, nor a way that reaches every copy such as tokens or snapshots) and "
+    "`uncovered_fields` (the personal fields those sources carry), `kept` (how it outlives "
+    "the source, in words). "
     "Absent when none reaches it.",
 )
 def dataset_carried_pii(spec: Analysis) -> Mapping[str, Any]:
@@ -137,6 +138,7 @@ def dataset_carried_pii(spec: Analysis) -> Mapping[str, Any]:
             "source_retention": source_retention,
             "outlives": versioned or longer,
             "uncovered": sorted(uncovered),
+            "uncovered_fields": sorted({f for ref in uncovered for f in reached.get(ref, [])}),
             "kept": (
                 "in earlier versions (versioned: true)"
                 if versioned
