@@ -50,11 +50,14 @@ def _sent(output: Entity) -> bool:
     return any(word in text for word in _SEND_WORDS)
 
 
-def _guarded(model: Entity) -> bool:
+def _guarded(model: Entity, sent: bool) -> bool:
+    """Whether a new version of the model is tried on live data before it reaches everyone:
+    a shadow run, or a canary on a share of requests, which a send never makes (it goes to
+    everyone in one run; its own staging is the output's rollout)."""
     validation = model.fields.get("validation")
     if not isinstance(validation, Mapping):
         return False
-    return _present(validation.get("canary")) or _present(validation.get("shadow"))
+    return _present(validation.get("shadow")) or (not sent and _present(validation.get("canary")))
 
 
 @fact(
@@ -66,7 +69,8 @@ def _guarded(model: Entity) -> bool:
     "recalled), `rollout` (the output's, or none), `models` (refs of its models), "
     "`unstaged` (refs of those models whose new versions reach every entity in one run: "
     "the output's `rollout` is not canary, shadow or staged, and the model declares no "
-    "`validation.canary` or `validation.shadow`; offline gates do not count), `gated` (refs "
+    "`validation.shadow`, nor, unless the results are sent, `validation.canary` (a send "
+    "goes to everyone in one run); offline gates do not count), `gated` (refs "
     "of those with offline gates) and `summary` (in words). Absent for other outputs.",
 )
 def output_reach(spec: Analysis) -> Mapping[str, Any]:
@@ -89,9 +93,9 @@ def output_reach(spec: Analysis) -> Mapping[str, Any]:
             continue
         rollout = output.fields.get("rollout")
         staged = rollout in _STAGED
-        unstaged = [] if staged else [m.ref for m in models if not _guarded(m)]
-        gated = [m.ref for m in models if _present(at(m.fields, "validation", "gates"))]
         sent = _sent(output)
+        unstaged = [] if staged else [m.ref for m in models if not _guarded(m, sent)]
+        gated = [m.ref for m in models if _present(at(m.fields, "validation", "gates"))]
         count = format_count(entities)
         result[output.id] = {
             "entities": entities,
