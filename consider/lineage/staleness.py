@@ -396,11 +396,12 @@ def fastest_walk(spec: Analysis) -> Fastest:
                 for u, kind in graph.up[v]:
                     if kind == skip or u in inside:
                         continue
-                    wait = (
-                        own[v].total
-                        if len(members) > 1
-                        else hop_wait(graph, u, v, kind, DATA, waits).total
-                    )
+                    if _reads_live(graph.entities[v]):
+                        wait = 0.0  # a hybrid output's online part reads its inputs as they are
+                    elif len(members) > 1:
+                        wait = own[v].total
+                    else:
+                        wait = hop_wait(graph, u, v, kind, DATA, waits).total
                     if value[u] + wait < best:
                         best_u, best = u, value[u] + wait
             for v in members:
@@ -412,3 +413,9 @@ def fastest_walk(spec: Analysis) -> Fastest:
 
     result: Fastest = spec.cached("lineage.fastest", compute)
     return result
+
+
+def _reads_live(entity: Entity) -> bool:
+    """Whether an output answers each request from its inputs as they are (its online part),
+    so its own precompute schedule does not delay what reaches it that way."""
+    return entity.kind == "outputs" and entity.fields.get("mode") == "hybrid"
