@@ -171,6 +171,13 @@ _KIND_CUES = {
 }
 
 
+_ALL_CUES = frozenset().union(*_KIND_CUES.values())
+_USER_MAY = frozenset({"can", "may", "allowed", "able"})
+"""Words that make a time phrase a window for what users may do ("authors can appeal within
+24 hours", "cancel any time within 14 days"), not a promise of the product's timing, unless
+a cue of freshness or answer time says otherwise in the same clause."""
+
+
 def _around(text: str, start: int, end: int, marks: str) -> str:
     """The part of ``text`` around the span ``start:end`` between two of ``marks``."""
     head = max(text.rfind(mark, 0, start) for mark in marks)
@@ -285,6 +292,8 @@ def product_pr_promises(spec: Analysis) -> Mapping[str, Any]:
             if key not in seen:
                 seen.add(key)
                 clause, sentence = _words_around(lowered, match.start(), match.end())
+                if clause & _USER_MAY and not clause & _ALL_CUES:
+                    continue  # "you can appeal within 24 hours": what users may do, not timing
                 kinds = _kinds_meant(clause, figures)
                 if kinds == tuple(kind for kind, _ in figures):
                     kinds = _kinds_meant(sentence, figures)
