@@ -322,8 +322,10 @@ def slo_capacity_shortfall(spec: Analysis) -> Mapping[str, Any]:
     kind="services",
     doc="The calls a second this service must take at peak when it is called once per "
     "request: the largest `throughput.peak` among the SLOs of the outputs whose "
-    "`request_path` calls it, times (1 + `throughput.headroom`): `{peak, needed, slo, "
-    "output}` (calls a second; ids and ref). Absent when no such SLO states a peak.",
+    "`request_path`, or whose fallback (its `path` or `source`, which takes every request "
+    "when the main path fails), calls it, times (1 + `throughput.headroom`): `{peak, "
+    "needed, slo, output, via}` (calls a second; ids and ref; `via` is `request_path` or "
+    "`fallback`). Absent when no such SLO states a peak.",
 )
 def service_request_peak(spec: Analysis) -> Mapping[str, Any]:
     result: dict[str, dict[str, Any]] = {}
@@ -335,8 +337,8 @@ def service_request_peak(spec: Analysis) -> Mapping[str, Any]:
         if peak is None or output is None:
             continue
         needed = round(peak * (1.0 + (number(throughput.get("headroom")) or 0.0)), ROUND)
-        for hop in calls(output.fields.get("request_path")):
-            service = spec.resolve(hop["dep"])
+        for ref, via in _called_per_request(output.fields):
+            service = spec.resolve(ref)
             if service is None or service.kind != "services":
                 continue
             current = result.get(service.id)
@@ -346,8 +348,21 @@ def service_request_peak(spec: Analysis) -> Mapping[str, Any]:
                     "needed": needed,
                     "slo": slo.id,
                     "output": output.ref,
+                    "via": via,
                 }
     return result
+
+
+def _called_per_request(fields: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(ref, via) of what an output calls once per request: its request path, then its
+    fallback's path or source, which take every request at once when the main path fails."""
+    found = [(hop["dep"], "request_path") for hop in calls(fields.get("request_path"))]
+    fallback = fields.get("fallback")
+    if isinstance(fallback, Mapping):
+        found += [(hop["dep"], "fallback") for hop in calls(fallback.get("path"))]
+        if isinstance(fallback.get("source"), str):
+            found.append((fallback["source"], "fallback"))
+    return found
 
 
 # Reference fields along which data flows into an entity; `models.trained_on` and
