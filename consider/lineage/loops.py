@@ -3,6 +3,7 @@ described once, at its first entity in id order."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.lineage.graph import cycle_through, first_in_id_order, lineage_graph
@@ -12,11 +13,20 @@ if TYPE_CHECKING:
     from consider.model import Entity
 
 
+def has_holdout(fields: Mapping[str, Any]) -> bool:
+    """Whether an output holds traffic out: a share above 0, as a percentage or in
+    `{share, description}` (a description alone, which may say there is none, is not one)."""
+    holdout = fields.get("holdout")
+    if isinstance(holdout, Mapping):
+        holdout = holdout.get("share")
+    return isinstance(holdout, (int, float)) and not isinstance(holdout, bool) and holdout > 0
+
+
 def _mitigations(entity: Entity) -> list[str]:
     fields = entity.fields
     found = []
     if entity.kind == "outputs":
-        if fields.get("holdout") not in (None, False):
+        if has_holdout(fields):
             found.append(f"{entity.ref} holdout")
         if fields.get("exploration") not in (None, False):
             found.append(f"{entity.ref} exploration")
@@ -48,7 +58,7 @@ def loops_by_ref(spec: Analysis) -> dict[str, dict[str, Any]]:
                 if e.kind == "outputs"
                 # What a filter hides or a decline refuses is never observed again.
                 and e.fields.get("decision") in ("filter", "approve")
-                and e.fields.get("holdout") in (None, False)
+                and not has_holdout(e.fields)
             )
             # Of those, the ones with no exploration either: an exploration of their own (a
             # reviewed sample of what they turned away) may observe some outcomes; with none,
