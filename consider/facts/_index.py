@@ -58,6 +58,7 @@ INDEX: dict[tuple[str, str], str] = {
     ("outputs", "tightest_freshness"): "serving",
     ("outputs", "tightest_p99"): "serving",
     ("product", "code_features"): "discipline",
+    ("product", "faq_answers"): "press_release",
     ("product", "faq_missing_categories"): "press_release",
     ("product", "faq_unanswered"): "press_release",
     ("product", "pr_promises"): "press_release",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from consider.facts import fact
 from consider.fields import ROUND, at, field_seconds, slo_output
+from consider.lazyre import LazyPattern
 from consider.lineage.delays import precompute_gaps, scheduled_finish
 from consider.phrases import (
     ALPHANUMERIC,
@@ -446,6 +447,44 @@ def product_faq_missing_categories(spec: Analysis) -> Mapping[str, Any]:
     internal = faq.get("internal") if isinstance(faq, dict) else None
     covered = {item.get("category") for item in internal or () if isinstance(item, dict)}
     return {"product": [c for c in REQUIRED_FAQ_CATEGORIES if c not in covered]}
+
+
+_FAQ_TOPICS = {
+    # What the product will not do: scope named in a question of the FAQ.
+    "non_goals": LazyPattern(
+        r"\b(?:out of scope|in scope|non-goals?|not (?:do|build|support|include|cover)|"
+        r"won't (?:do|build|support)|will not (?:do|build|support))\b",
+        re.IGNORECASE,
+    ),
+    # How fast a new feature or signal can be added to the models.
+    "feature_lead_time": LazyPattern(
+        r"\b(?:add|adding|ship|shipping)\s+(?:a\s+)?new\s+(?:feature|signal|input)s?\b",
+        re.IGNORECASE,
+    ),
+}
+
+
+@fact(
+    "faq_answers",
+    kind="product",
+    doc="Topics an answered FAQ entry (external or internal) already covers, by the words of "
+    "its question: `non_goals` (what is out of scope, what the product will not do) and "
+    "`feature_lead_time` (how fast a new feature or signal is added). A question a pack "
+    "would ask on such a topic is then answered in the FAQ.",
+)
+def product_faq_answers(spec: Analysis) -> Mapping[str, Any]:
+    faq = _working_backwards(spec).get("faq")
+    covered: dict[str, bool] = dict.fromkeys(_FAQ_TOPICS, False)
+    if isinstance(faq, dict):
+        for part in ("external", "internal"):
+            for item in faq.get(part) or ():
+                if not isinstance(item, dict) or not _written(item.get("a")):
+                    continue
+                question = item.get("q")
+                for topic, pattern in _FAQ_TOPICS.items():
+                    if isinstance(question, str) and pattern.search(question):
+                        covered[topic] = True
+    return {"product": covered}
 
 
 @fact(
