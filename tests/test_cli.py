@@ -476,18 +476,15 @@ def test_rules_list_json_lists_every_rule_with_id_pack_kind_and_severity(
     }
 
 
+PACKS = {"schema", "consider", "realtime", "sla", "dependencies", "collection", "working-backwards"}
+"""Every pack `rules list` shows with nothing installed: the five built-in packs, the
+schema's own findings and the gate's rules."""
+
+
 def test_rules_list_json_covers_the_five_builtin_packs(run_cli: RunCli) -> None:
     listed = json.loads(run_cli("rules", "list", "--format", "json")[1])
     packs = {e["pack"] for e in listed}
-    assert packs == {
-        "schema",
-        "consider",
-        "realtime",
-        "sla",
-        "dependencies",
-        "collection",
-        "working-backwards",
-    }
+    assert packs == PACKS
     for pack in packs - {"schema", "consider"}:
         kinds = [e["kind"] for e in listed if e["pack"] == pack]
         assert kinds.count("question") >= 3 and kinds.count("risk") >= 3, pack
@@ -614,15 +611,7 @@ def test_the_installed_package_checks_outside_the_checkout(tmp_path: Path) -> No
     )
     listed = _process(_console_script(), "rules", "list", "--format", "json", cwd=tmp_path)
     packs = {rule["pack"] for rule in json.loads(listed.stdout)}
-    assert packs == {
-        "schema",
-        "consider",
-        "realtime",
-        "sla",
-        "dependencies",
-        "collection",
-        "working-backwards",
-    }
+    assert packs == PACKS
 
 
 def test_the_installed_console_script(tmp_path: Path) -> None:
