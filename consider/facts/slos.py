@@ -14,6 +14,7 @@ from consider.fields import (
     ROUND,
     ROUND_AVAILABILITY,
     ROUND_RATIO,
+    at,
     calls,
     field_seconds,
     number,
@@ -417,12 +418,6 @@ def slo_inputs_without_event_time(spec: Analysis) -> Mapping[str, Any]:
 # -- deadlines of scheduled outputs ------------------------------------------------------------
 
 
-def _on_failure(fields: Mapping[str, Any]) -> str | None:
-    precompute = fields.get("precompute")
-    value = precompute.get("on_failure") if isinstance(precompute, Mapping) else None
-    return value if isinstance(value, str) else None
-
-
 @fact(
     "deadline",
     kind="slos",
@@ -473,7 +468,7 @@ def slo_deadline(spec: Analysis) -> Mapping[str, Any]:
             "allowed": allowed,
             "ratio": ratio(finish - start, allowed),
             "summary": f"{', '.join(parts)}: done by {format_clock(finish)}",
-            "on_failure": _on_failure(output.fields),
+            "on_failure": at(output.fields, "precompute", "on_failure"),
             "finish_clock": format_clock(finish),
             "deadline_clock": format_clock(deadline),
         }
