@@ -125,56 +125,104 @@ def spec_shape() -> Any:
     return _Shapes(schema("spec")).root
 
 
-def _accepts(shape: Any, value: Any) -> bool:
-    if isinstance(shape, ChoiceShape):
-        return any(_accepts(option, value) for option in shape.options)
-    if isinstance(shape, ObjectShape):
-        return isinstance(value, dict)
-    if isinstance(shape, ArrayShape):
-        return isinstance(value, list)
-    if isinstance(shape, RefShape):
-        return isinstance(value, str)
-    if isinstance(shape, UnitShape):
-        try:
-            PARSERS[shape.name](value)
-        except (ValueError, KeyError, TypeError, ArithmeticError):
-            return False
-    return True
+_MISSING = object()
+_UNREADABLE = object()
+"""A unit value its parser refuses, as the memo of :class:`_Normaliser` keeps it."""
 
 
-def _normalise(
-    value: Any, shape: Any, path: tuple[Token, ...], refs: list[tuple[tuple[Token, ...], str]]
-) -> Any:
-    if isinstance(shape, ChoiceShape):
-        for option in shape.options:
-            if _accepts(option, value):
-                return _normalise(value, option, path, refs)
-        return value
-    if isinstance(shape, UnitShape):
+class _Normaliser:
+    """Normalises one spec's values against the shapes, and collects its references.
+
+    A spec writes the same few unit values (``5m``, ``99.9%``) thousands of times: each
+    distinct (unit, value) is parsed once per build; the results are numbers, so sharing
+    them is safe.
+    """
+
+    __slots__ = ("parsed",)
+
+    def __init__(self) -> None:
+        self.parsed: dict[tuple[str, type, Any], Any] = {}
+
+    def unit(self, name: str, value: Any) -> Any:
+        """``value`` read as the unit ``name``, or :data:`_UNREADABLE`."""
+        kind = type(value)
+        memo = kind is str or kind is int or kind is float
+        if memo:  # the type is in the key: True == 1, but a count refuses True
+            key = (name, kind, value)
+            found = self.parsed.get(key, _MISSING)
+            if found is not _MISSING:
+                return found
         try:
-            return PARSERS[shape.name](value)
+            result = PARSERS[name](value)
         except (ValueError, KeyError, TypeError, ArithmeticError):
-            return None
-    if isinstance(shape, RefShape):
-        if isinstance(value, str):
-            refs.append((path, value))
-        return value
-    if isinstance(shape, ObjectShape) and isinstance(value, dict):
-        result = {}
-        for key, item in value.items():
-            sub = shape.properties.get(key)
-            if sub is None:
-                sub = next((s for p, s in shape.patterns if p.search(key)), shape.additional)
-            # A leaf (most fields: text, numbers, flags) is kept as it is, without a call.
-            result[key] = (
-                item if sub is None or sub is _LEAF else _normalise(item, sub, (*path, key), refs)
-            )
+            result = _UNREADABLE
+        if memo:
+            self.parsed[key] = result
         return result
-    if isinstance(shape, ArrayShape) and isinstance(value, list):
-        if shape.items is _LEAF:
-            return list(value)
-        return [_normalise(item, shape.items, (*path, i), refs) for i, item in enumerate(value)]
-    return value
+
+    def accepts(self, shape: Any, value: Any) -> bool:
+        kind = type(shape)
+        if kind is ChoiceShape:
+            return any(self.accepts(option, value) for option in shape.options)
+        if kind is ObjectShape:
+            return isinstance(value, dict)
+        if kind is ArrayShape:
+            return isinstance(value, list)
+        if kind is RefShape:
+            return isinstance(value, str)
+        if kind is UnitShape:
+            return self.unit(shape.name, value) is not _UNREADABLE
+        return True
+
+    def normalise(
+        self,
+        value: Any,
+        shape: Any,
+        path: tuple[Token, ...],
+        refs: list[tuple[tuple[Token, ...], str]],
+    ) -> Any:
+        kind = type(shape)
+        if kind is ObjectShape:
+            if not isinstance(value, dict):
+                return value
+            result = {}
+            properties, normalise = shape.properties, self.normalise
+            for key, item in value.items():
+                sub = properties.get(key)
+                if sub is None:
+                    sub = next((s for p, s in shape.patterns if p.search(key)), shape.additional)
+                # A leaf (most fields: text, numbers, flags) is kept as it is, without a call.
+                result[key] = (
+                    item
+                    if sub is None or sub is _LEAF
+                    else normalise(item, sub, (*path, key), refs)
+                )
+            return result
+        if kind is ChoiceShape:
+            options = shape.options
+            if len(options) == 1 and type(options[0]) is not UnitShape:
+                # A definition's one shape (most $refs): a shape that refuses the value
+                # keeps it as it is, as a choice of none would.
+                return self.normalise(value, options[0], path, refs)
+            for option in options:
+                if self.accepts(option, value):
+                    return self.normalise(value, option, path, refs)
+            return value
+        if kind is UnitShape:
+            parsed = self.unit(shape.name, value)
+            return None if parsed is _UNREADABLE else parsed
+        if kind is RefShape:
+            if isinstance(value, str):
+                refs.append((path, value))
+            return value
+        if kind is ArrayShape:
+            if not isinstance(value, list):
+                return value
+            items = shape.items
+            if items is _LEAF:
+                return list(value)
+            return [self.normalise(item, items, (*path, i), refs) for i, item in enumerate(value)]
+        return value
 
 
 # -- the model --------------------------------------------------------------------------------
@@ -250,12 +298,13 @@ class Spec(Record):
 def build(document: Document, validation: Validation) -> Spec:
     """Normalise and link a validated spec."""
     shape = spec_shape()
+    normalise = _Normaliser().normalise
     data = validation.data
     product_shape = shape.properties.get(PRODUCT) if isinstance(shape, ObjectShape) else None
     written_product = data.get(PRODUCT)
     product_raw: dict[str, Any] = written_product if isinstance(written_product, dict) else {}
     product: dict[str, Any] = (
-        _normalise(product_raw, product_shape, (), []) if product_shape else dict(product_raw)
+        normalise(product_raw, product_shape, (), []) if product_shape else dict(product_raw)
     )
     collections: dict[str, dict[str, Entity]] = {}
     for kind in COLLECTIONS:
@@ -269,7 +318,7 @@ def build(document: Document, validation: Validation) -> Spec:
                 continue
             entity_shape = _entity_shape(collection_shape, ident)
             refs: list[tuple[tuple[Token, ...], str]] = []
-            fields = _normalise(body, entity_shape, (), refs) if entity_shape else dict(body)
+            fields = normalise(body, entity_shape, (), refs) if entity_shape else dict(body)
             found[ident] = Entity(
                 kind, ident, f"/{kind}/{escape_pointer_token(ident)}", fields, body, refs
             )
