@@ -235,12 +235,22 @@ class _Frame:
         "mark",
         "marks",
         "merges",
-        "pointer",
+        "parent",
+        "token",
     )
 
-    def __init__(self, container: dict[str, Any] | list[Any], pointer: str, mark: int) -> None:
+    def __init__(
+        self,
+        container: dict[str, Any] | list[Any],
+        parent: _Frame | None,
+        token: str | int,
+        mark: int,
+    ) -> None:
         self.container = container
-        self.pointer = pointer
+        # Where the container sits: under ``token`` in its parent's. Its JSON pointer is
+        # built from these only when something needs it (a duplicate key, an anchor).
+        self.parent = parent
+        self.token = token
         self.mark = mark
         # Where each child's key and value were written, by key or index (no pointer), packed
         # in one int (see _pack): a tuple each would be most of a large spec's memory.
@@ -252,6 +262,17 @@ class _Frame:
         # Inside the value of a duplicate key, which is dropped: its positions are not kept,
         # so they cannot overwrite those of the first value, which is.
         self.discard = False
+
+    @property
+    def pointer(self) -> str:
+        """The container's JSON pointer."""
+        tokens: list[str] = []
+        frame: _Frame | None = self
+        while frame is not None and frame.parent is not None:
+            token = frame.token
+            tokens.append(escape_pointer_token(token) if isinstance(token, str) else str(token))
+            frame = frame.parent
+        return "".join(f"/{token}" for token in reversed(tokens))
 
 
 def _shown_tag(tag: str) -> str:
@@ -502,9 +523,31 @@ class _Builder:
                         frame.merges = []
                     frame.merges.append(None)
                 return
-        value = self.constructed.get((event.tag, event.implicit[0], event.value), _MISSING)
-        if value is _MISSING:
-            value = self._construct(event)
+            value = self.constructed.get((event.tag, event.implicit[0], event.value), _MISSING)
+            if value is _MISSING:
+                value = self._construct(event)
+            slot = frame.key
+            container = frame.container
+            if (
+                slot is not None
+                and not event.anchor
+                and type(container) is dict
+                and frame.merges is None
+                and slot not in container
+            ):
+                # A mapping's value, the commonest after keys: as _place, without the call.
+                mark = event.start_mark
+                container[slot] = value
+                frame.key = None
+                if not frame.discard:
+                    frame.marks[slot] = frame.key_mark * _PLACE + (
+                        (mark.line + 1) * _HALF + mark.column + 1
+                    )
+                return
+        else:
+            value = self.constructed.get((event.tag, event.implicit[0], event.value), _MISSING)
+            if value is _MISSING:
+                value = self._construct(event)
         if event.anchor:
             pointer = self._child_pointer(event)
             assert pointer is not None
@@ -570,27 +613,37 @@ class _Builder:
         is_map = isinstance(event, yaml.MappingStartEvent)
         if event.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
             raise self._tag_error(event.tag, event.start_mark)
-        pointer = self._child_pointer(event)
-        if pointer is None:
-            raise self._fail(
-                "a mapping or list used as a key; keys must be plain text", event.start_mark
-            )
-        if len(self.stack) >= self.limits.max_depth:
+        stack = self.stack
+        parent = stack[-1] if stack else None
+        token: str | int = ""
+        if parent is not None:
+            if type(parent.container) is list:
+                token = len(parent.container)
+            elif parent.key is None:
+                raise self._fail(
+                    "a mapping or list used as a key; keys must be plain text", event.start_mark
+                )
+            else:
+                token = parent.key
+        if len(stack) >= self.limits.max_depth:
             raise self._fail(
                 f"nesting is deeper than {self.limits.max_depth} levels; a spec never needs "
                 "this, so flatten the structure",
                 event.start_mark,
             )
-        discard = self._is_duplicate_slot()
+        discard = parent is not None and (
+            parent.discard or (type(parent.container) is dict and token in parent.container)
+        )
         container: dict[str, Any] | list[Any] = {} if is_map else []
-        frame = _Frame(container, pointer, _packed(event.start_mark))
+        mark = event.start_mark
+        frame = _Frame(container, parent, token, (mark.line + 1) * _HALF + mark.column + 1)
         frame.discard = discard
         if not discard:
             self.places[id(container)] = frame.marks
             self.placed.append(container)
-        self.stack.append(frame)
+        stack.append(frame)
         if event.anchor:
-            self.anchors[event.anchor] = (container, pointer, (-1, 0))
+            self.anchors[event.anchor] = (container, frame.pointer, (-1, 0))
             frame.anchor = event.anchor
 
     def _end(self) -> None:
