@@ -86,12 +86,19 @@ def group(findings: list[Finding], rules: RuleSet) -> list[Finding]:
             i = parent[i]
         return i
 
+    # Each finding of a subsumed rule, by (rule, root): a primary finds its members by
+    # lookup, so grouping stays linear in the findings (a large spec has tens of thousands).
+    subsumed = {rule for members in subsumes.values() for rule in members}
+    by_root: dict[tuple[str, str], list[int]] = {}
+    for j, other in enumerate(findings):
+        if other.rule in subsumed:
+            for root in other.roots:
+                by_root.setdefault((other.rule, root), []).append(j)
     for i, primary in enumerate(findings):
-        for j, other in enumerate(findings):
-            if other.rule in subsumes.get(primary.rule, ()) and set(primary.roots) & set(
-                other.roots
-            ):
-                parent[top(j)] = top(i)
+        for rule in subsumes.get(primary.rule, ()):
+            for root in primary.roots:
+                for j in by_root.get((rule, root), ()):
+                    parent[top(j)] = top(i)
     groups: dict[int, list[int]] = {}
     for i in range(len(findings)):
         groups.setdefault(top(i), []).append(i)

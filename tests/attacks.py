@@ -148,6 +148,37 @@ def _runtime_repr(folder: Path) -> list[str]:
     return ["check", "--pack", _pack(folder, when="contains(@, 'a')"), spec]
 
 
+def _one_cause_many_times(folder: Path) -> list[str]:
+    """A pack whose risk subsumes another, both firing on each of 12,000 outputs: 24,000
+    findings to group (grouping once compared every finding with every other: minutes)."""
+    extra = textwrap.indent(
+        textwrap.dedent(
+            """\
+          - id: attack-cause
+            title: The cause
+            for: outputs
+            when: mode
+            severity: error
+            message: "{_id} has the cause"
+            why: w
+            fix: f
+            subsumes: [attack-risk]
+        """
+        ),
+        "  ",
+    )
+    outputs = "".join(f"  o{i}: {{mode: online}}\n" for i in range(12_000))
+    return [
+        "check",
+        "--no-builtin-packs",
+        "--no-plugin-packs",
+        "--pack",
+        _pack(folder, extra=extra),
+        "--format=concise",
+        _spec(folder, SPEC + "outputs:\n" + outputs),
+    ]
+
+
 def _named(folder: Path, name: str, text: str = "x") -> list[str]:
     return ["check", _spec(folder, text, name)]
 
@@ -273,6 +304,7 @@ ATTACKS: tuple[Attack, ...] = (
         frozenset({2}),
         "\\u2028",
     ),
+    Attack("one-cause-many-times", _one_cause_many_times, frozenset({1}), "attack-cause"),
     Attack("rules-list-escape", _pack_title_escape("list"), frozenset({0}), "\\x1b"),
     Attack("rules-show-escape", _pack_title_escape("show"), frozenset({0}), "\\x1b"),
 )
