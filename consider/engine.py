@@ -13,16 +13,16 @@ Their public names are re-exported here, where callers have always found them.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
-from typing import Any
+from collections.abc import Callable, Collection, Iterator
+from typing import Any, NamedTuple
 
 from jmespath.exceptions import JMESPathError
 
-from consider import bounds
+from consider import bounds, compiled
 from consider import facts as facts_registry
 from consider.analysis import Analysis
 from consider.errors import PackError
-from consider.findings import Finding, Kind, Status, fingerprint
+from consider.findings import Finding, Kind, Severity, Status, fingerprint
 from consider.loader import escape_pointer_token
 from consider.model import Entity, Spec, refs_view
 from consider.packs import ENGINE_VERSION, index, load_pack, load_rules
@@ -58,12 +58,78 @@ def truthy(value: Any) -> bool:
     return value is not None and value is not False and value != "" and value != [] and value != {}
 
 
+Function = Callable[[Any], Any]
+"""An expression as a function of a condition's data."""
+
+
+class _QuestionCheck(NamedTuple):
+    question: Question
+    names: tuple[tuple[str, ...], ...] | None
+    """``answered_by`` as chains of field names, when every path is one (the usual case):
+    looked up directly, without an expression each."""
+    answers: tuple[Function, ...]
+    when: Function | None
+
+
+class _RiskCheck(NamedTuple):
+    risk: Risk
+    when: Function | None
+    escalate: tuple[tuple[Function, Severity], ...]
+
+
+class _Checks(NamedTuple):
+    """One kind's rules, their expressions as functions, in evaluation order."""
+
+    questions: tuple[_QuestionCheck, ...]
+    risks: tuple[_RiskCheck, ...]
+
+
+def _checks(rules: RuleSet, kind: str, many: bool) -> _Checks:
+    """The rules for ``kind``. Over ``many`` entities each expression is compiled to one
+    function up front (``Expression.function``); over a few, it is searched as it comes,
+    so a small spec (a pre-commit hook's) never pays for compiling."""
+
+    def function(expression: Any) -> Function:
+        return expression.function() if many else expression.search  # type: ignore[no-any-return]
+
+    questions = tuple(
+        _QuestionCheck(
+            question,
+            (
+                tuple(tuple(path.split(".")) for path in question.answered_by)
+                if all("[" not in path for path in question.answered_by)
+                else None
+            ),
+            tuple(function(path) for path in question.answer_paths),
+            function(question.when) if question.when is not None else None,
+        )
+        for question in rules.questions.get(kind, ())
+    )
+    risks = tuple(
+        _RiskCheck(
+            risk,
+            function(risk.when) if risk.when is not None else None,
+            tuple((function(e.when), e.severity) for e in risk.escalate),
+        )
+        for risk in rules.risks.get(kind, ())
+    )
+    return _Checks(questions, risks)
+
+
 def evaluate(spec: Spec, rules: RuleSet) -> list[Finding]:
     """Every question and risk of ``rules`` over ``spec``, sorted; schema findings included."""
     wanted = {kind for kind in KINDS if rules.questions.get(kind) or rules.risks.get(kind)}
+    checks = {
+        kind: _checks(
+            rules,
+            kind,
+            kind != PRODUCT and len(spec.collections.get(kind, ())) >= compiled.COMPILE_AFTER,
+        )
+        for kind in wanted
+    }
     findings = list(spec.findings)
     for kind, ident, pointer, raw, data in contexts(spec, rules, wanted):
-        findings.extend(_evaluate_one(spec, rules, kind, ident, pointer, raw, data))
+        findings.extend(_evaluate_one(spec, checks[kind], kind, ident, pointer, raw, data))
     findings = group(findings, rules)
     findings.sort(key=Finding.sort_key)
     return findings
@@ -176,18 +242,38 @@ def _path_pointer(base: str, path: str) -> str:
 
 
 def _evaluate_one(
-    spec: Spec, rules: RuleSet, kind: str, ident: str, pointer: str, raw: Any, data: dict[str, Any]
+    spec: Spec, checks: _Checks, kind: str, ident: str, pointer: str, raw: Any, data: dict[str, Any]
 ) -> list[Finding]:
     current: Rule | None = None
     try:
         results: list[Finding] = []
         open_questions: dict[str, Finding] = {}
-        for current in rules.questions.get(kind, ()):
-            found = ask(spec, current, pointer, raw, data)
+        for check in checks.questions:
+            current = check.question
+            # Any written value answers, an empty list too: `inputs_from: []` says "none".
+            # Tested before the condition: a path is cheaper than a condition, and most
+            # questions of a well-kept spec are answered.
+            if check.names is not None:
+                if _answered(data, check.names):
+                    continue
+            elif any(answer(data) is not None for answer in check.answers):
+                continue
+            if check.when is not None and not truthy(check.when(data)):
+                continue
+            found = _question(spec, current, pointer, raw, data)
             if found is not None:
                 open_questions[current.id] = found
-        for current in rules.risks.get(kind, ()):
-            fired = _fire(spec, current, pointer, raw, data, open_questions, f"{kind}:{ident}")
+        for risk_check in checks.risks:
+            current = risk_check.risk
+            if risk_check.when is not None and not truthy(risk_check.when(data)):
+                continue
+            severity = next(
+                (severity for when, severity in risk_check.escalate if truthy(when(data))),
+                current.severity,
+            )
+            fired = _fire(
+                spec, current, severity, pointer, raw, data, open_questions, f"{kind}:{ident}"
+            )
             if fired is not None:
                 results.append(fired)
     except (JMESPathError, TypeError, ValueError, RecursionError) as error:
@@ -217,6 +303,30 @@ def ask(
         return None
     if question.when is not None and not truthy(question.when.search(data)):
         return None
+    return _question(spec, question, base, raw, data)
+
+
+def _answered(data: dict[str, Any], names: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether any chain of field names reaches a value (JMESPath's field lookup: anything
+    without ``get`` has no fields)."""
+    for chain in names:
+        value: Any = data
+        for name in chain:
+            try:
+                value = value.get(name)
+            except AttributeError:
+                value = None
+                break
+        if value is not None:
+            return True
+    return False
+
+
+def _question(
+    spec: Spec, question: Question, base: str, raw: Any, data: dict[str, Any]
+) -> Finding | None:
+    """An applicable, unanswered question's finding (open, or acknowledged with tbd), or
+    None where the value that would answer it was rejected by the schema."""
     # A value the schema rejected is already a finding at that place; asking for it again
     # would report one mistake twice.
     if any(_rejected(spec, _path_pointer(base, path)) for path in question.answered_by):
@@ -242,18 +352,16 @@ def ask(
 def _fire(
     spec: Spec,
     risk: Risk,
+    severity: Severity,
     base: str,
     raw: Any,
     data: dict[str, Any],
     open_questions: dict[str, Finding],
     entity: str,
 ) -> Finding | None:
+    """A risk's finding where its condition held (at ``severity``, escalated or not), or
+    None where it would point at a value the schema rejected."""
     document = spec.document
-    if risk.when is not None and not truthy(risk.when.search(data)):
-        return None
-    severity = next(
-        (e.severity for e in risk.escalate if truthy(e.when.search(data))), risk.severity
-    )
     where_pointer = next(
         (
             p

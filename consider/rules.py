@@ -45,6 +45,11 @@ class Expression(Record):
         """The expression's value over ``data``."""
         return _SEARCHER.search(self.expression, self.parsed, data)
 
+    def function(self) -> compiled.Compiled:
+        """The expression compiled to a function of the data (``search`` as one call), for
+        a rule evaluated over many entities."""
+        return _SEARCHER.function(self.expression, self.parsed)
+
 
 class Template(Record):
     """A message with ``{expr}`` or ``{expr|filter}`` placeholders, compiled once."""
