@@ -22,8 +22,8 @@ from jmespath.visitor import TreeInterpreter
 
 from consider.engine import contexts, truthy
 from consider.errors import UsageError
-from consider.facts import LazyFacts
 from consider.findings import Finding, reported
+from consider.lazy import LazyMapping
 from consider.model import Spec
 from consider.rules import Question, Risk, RuleSet
 from consider.text import did_you_mean
@@ -295,7 +295,7 @@ def _value(value: Any, unit: str | None, *, brief: bool = False) -> str:
         if unit in FORMATTERS:
             return f"{text} ({FORMATTERS[unit](float(value))})"
         return text
-    if isinstance(value, LazyFacts):
+    if isinstance(value, LazyMapping):
         value = dict(value.materialise())
     try:
         text = json.dumps(value, sort_keys=True, default=str)

@@ -15,6 +15,7 @@ from typing import Any
 
 from consider.engine_rules import schema_finding
 from consider.findings import Finding
+from consider.lazy import LazyMapping, as_plain_dict
 from consider.loader import Document, escape_pointer_token
 from consider.records import Record
 from consider.resources import schema
@@ -374,21 +375,43 @@ def _dangling(spec: Spec, reference: Reference) -> Finding:
 def refs_view(
     spec: Spec, entity: Entity, views: dict[str, dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    """The entity's reference fields, mirrored, each reference replaced by its entity's view.
+    """The entity's reference fields, mirrored, each reference replaced by its entity's view
+    (built for a field when a condition first reads it: most read none).
 
     ``views``, kept by a caller across entities, holds each referenced entity's view once:
     conditions only read them, so an entity referenced a thousand times is copied once.
     """
-    view: dict[str, Any] = {}
-    for path, target in entity.refs:
-        seen = views.get(target) if views is not None else None
-        if seen is None:
-            resolved = spec.resolve(target)
-            seen = resolved.view() if resolved is not None else None
-            if views is not None and seen is not None:
-                views[target] = seen
-        _assign(view, path, seen)
-    return view
+    return LazyRefs(spec, entity, views if views is not None else {})
+
+
+@as_plain_dict
+class LazyRefs(LazyMapping):
+    """``_refs`` of one entity: each top-level field of its references, mirrored, when read."""
+
+    __slots__ = ("_entity", "_spec", "_views")
+    keeps_none = True  # a field of references that resolve to nothing reads as null
+
+    def __init__(self, spec: Spec, entity: Entity, views: dict[str, dict[str, Any]]) -> None:
+        super().__init__()
+        self._spec, self._entity, self._views = spec, entity, views
+
+    def _names(self) -> list[str]:
+        return list(dict.fromkeys(str(path[0]) for path, _ in self._entity.refs))
+
+    def _compute(self, name: str) -> Any:
+        view: dict[str, Any] = {}
+        views = self._views
+        for path, target in self._entity.refs:
+            if path[0] != name:
+                continue
+            seen = views.get(target)
+            if seen is None:
+                resolved = self._spec.resolve(target)
+                seen = resolved.view() if resolved is not None else None
+                if seen is not None:
+                    views[target] = seen
+            _assign(view, path, seen)
+        return view.get(name)  # None for a scalar reference to nothing: kept, as written
 
 
 def _assign(root: dict[str, Any], path: tuple[Token, ...], value: Any) -> None:

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from typing import Any, TypeAlias
 
 from consider import bounds, compiled
-from consider import facts as facts_registry
 from consider.findings import Severity
+from consider.lazy import LazyMapping
 from consider.records import Record
 from consider.units import FORMATTERS
 from consider.vocabulary import COLLECTIONS, PRODUCT
@@ -195,7 +195,7 @@ def _show(value: Any, filter_name: str | None) -> str:
         return f"{value:g}"
     if isinstance(value, list):
         return ", ".join(_show(item, None) for item in value)
-    if isinstance(value, facts_registry.LazyFacts):
+    if isinstance(value, LazyMapping):
         value = value.materialise()
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True, default=str)

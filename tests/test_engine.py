@@ -692,3 +692,33 @@ def test_fingerprints_ignore_line_numbers_but_not_content(tmp_path: Path) -> Non
     assert [f.fingerprint for f in first] == [f.fingerprint for f in moved]
     assert len({f.fingerprint for f in first}) == 2  # rule is part of it
     assert [f.fingerprint for f in changed] != [f.fingerprint for f in first]
+
+
+def test_refs_are_built_field_by_field_as_read_and_whole_in_written_order() -> None:
+    spec = spec_of(
+        """\
+        consider: 1
+        product: {name: A, owner: t, tier: 1}
+        outputs:
+          rows: {mode: online, depends_on: ["model:ranker", "model:gone"]}
+        models:
+          ranker: {retrain: {cadence: 1d}}
+        slos:
+          fast: {applies_to: "output:nothing", availability: "99.9%"}
+        """
+    )
+    rows = refs_view(spec, spec.collections["outputs"]["rows"])
+    assert dict.__len__(rows) == 0  # nothing built until a condition reads it
+    ranker = {"retrain": {"cadence": 86400.0}, "_id": "ranker", "_kind": "models"}
+    assert rows.get("depends_on") == [ranker, None]
+    assert rows.get("mode") is None  # not a reference field
+    # A scalar reference to nothing reads as null, and its field is still there as written.
+    fast = refs_view(spec, spec.collections["slos"]["fast"])
+    assert fast.get("applies_to") is None
+    assert list(fast) == ["applies_to"] and "applies_to" in fast and fast["applies_to"] is None
+    assert jmespath.search("keys(@)", fast) == ["applies_to"]
+    assert jmespath.search("length(_refs.depends_on)", {"_refs": rows}) == 2
+    # Whole, the fields come in their written order whatever was read first.
+    home = refs_view(spec_of(SPEC), spec_of(SPEC).collections["outputs"]["home-rows"])
+    home.get("request_path")
+    assert list(home) == ["depends_on", "request_path"]

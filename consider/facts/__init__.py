@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from consider.errors import PackError
+from consider.lazy import LazyMapping, as_plain_dict
 from consider.records import Record
 
 if TYPE_CHECKING:
@@ -258,68 +259,19 @@ class FactStore:
         return LazyFacts(self, kind, ident)
 
 
-class LazyFacts(dict[str, Any]):
-    """``_facts`` for one entity: a mapping whose values are computed when first read.
+@as_plain_dict
+class LazyFacts(LazyMapping):
+    """``_facts`` for one entity: each fact computed (for its whole kind, by the store) when
+    a condition first reads it; all of them when the whole mapping is needed."""
 
-    JMESPath reads a field with ``.get``; anything that needs the whole mapping (``keys``,
-    ``*``, ``length``) first computes every fact of the entity's kind.
-    """
-
-    __slots__ = ("_full", "_ident", "_kind", "_store")
+    __slots__ = ("_ident", "_kind", "_store")
 
     def __init__(self, store: FactStore, kind: str, ident: str) -> None:
         super().__init__()
-        self._store, self._kind, self._ident, self._full = store, kind, ident, False
+        self._store, self._kind, self._ident = store, kind, ident
 
-    def get(self, name: str, default: Any = None) -> Any:
-        if self._full or dict.__contains__(self, name):
-            return dict.get(self, name, default)
-        value = self._store.value(self._kind, name, self._ident)
-        if value is not None:
-            dict.__setitem__(self, name, value)
-        return default if value is None else value
+    def _names(self) -> list[str]:
+        return self._store.names(self._kind)
 
-    def materialise(self) -> dict[str, Any]:
-        """Every fact of the entity, computed; the mapping itself, now complete."""
-        if not self._full:
-            for name in self._store.names(self._kind):
-                self.get(name)
-            self._full = True
-        return self
-
-    def __getitem__(self, name: str) -> Any:
-        value = self.get(name)
-        if value is None:
-            raise KeyError(name)
-        return value
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self.get(name) is not None
-
-    def __iter__(self) -> Iterator[str]:
-        return dict.__iter__(self.materialise())
-
-    def __len__(self) -> int:
-        return dict.__len__(self.materialise())
-
-    def keys(self) -> Any:
-        return dict.keys(self.materialise())
-
-    def values(self) -> Any:
-        return dict.values(self.materialise())
-
-    def items(self) -> Any:
-        return dict.items(self.materialise())
-
-    def __eq__(self, other: object) -> bool:
-        return dict.__eq__(self.materialise(), other)
-
-    __hash__ = None
-
-    def __repr__(self) -> str:
-        return dict.__repr__(self.materialise())
-
-
-# JMESPath's functions (keys(), length(), ...) check an argument's type by the name of its
-# class; under its own name a LazyFacts would be refused as an unknown type, not an object.
-LazyFacts.__name__ = "dict"
+    def _compute(self, name: str) -> Any:
+        return self._store.value(self._kind, name, self._ident)
