@@ -106,6 +106,7 @@ def generate(name: str, schema: dict[str, object]) -> str:
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == _EXCEPTION:
             node.keywords = [k for k in node.keywords if k.arg != "definition"]
     tree = _FormattedNames().visit(tree)
+    tree = _NamesOnlyWhenRaised().visit(tree)
     return _HEADER.format(name=name) + ast.unparse(tree).strip() + "\n"
 
 
@@ -141,6 +142,23 @@ class _FormattedNames(ast.NodeTransformer):
             return node  # a lone brace, or a placeholder that is not a plain name
         formatted = ast.parse("f" + repr(text), mode="eval").body
         return ast.copy_location(formatted, node)
+
+
+class _NamesOnlyWhenRaised(ast.NodeTransformer):
+    """A nested validator is passed its caller's ``name_prefix`` as it is.
+
+    fastjsonschema names each nested value (``data.outputs.home-rows.slo``) by building the
+    text at every call, valid or not: a concatenation per mapping entry and list item of a
+    spec. consider reads only whether a document is valid (jsonschema explains a failure,
+    with its own names), so the text is never built: an error raised below carries the
+    nearest enclosing name instead.
+    """
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if getattr(node.func, "id", "").startswith("validate___") and len(node.args) == 3:
+            node.args[2] = ast.Name(id="name_prefix", ctx=ast.Load())
+        return node
 
 
 def write(root: Path) -> list[Path]:

@@ -84,7 +84,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                         data__rules_value_one_of_count1 = 0
                         if data__rules_value_one_of_count1 < 2:
                             try:
-                                validate___definitions_setting(data__rules_value, custom_formats, (name_prefix or 'data') + f'.rules.{data__rules_key}')
+                                validate___definitions_setting(data__rules_value, custom_formats, name_prefix)
                                 data__rules_value_one_of_count1 += 1
                             except (JsonSchemaValueException, JsonSchemaValuesException):
                                 pass
@@ -101,7 +101,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                                     if 'severity' in data__rules_value_keys:
                                         data__rules_value_keys.remove('severity')
                                         data__rules_value__severity = data__rules_value['severity']
-                                        validate___definitions_setting(data__rules_value__severity, custom_formats, (name_prefix or 'data') + f'.rules.{data__rules_key}.severity')
+                                        validate___definitions_setting(data__rules_value__severity, custom_formats, name_prefix)
                                     if data__rules_value_keys:
                                         raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.rules.{data__rules_key}' + ' must not contain ' + str(data__rules_value_keys) + ' properties', value=data__rules_value, name='' + (name_prefix or 'data') + f'.rules.{data__rules_key}' + '', rule='additionalProperties')
                                 data__rules_value_one_of_count1 += 1

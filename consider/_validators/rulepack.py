@@ -46,7 +46,7 @@ def validate(data, custom_formats={}, name_prefix=None):
         if 'pack' in data_keys:
             data_keys.remove('pack')
             data__pack = data['pack']
-            validate___definitions_id(data__pack, custom_formats, (name_prefix or 'data') + '.pack')
+            validate___definitions_id(data__pack, custom_formats, name_prefix)
         if 'title' in data_keys:
             data_keys.remove('title')
             data__title = data['title']
@@ -86,7 +86,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__questions_is_list:
                 data__questions_len = len(data__questions)
                 for data__questions_x, data__questions_item in enumerate(data__questions):
-                    validate___definitions_question(data__questions_item, custom_formats, (name_prefix or 'data') + f'.questions[{data__questions_x}]')
+                    validate___definitions_question(data__questions_item, custom_formats, name_prefix)
         if 'risks' in data_keys:
             data_keys.remove('risks')
             data__risks = data['risks']
@@ -96,7 +96,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__risks_is_list:
                 data__risks_len = len(data__risks)
                 for data__risks_x, data__risks_item in enumerate(data__risks):
-                    validate___definitions_risk(data__risks_item, custom_formats, (name_prefix or 'data') + f'.risks[{data__risks_x}]')
+                    validate___definitions_risk(data__risks_item, custom_formats, name_prefix)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -117,7 +117,7 @@ def validate___definitions_risk(data, custom_formats={}, name_prefix=None):
         if 'id' in data_keys:
             data_keys.remove('id')
             data__id = data['id']
-            validate___definitions_id(data__id, custom_formats, (name_prefix or 'data') + '.id')
+            validate___definitions_id(data__id, custom_formats, name_prefix)
         if 'title' in data_keys:
             data_keys.remove('title')
             data__title = data['title']
@@ -130,19 +130,19 @@ def validate___definitions_risk(data, custom_formats={}, name_prefix=None):
         if 'catalog' in data_keys:
             data_keys.remove('catalog')
             data__catalog = data['catalog']
-            validate___definitions_catalog(data__catalog, custom_formats, (name_prefix or 'data') + '.catalog')
+            validate___definitions_catalog(data__catalog, custom_formats, name_prefix)
         if 'for' in data_keys:
             data_keys.remove('for')
             data__for = data['for']
-            validate___definitions_for(data__for, custom_formats, (name_prefix or 'data') + '.for')
+            validate___definitions_for(data__for, custom_formats, name_prefix)
         if 'when' in data_keys:
             data_keys.remove('when')
             data__when = data['when']
-            validate___definitions_condition(data__when, custom_formats, (name_prefix or 'data') + '.when')
+            validate___definitions_condition(data__when, custom_formats, name_prefix)
         if 'severity' in data_keys:
             data_keys.remove('severity')
             data__severity = data['severity']
-            validate___definitions_severity(data__severity, custom_formats, (name_prefix or 'data') + '.severity')
+            validate___definitions_severity(data__severity, custom_formats, name_prefix)
         if 'escalate' in data_keys:
             data_keys.remove('escalate')
             data__escalate = data['escalate']
@@ -163,11 +163,11 @@ def validate___definitions_risk(data, custom_formats={}, name_prefix=None):
                         if 'when' in data__escalate_item_keys:
                             data__escalate_item_keys.remove('when')
                             data__escalate_item__when = data__escalate_item['when']
-                            validate___definitions_condition(data__escalate_item__when, custom_formats, (name_prefix or 'data') + f'.escalate[{data__escalate_x}].when')
+                            validate___definitions_condition(data__escalate_item__when, custom_formats, name_prefix)
                         if 'severity' in data__escalate_item_keys:
                             data__escalate_item_keys.remove('severity')
                             data__escalate_item__severity = data__escalate_item['severity']
-                            validate___definitions_severity(data__escalate_item__severity, custom_formats, (name_prefix or 'data') + f'.escalate[{data__escalate_x}].severity')
+                            validate___definitions_severity(data__escalate_item__severity, custom_formats, name_prefix)
                         if data__escalate_item_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.escalate[{data__escalate_x}]' + ' must not contain ' + str(data__escalate_item_keys) + ' properties', value=data__escalate_item, name='' + (name_prefix or 'data') + f'.escalate[{data__escalate_x}]' + '', rule='additionalProperties')
         if 'message' in data_keys:
@@ -188,7 +188,7 @@ def validate___definitions_risk(data, custom_formats={}, name_prefix=None):
             if data__at_is_list:
                 data__at_len = len(data__at)
                 for data__at_x, data__at_item in enumerate(data__at):
-                    validate___definitions_path(data__at_item, custom_formats, (name_prefix or 'data') + f'.at[{data__at_x}]')
+                    validate___definitions_path(data__at_item, custom_formats, name_prefix)
         if 'folds' in data_keys:
             data_keys.remove('folds')
             data__folds = data['folds']
@@ -198,7 +198,7 @@ def validate___definitions_risk(data, custom_formats={}, name_prefix=None):
             if data__folds_is_list:
                 data__folds_len = len(data__folds)
                 for data__folds_x, data__folds_item in enumerate(data__folds):
-                    validate___definitions_id(data__folds_item, custom_formats, (name_prefix or 'data') + f'.folds[{data__folds_x}]')
+                    validate___definitions_id(data__folds_item, custom_formats, name_prefix)
         if 'subsumes' in data_keys:
             data_keys.remove('subsumes')
             data__subsumes = data['subsumes']
@@ -208,7 +208,7 @@ def validate___definitions_risk(data, custom_formats={}, name_prefix=None):
             if data__subsumes_is_list:
                 data__subsumes_len = len(data__subsumes)
                 for data__subsumes_x, data__subsumes_item in enumerate(data__subsumes):
-                    validate___definitions_id(data__subsumes_item, custom_formats, (name_prefix or 'data') + f'.subsumes[{data__subsumes_x}]')
+                    validate___definitions_id(data__subsumes_item, custom_formats, name_prefix)
         if 'roots' in data_keys:
             data_keys.remove('roots')
             data__roots = data['roots']
@@ -244,7 +244,7 @@ def validate___definitions_risk(data, custom_formats={}, name_prefix=None):
         if 'references' in data_keys:
             data_keys.remove('references')
             data__references = data['references']
-            validate___definitions_references(data__references, custom_formats, (name_prefix or 'data') + '.references')
+            validate___definitions_references(data__references, custom_formats, name_prefix)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -296,7 +296,7 @@ def validate___definitions_for(data, custom_formats={}, name_prefix=None):
     data_one_of_count1 = 0
     if data_one_of_count1 < 2:
         try:
-            validate___definitions_kind(data, custom_formats, (name_prefix or 'data') + '')
+            validate___definitions_kind(data, custom_formats, name_prefix)
             data_one_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
@@ -315,7 +315,7 @@ def validate___definitions_for(data, custom_formats={}, name_prefix=None):
                 if data_len > len(set((fn(data_x) for data_x in data))):
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must contain unique items', value=data, name='' + (name_prefix or 'data') + '', rule='uniqueItems')
                 for data_x, data_item in enumerate(data):
-                    validate___definitions_kind(data_item, custom_formats, (name_prefix or 'data') + f'[{data_x}]')
+                    validate___definitions_kind(data_item, custom_formats, name_prefix)
             data_one_of_count1 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
@@ -334,7 +334,7 @@ def validate___definitions_catalog(data, custom_formats={}, name_prefix=None):
     data_one_of_count2 = 0
     if data_one_of_count2 < 2:
         try:
-            validate___definitions_catalog_code(data, custom_formats, (name_prefix or 'data') + '')
+            validate___definitions_catalog_code(data, custom_formats, name_prefix)
             data_one_of_count2 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
@@ -353,7 +353,7 @@ def validate___definitions_catalog(data, custom_formats={}, name_prefix=None):
                 if data_len > len(set((fn(data_x) for data_x in data))):
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must contain unique items', value=data, name='' + (name_prefix or 'data') + '', rule='uniqueItems')
                 for data_x, data_item in enumerate(data):
-                    validate___definitions_catalog_code(data_item, custom_formats, (name_prefix or 'data') + f'[{data_x}]')
+                    validate___definitions_catalog_code(data_item, custom_formats, name_prefix)
             data_one_of_count2 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
@@ -381,7 +381,7 @@ def validate___definitions_question(data, custom_formats={}, name_prefix=None):
         if 'id' in data_keys:
             data_keys.remove('id')
             data__id = data['id']
-            validate___definitions_id(data__id, custom_formats, (name_prefix or 'data') + '.id')
+            validate___definitions_id(data__id, custom_formats, name_prefix)
         if 'title' in data_keys:
             data_keys.remove('title')
             data__title = data['title']
@@ -394,15 +394,15 @@ def validate___definitions_question(data, custom_formats={}, name_prefix=None):
         if 'catalog' in data_keys:
             data_keys.remove('catalog')
             data__catalog = data['catalog']
-            validate___definitions_catalog(data__catalog, custom_formats, (name_prefix or 'data') + '.catalog')
+            validate___definitions_catalog(data__catalog, custom_formats, name_prefix)
         if 'for' in data_keys:
             data_keys.remove('for')
             data__for = data['for']
-            validate___definitions_for(data__for, custom_formats, (name_prefix or 'data') + '.for')
+            validate___definitions_for(data__for, custom_formats, name_prefix)
         if 'when' in data_keys:
             data_keys.remove('when')
             data__when = data['when']
-            validate___definitions_condition(data__when, custom_formats, (name_prefix or 'data') + '.when')
+            validate___definitions_condition(data__when, custom_formats, name_prefix)
         if 'ask' in data_keys:
             data_keys.remove('ask')
             data__ask = data['ask']
@@ -423,7 +423,7 @@ def validate___definitions_question(data, custom_formats={}, name_prefix=None):
                 if data__answeredby_len < 1:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.answered_by must contain at least 1 items', value=data__answeredby, name='' + (name_prefix or 'data') + '.answered_by', rule='minItems')
                 for data__answeredby_x, data__answeredby_item in enumerate(data__answeredby):
-                    validate___definitions_path(data__answeredby_item, custom_formats, (name_prefix or 'data') + f'.answered_by[{data__answeredby_x}]')
+                    validate___definitions_path(data__answeredby_item, custom_formats, name_prefix)
         if 'choices' in data_keys:
             data_keys.remove('choices')
             data__choices = data['choices']
@@ -462,7 +462,7 @@ def validate___definitions_question(data, custom_formats={}, name_prefix=None):
                         if 'when' in data__recommend_item_keys:
                             data__recommend_item_keys.remove('when')
                             data__recommend_item__when = data__recommend_item['when']
-                            validate___definitions_condition(data__recommend_item__when, custom_formats, (name_prefix or 'data') + f'.recommend[{data__recommend_x}].when')
+                            validate___definitions_condition(data__recommend_item__when, custom_formats, name_prefix)
                         if 'because' in data__recommend_item_keys:
                             data__recommend_item_keys.remove('because')
                             data__recommend_item__because = data__recommend_item['because']
@@ -482,7 +482,7 @@ def validate___definitions_question(data, custom_formats={}, name_prefix=None):
         if 'references' in data_keys:
             data_keys.remove('references')
             data__references = data['references']
-            validate___definitions_references(data__references, custom_formats, (name_prefix or 'data') + '.references')
+            validate___definitions_references(data__references, custom_formats, name_prefix)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:

@@ -53,7 +53,7 @@ def validate(data, custom_formats={}, name_prefix=None):
         if 'product' in data_keys:
             data_keys.remove('product')
             data__product = data['product']
-            validate___definitions_product(data__product, custom_formats, (name_prefix or 'data') + '.product')
+            validate___definitions_product(data__product, custom_formats, name_prefix)
         if 'outputs' in data_keys:
             data_keys.remove('outputs')
             data__outputs = data['outputs']
@@ -66,7 +66,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                     if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__outputs_key):
                         if data__outputs_key in data__outputs_keys:
                             data__outputs_keys.remove(data__outputs_key)
-                        validate___definitions_output(data__outputs_val, custom_formats, (name_prefix or 'data') + f'.outputs.{data__outputs_key}')
+                        validate___definitions_output(data__outputs_val, custom_formats, name_prefix)
                     if REGEX_PATTERNS['^x-'].search(data__outputs_key):
                         if data__outputs_key in data__outputs_keys:
                             data__outputs_keys.remove(data__outputs_key)
@@ -84,7 +84,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                     if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__slos_key):
                         if data__slos_key in data__slos_keys:
                             data__slos_keys.remove(data__slos_key)
-                        validate___definitions_slo(data__slos_val, custom_formats, (name_prefix or 'data') + f'.slos.{data__slos_key}')
+                        validate___definitions_slo(data__slos_val, custom_formats, name_prefix)
                     if REGEX_PATTERNS['^x-'].search(data__slos_key):
                         if data__slos_key in data__slos_keys:
                             data__slos_keys.remove(data__slos_key)
@@ -102,7 +102,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                     if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__models_key):
                         if data__models_key in data__models_keys:
                             data__models_keys.remove(data__models_key)
-                        validate___definitions_model(data__models_val, custom_formats, (name_prefix or 'data') + f'.models.{data__models_key}')
+                        validate___definitions_model(data__models_val, custom_formats, name_prefix)
                     if REGEX_PATTERNS['^x-'].search(data__models_key):
                         if data__models_key in data__models_keys:
                             data__models_keys.remove(data__models_key)
@@ -120,7 +120,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                     if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__datasets_key):
                         if data__datasets_key in data__datasets_keys:
                             data__datasets_keys.remove(data__datasets_key)
-                        validate___definitions_dataset(data__datasets_val, custom_formats, (name_prefix or 'data') + f'.datasets.{data__datasets_key}')
+                        validate___definitions_dataset(data__datasets_val, custom_formats, name_prefix)
                     if REGEX_PATTERNS['^x-'].search(data__datasets_key):
                         if data__datasets_key in data__datasets_keys:
                             data__datasets_keys.remove(data__datasets_key)
@@ -138,7 +138,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                     if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__features_key):
                         if data__features_key in data__features_keys:
                             data__features_keys.remove(data__features_key)
-                        validate___definitions_feature(data__features_val, custom_formats, (name_prefix or 'data') + f'.features.{data__features_key}')
+                        validate___definitions_feature(data__features_val, custom_formats, name_prefix)
                     if REGEX_PATTERNS['^x-'].search(data__features_key):
                         if data__features_key in data__features_keys:
                             data__features_keys.remove(data__features_key)
@@ -156,7 +156,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                     if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__sources_key):
                         if data__sources_key in data__sources_keys:
                             data__sources_keys.remove(data__sources_key)
-                        validate___definitions_source(data__sources_val, custom_formats, (name_prefix or 'data') + f'.sources.{data__sources_key}')
+                        validate___definitions_source(data__sources_val, custom_formats, name_prefix)
                     if REGEX_PATTERNS['^x-'].search(data__sources_key):
                         if data__sources_key in data__sources_keys:
                             data__sources_keys.remove(data__sources_key)
@@ -174,7 +174,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                     if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__services_key):
                         if data__services_key in data__services_keys:
                             data__services_keys.remove(data__services_key)
-                        validate___definitions_service(data__services_val, custom_formats, (name_prefix or 'data') + f'.services.{data__services_key}')
+                        validate___definitions_service(data__services_val, custom_formats, name_prefix)
                     if REGEX_PATTERNS['^x-'].search(data__services_key):
                         if data__services_key in data__services_keys:
                             data__services_keys.remove(data__services_key)
@@ -192,7 +192,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                     if REGEX_PATTERNS['^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'].search(data__stores_key):
                         if data__stores_key in data__stores_keys:
                             data__stores_keys.remove(data__stores_key)
-                        validate___definitions_store(data__stores_val, custom_formats, (name_prefix or 'data') + f'.stores.{data__stores_key}')
+                        validate___definitions_store(data__stores_val, custom_formats, name_prefix)
                     if REGEX_PATTERNS['^x-'].search(data__stores_key):
                         if data__stores_key in data__stores_keys:
                             data__stores_keys.remove(data__stores_key)
@@ -207,7 +207,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__waivers_is_list:
                 data__waivers_len = len(data__waivers)
                 for data__waivers_x, data__waivers_item in enumerate(data__waivers):
-                    validate___definitions_waiver(data__waivers_item, custom_formats, (name_prefix or 'data') + f'.waivers[{data__waivers_x}]')
+                    validate___definitions_waiver(data__waivers_item, custom_formats, name_prefix)
         if 'clarifications' in data_keys:
             data_keys.remove('clarifications')
             data__clarifications = data['clarifications']
@@ -333,15 +333,15 @@ def validate___definitions_store(data, custom_formats={}, name_prefix=None):
         if 'kind' in data_keys:
             data_keys.remove('kind')
             data__kind = data['kind']
-            validate___definitions_store_kind(data__kind, custom_formats, (name_prefix or 'data') + '.kind')
+            validate___definitions_store_kind(data__kind, custom_formats, name_prefix)
         if 'availability' in data_keys:
             data_keys.remove('availability')
             data__availability = data['availability']
-            validate___definitions_percentage(data__availability, custom_formats, (name_prefix or 'data') + '.availability')
+            validate___definitions_percentage(data__availability, custom_formats, name_prefix)
         if 'p99' in data_keys:
             data_keys.remove('p99')
             data__p99 = data['p99']
-            validate___definitions_duration(data__p99, custom_formats, (name_prefix or 'data') + '.p99')
+            validate___definitions_duration(data__p99, custom_formats, name_prefix)
         if 'critical' in data_keys:
             data_keys.remove('critical')
             data__critical = data['critical']
@@ -350,7 +350,7 @@ def validate___definitions_store(data, custom_formats={}, name_prefix=None):
         if 'capacity' in data_keys:
             data_keys.remove('capacity')
             data__capacity = data['capacity']
-            validate___definitions_size(data__capacity, custom_formats, (name_prefix or 'data') + '.capacity')
+            validate___definitions_size(data__capacity, custom_formats, name_prefix)
         if 'online' in data_keys:
             data_keys.remove('online')
             data__online = data['online']
@@ -416,11 +416,11 @@ def validate___definitions_service(data, custom_formats={}, name_prefix=None):
         if 'availability' in data_keys:
             data_keys.remove('availability')
             data__availability = data['availability']
-            validate___definitions_percentage(data__availability, custom_formats, (name_prefix or 'data') + '.availability')
+            validate___definitions_percentage(data__availability, custom_formats, name_prefix)
         if 'p99' in data_keys:
             data_keys.remove('p99')
             data__p99 = data['p99']
-            validate___definitions_duration(data__p99, custom_formats, (name_prefix or 'data') + '.p99')
+            validate___definitions_duration(data__p99, custom_formats, name_prefix)
         if 'critical' in data_keys:
             data_keys.remove('critical')
             data__critical = data['critical']
@@ -429,7 +429,7 @@ def validate___definitions_service(data, custom_formats={}, name_prefix=None):
         if 'capacity' in data_keys:
             data_keys.remove('capacity')
             data__capacity = data['capacity']
-            validate___definitions_rate(data__capacity, custom_formats, (name_prefix or 'data') + '.capacity')
+            validate___definitions_rate(data__capacity, custom_formats, name_prefix)
         if 'cost_per_call' in data_keys:
             data_keys.remove('cost_per_call')
             data__costpercall = data['cost_per_call']
@@ -483,11 +483,11 @@ def validate___definitions_rate(data, custom_formats={}, name_prefix=None):
                 if 'requests' in data_keys:
                     data_keys.remove('requests')
                     data__requests = data['requests']
-                    validate___definitions_count(data__requests, custom_formats, (name_prefix or 'data') + '.requests')
+                    validate___definitions_count(data__requests, custom_formats, name_prefix)
                 if 'per' in data_keys:
                     data_keys.remove('per')
                     data__per = data['per']
-                    validate___definitions_duration(data__per, custom_formats, (name_prefix or 'data') + '.per')
+                    validate___definitions_duration(data__per, custom_formats, name_prefix)
                 for data_key, data_val in data.items():
                     if REGEX_PATTERNS['^x-'].search(data_key):
                         if data_key in data_keys:
@@ -564,15 +564,15 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
         if 'interval' in data_keys:
             data_keys.remove('interval')
             data__interval = data['interval']
-            validate___definitions_duration(data__interval, custom_formats, (name_prefix or 'data') + '.interval')
+            validate___definitions_duration(data__interval, custom_formats, name_prefix)
         if 'processing' in data_keys:
             data_keys.remove('processing')
             data__processing = data['processing']
-            validate___definitions_duration(data__processing, custom_formats, (name_prefix or 'data') + '.processing')
+            validate___definitions_duration(data__processing, custom_formats, name_prefix)
         if 'max_lag' in data_keys:
             data_keys.remove('max_lag')
             data__maxlag = data['max_lag']
-            validate___definitions_duration(data__maxlag, custom_formats, (name_prefix or 'data') + '.max_lag')
+            validate___definitions_duration(data__maxlag, custom_formats, name_prefix)
         if 'delivery' in data_keys:
             data_keys.remove('delivery')
             data__delivery = data['delivery']
@@ -622,7 +622,7 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                 if 'allowed_lateness' in data__latedata_keys:
                     data__latedata_keys.remove('allowed_lateness')
                     data__latedata__allowedlateness = data__latedata['allowed_lateness']
-                    validate___definitions_duration(data__latedata__allowedlateness, custom_formats, (name_prefix or 'data') + '.late_data.allowed_lateness')
+                    validate___definitions_duration(data__latedata__allowedlateness, custom_formats, name_prefix)
                 if 'policy' in data__latedata_keys:
                     data__latedata_keys.remove('policy')
                     data__latedata__policy = data__latedata['policy']
@@ -647,15 +647,15 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                 if 'peak' in data__volume_keys:
                     data__volume_keys.remove('peak')
                     data__volume__peak = data__volume['peak']
-                    validate___definitions_rate(data__volume__peak, custom_formats, (name_prefix or 'data') + '.volume.peak')
+                    validate___definitions_rate(data__volume__peak, custom_formats, name_prefix)
                 if 'average' in data__volume_keys:
                     data__volume_keys.remove('average')
                     data__volume__average = data__volume['average']
-                    validate___definitions_rate(data__volume__average, custom_formats, (name_prefix or 'data') + '.volume.average')
+                    validate___definitions_rate(data__volume__average, custom_formats, name_prefix)
                 if 'record_size' in data__volume_keys:
                     data__volume_keys.remove('record_size')
                     data__volume__recordsize = data__volume['record_size']
-                    validate___definitions_size(data__volume__recordsize, custom_formats, (name_prefix or 'data') + '.volume.record_size')
+                    validate___definitions_size(data__volume__recordsize, custom_formats, name_prefix)
                 for data__volume_key, data__volume_val in data__volume.items():
                     if REGEX_PATTERNS['^x-'].search(data__volume_key):
                         if data__volume_key in data__volume_keys:
@@ -672,27 +672,27 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
         if 'rate_limit' in data_keys:
             data_keys.remove('rate_limit')
             data__ratelimit = data['rate_limit']
-            validate___definitions_rate(data__ratelimit, custom_formats, (name_prefix or 'data') + '.rate_limit')
+            validate___definitions_rate(data__ratelimit, custom_formats, name_prefix)
         if 'page_size' in data_keys:
             data_keys.remove('page_size')
             data__pagesize = data['page_size']
-            validate___definitions_count(data__pagesize, custom_formats, (name_prefix or 'data') + '.page_size')
+            validate___definitions_count(data__pagesize, custom_formats, name_prefix)
         if 'entity_count' in data_keys:
             data_keys.remove('entity_count')
             data__entitycount = data['entity_count']
-            validate___definitions_count(data__entitycount, custom_formats, (name_prefix or 'data') + '.entity_count')
+            validate___definitions_count(data__entitycount, custom_formats, name_prefix)
         if 'availability' in data_keys:
             data_keys.remove('availability')
             data__availability = data['availability']
-            validate___definitions_percentage(data__availability, custom_formats, (name_prefix or 'data') + '.availability')
+            validate___definitions_percentage(data__availability, custom_formats, name_prefix)
         if 'retention' in data_keys:
             data_keys.remove('retention')
             data__retention = data['retention']
-            validate___definitions_duration(data__retention, custom_formats, (name_prefix or 'data') + '.retention')
+            validate___definitions_duration(data__retention, custom_formats, name_prefix)
         if 'replay_window' in data_keys:
             data_keys.remove('replay_window')
             data__replaywindow = data['replay_window']
-            validate___definitions_duration(data__replaywindow, custom_formats, (name_prefix or 'data') + '.replay_window')
+            validate___definitions_duration(data__replaywindow, custom_formats, name_prefix)
         if 'pii' in data_keys:
             data_keys.remove('pii')
             data__pii = data['pii']
@@ -728,7 +728,7 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
             if data__loggedfromoutputs_is_list:
                 data__loggedfromoutputs_len = len(data__loggedfromoutputs)
                 for data__loggedfromoutputs_x, data__loggedfromoutputs_item in enumerate(data__loggedfromoutputs):
-                    validate___definitions_ref_output(data__loggedfromoutputs_item, custom_formats, (name_prefix or 'data') + f'.logged_from_outputs[{data__loggedfromoutputs_x}]')
+                    validate___definitions_ref_output(data__loggedfromoutputs_item, custom_formats, name_prefix)
         if 'erasure' in data_keys:
             data_keys.remove('erasure')
             data__erasure = data['erasure']
@@ -737,7 +737,7 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
         if 'schema' in data_keys:
             data_keys.remove('schema')
             data__schema = data['schema']
-            validate___definitions_data_schema(data__schema, custom_formats, (name_prefix or 'data') + '.schema')
+            validate___definitions_data_schema(data__schema, custom_formats, name_prefix)
         if 'monitors' in data_keys:
             data_keys.remove('monitors')
             data__monitors = data['monitors']
@@ -818,7 +818,7 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                     pass
             if not data__changerate_any_of_count7:
                 try:
-                    validate___definitions_rate(data__changerate, custom_formats, (name_prefix or 'data') + '.change_rate')
+                    validate___definitions_rate(data__changerate, custom_formats, name_prefix)
                     data__changerate_any_of_count7 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
@@ -865,7 +865,7 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
         if 'storage' in data_keys:
             data_keys.remove('storage')
             data__storage = data['storage']
-            validate___definitions_storage(data__storage, custom_formats, (name_prefix or 'data') + '.storage')
+            validate___definitions_storage(data__storage, custom_formats, name_prefix)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -883,15 +883,15 @@ def validate___definitions_storage(data, custom_formats={}, name_prefix=None):
         if 'kind' in data_keys:
             data_keys.remove('kind')
             data__kind = data['kind']
-            validate___definitions_store_kind(data__kind, custom_formats, (name_prefix or 'data') + '.kind')
+            validate___definitions_store_kind(data__kind, custom_formats, name_prefix)
         if 'store' in data_keys:
             data_keys.remove('store')
             data__store = data['store']
-            validate___definitions_ref_store(data__store, custom_formats, (name_prefix or 'data') + '.store')
+            validate___definitions_ref_store(data__store, custom_formats, name_prefix)
         if 'capacity' in data_keys:
             data_keys.remove('capacity')
             data__capacity = data['capacity']
-            validate___definitions_size(data__capacity, custom_formats, (name_prefix or 'data') + '.capacity')
+            validate___definitions_size(data__capacity, custom_formats, name_prefix)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -961,7 +961,7 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
         if 'source' in data_keys:
             data_keys.remove('source')
             data__source = data['source']
-            validate___definitions_ref_data(data__source, custom_formats, (name_prefix or 'data') + '.source')
+            validate___definitions_ref_data(data__source, custom_formats, name_prefix)
         if 'compute' in data_keys:
             data_keys.remove('compute')
             data__compute = data['compute']
@@ -980,11 +980,11 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
                 if 'interval' in data__materialize_keys:
                     data__materialize_keys.remove('interval')
                     data__materialize__interval = data__materialize['interval']
-                    validate___definitions_duration(data__materialize__interval, custom_formats, (name_prefix or 'data') + '.materialize.interval')
+                    validate___definitions_duration(data__materialize__interval, custom_formats, name_prefix)
                 if 'runtime' in data__materialize_keys:
                     data__materialize_keys.remove('runtime')
                     data__materialize__runtime = data__materialize['runtime']
-                    validate___definitions_duration(data__materialize__runtime, custom_formats, (name_prefix or 'data') + '.materialize.runtime')
+                    validate___definitions_duration(data__materialize__runtime, custom_formats, name_prefix)
                 for data__materialize_key, data__materialize_val in data__materialize.items():
                     if REGEX_PATTERNS['^x-'].search(data__materialize_key):
                         if data__materialize_key in data__materialize_keys:
@@ -994,11 +994,11 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
         if 'online_store' in data_keys:
             data_keys.remove('online_store')
             data__onlinestore = data['online_store']
-            validate___definitions_ref_store(data__onlinestore, custom_formats, (name_prefix or 'data') + '.online_store')
+            validate___definitions_ref_store(data__onlinestore, custom_formats, name_prefix)
         if 'ttl' in data_keys:
             data_keys.remove('ttl')
             data__ttl = data['ttl']
-            validate___definitions_duration(data__ttl, custom_formats, (name_prefix or 'data') + '.ttl')
+            validate___definitions_duration(data__ttl, custom_formats, name_prefix)
         if 'same_code_offline_online' in data_keys:
             data_keys.remove('same_code_offline_online')
             data__samecodeofflineonline = data['same_code_offline_online']
@@ -1047,11 +1047,11 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
                 if 'size' in data__window_keys:
                     data__window_keys.remove('size')
                     data__window__size = data__window['size']
-                    validate___definitions_duration(data__window__size, custom_formats, (name_prefix or 'data') + '.window.size')
+                    validate___definitions_duration(data__window__size, custom_formats, name_prefix)
                 if 'slide' in data__window_keys:
                     data__window_keys.remove('slide')
                     data__window__slide = data__window['slide']
-                    validate___definitions_duration(data__window__slide, custom_formats, (name_prefix or 'data') + '.window.slide')
+                    validate___definitions_duration(data__window__slide, custom_formats, name_prefix)
                 for data__window_key, data__window_val in data__window.items():
                     if REGEX_PATTERNS['^x-'].search(data__window_key):
                         if data__window_key in data__window_keys:
@@ -1113,11 +1113,11 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
         if 'max_lag' in data_keys:
             data_keys.remove('max_lag')
             data__maxlag = data['max_lag']
-            validate___definitions_duration(data__maxlag, custom_formats, (name_prefix or 'data') + '.max_lag')
+            validate___definitions_duration(data__maxlag, custom_formats, name_prefix)
         if 'storage' in data_keys:
             data_keys.remove('storage')
             data__storage = data['storage']
-            validate___definitions_storage(data__storage, custom_formats, (name_prefix or 'data') + '.storage')
+            validate___definitions_storage(data__storage, custom_formats, name_prefix)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -1154,7 +1154,7 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
             if data__derivedfrom_is_list:
                 data__derivedfrom_len = len(data__derivedfrom)
                 for data__derivedfrom_x, data__derivedfrom_item in enumerate(data__derivedfrom):
-                    validate___definitions_ref_upstream(data__derivedfrom_item, custom_formats, (name_prefix or 'data') + f'.derived_from[{data__derivedfrom_x}]')
+                    validate___definitions_ref_upstream(data__derivedfrom_item, custom_formats, name_prefix)
         if 'refresh' in data_keys:
             data_keys.remove('refresh')
             data__refresh = data['refresh']
@@ -1173,15 +1173,15 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
                 if 'interval' in data__refresh_keys:
                     data__refresh_keys.remove('interval')
                     data__refresh__interval = data__refresh['interval']
-                    validate___definitions_duration(data__refresh__interval, custom_formats, (name_prefix or 'data') + '.refresh.interval')
+                    validate___definitions_duration(data__refresh__interval, custom_formats, name_prefix)
                 if 'processing' in data__refresh_keys:
                     data__refresh_keys.remove('processing')
                     data__refresh__processing = data__refresh['processing']
-                    validate___definitions_duration(data__refresh__processing, custom_formats, (name_prefix or 'data') + '.refresh.processing')
+                    validate___definitions_duration(data__refresh__processing, custom_formats, name_prefix)
                 if 'max_lag' in data__refresh_keys:
                     data__refresh_keys.remove('max_lag')
                     data__refresh__maxlag = data__refresh['max_lag']
-                    validate___definitions_duration(data__refresh__maxlag, custom_formats, (name_prefix or 'data') + '.refresh.max_lag')
+                    validate___definitions_duration(data__refresh__maxlag, custom_formats, name_prefix)
                 for data__refresh_key, data__refresh_val in data__refresh.items():
                     if REGEX_PATTERNS['^x-'].search(data__refresh_key):
                         if data__refresh_key in data__refresh_keys:
@@ -1191,7 +1191,7 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
         if 'schema' in data_keys:
             data_keys.remove('schema')
             data__schema = data['schema']
-            validate___definitions_data_schema(data__schema, custom_formats, (name_prefix or 'data') + '.schema')
+            validate___definitions_data_schema(data__schema, custom_formats, name_prefix)
         if 'event_time_field' in data_keys:
             data_keys.remove('event_time_field')
             data__eventtimefield = data['event_time_field']
@@ -1210,7 +1210,7 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
         if 'retention' in data_keys:
             data_keys.remove('retention')
             data__retention = data['retention']
-            validate___definitions_duration(data__retention, custom_formats, (name_prefix or 'data') + '.retention')
+            validate___definitions_duration(data__retention, custom_formats, name_prefix)
         if 'pii' in data_keys:
             data_keys.remove('pii')
             data__pii = data['pii']
@@ -1264,7 +1264,7 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
                     if data__onchange__rerun_is_list:
                         data__onchange__rerun_len = len(data__onchange__rerun)
                         for data__onchange__rerun_x, data__onchange__rerun_item in enumerate(data__onchange__rerun):
-                            validate___definitions_ref_downstream(data__onchange__rerun_item, custom_formats, (name_prefix or 'data') + f'.on_change.rerun[{data__onchange__rerun_x}]')
+                            validate___definitions_ref_downstream(data__onchange__rerun_item, custom_formats, name_prefix)
                 if 'retrain' in data__onchange_keys:
                     data__onchange_keys.remove('retrain')
                     data__onchange__retrain = data__onchange['retrain']
@@ -1274,7 +1274,7 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
                     if data__onchange__retrain_is_list:
                         data__onchange__retrain_len = len(data__onchange__retrain)
                         for data__onchange__retrain_x, data__onchange__retrain_item in enumerate(data__onchange__retrain):
-                            validate___definitions_ref_model(data__onchange__retrain_item, custom_formats, (name_prefix or 'data') + f'.on_change.retrain[{data__onchange__retrain_x}]')
+                            validate___definitions_ref_model(data__onchange__retrain_item, custom_formats, name_prefix)
                 for data__onchange_key, data__onchange_val in data__onchange.items():
                     if REGEX_PATTERNS['^x-'].search(data__onchange_key):
                         if data__onchange_key in data__onchange_keys:
@@ -1290,7 +1290,7 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
             if data__loggedfromoutputs_is_list:
                 data__loggedfromoutputs_len = len(data__loggedfromoutputs)
                 for data__loggedfromoutputs_x, data__loggedfromoutputs_item in enumerate(data__loggedfromoutputs):
-                    validate___definitions_ref_output(data__loggedfromoutputs_item, custom_formats, (name_prefix or 'data') + f'.logged_from_outputs[{data__loggedfromoutputs_x}]')
+                    validate___definitions_ref_output(data__loggedfromoutputs_item, custom_formats, name_prefix)
         if 'new_entities' in data_keys:
             data_keys.remove('new_entities')
             data__newentities = data['new_entities']
@@ -1325,15 +1325,15 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
         if 'backfill_window' in data_keys:
             data_keys.remove('backfill_window')
             data__backfillwindow = data['backfill_window']
-            validate___definitions_duration(data__backfillwindow, custom_formats, (name_prefix or 'data') + '.backfill_window')
+            validate___definitions_duration(data__backfillwindow, custom_formats, name_prefix)
         if 'online_store' in data_keys:
             data_keys.remove('online_store')
             data__onlinestore = data['online_store']
-            validate___definitions_ref_store(data__onlinestore, custom_formats, (name_prefix or 'data') + '.online_store')
+            validate___definitions_ref_store(data__onlinestore, custom_formats, name_prefix)
         if 'storage' in data_keys:
             data_keys.remove('storage')
             data__storage = data['storage']
-            validate___definitions_storage(data__storage, custom_formats, (name_prefix or 'data') + '.storage')
+            validate___definitions_storage(data__storage, custom_formats, name_prefix)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -1386,7 +1386,7 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
             if data__trainedon_is_list:
                 data__trainedon_len = len(data__trainedon)
                 for data__trainedon_x, data__trainedon_item in enumerate(data__trainedon):
-                    validate___definitions_ref_data(data__trainedon_item, custom_formats, (name_prefix or 'data') + f'.trained_on[{data__trainedon_x}]')
+                    validate___definitions_ref_data(data__trainedon_item, custom_formats, name_prefix)
         if 'pii' in data_keys:
             data_keys.remove('pii')
             data__pii = data['pii']
@@ -1422,7 +1422,7 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
             if data__features_is_list:
                 data__features_len = len(data__features)
                 for data__features_x, data__features_item in enumerate(data__features):
-                    validate___definitions_ref_feature(data__features_item, custom_formats, (name_prefix or 'data') + f'.features[{data__features_x}]')
+                    validate___definitions_ref_feature(data__features_item, custom_formats, name_prefix)
         if 'inputs_from' in data_keys:
             data_keys.remove('inputs_from')
             data__inputsfrom = data['inputs_from']
@@ -1432,11 +1432,11 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
             if data__inputsfrom_is_list:
                 data__inputsfrom_len = len(data__inputsfrom)
                 for data__inputsfrom_x, data__inputsfrom_item in enumerate(data__inputsfrom):
-                    validate___definitions_ref_prediction(data__inputsfrom_item, custom_formats, (name_prefix or 'data') + f'.inputs_from[{data__inputsfrom_x}]')
+                    validate___definitions_ref_prediction(data__inputsfrom_item, custom_formats, name_prefix)
         if 'lookback' in data_keys:
             data_keys.remove('lookback')
             data__lookback = data['lookback']
-            validate___definitions_duration(data__lookback, custom_formats, (name_prefix or 'data') + '.lookback')
+            validate___definitions_duration(data__lookback, custom_formats, name_prefix)
         if 'retrain' in data_keys:
             data_keys.remove('retrain')
             data__retrain = data['retrain']
@@ -1448,7 +1448,7 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                 if 'cadence' in data__retrain_keys:
                     data__retrain_keys.remove('cadence')
                     data__retrain__cadence = data__retrain['cadence']
-                    validate___definitions_duration(data__retrain__cadence, custom_formats, (name_prefix or 'data') + '.retrain.cadence')
+                    validate___definitions_duration(data__retrain__cadence, custom_formats, name_prefix)
                 if 'triggers' in data__retrain_keys:
                     data__retrain_keys.remove('triggers')
                     data__retrain__triggers = data__retrain['triggers']
@@ -1470,7 +1470,7 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                 if 'duration' in data__retrain_keys:
                     data__retrain_keys.remove('duration')
                     data__retrain__duration = data__retrain['duration']
-                    validate___definitions_duration(data__retrain__duration, custom_formats, (name_prefix or 'data') + '.retrain.duration')
+                    validate___definitions_duration(data__retrain__duration, custom_formats, name_prefix)
                 for data__retrain_key, data__retrain_val in data__retrain.items():
                     if REGEX_PATTERNS['^x-'].search(data__retrain_key):
                         if data__retrain_key in data__retrain_keys:
@@ -1488,7 +1488,7 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                 if 'duration' in data__deploy_keys:
                     data__deploy_keys.remove('duration')
                     data__deploy__duration = data__deploy['duration']
-                    validate___definitions_duration(data__deploy__duration, custom_formats, (name_prefix or 'data') + '.deploy.duration')
+                    validate___definitions_duration(data__deploy__duration, custom_formats, name_prefix)
                 for data__deploy_key, data__deploy_val in data__deploy.items():
                     if REGEX_PATTERNS['^x-'].search(data__deploy_key):
                         if data__deploy_key in data__deploy_keys:
@@ -1498,7 +1498,7 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
         if 'max_age' in data_keys:
             data_keys.remove('max_age')
             data__maxage = data['max_age']
-            validate___definitions_duration(data__maxage, custom_formats, (name_prefix or 'data') + '.max_age')
+            validate___definitions_duration(data__maxage, custom_formats, name_prefix)
         if 'staleness_impact' in data_keys:
             data_keys.remove('staleness_impact')
             data__stalenessimpact = data['staleness_impact']
@@ -1507,11 +1507,11 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
         if 'label_delay' in data_keys:
             data_keys.remove('label_delay')
             data__labeldelay = data['label_delay']
-            validate___definitions_duration(data__labeldelay, custom_formats, (name_prefix or 'data') + '.label_delay')
+            validate___definitions_duration(data__labeldelay, custom_formats, name_prefix)
         if 'label_cutoff' in data_keys:
             data_keys.remove('label_cutoff')
             data__labelcutoff = data['label_cutoff']
-            validate___definitions_duration(data__labelcutoff, custom_formats, (name_prefix or 'data') + '.label_cutoff')
+            validate___definitions_duration(data__labelcutoff, custom_formats, name_prefix)
         if 'uses_entity_id_features' in data_keys:
             data_keys.remove('uses_entity_id_features')
             data__usesentityidfeatures = data['uses_entity_id_features']
@@ -1555,11 +1555,11 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                                 if 'share' in data__validation__canary_keys:
                                     data__validation__canary_keys.remove('share')
                                     data__validation__canary__share = data__validation__canary['share']
-                                    validate___definitions_percentage(data__validation__canary__share, custom_formats, (name_prefix or 'data') + '.validation.canary.share')
+                                    validate___definitions_percentage(data__validation__canary__share, custom_formats, name_prefix)
                                 if 'duration' in data__validation__canary_keys:
                                     data__validation__canary_keys.remove('duration')
                                     data__validation__canary__duration = data__validation__canary['duration']
-                                    validate___definitions_duration(data__validation__canary__duration, custom_formats, (name_prefix or 'data') + '.validation.canary.duration')
+                                    validate___definitions_duration(data__validation__canary__duration, custom_formats, name_prefix)
                                 for data__validation__canary_key, data__validation__canary_val in data__validation__canary.items():
                                     if REGEX_PATTERNS['^x-'].search(data__validation__canary_key):
                                         if data__validation__canary_key in data__validation__canary_keys:
@@ -1640,7 +1640,7 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                     if data__onretrain__rerun_is_list:
                         data__onretrain__rerun_len = len(data__onretrain__rerun)
                         for data__onretrain__rerun_x, data__onretrain__rerun_item in enumerate(data__onretrain__rerun):
-                            validate___definitions_ref_downstream(data__onretrain__rerun_item, custom_formats, (name_prefix or 'data') + f'.on_retrain.rerun[{data__onretrain__rerun_x}]')
+                            validate___definitions_ref_downstream(data__onretrain__rerun_item, custom_formats, name_prefix)
                 for data__onretrain_key, data__onretrain_val in data__onretrain.items():
                     if REGEX_PATTERNS['^x-'].search(data__onretrain_key):
                         if data__onretrain_key in data__onretrain_keys:
@@ -1773,19 +1773,19 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
         if 'exploration' in data_keys:
             data_keys.remove('exploration')
             data__exploration = data['exploration']
-            validate___definitions_exploration(data__exploration, custom_formats, (name_prefix or 'data') + '.exploration')
+            validate___definitions_exploration(data__exploration, custom_formats, name_prefix)
         if 'schema' in data_keys:
             data_keys.remove('schema')
             data__schema = data['schema']
-            validate___definitions_data_schema(data__schema, custom_formats, (name_prefix or 'data') + '.schema')
+            validate___definitions_data_schema(data__schema, custom_formats, name_prefix)
         if 'availability' in data_keys:
             data_keys.remove('availability')
             data__availability = data['availability']
-            validate___definitions_percentage(data__availability, custom_formats, (name_prefix or 'data') + '.availability')
+            validate___definitions_percentage(data__availability, custom_formats, name_prefix)
         if 'p99' in data_keys:
             data_keys.remove('p99')
             data__p99 = data['p99']
-            validate___definitions_duration(data__p99, custom_formats, (name_prefix or 'data') + '.p99')
+            validate___definitions_duration(data__p99, custom_formats, name_prefix)
         if 'critical' in data_keys:
             data_keys.remove('critical')
             data__critical = data['critical']
@@ -1816,7 +1816,7 @@ def validate___definitions_exploration(data, custom_formats={}, name_prefix=None
                 if 'share' in data_keys:
                     data_keys.remove('share')
                     data__share = data['share']
-                    validate___definitions_percentage(data__share, custom_formats, (name_prefix or 'data') + '.share')
+                    validate___definitions_percentage(data__share, custom_formats, name_prefix)
                 for data_key, data_val in data.items():
                     if REGEX_PATTERNS['^x-'].search(data_key):
                         if data_key in data_keys:
@@ -1872,7 +1872,7 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
         if 'applies_to' in data_keys:
             data_keys.remove('applies_to')
             data__appliesto = data['applies_to']
-            validate___definitions_ref_output(data__appliesto, custom_formats, (name_prefix or 'data') + '.applies_to')
+            validate___definitions_ref_output(data__appliesto, custom_formats, name_prefix)
         if 'description' in data_keys:
             data_keys.remove('description')
             data__description = data['description']
@@ -1881,11 +1881,11 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
         if 'window' in data_keys:
             data_keys.remove('window')
             data__window = data['window']
-            validate___definitions_duration(data__window, custom_formats, (name_prefix or 'data') + '.window')
+            validate___definitions_duration(data__window, custom_formats, name_prefix)
         if 'availability' in data_keys:
             data_keys.remove('availability')
             data__availability = data['availability']
-            validate___definitions_percentage(data__availability, custom_formats, (name_prefix or 'data') + '.availability')
+            validate___definitions_percentage(data__availability, custom_formats, name_prefix)
         if 'latency' in data_keys:
             data_keys.remove('latency')
             data__latency = data['latency']
@@ -1897,23 +1897,23 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                 if 'p50' in data__latency_keys:
                     data__latency_keys.remove('p50')
                     data__latency__p50 = data__latency['p50']
-                    validate___definitions_duration(data__latency__p50, custom_formats, (name_prefix or 'data') + '.latency.p50')
+                    validate___definitions_duration(data__latency__p50, custom_formats, name_prefix)
                 if 'p95' in data__latency_keys:
                     data__latency_keys.remove('p95')
                     data__latency__p95 = data__latency['p95']
-                    validate___definitions_duration(data__latency__p95, custom_formats, (name_prefix or 'data') + '.latency.p95')
+                    validate___definitions_duration(data__latency__p95, custom_formats, name_prefix)
                 if 'p99' in data__latency_keys:
                     data__latency_keys.remove('p99')
                     data__latency__p99 = data__latency['p99']
-                    validate___definitions_duration(data__latency__p99, custom_formats, (name_prefix or 'data') + '.latency.p99')
+                    validate___definitions_duration(data__latency__p99, custom_formats, name_prefix)
                 if 'p999' in data__latency_keys:
                     data__latency_keys.remove('p999')
                     data__latency__p999 = data__latency['p999']
-                    validate___definitions_duration(data__latency__p999, custom_formats, (name_prefix or 'data') + '.latency.p999')
+                    validate___definitions_duration(data__latency__p999, custom_formats, name_prefix)
                 if 'mean' in data__latency_keys:
                     data__latency_keys.remove('mean')
                     data__latency__mean = data__latency['mean']
-                    validate___definitions_duration(data__latency__mean, custom_formats, (name_prefix or 'data') + '.latency.mean')
+                    validate___definitions_duration(data__latency__mean, custom_formats, name_prefix)
                 for data__latency_key, data__latency_val in data__latency.items():
                     if REGEX_PATTERNS['^x-'].search(data__latency_key):
                         if data__latency_key in data__latency_keys:
@@ -1931,7 +1931,7 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                 if 'max_staleness' in data__freshness_keys:
                     data__freshness_keys.remove('max_staleness')
                     data__freshness__maxstaleness = data__freshness['max_staleness']
-                    validate___definitions_duration(data__freshness__maxstaleness, custom_formats, (name_prefix or 'data') + '.freshness.max_staleness')
+                    validate___definitions_duration(data__freshness__maxstaleness, custom_formats, name_prefix)
                 if 'measured_from' in data__freshness_keys:
                     data__freshness_keys.remove('measured_from')
                     data__freshness__measuredfrom = data__freshness['measured_from']
@@ -1948,7 +1948,7 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                     if data__freshness__scope_is_list:
                         data__freshness__scope_len = len(data__freshness__scope)
                         for data__freshness__scope_x, data__freshness__scope_item in enumerate(data__freshness__scope):
-                            validate___definitions_ref_upstream(data__freshness__scope_item, custom_formats, (name_prefix or 'data') + f'.freshness.scope[{data__freshness__scope_x}]')
+                            validate___definitions_ref_upstream(data__freshness__scope_item, custom_formats, name_prefix)
                 if 'includes' in data__freshness_keys:
                     data__freshness_keys.remove('includes')
                     data__freshness__includes = data__freshness['includes']
@@ -2006,7 +2006,7 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
         if 'coverage' in data_keys:
             data_keys.remove('coverage')
             data__coverage = data['coverage']
-            validate___definitions_percentage(data__coverage, custom_formats, (name_prefix or 'data') + '.coverage')
+            validate___definitions_percentage(data__coverage, custom_formats, name_prefix)
         if 'throughput' in data_keys:
             data_keys.remove('throughput')
             data__throughput = data['throughput']
@@ -2018,11 +2018,11 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                 if 'peak' in data__throughput_keys:
                     data__throughput_keys.remove('peak')
                     data__throughput__peak = data__throughput['peak']
-                    validate___definitions_rate(data__throughput__peak, custom_formats, (name_prefix or 'data') + '.throughput.peak')
+                    validate___definitions_rate(data__throughput__peak, custom_formats, name_prefix)
                 if 'headroom' in data__throughput_keys:
                     data__throughput_keys.remove('headroom')
                     data__throughput__headroom = data__throughput['headroom']
-                    validate___definitions_ratio(data__throughput__headroom, custom_formats, (name_prefix or 'data') + '.throughput.headroom')
+                    validate___definitions_ratio(data__throughput__headroom, custom_formats, name_prefix)
                 for data__throughput_key, data__throughput_val in data__throughput.items():
                     if REGEX_PATTERNS['^x-'].search(data__throughput_key):
                         if data__throughput_key in data__throughput_keys:
@@ -2040,11 +2040,11 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                 if 'availability' in data__externalsla_keys:
                     data__externalsla_keys.remove('availability')
                     data__externalsla__availability = data__externalsla['availability']
-                    validate___definitions_percentage(data__externalsla__availability, custom_formats, (name_prefix or 'data') + '.external_sla.availability')
+                    validate___definitions_percentage(data__externalsla__availability, custom_formats, name_prefix)
                 if 'latency_p99' in data__externalsla_keys:
                     data__externalsla_keys.remove('latency_p99')
                     data__externalsla__latencyp99 = data__externalsla['latency_p99']
-                    validate___definitions_duration(data__externalsla__latencyp99, custom_formats, (name_prefix or 'data') + '.external_sla.latency_p99')
+                    validate___definitions_duration(data__externalsla__latencyp99, custom_formats, name_prefix)
                 for data__externalsla_key, data__externalsla_val in data__externalsla.items():
                     if REGEX_PATTERNS['^x-'].search(data__externalsla_key):
                         if data__externalsla_key in data__externalsla_keys:
@@ -2105,11 +2105,11 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                         if 'every' in data__planneddowntime_item_keys:
                             data__planneddowntime_item_keys.remove('every')
                             data__planneddowntime_item__every = data__planneddowntime_item['every']
-                            validate___definitions_duration(data__planneddowntime_item__every, custom_formats, (name_prefix or 'data') + f'.planned_downtime[{data__planneddowntime_x}].every')
+                            validate___definitions_duration(data__planneddowntime_item__every, custom_formats, name_prefix)
                         if 'duration' in data__planneddowntime_item_keys:
                             data__planneddowntime_item_keys.remove('duration')
                             data__planneddowntime_item__duration = data__planneddowntime_item['duration']
-                            validate___definitions_duration(data__planneddowntime_item__duration, custom_formats, (name_prefix or 'data') + f'.planned_downtime[{data__planneddowntime_x}].duration')
+                            validate___definitions_duration(data__planneddowntime_item__duration, custom_formats, name_prefix)
                         for data__planneddowntime_item_key, data__planneddowntime_item_val in data__planneddowntime_item.items():
                             if REGEX_PATTERNS['^x-'].search(data__planneddowntime_item_key):
                                 if data__planneddowntime_item_key in data__planneddowntime_item_keys:
@@ -2175,15 +2175,15 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                 if 'entities' in data__cardinality_keys:
                     data__cardinality_keys.remove('entities')
                     data__cardinality__entities = data__cardinality['entities']
-                    validate___definitions_count(data__cardinality__entities, custom_formats, (name_prefix or 'data') + '.cardinality.entities')
+                    validate___definitions_count(data__cardinality__entities, custom_formats, name_prefix)
                 if 'items_per_entity' in data__cardinality_keys:
                     data__cardinality_keys.remove('items_per_entity')
                     data__cardinality__itemsperentity = data__cardinality['items_per_entity']
-                    validate___definitions_count(data__cardinality__itemsperentity, custom_formats, (name_prefix or 'data') + '.cardinality.items_per_entity')
+                    validate___definitions_count(data__cardinality__itemsperentity, custom_formats, name_prefix)
                 if 'bytes_per_item' in data__cardinality_keys:
                     data__cardinality_keys.remove('bytes_per_item')
                     data__cardinality__bytesperitem = data__cardinality['bytes_per_item']
-                    validate___definitions_size(data__cardinality__bytesperitem, custom_formats, (name_prefix or 'data') + '.cardinality.bytes_per_item')
+                    validate___definitions_size(data__cardinality__bytesperitem, custom_formats, name_prefix)
                 for data__cardinality_key, data__cardinality_val in data__cardinality.items():
                     if REGEX_PATTERNS['^x-'].search(data__cardinality_key):
                         if data__cardinality_key in data__cardinality_keys:
@@ -2210,7 +2210,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
             if data__requestpath_is_list:
                 data__requestpath_len = len(data__requestpath)
                 for data__requestpath_x, data__requestpath_item in enumerate(data__requestpath):
-                    validate___definitions_hop(data__requestpath_item, custom_formats, (name_prefix or 'data') + f'.request_path[{data__requestpath_x}]')
+                    validate___definitions_hop(data__requestpath_item, custom_formats, name_prefix)
         if 'fanout' in data_keys:
             data_keys.remove('fanout')
             data__fanout = data['fanout']
@@ -2237,7 +2237,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                 if 'per_call_deadline' in data__fanout_keys:
                     data__fanout_keys.remove('per_call_deadline')
                     data__fanout__percalldeadline = data__fanout['per_call_deadline']
-                    validate___definitions_duration(data__fanout__percalldeadline, custom_formats, (name_prefix or 'data') + '.fanout.per_call_deadline')
+                    validate___definitions_duration(data__fanout__percalldeadline, custom_formats, name_prefix)
                 for data__fanout_key, data__fanout_val in data__fanout.items():
                     if REGEX_PATTERNS['^x-'].search(data__fanout_key):
                         if data__fanout_key in data__fanout_keys:
@@ -2260,7 +2260,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                 if 'source' in data__fallback_keys:
                     data__fallback_keys.remove('source')
                     data__fallback__source = data__fallback['source']
-                    validate___definitions_ref(data__fallback__source, custom_formats, (name_prefix or 'data') + '.fallback.source')
+                    validate___definitions_ref(data__fallback__source, custom_formats, name_prefix)
                 if 'covers' in data__fallback_keys:
                     data__fallback_keys.remove('covers')
                     data__fallback__covers = data__fallback['covers']
@@ -2270,7 +2270,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     if data__fallback__covers_is_list:
                         data__fallback__covers_len = len(data__fallback__covers)
                         for data__fallback__covers_x, data__fallback__covers_item in enumerate(data__fallback__covers):
-                            validate___definitions_ref_dependency(data__fallback__covers_item, custom_formats, (name_prefix or 'data') + f'.fallback.covers[{data__fallback__covers_x}]')
+                            validate___definitions_ref_dependency(data__fallback__covers_item, custom_formats, name_prefix)
                 if 'path' in data__fallback_keys:
                     data__fallback_keys.remove('path')
                     data__fallback__path = data__fallback['path']
@@ -2280,11 +2280,11 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     if data__fallback__path_is_list:
                         data__fallback__path_len = len(data__fallback__path)
                         for data__fallback__path_x, data__fallback__path_item in enumerate(data__fallback__path):
-                            validate___definitions_hop(data__fallback__path_item, custom_formats, (name_prefix or 'data') + f'.fallback.path[{data__fallback__path_x}]')
+                            validate___definitions_hop(data__fallback__path_item, custom_formats, name_prefix)
                 if 'timeout' in data__fallback_keys:
                     data__fallback_keys.remove('timeout')
                     data__fallback__timeout = data__fallback['timeout']
-                    validate___definitions_duration(data__fallback__timeout, custom_formats, (name_prefix or 'data') + '.fallback.timeout')
+                    validate___definitions_duration(data__fallback__timeout, custom_formats, name_prefix)
                 if 'fail_mode' in data__fallback_keys:
                     data__fallback_keys.remove('fail_mode')
                     data__fallback__failmode = data__fallback['fail_mode']
@@ -2403,19 +2403,19 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                 if 'schedule' in data__precompute_keys:
                     data__precompute_keys.remove('schedule')
                     data__precompute__schedule = data__precompute['schedule']
-                    validate___definitions_schedule(data__precompute__schedule, custom_formats, (name_prefix or 'data') + '.precompute.schedule')
+                    validate___definitions_schedule(data__precompute__schedule, custom_formats, name_prefix)
                 if 'runtime' in data__precompute_keys:
                     data__precompute_keys.remove('runtime')
                     data__precompute__runtime = data__precompute['runtime']
-                    validate___definitions_duration(data__precompute__runtime, custom_formats, (name_prefix or 'data') + '.precompute.runtime')
+                    validate___definitions_duration(data__precompute__runtime, custom_formats, name_prefix)
                 if 'max_start_skew' in data__precompute_keys:
                     data__precompute_keys.remove('max_start_skew')
                     data__precompute__maxstartskew = data__precompute['max_start_skew']
-                    validate___definitions_duration(data__precompute__maxstartskew, custom_formats, (name_prefix or 'data') + '.precompute.max_start_skew')
+                    validate___definitions_duration(data__precompute__maxstartskew, custom_formats, name_prefix)
                 if 'max_duration' in data__precompute_keys:
                     data__precompute_keys.remove('max_duration')
                     data__precompute__maxduration = data__precompute['max_duration']
-                    validate___definitions_duration(data__precompute__maxduration, custom_formats, (name_prefix or 'data') + '.precompute.max_duration')
+                    validate___definitions_duration(data__precompute__maxduration, custom_formats, name_prefix)
                 if 'on_failure' in data__precompute_keys:
                     data__precompute_keys.remove('on_failure')
                     data__precompute__onfailure = data__precompute['on_failure']
@@ -2426,11 +2426,11 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                 if 'retry_window' in data__precompute_keys:
                     data__precompute_keys.remove('retry_window')
                     data__precompute__retrywindow = data__precompute['retry_window']
-                    validate___definitions_duration(data__precompute__retrywindow, custom_formats, (name_prefix or 'data') + '.precompute.retry_window')
+                    validate___definitions_duration(data__precompute__retrywindow, custom_formats, name_prefix)
                 if 'store' in data__precompute_keys:
                     data__precompute_keys.remove('store')
                     data__precompute__store = data__precompute['store']
-                    validate___definitions_ref_store(data__precompute__store, custom_formats, (name_prefix or 'data') + '.precompute.store')
+                    validate___definitions_ref_store(data__precompute__store, custom_formats, name_prefix)
                 for data__precompute_key, data__precompute_val in data__precompute.items():
                     if REGEX_PATTERNS['^x-'].search(data__precompute_key):
                         if data__precompute_key in data__precompute_keys:
@@ -2448,11 +2448,11 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                 if 'service' in data__delivery_keys:
                     data__delivery_keys.remove('service')
                     data__delivery__service = data__delivery['service']
-                    validate___definitions_ref_service(data__delivery__service, custom_formats, (name_prefix or 'data') + '.delivery.service')
+                    validate___definitions_ref_service(data__delivery__service, custom_formats, name_prefix)
                 if 'rate' in data__delivery_keys:
                     data__delivery_keys.remove('rate')
                     data__delivery__rate = data__delivery['rate']
-                    validate___definitions_rate(data__delivery__rate, custom_formats, (name_prefix or 'data') + '.delivery.rate')
+                    validate___definitions_rate(data__delivery__rate, custom_formats, name_prefix)
                 for data__delivery_key, data__delivery_val in data__delivery.items():
                     if REGEX_PATTERNS['^x-'].search(data__delivery_key):
                         if data__delivery_key in data__delivery_keys:
@@ -2480,7 +2480,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                         if 'checked_by' in data__optout_keys:
                             data__optout_keys.remove('checked_by')
                             data__optout__checkedby = data__optout['checked_by']
-                            validate___definitions_ref_dependency(data__optout__checkedby, custom_formats, (name_prefix or 'data') + '.opt_out.checked_by')
+                            validate___definitions_ref_dependency(data__optout__checkedby, custom_formats, name_prefix)
                         if 'serves' in data__optout_keys:
                             data__optout_keys.remove('serves')
                             data__optout__serves = data__optout['serves']
@@ -2515,11 +2515,11 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                 if 'ttl' in data__cache_keys:
                     data__cache_keys.remove('ttl')
                     data__cache__ttl = data__cache['ttl']
-                    validate___definitions_duration(data__cache__ttl, custom_formats, (name_prefix or 'data') + '.cache.ttl')
+                    validate___definitions_duration(data__cache__ttl, custom_formats, name_prefix)
                 if 'stale_if_error' in data__cache_keys:
                     data__cache_keys.remove('stale_if_error')
                     data__cache__staleiferror = data__cache['stale_if_error']
-                    validate___definitions_duration(data__cache__staleiferror, custom_formats, (name_prefix or 'data') + '.cache.stale_if_error')
+                    validate___definitions_duration(data__cache__staleiferror, custom_formats, name_prefix)
                 for data__cache_key, data__cache_val in data__cache.items():
                     if REGEX_PATTERNS['^x-'].search(data__cache_key):
                         if data__cache_key in data__cache_keys:
@@ -2545,7 +2545,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                         if 'source' in data__coldstart_keys:
                             data__coldstart_keys.remove('source')
                             data__coldstart__source = data__coldstart['source']
-                            validate___definitions_ref(data__coldstart__source, custom_formats, (name_prefix or 'data') + '.cold_start.source')
+                            validate___definitions_ref(data__coldstart__source, custom_formats, name_prefix)
                         if 'description' in data__coldstart_keys:
                             data__coldstart_keys.remove('description')
                             data__coldstart__description = data__coldstart['description']
@@ -2578,7 +2578,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
             if data__dependson_is_list:
                 data__dependson_len = len(data__dependson)
                 for data__dependson_x, data__dependson_item in enumerate(data__dependson):
-                    validate___definitions_ref_upstream(data__dependson_item, custom_formats, (name_prefix or 'data') + f'.depends_on[{data__dependson_x}]')
+                    validate___definitions_ref_upstream(data__dependson_item, custom_formats, name_prefix)
         if 'consumers' in data_keys:
             data_keys.remove('consumers')
             data__consumers = data['consumers']
@@ -2604,7 +2604,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                         if 'share' in data__holdout_keys:
                             data__holdout_keys.remove('share')
                             data__holdout__share = data__holdout['share']
-                            validate___definitions_percentage(data__holdout__share, custom_formats, (name_prefix or 'data') + '.holdout.share')
+                            validate___definitions_percentage(data__holdout__share, custom_formats, name_prefix)
                         if 'description' in data__holdout_keys:
                             data__holdout_keys.remove('description')
                             data__holdout__description = data__holdout['description']
@@ -2621,7 +2621,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     pass
             if data__holdout_one_of_count22 < 2:
                 try:
-                    validate___definitions_percentage(data__holdout, custom_formats, (name_prefix or 'data') + '.holdout')
+                    validate___definitions_percentage(data__holdout, custom_formats, name_prefix)
                     data__holdout_one_of_count22 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException):
                     pass
@@ -2630,7 +2630,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
         if 'exploration' in data_keys:
             data_keys.remove('exploration')
             data__exploration = data['exploration']
-            validate___definitions_exploration(data__exploration, custom_formats, (name_prefix or 'data') + '.exploration')
+            validate___definitions_exploration(data__exploration, custom_formats, name_prefix)
         if 'propensity_logging' in data_keys:
             data_keys.remove('propensity_logging')
             data__propensitylogging = data['propensity_logging']
@@ -2661,7 +2661,7 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
         if 'storage' in data_keys:
             data_keys.remove('storage')
             data__storage = data['storage']
-            validate___definitions_storage(data__storage, custom_formats, (name_prefix or 'data') + '.storage')
+            validate___definitions_storage(data__storage, custom_formats, name_prefix)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -2682,7 +2682,7 @@ def validate___definitions_schedule(data, custom_formats={}, name_prefix=None):
     data_one_of_count23 = 0
     if data_one_of_count23 < 2:
         try:
-            validate___definitions_duration(data, custom_formats, (name_prefix or 'data') + '')
+            validate___definitions_duration(data, custom_formats, name_prefix)
             data_one_of_count23 += 1
         except (JsonSchemaValueException, JsonSchemaValuesException):
             pass
@@ -2742,11 +2742,11 @@ def validate___definitions_hop(data, custom_formats={}, name_prefix=None):
         if 'dep' in data_keys:
             data_keys.remove('dep')
             data__dep = data['dep']
-            validate___definitions_ref_dependency(data__dep, custom_formats, (name_prefix or 'data') + '.dep')
+            validate___definitions_ref_dependency(data__dep, custom_formats, name_prefix)
         if 'p99' in data_keys:
             data_keys.remove('p99')
             data__p99 = data['p99']
-            validate___definitions_duration(data__p99, custom_formats, (name_prefix or 'data') + '.p99')
+            validate___definitions_duration(data__p99, custom_formats, name_prefix)
         if 'critical' in data_keys:
             data_keys.remove('critical')
             data__critical = data['critical']
@@ -2763,7 +2763,7 @@ def validate___definitions_hop(data, custom_formats={}, name_prefix=None):
                 if data__parallel_len < 1:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.parallel must contain at least 1 items', value=data__parallel, name='' + (name_prefix or 'data') + '.parallel', rule='minItems')
                 for data__parallel_x, data__parallel_item in enumerate(data__parallel):
-                    validate___definitions_hop(data__parallel_item, custom_formats, (name_prefix or 'data') + f'.parallel[{data__parallel_x}]')
+                    validate___definitions_hop(data__parallel_item, custom_formats, name_prefix)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -2845,7 +2845,7 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
         if 'feature_lead_time' in data_keys:
             data_keys.remove('feature_lead_time')
             data__featureleadtime = data['feature_lead_time']
-            validate___definitions_duration(data__featureleadtime, custom_formats, (name_prefix or 'data') + '.feature_lead_time')
+            validate___definitions_duration(data__featureleadtime, custom_formats, name_prefix)
         if 'feature_tests' in data_keys:
             data_keys.remove('feature_tests')
             data__featuretests = data['feature_tests']
@@ -2981,7 +2981,7 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
                             if data__workingbackwards__faq__external_is_list:
                                 data__workingbackwards__faq__external_len = len(data__workingbackwards__faq__external)
                                 for data__workingbackwards__faq__external_x, data__workingbackwards__faq__external_item in enumerate(data__workingbackwards__faq__external):
-                                    validate___definitions_faq_item(data__workingbackwards__faq__external_item, custom_formats, (name_prefix or 'data') + f'.working_backwards.faq.external[{data__workingbackwards__faq__external_x}]')
+                                    validate___definitions_faq_item(data__workingbackwards__faq__external_item, custom_formats, name_prefix)
                         if 'internal' in data__workingbackwards__faq_keys:
                             data__workingbackwards__faq_keys.remove('internal')
                             data__workingbackwards__faq__internal = data__workingbackwards__faq['internal']
@@ -2991,7 +2991,7 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
                             if data__workingbackwards__faq__internal_is_list:
                                 data__workingbackwards__faq__internal_len = len(data__workingbackwards__faq__internal)
                                 for data__workingbackwards__faq__internal_x, data__workingbackwards__faq__internal_item in enumerate(data__workingbackwards__faq__internal):
-                                    validate___definitions_internal_faq_item(data__workingbackwards__faq__internal_item, custom_formats, (name_prefix or 'data') + f'.working_backwards.faq.internal[{data__workingbackwards__faq__internal_x}]')
+                                    validate___definitions_internal_faq_item(data__workingbackwards__faq__internal_item, custom_formats, name_prefix)
                         for data__workingbackwards__faq_key, data__workingbackwards__faq_val in data__workingbackwards__faq.items():
                             if REGEX_PATTERNS['^x-'].search(data__workingbackwards__faq_key):
                                 if data__workingbackwards__faq_key in data__workingbackwards__faq_keys:
