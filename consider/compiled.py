@@ -84,6 +84,8 @@ def compile_expression(node: dict[str, Any], meter: BoundedInterpreter) -> Compi
         return lambda value: meter.visit(node, value)
     children = [compile_expression(child, meter) for child in node.get("children") or ()]
     body = translate(node, children, meter)
+    if translate in _SELF_CHARGED:
+        return body
     if kind not in AMPLIFYING:
 
         def charged(value: Any) -> Any:
@@ -112,6 +114,20 @@ def _path(node: dict[str, Any], meter: BoundedInterpreter) -> Compiled:
     else:
         names = tuple(child["value"] for child in node["children"])
         cost = len(names) + 1
+    if len(names) == 1:
+        (name,) = names
+
+        def field(value: Any) -> Any:  # the commonest of all: one name, no loop
+            try:
+                value = value.get(name)
+            except AttributeError:
+                value = None
+            meter.work += cost
+            if meter.work > MAX_WORK:
+                meter.charge(0)  # raises, with the interpreter's own message
+            return value
+
+        return field
 
     def path(value: Any) -> Any:
         for name in names:
@@ -152,21 +168,34 @@ def _chain(_node: dict[str, Any], children: list[Compiled], _meter: BoundedInter
 
 
 def _comparator(
-    node: dict[str, Any], children: list[Compiled], _meter: BoundedInterpreter
+    node: dict[str, Any], children: list[Compiled], meter: BoundedInterpreter
 ) -> Compiled:
+    # Charges itself (see _SELF_CHARGED), as do the boolean operators below: one call per
+    # node instead of two, on the nodes every condition is made of.
     left, right = children
-    if node["value"] == "eq":
-        return lambda value: _equals(left(value), right(value))
-    if node["value"] == "ne":
-        return lambda value: not _equals(left(value), right(value))
+    negate = node["value"] == "ne"
+    if node["value"] in ("eq", "ne"):
+
+        def equality(value: Any) -> Any:
+            result = _equals(left(value), right(value)) is not negate
+            meter.work += 1
+            if meter.work > MAX_WORK:
+                meter.charge(0)
+            return result
+
+        return equality
     compare = _ORDERING[node["value"]]
 
     def ordering(value: Any) -> Any:
         first = left(value)
         second = right(value)
-        if not (_is_comparable(first) and _is_comparable(second)):
-            return None
-        return compare(first, second)
+        result = (
+            compare(first, second) if _is_comparable(first) and _is_comparable(second) else None
+        )
+        meter.work += 1
+        if meter.work > MAX_WORK:
+            meter.charge(0)
+        return result
 
     return ordering
 
@@ -225,34 +254,46 @@ def _false(value: Any) -> bool:
     return value == "" or value == [] or value == {} or value is None or value is False
 
 
-def _or(_node: dict[str, Any], children: list[Compiled], _meter: BoundedInterpreter) -> Compiled:
+def _or(_node: dict[str, Any], children: list[Compiled], meter: BoundedInterpreter) -> Compiled:
     first, second = children
 
     def either(value: Any) -> Any:
         matched = first(value)
-        return second(value) if _false(matched) else matched
+        if _false(matched):
+            matched = second(value)
+        meter.work += 1
+        if meter.work > MAX_WORK:
+            meter.charge(0)
+        return matched
 
     return either
 
 
-def _and(_node: dict[str, Any], children: list[Compiled], _meter: BoundedInterpreter) -> Compiled:
+def _and(_node: dict[str, Any], children: list[Compiled], meter: BoundedInterpreter) -> Compiled:
     first, second = children
 
     def both(value: Any) -> Any:
         matched = first(value)
-        return matched if _false(matched) else second(value)
+        if not _false(matched):
+            matched = second(value)
+        meter.work += 1
+        if meter.work > MAX_WORK:
+            meter.charge(0)
+        return matched
 
     return both
 
 
-def _not(_node: dict[str, Any], children: list[Compiled], _meter: BoundedInterpreter) -> Compiled:
+def _not(_node: dict[str, Any], children: list[Compiled], meter: BoundedInterpreter) -> Compiled:
     (child,) = children
 
     def negated(value: Any) -> Any:
         original = child(value)
-        if _is_actual_number(original) and original == 0:
-            return False
-        return not original
+        result = False if _is_actual_number(original) and original == 0 else not original
+        meter.work += 1
+        if meter.work > MAX_WORK:
+            meter.charge(0)
+        return result
 
     return negated
 
@@ -381,3 +422,6 @@ _TRANSLATIONS: dict[str, _Translate] = {
 }
 """Node types translated; any other (multi-select mappings, slices, expression references)
 is evaluated by the interpreter, which charges the same meter."""
+
+_SELF_CHARGED = frozenset({_comparator, _or, _and, _not})
+"""Translations whose closures charge the meter themselves, as the interpreter would."""
