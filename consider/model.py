@@ -86,7 +86,7 @@ class _Shapes:
     def __init__(self, root: dict[str, Any]) -> None:
         self.definitions: dict[str, Any] = root.get("definitions", {})
         self.compiled: dict[str, Any] = {}
-        self.root = self.compile(root)
+        self.root = _unwrapped(self.compile(root), set())
 
     def compile(self, node: Any) -> Any:
         if not isinstance(node, dict):
@@ -119,6 +119,32 @@ class _Shapes:
         if "items" in node:
             return ArrayShape(self.compile(node["items"]))
         return _LEAF
+
+
+def _unwrapped(shape: Any, seen: set[int]) -> Any:
+    """``shape`` with each definition's one-option choice (a ``$ref``) replaced by that
+    option, below it too, so that normalising does not pass through the choice every time.
+    A choice of a unit keeps its choice: a unit that refuses a value keeps the value there.
+    Definitions may recurse, so each shape is visited once."""
+    while (
+        type(shape) is ChoiceShape
+        and len(shape.options) == 1
+        and type(shape.options[0]) is not UnitShape
+    ):
+        shape = shape.options[0]
+    if id(shape) in seen:
+        return shape
+    seen.add(id(shape))
+    if type(shape) is ObjectShape:
+        shape.properties = {k: _unwrapped(v, seen) for k, v in shape.properties.items()}
+        shape.patterns = [(p, _unwrapped(v, seen)) for p, v in shape.patterns]
+        if shape.additional is not None:
+            shape.additional = _unwrapped(shape.additional, seen)
+    elif type(shape) is ArrayShape:
+        shape.items = _unwrapped(shape.items, seen)
+    elif type(shape) is ChoiceShape:
+        shape.options = [_unwrapped(option, seen) for option in shape.options]
+    return shape
 
 
 @cache
@@ -193,12 +219,19 @@ class _Normaliser:
                 sub = properties.get(key)
                 if sub is None:
                     sub = next((s for p, s in shape.patterns if p.search(key)), shape.additional)
-                # A leaf (most fields: text, numbers, flags) is kept as it is, without a call.
-                result[key] = (
-                    item
-                    if sub is None or sub is _LEAF
-                    else normalise(item, sub, (*path, key), refs)
-                )
+                # The commonest fields without a call of their own: a leaf (text, numbers,
+                # flags) is kept as it is, a unit parsed, a reference collected.
+                if sub is None or sub is _LEAF:
+                    result[key] = item
+                elif type(sub) is UnitShape:
+                    parsed = self.unit(sub.name, item)
+                    result[key] = None if parsed is _UNREADABLE else parsed
+                elif type(sub) is RefShape:
+                    if isinstance(item, str):
+                        refs.append(((*path, key), item))
+                    result[key] = item
+                else:
+                    result[key] = normalise(item, sub, (*path, key), refs)
             return result
         if kind is ChoiceShape:
             options = shape.options
