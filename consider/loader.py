@@ -22,7 +22,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -312,26 +312,7 @@ def parse(text: str, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     loader = None
     try:
         loader = _Loader(text)  # the pure-Python reader checks the characters here
-        # The commonest events go straight to their handler (a large spec is half a million
-        # events; the call through feed was a tenth of the loading); feed takes the rest.
-        get_event, feed = loader.get_event, builder.feed
-        scalar, start, end = builder._scalar, builder._start, builder._end
-        scalar_event, stream_end = yaml.ScalarEvent, yaml.StreamEndEvent
-        starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
-        ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-        while True:
-            event = get_event()
-            kind = type(event)
-            if kind is scalar_event:
-                scalar(event)
-            elif kind in starts:
-                start(event)
-            elif kind in ends:
-                end()
-            elif event is None or isinstance(event, stream_end):
-                break
-            else:
-                feed(event)
+        builder.run(loader.get_event)
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(error, text, path) from None
     except yaml.reader.ReaderError as error:
@@ -430,6 +411,8 @@ class _Builder:
         self.constructor = yaml.constructor.SafeConstructor()
         # A spec repeats its scalars (kinds, modes, units, references): each distinct text is
         # resolved and constructed once. The values are immutable, so they can be shared.
+        # Plain scalars (no tag, not quoted), most of them, by text; the rest by tag too.
+        self.plain: dict[str, Any] = {}
         self.constructed: dict[tuple[Any, bool, str], Any] = {}
 
     # -- errors ---------------------------------------------------------------------------
@@ -445,23 +428,135 @@ class _Builder:
         )
 
     # -- events ---------------------------------------------------------------------------
-    def feed(self, event: Any) -> None:
-        kind = type(event)
-        if kind is yaml.ScalarEvent:
-            self._scalar(event)
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            self._start(event)
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            self._end()
-        elif kind is yaml.AliasEvent:
-            self._alias(event)
-        elif kind is yaml.DocumentStartEvent:
-            self.documents += 1
-            if self.documents > 1:
-                raise self._fail(
-                    "a second YAML document (---) in one spec; keep one spec per file",
-                    event.start_mark,
-                )
+    def run(self, get_event: Callable[[], Any]) -> None:
+        """Build the document from its events, until the stream ends.
+
+        One loop with the commonest cases written out (a mapping's key, a plain value, a
+        container without anchor or tag): a large spec is half a million events, and a
+        method call for each was a third of the loading. Anything rarer (anchors, aliases,
+        merge keys, duplicate keys, tags, the root) goes through the methods below.
+        """
+        stack = self.stack
+        key_texts, plain, places, placed = self.key_texts, self.plain, self.places, self.placed
+        max_depth = self.limits.max_depth
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+        map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        document_start, stream_end = yaml.DocumentStartEvent, yaml.StreamEndEvent
+        frame: _Frame | None = None  # the innermost open container's frame
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is scalar_event:
+                if frame is not None and not event.anchor:
+                    container = frame.container
+                    if type(container) is dict:
+                        key = frame.key
+                        if key is None:  # a mapping's key
+                            tag = event.tag
+                            if tag is not None and tag != "!" and tag not in _SCALAR_TAGS:
+                                raise self._tag_error(tag, event.start_mark)
+                            text = event.value
+                            key = frame.key = key_texts.setdefault(text, text)
+                            mark = event.start_mark
+                            frame.key_mark = (mark.line + 1) * _HALF + mark.column + 1
+                            if key == "<<" and event.implicit[0]:
+                                if frame.merges is None:
+                                    frame.merges = []
+                                frame.merges.append(None)
+                            continue
+                        if frame.merges is None and key not in container:  # its value
+                            value = (
+                                plain.get(event.value, _MISSING)
+                                if event.tag is None and event.implicit[0]
+                                else _MISSING
+                            )
+                            if value is _MISSING:
+                                value = self._construct(event)
+                            container[key] = value
+                            frame.key = None
+                            if not frame.discard:
+                                mark = event.start_mark
+                                frame.marks[key] = frame.key_mark * _PLACE + (
+                                    (mark.line + 1) * _HALF + mark.column + 1
+                                )
+                            continue
+                    elif type(container) is list:  # a list's item
+                        value = (
+                            plain.get(event.value, _MISSING)
+                            if event.tag is None and event.implicit[0]
+                            else _MISSING
+                        )
+                        if value is _MISSING:
+                            value = self._construct(event)
+                        if not frame.discard:
+                            mark = event.start_mark
+                            frame.marks[len(container)] = (mark.line + 1) * _HALF + mark.column + 1
+                        container.append(value)
+                        continue
+                self._scalar(event)
+            elif kind is map_start or kind is seq_start:
+                tag = event.tag
+                if (
+                    frame is None
+                    or event.anchor
+                    or not (tag is None or tag in (_MAP_TAGS if kind is map_start else _SEQ_TAGS))
+                    or len(stack) >= max_depth
+                ):
+                    self._start(event)  # the root, an anchor, a tag: checked and reported there
+                    frame = stack[-1]
+                    continue
+                outer = frame.container
+                token: str | int
+                if type(outer) is list:
+                    token = len(outer)
+                    discard = frame.discard
+                else:
+                    key = frame.key
+                    if key is None:
+                        raise self._fail(
+                            "a mapping or list used as a key; keys must be plain text",
+                            event.start_mark,
+                        )
+                    token = key
+                    discard = frame.discard or key in outer
+                container = {} if kind is map_start else []
+                mark = event.start_mark
+                frame = _Frame(container, frame, token, (mark.line + 1) * _HALF + mark.column + 1)
+                if discard:
+                    frame.discard = True
+                else:
+                    places[id(container)] = frame.marks
+                    placed.append(container)
+                stack.append(frame)
+            elif kind is map_end or kind is seq_end:
+                done = stack.pop()
+                parent = done.parent
+                if done.merges or done.anchor is not None or parent is None:
+                    self._end(done)
+                elif type(parent.container) is list:  # a list's item, placed as _place would
+                    if not parent.discard:
+                        parent.marks[done.token] = done.mark
+                    parent.container.append(done.container)
+                elif parent.merges is None and done.token not in parent.container:
+                    parent.container[done.token] = done.container  # type: ignore[index]
+                    parent.key = None  # a mapping's value, placed as _place would
+                    if not parent.discard:
+                        parent.marks[done.token] = parent.key_mark * _PLACE + done.mark
+                else:
+                    self._end(done)  # a merge key's value, or a duplicate key's
+                frame = parent
+            elif kind is alias_event:
+                self._alias(event)
+            elif kind is document_start:
+                self.documents += 1
+                if self.documents > 1:
+                    raise self._fail(
+                        "a second YAML document (---) in one spec; keep one spec per file",
+                        event.start_mark,
+                    )
+            elif event is None or kind is stream_end:
+                return
 
     def _child_pointer(self, event: Any) -> str | None:
         """The pointer of the value this event starts, or None when it is a mapping key."""
@@ -475,7 +570,8 @@ class _Builder:
         return f"{frame.pointer}/{escape_pointer_token(frame.key)}"
 
     def _place(self, value: Any, mark: int) -> None:
-        """Attach a finished value, written at ``mark``, to its parent."""
+        """Attach a finished value, written at ``mark``, to its parent: any case (a merge
+        key's value, a duplicate key's, the root)."""
         if not self.stack:
             self.root = value
             self.root_mark = _unpacked(mark)
@@ -505,55 +601,27 @@ class _Builder:
             frame.marks[key] = frame.key_mark * _PLACE + mark
 
     def _scalar(self, event: Any) -> None:
-        if self.stack:
-            frame = self.stack[-1]
-            if frame.key is None and type(frame.container) is dict:
-                # A mapping's key, the commonest scalar: as _key, without the call.
-                tag = event.tag
-                if tag is not None and tag != "!" and tag not in _SCALAR_TAGS:
-                    raise self._tag_error(tag, event.start_mark)
-                text = event.value
-                if type(text) is not str:
-                    text = str(text)
-                key = frame.key = self.key_texts.setdefault(text, text)
-                mark = event.start_mark
-                frame.key_mark = (mark.line + 1) * _HALF + mark.column + 1
-                if key == "<<" and event.implicit[0]:
-                    if frame.merges is None:
-                        frame.merges = []
-                    frame.merges.append(None)
-                return
-            value = self.constructed.get((event.tag, event.implicit[0], event.value), _MISSING)
-            if value is _MISSING:
-                value = self._construct(event)
-            slot = frame.key
-            container = frame.container
-            if (
-                slot is not None
-                and not event.anchor
-                and type(container) is dict
-                and frame.merges is None
-                and slot not in container
-            ):
-                # A mapping's value, the commonest after keys: as _place, without the call.
-                mark = event.start_mark
-                container[slot] = value
-                frame.key = None
-                if not frame.discard:
-                    frame.marks[slot] = frame.key_mark * _PLACE + (
-                        (mark.line + 1) * _HALF + mark.column + 1
-                    )
-                return
-        else:
-            value = self.constructed.get((event.tag, event.implicit[0], event.value), _MISSING)
-            if value is _MISSING:
-                value = self._construct(event)
+        """A scalar in any place (the root, an anchored one, a merge key's value, a
+        duplicate key's value); ``run`` writes out the common cases."""
+        frame = self.stack[-1] if self.stack else None
+        if frame is not None and frame.key is None and type(frame.container) is dict:
+            # A key (anchored: the anchor is ignored, as keys must be plain text).
+            tag = event.tag
+            if tag is not None and tag != "!" and tag not in _SCALAR_TAGS:
+                raise self._tag_error(tag, event.start_mark)
+            key = frame.key = self.key_texts.setdefault(event.value, event.value)
+            frame.key_mark = _packed(event.start_mark)
+            if key == "<<" and event.implicit[0]:
+                if frame.merges is None:
+                    frame.merges = []
+                frame.merges.append(None)
+            return
+        value = self._construct(event)
         if event.anchor:
             pointer = self._child_pointer(event)
             assert pointer is not None
             self.anchors[event.anchor] = (value, pointer, (1, _scalar_bytes(value)))
-        mark = event.start_mark
-        self._place(value, (mark.line + 1) * _HALF + mark.column + 1)
+        self._place(value, _packed(event.start_mark))
 
     def _is_duplicate_slot(self) -> bool:
         frame = self.stack[-1] if self.stack else None
@@ -562,13 +630,16 @@ class _Builder:
         return frame.discard or (isinstance(frame.container, dict) and frame.key in frame.container)
 
     def _construct(self, event: Any) -> Any:
-        memo = (event.tag, event.implicit[0], event.value)
-        try:
-            return self.constructed[memo]
-        except KeyError:
-            pass
+        if event.tag is None and event.implicit[0]:  # plain, as most scalars are: by text
+            memo: dict[Any, Any] = self.plain
+            key: Any = event.value
+        else:
+            memo, key = self.constructed, (event.tag, event.implicit[0], event.value)
+        found = memo.get(key, _MISSING)
+        if found is not _MISSING:
+            return found
         value = self._construct_new(event)  # an error raises here, at this event's place
-        self.constructed[memo] = value
+        memo[key] = value
         if isinstance(value, str) and value.strip().lower() == TBD:
             self.tbd_seen = True
         return value
@@ -610,6 +681,8 @@ class _Builder:
         return value
 
     def _start(self, event: Any) -> None:
+        """A mapping or a list opens in any place (the root, an anchored one, a tagged one,
+        one too deep); ``run`` writes out the common case."""
         is_map = isinstance(event, yaml.MappingStartEvent)
         if event.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
             raise self._tag_error(event.tag, event.start_mark)
@@ -635,8 +708,7 @@ class _Builder:
             parent.discard or (type(parent.container) is dict and token in parent.container)
         )
         container: dict[str, Any] | list[Any] = {} if is_map else []
-        mark = event.start_mark
-        frame = _Frame(container, parent, token, (mark.line + 1) * _HALF + mark.column + 1)
+        frame = _Frame(container, parent, token, _packed(event.start_mark))
         frame.discard = discard
         if not discard:
             self.places[id(container)] = frame.marks
@@ -646,8 +718,9 @@ class _Builder:
             self.anchors[event.anchor] = (container, frame.pointer, (-1, 0))
             frame.anchor = event.anchor
 
-    def _end(self) -> None:
-        frame = self.stack.pop()
+    def _end(self, frame: _Frame) -> None:
+        """A container closes (popped already) in any place; ``run`` writes out the
+        common case."""
         if frame.merges:
             self._apply_merges(frame)
         if frame.anchor is not None:
