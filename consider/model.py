@@ -8,6 +8,7 @@ figures, sizes bytes, counts numbers. No field list is kept twice.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -214,6 +215,7 @@ class _Normaliser:
             if not isinstance(value, dict):
                 return value
             result = {}
+            changed = False
             properties, normalise = shape.properties, self.normalise
             for key, item in value.items():
                 sub = properties.get(key)
@@ -226,13 +228,17 @@ class _Normaliser:
                 elif type(sub) is UnitShape:
                     parsed = self.unit(sub.name, item)
                     result[key] = None if parsed is _UNREADABLE else parsed
+                    changed = True
                 elif type(sub) is RefShape:
                     if isinstance(item, str):
                         refs.append(((*path, key), item))
                     result[key] = item
                 else:
-                    result[key] = normalise(item, sub, (*path, key), refs)
-            return result
+                    normalised = result[key] = normalise(item, sub, (*path, key), refs)
+                    changed = changed or normalised is not item
+            # Nothing normalised inside (a schema: {version, registry}, say): the mapping as
+            # loaded is shared, not copied. The model never changes what it holds.
+            return result if changed else value
         if kind is ChoiceShape:
             options = shape.options
             if len(options) == 1 and type(options[0]) is not UnitShape:
@@ -255,8 +261,16 @@ class _Normaliser:
                 return value
             items = shape.items
             if items is _LEAF:
-                return list(value)
-            return [self.normalise(item, items, (*path, i), refs) for i, item in enumerate(value)]
+                return value  # shared, as a mapping with nothing normalised is
+            if type(items) is RefShape:  # a list of references (inputs_from): collected
+                refs.extend(
+                    ((*path, i), item) for i, item in enumerate(value) if isinstance(item, str)
+                )
+                return value
+            normalised = [
+                self.normalise(item, items, (*path, i), refs) for i, item in enumerate(value)
+            ]
+            return normalised if any(map(operator.is_not, normalised, value)) else value
         return value
 
 
