@@ -41,6 +41,9 @@ def product_of(values: Iterable[float]) -> float:
 def number(value: Any) -> float | None:
     """A normalised number (seconds, fraction, bytes...) as a float; None for anything else,
     ``true`` and ``false`` included."""
+    kind = type(value)
+    if kind is float:  # the common case first: a normalised figure is a float already
+        return value  # type: ignore[no-any-return]
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
@@ -50,7 +53,8 @@ def at(fields: Mapping[str, Any], *path: str) -> Any:
     """The value at ``path`` in nested mappings, or None where the path breaks off."""
     value: Any = fields
     for key in path:
-        if not isinstance(value, Mapping):
+        # A plain dict (what the model builds) first: the Mapping check is an ABC check, slow.
+        if type(value) is not dict and not isinstance(value, Mapping):
             return None
         value = value.get(key)
     return value
