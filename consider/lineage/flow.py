@@ -71,16 +71,25 @@ def flow(spec: Analysis) -> Flow:
 
 def _build(spec: Analysis) -> Flow:
     entities = list(spec.all_entities())
-    nodes = {entity.ref: i for i, entity in enumerate(entities)}
+    refs = [entity.ref for entity in entities]
+    nodes = {ref: i for i, ref in enumerate(refs)}
+    # Each entity's node by identity, as its ref finds it: a ref is built anew each time it is
+    # read, and every reference would read two.
+    by_identity = {id(entity): nodes[ref] for entity, ref in zip(entities, refs, strict=True)}
     edges: dict[str, list[tuple[int, int]]] = {}
     for reference in spec.references:
-        if reference.resolved is None or not reference.path:
+        resolved, source = reference.resolved, reference.source
+        if resolved is None or not reference.path:
             continue
-        upstream = nodes.get(reference.resolved.ref)
-        downstream = nodes.get(reference.source.ref)
+        upstream = by_identity.get(id(resolved))
+        if upstream is None:
+            upstream = nodes.get(resolved.ref)
+        downstream = by_identity.get(id(source))
+        if downstream is None:
+            downstream = nodes.get(source.ref)
         if upstream is None or downstream is None:
             continue
-        label = f"{reference.source.kind}.{reference.path[0]}"
+        label = f"{source.kind}.{reference.path[0]}"
         edges.setdefault(label, []).append((upstream, downstream))
     return Flow(entities, nodes, edges)
 
