@@ -85,7 +85,10 @@ def slo_output(spec: Analysis, slo: Entity) -> Entity | None:
 
 def hop_list(value: Any) -> list[Mapping[str, Any]]:
     """The hops of a request path (or of a ``parallel`` step): its mappings, in order."""
-    return [hop for hop in value if isinstance(hop, Mapping)] if isinstance(value, list) else []
+    if not isinstance(value, list):
+        return []
+    # A plain dict (what the model builds) first: the Mapping check is an ABC check, slow.
+    return [hop for hop in value if type(hop) is dict or isinstance(hop, Mapping)]
 
 
 def flat_hops(
@@ -100,7 +103,9 @@ def flat_hops(
         here = inherited and hop.get("critical") is not False
         if isinstance(hop.get("dep"), str):
             yield hop, here
-        stack.extend((branch, here) for branch in reversed(hop_list(hop.get("parallel"))))
+        parallel = hop.get("parallel")
+        if parallel is not None:  # most hops have no branches to push
+            stack.extend((branch, here) for branch in reversed(hop_list(parallel)))
 
 
 def calls(path: Any) -> Iterator[Mapping[str, Any]]:
