@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from consider.lineage.graph import condense
+from consider.lineage.graph import condense, topological_order
 from consider.records import Record
 
 if TYPE_CHECKING:
@@ -109,9 +109,9 @@ def fold(succ: Sequence[Sequence[int]], own: Sequence[T | None], merge: Merge[T]
     value is merged from its own and its direct successors' values, downstream first; the
     nodes of a cycle, which all reach one another, share one value."""
     value: list[T | None] = [None] * len(succ)
-    layout = condense(succ)
-    if layout.acyclic:
-        for here in reversed(layout.order):
+    order = topological_order(succ)
+    if order is not None:  # acyclic: the order alone, no groups to make
+        for here in reversed(order):
             acc = own[here]
             for there in succ[here]:
                 reached = value[there]
@@ -119,7 +119,7 @@ def fold(succ: Sequence[Sequence[int]], own: Sequence[T | None], merge: Merge[T]
                     acc = merge(acc, reached)
             value[here] = acc
         return value
-    for group in reversed(layout.groups):  # downstream groups first
+    for group in reversed(condense(succ).groups):  # downstream groups first
         members = set(group)
         acc = None
         for here in group:

@@ -277,6 +277,15 @@ def condense(succ: Sequence[Sequence[int]]) -> Layout:
     return Layout(order, position, group, groups, acyclic)
 
 
+def topological_order(succ: Sequence[Sequence[int]]) -> list[int] | None:
+    """Every node of ``succ`` upstream first, as :func:`condense` orders an acyclic graph;
+    None when there is a cycle. For a caller that needs only the order: without the groups,
+    places and numbers a :class:`Layout` adds for every node."""
+    n = len(succ)
+    order = _kahn(n, succ, _indegrees(n, succ))
+    return order if len(order) == n else None
+
+
 def _indegrees(n: int, succ: Sequence[Sequence[int]]) -> list[int]:
     indegree = [0] * n
     for targets in succ:
