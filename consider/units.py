@@ -146,10 +146,11 @@ def format_duration(seconds: float) -> str:
     if seconds != seconds or math.isinf(seconds):
         return "unbounded"
     # Each branch tests the value as it will be printed, so 59.9996 is 1m, never 60s, and
-    # 119.6 is 2m, never 1m60s.
-    if round(seconds * 1000, 3) < 1000:
+    # 119.6 is 2m, never 1m60s. Rounding never takes a value below a bound it is at or above,
+    # so a value past the bound skips the rounding (slow with digits) of its test.
+    if seconds < 1 and round(seconds * 1000, 3) < 1000:
         return f"{round(seconds * 1000, 3):g}ms"
-    if round(seconds, 3) < 60:
+    if seconds < 60 and round(seconds, 3) < 60:
         return f"{round(seconds, 3):g}s"
     if round(seconds) < 3600:
         minutes, rest = divmod(round(seconds), 60)
