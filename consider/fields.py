@@ -41,6 +41,9 @@ def product_of(values: Iterable[float]) -> float:
 def number(value: Any) -> float | None:
     """A normalised number (seconds, fraction, bytes...) as a float; None for anything else,
     ``true`` and ``false`` included."""
+    kind = type(value)
+    if kind is float:  # the common case first: a normalised figure is a float already
+        return value  # type: ignore[no-any-return]
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
@@ -50,7 +53,8 @@ def at(fields: Mapping[str, Any], *path: str) -> Any:
     """The value at ``path`` in nested mappings, or None where the path breaks off."""
     value: Any = fields
     for key in path:
-        if not isinstance(value, Mapping):
+        # A plain dict (what the model builds) first: the Mapping check is an ABC check, slow.
+        if type(value) is not dict and not isinstance(value, Mapping):
             return None
         value = value.get(key)
     return value
@@ -81,7 +85,10 @@ def slo_output(spec: Analysis, slo: Entity) -> Entity | None:
 
 def hop_list(value: Any) -> list[Mapping[str, Any]]:
     """The hops of a request path (or of a ``parallel`` step): its mappings, in order."""
-    return [hop for hop in value if isinstance(hop, Mapping)] if isinstance(value, list) else []
+    if not isinstance(value, list):
+        return []
+    # A plain dict (what the model builds) first: the Mapping check is an ABC check, slow.
+    return [hop for hop in value if type(hop) is dict or isinstance(hop, Mapping)]
 
 
 def flat_hops(
@@ -96,7 +103,9 @@ def flat_hops(
         here = inherited and hop.get("critical") is not False
         if isinstance(hop.get("dep"), str):
             yield hop, here
-        stack.extend((branch, here) for branch in reversed(hop_list(hop.get("parallel"))))
+        parallel = hop.get("parallel")
+        if parallel is not None:  # most hops have no branches to push
+            stack.extend((branch, here) for branch in reversed(hop_list(parallel)))
 
 
 def calls(path: Any) -> Iterator[Mapping[str, Any]]:

@@ -45,7 +45,16 @@ def _number(text: str) -> float:
 
 def parse_duration(value: Any) -> float:
     """``"15m"`` → 900.0 seconds; ``"5h30m"`` → 19800.0."""
-    match = _DURATION.match(str(value))
+    text = str(value)
+    # Most durations are a whole number and one unit ("15m", "400d", "250ms"): read those
+    # without the pattern, to the same float (the one part times its scale).
+    if text.endswith("ms"):
+        whole, scale = text[:-2], _DURATION_UNITS["ms"]
+    else:
+        whole, scale = text[:-1], _DURATION_UNITS.get(text[-1:], 0.0)
+    if scale and whole.isascii() and whole.isdigit():
+        return _number(whole) * scale
+    match = _DURATION.match(text)
     if not match:
         raise ValueError(f"not a duration: {value!r}")
     return sum(
@@ -146,10 +155,11 @@ def format_duration(seconds: float) -> str:
     if seconds != seconds or math.isinf(seconds):
         return "unbounded"
     # Each branch tests the value as it will be printed, so 59.9996 is 1m, never 60s, and
-    # 119.6 is 2m, never 1m60s.
-    if round(seconds * 1000, 3) < 1000:
+    # 119.6 is 2m, never 1m60s. Rounding never takes a value below a bound it is at or above,
+    # so a value past the bound skips the rounding (slow with digits) of its test.
+    if seconds < 1 and round(seconds * 1000, 3) < 1000:
         return f"{round(seconds * 1000, 3):g}ms"
-    if round(seconds, 3) < 60:
+    if seconds < 60 and round(seconds, 3) < 60:
         return f"{round(seconds, 3):g}s"
     if round(seconds) < 3600:
         minutes, rest = divmod(round(seconds), 60)

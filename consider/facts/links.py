@@ -16,12 +16,26 @@ if TYPE_CHECKING:
 
 def _referrers(spec: Analysis) -> dict[str, dict[str, list[str]]]:
     """target ref → field name of the referring entity's kind → sorted referrer refs."""
-    found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    found: dict[str, dict[str, set[str]]] = {}
+    # Each referring entity's ref, once: a ref is built anew each time it is read, and an
+    # entity writes many references, one after another.
+    last: Entity | None = None
+    ref = ""
     for reference in spec.references:
         if reference.resolved is None:
             continue
-        field = str(reference.path[0]) if reference.path else ""
-        found[reference.target][f"{reference.source.kind}.{field}"].add(reference.source.ref)
+        source, path = reference.source, reference.path
+        if source is not last:
+            last, ref = source, source.ref
+        label = f"{source.kind}.{path[0]}" if path else f"{source.kind}."
+        by_field = found.get(reference.target)
+        if by_field is None:
+            by_field = found[reference.target] = {}
+        referring = by_field.get(label)
+        if referring is None:
+            by_field[label] = {ref}
+        else:
+            referring.add(ref)
     return {
         target: {k: sorted(v) for k, v in by_field.items()} for target, by_field in found.items()
     }

@@ -60,9 +60,10 @@ def _models_using(spec: Analysis) -> dict[str, list[str]]:
     """data ref → sorted refs of the models that read it within two hops."""
     found: dict[str, set[str]] = defaultdict(set)
     for model in spec.entities("models"):
+        ref = model.ref  # built anew each time it is read
         direct = [*refs_in(model, "trained_on"), *refs_in(model, "features")]
         for target in direct:
-            found[target].add(model.ref)
+            found[target].add(ref)
             upstream = spec.resolve(target)
             if upstream is None:
                 continue
@@ -70,7 +71,7 @@ def _models_using(spec: Analysis) -> dict[str, list[str]]:
             # computed from.
             for field in ("derived_from", "source"):
                 for second in refs_in(upstream, field):
-                    found[second].add(model.ref)
+                    found[second].add(ref)
     return {target: sorted(models) for target, models in found.items()}
 
 

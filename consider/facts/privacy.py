@@ -71,7 +71,10 @@ def _carried(spec: Analysis) -> dict[str, dict[str, list[str]]]:
     """ref → {source ref: its PII fields} for every entity PII reaches, in one pass over
     the topological order (an entity that declares none stops it)."""
     graph = lineage_graph(spec)
-    carried: list[dict[str, list[str]]] = [{} for _ in range(graph.size)]
+    # One empty mapping shared by every node PII does not reach (most, in most specs): none
+    # is changed once made, so none needs a copy of its own.
+    nothing: dict[str, list[str]] = {}
+    carried: list[dict[str, list[str]]] = [nothing] * graph.size
     for node in graph.order:
         entity = graph.entities[node]
         own = _declared(entity)
@@ -81,12 +84,18 @@ def _carried(spec: Analysis) -> dict[str, dict[str, list[str]]]:
             continue
         if own == []:
             continue  # anonymised here: nothing personal flows on
-        found: dict[str, list[str]] = {}
+        found: dict[str, list[str]] | None = None
         for upstream, kind in graph.up[node]:
-            if kind in _DATA_EDGES:
-                for source, fields in carried[upstream].items():
+            reached = carried[upstream]
+            if not reached or kind not in _DATA_EDGES:
+                continue
+            if found is None:
+                found = dict(reached)
+            else:
+                for source, fields in reached.items():
                     found.setdefault(source, fields)
-        carried[node] = found
+        if found is not None:
+            carried[node] = found
     return {graph.refs[n]: carried[n] for n in range(graph.size) if carried[n]}
 
 

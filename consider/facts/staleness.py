@@ -17,7 +17,6 @@ from consider.lineage.graph import lineage_graph
 from consider.lineage.staleness import (
     fastest_walk,
     freshness,
-    slo_walk,
     staleness_of,
     staleness_walk,
     unreached,
@@ -123,7 +122,8 @@ def slo_staleness(spec: Analysis) -> Mapping[str, Any]:
             continue
         wanted = freshness(spec, slo)
         node = graph.nodes[output.ref]
-        walk = slo_walk(spec, slo)
+        # slo_walk(spec, slo), without reading the freshness a second time.
+        walk = staleness_walk(spec, wanted.mode, wanted.scope)
         found = staleness_of(graph, walk, node, with_path=True) or {
             "worst": None,
             "dominant": None,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from consider.lineage.graph import condense
+from consider.lineage.graph import condense, topological_order
 from consider.records import Record
 
 if TYPE_CHECKING:
@@ -71,16 +71,25 @@ def flow(spec: Analysis) -> Flow:
 
 def _build(spec: Analysis) -> Flow:
     entities = list(spec.all_entities())
-    nodes = {entity.ref: i for i, entity in enumerate(entities)}
+    refs = [entity.ref for entity in entities]
+    nodes = {ref: i for i, ref in enumerate(refs)}
+    # Each entity's node by identity, as its ref finds it: a ref is built anew each time it is
+    # read, and every reference would read two.
+    by_identity = {id(entity): nodes[ref] for entity, ref in zip(entities, refs, strict=True)}
     edges: dict[str, list[tuple[int, int]]] = {}
     for reference in spec.references:
-        if reference.resolved is None or not reference.path:
+        resolved, source = reference.resolved, reference.source
+        if resolved is None or not reference.path:
             continue
-        upstream = nodes.get(reference.resolved.ref)
-        downstream = nodes.get(reference.source.ref)
+        upstream = by_identity.get(id(resolved))
+        if upstream is None:
+            upstream = nodes.get(resolved.ref)
+        downstream = by_identity.get(id(source))
+        if downstream is None:
+            downstream = nodes.get(source.ref)
         if upstream is None or downstream is None:
             continue
-        label = f"{reference.source.kind}.{reference.path[0]}"
+        label = f"{source.kind}.{reference.path[0]}"
         edges.setdefault(label, []).append((upstream, downstream))
     return Flow(entities, nodes, edges)
 
@@ -100,9 +109,9 @@ def fold(succ: Sequence[Sequence[int]], own: Sequence[T | None], merge: Merge[T]
     value is merged from its own and its direct successors' values, downstream first; the
     nodes of a cycle, which all reach one another, share one value."""
     value: list[T | None] = [None] * len(succ)
-    layout = condense(succ)
-    if layout.acyclic:
-        for here in reversed(layout.order):
+    order = topological_order(succ)
+    if order is not None:  # acyclic: the order alone, no groups to make
+        for here in reversed(order):
             acc = own[here]
             for there in succ[here]:
                 reached = value[there]
@@ -110,7 +119,7 @@ def fold(succ: Sequence[Sequence[int]], own: Sequence[T | None], merge: Merge[T]
                     acc = merge(acc, reached)
             value[here] = acc
         return value
-    for group in reversed(layout.groups):  # downstream groups first
+    for group in reversed(condense(succ).groups):  # downstream groups first
         members = set(group)
         acc = None
         for here in group:
@@ -143,10 +152,18 @@ def refs_beyond(
 
 
 def first_refs(a: Refs | None, b: Refs | None) -> Refs | None:
-    """Merge two id-ordered lists of refs, keeping the first :data:`SHOWN`."""
+    """Merge two id-ordered lists of refs, keeping the first :data:`SHOWN`.
+
+    Each list is one ref or a result of this merge, so a full list is the first of the
+    two as it is when the other starts at or after its last ref: a fold's frequent case
+    (a third of the merges over a layered spec), answered without a sort."""
     if not b or a is b:
         return a
     if not a:
+        return b
+    if len(a) == SHOWN and b[0] >= a[-1]:
+        return a
+    if len(b) == SHOWN and a[0] >= b[-1]:
         return b
     return tuple(sorted(set(a).union(b))[:SHOWN])
 

@@ -139,8 +139,11 @@ def build_graph(spec: Analysis) -> Graph:
     feedback: list[tuple[int, int]] = []
     drawing: list[tuple[int, int, str]] = []
     seen: set[tuple[int, int, str]] = set()
+    # Each entity's node by identity, as its ref finds it: a ref is built anew each time it is
+    # read, and every reference would read two.
+    by_identity = {id(entity): index[ref] for entity, ref in zip(entities, refs, strict=True)}
     for reference in spec.references:
-        edge = _edge(reference, index)
+        edge = _edge(reference, index, by_identity)
         if edge is None or edge in seen:
             continue
         seen.add(edge)
@@ -159,7 +162,8 @@ def build_graph(spec: Analysis) -> Graph:
         if layout.acyclic
         else {(u, v) for u, targets in enumerate(down) for v, _ in targets if group[u] == group[v]}
     )
-    loops = _loops(refs, down, feedback)
+    # With no feedback edge, the loops are the lineage cycles, and condense found none.
+    loops = [] if layout.acyclic and not feedback else _loops(refs, down, feedback)
     return Graph(
         refs,
         entities,
@@ -177,26 +181,41 @@ def build_graph(spec: Analysis) -> Graph:
     )
 
 
-def _edge(reference: Reference, index: dict[str, int]) -> tuple[int, int, str] | None:
-    """The edge a reference makes, as (from, to, type), or None if it makes none."""
-    if reference.resolved is None or not reference.path:
+def _edge(
+    reference: Reference, index: dict[str, int], by_identity: dict[int, int]
+) -> tuple[int, int, str] | None:
+    """The edge a reference makes, as (from, to, type), or None if it makes none.
+
+    ``by_identity``: the graph's entities' nodes by ``id(entity)``, as ``index`` finds them
+    by ref; an entity not there (an SLO) is looked up by its ref."""
+    resolved = reference.resolved
+    if resolved is None or not reference.path:
         return None
-    owner = index.get(reference.source.ref)
-    target = index.get(reference.resolved.ref)
-    if owner is None or target is None:
-        return None
-    kind = reference.source.kind
+    source = reference.source
     first = str(reference.path[0])
-    if first == "precompute" and reference.path[1:2] == ("store",):
-        return owner, target, "writes"
-    if first == "online_store" or (first == "storage" and reference.path[1:2] == ("store",)):
-        return owner, target, "stored_in"
-    if first == "fallback" and reference.path[1:2] == ("covers",):
+    second = reference.path[1:2]
+    # The type and the way first, from the field: a reference that makes no edge looks up no
+    # node.
+    forward = True
+    if first == "precompute" and second == ("store",):
+        edge_type: str | None = "writes"
+    elif first == "online_store" or (first == "storage" and second == ("store",)):
+        edge_type = "stored_in"
+    elif first == "fallback" and second == ("covers",):
         return None  # what the fallback replaces, not something it reads
-    edge_type = _FIELD_EDGES.get((kind, first))
+    else:
+        edge_type, forward = _FIELD_EDGES.get((source.kind, first)), False
     if edge_type is None:
         return None
-    return target, owner, edge_type
+    owner = by_identity.get(id(source))
+    if owner is None:
+        owner = index.get(source.ref)
+    target = by_identity.get(id(resolved))
+    if target is None:
+        target = index.get(resolved.ref)
+    if owner is None or target is None:
+        return None
+    return (owner, target, edge_type) if forward else (target, owner, edge_type)
 
 
 class Layout(Record):
@@ -256,6 +275,15 @@ def condense(succ: Sequence[Sequence[int]]) -> Layout:
         for node in members:
             group[node] = number
     return Layout(order, position, group, groups, acyclic)
+
+
+def topological_order(succ: Sequence[Sequence[int]]) -> list[int] | None:
+    """Every node of ``succ`` upstream first, as :func:`condense` orders an acyclic graph;
+    None when there is a cycle. For a caller that needs only the order: without the groups,
+    places and numbers a :class:`Layout` adds for every node."""
+    n = len(succ)
+    order = _kahn(n, succ, _indegrees(n, succ))
+    return order if len(order) == n else None
 
 
 def _indegrees(n: int, succ: Sequence[Sequence[int]]) -> list[int]:

@@ -66,6 +66,13 @@ def _own_all(spec: Analysis, mode: str) -> list[Own]:
     return result
 
 
+def _unstarted_waits(own: list[Own]) -> dict[tuple[int, bool], Own]:
+    """A walk's memo for :func:`hop_wait`, filled in advance for the hops no declaration
+    starts: such a hop waits what its entity adds on its own, ``own[v]`` (the same
+    ``own_delay`` call), so only started hops are left to compute."""
+    return {(v, False): wait for v, wait in enumerate(own)}
+
+
 def skipped_edge(mode: str) -> str | None:
     """The edge type a walk in ``mode`` does not follow: training data, unless the model's
     retraining counts."""
@@ -149,7 +156,7 @@ def _run_walk(
     origin = list(range(n))
     hops = [0] * n
     anchor = [False] * n if scope is not None else None
-    waits: dict[tuple[int, bool], Own] = {}  # each entity's wait, once per walk
+    waits = _unstarted_waits(own)  # each entity's wait, once per walk
     skip = skipped_edge(mode)
     up, group, groups = graph.up, layout.group, layout.groups
     in_scope = scope if scope is not None else frozenset()
@@ -385,7 +392,7 @@ def fastest_walk(spec: Analysis) -> Fastest:
         graph = lineage_graph(spec)
         layout = staleness_layout(spec, DATA)
         own = _own_all(spec, DATA)
-        waits: dict[tuple[int, bool], Own] = {}
+        waits = _unstarted_waits(own)
         skip = skipped_edge(DATA)
         value = [0.0] * graph.size
         pred = [-1] * graph.size

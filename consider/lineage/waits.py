@@ -24,23 +24,30 @@ START_TRIGGERS = frozenset({"new_data", "schema_change"})
 _TRAINING_EDGES = frozenset({"trained_on", "features"})
 
 
+_DECLARED: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "datasets": (
+        ("on_change.retrain", "on_change", "retrain"),
+        ("on_change.rerun", "on_change", "rerun"),
+    ),
+    "models": (("on_retrain.rerun", "on_retrain", "rerun"),),
+}
+"""The fields in which an entity of each kind lists what must follow it: (name, path)."""
+
+
 def declares(entity: Entity) -> dict[str, list[str]]:
     """The lists an entity declares about what must follow it, by field."""
-    if entity.kind == "datasets":
-        return {
-            "on_change.retrain": field_refs(entity.fields, "on_change", "retrain"),
-            "on_change.rerun": field_refs(entity.fields, "on_change", "rerun"),
-        }
-    if entity.kind == "models":
-        return {"on_retrain.rerun": field_refs(entity.fields, "on_retrain", "rerun")}
-    return {}
+    return {
+        name: field_refs(entity.fields, *path) for name, *path in _DECLARED.get(entity.kind, ())
+    }
 
 
 def trigger(graph: Graph, u: int, v: int, edge: str, mode: str) -> str | None:
     """The declaration that starts ``v`` as soon as ``u`` changes, named, or None."""
     ref = graph.refs[v]
-    for field_name, listed in declares(graph.entities[u]).items():
-        if ref in listed:
+    upstream = graph.entities[u]
+    # As declares(), list by list, without building its mapping: a walk asks once per edge.
+    for field_name, first, second in _DECLARED.get(upstream.kind, ()):
+        if ref in field_refs(upstream.fields, first, second):
             return f"{graph.refs[u]} {field_name}"
     entity = graph.entities[v]
     if entity.kind == "models" and mode == MODEL and edge in _TRAINING_EDGES:
