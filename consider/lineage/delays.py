@@ -4,7 +4,7 @@ how an entity is collected or refreshed, for pictures."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from consider.cron import cron_gaps, latest_start
@@ -43,7 +43,14 @@ class Term(Record):
     """One delay an entity adds to the data passing through it."""
 
     seconds: float
-    label: str
+    describe: Callable[[], str]
+    """Makes the term's label: only a path's largest term is ever shown, so the text of the
+    others (two for each entity of a large spec) is never built."""
+
+    @property
+    def label(self) -> str:
+        """What the delay is, in words: ``the hourly precompute of output:x (1h + 5m runtime)``."""
+        return self.describe()
 
 
 class Own(Record):
@@ -70,19 +77,37 @@ def _batch(
     if triggered:  # started at once: only the work itself, no wait for the next run
         if not extra:
             return _NOTHING
-        label = f"the {extra_name} of {ref} ({format_duration(extra)}, started at once)"
-        return Own(extra, Term(extra, label), False, 0.0)
+        return Own(
+            extra,
+            Term(
+                extra,
+                lambda: f"the {extra_name} of {ref} ({format_duration(extra)}, started at once)",
+            ),
+            False,
+            0.0,
+        )
     if interval is None:
         return Own(extra or 0.0, None, True, 0.0)
     total = interval + (extra or 0.0)
-    label = _every(what, ref, interval, _plus(interval, extra, extra_name) if extra else "")
-    return Own(total, Term(total, label), False, interval)
+    return Own(
+        total,
+        Term(
+            total,
+            lambda: _every(
+                what, ref, interval, _plus(interval, extra, extra_name) if extra else ""
+            ),
+        ),
+        False,
+        interval,
+    )
 
 
 def _stream(ref: str, lag: float | None) -> Own:
     if not lag or lag <= 0:
         return _NOTHING
-    return Own(lag, Term(lag, f"the stream lag of {ref} ({format_duration(lag)})"), False, 0.0)
+    return Own(
+        lag, Term(lag, lambda: f"the stream lag of {ref} ({format_duration(lag)})"), False, 0.0
+    )
 
 
 def event_window(feature: Entity, upstream: Entity | None) -> float | None:
@@ -133,13 +158,28 @@ def _window(
     total = (lag or 0.0) + window + lateness
     if total <= 0:
         return _NOTHING
-    parts = [f"{format_duration(window)} {'slide' if sliding else 'window'}"]
-    if lateness:
-        parts.append(f"{format_duration(lateness)} allowed lateness")
-    if lag:
-        parts.append(f"{format_duration(lag)} lag")
-    label = f"the event-time window of {ref} ({' + '.join(parts)})"
-    return Own(total, Term(total, label), False, 0.0)
+
+    def describe() -> str:
+        parts = [f"{format_duration(window)} {'slide' if sliding else 'window'}"]
+        if lateness:
+            parts.append(f"{format_duration(lateness)} allowed lateness")
+        if lag:
+            parts.append(f"{format_duration(lag)} lag")
+        return f"the event-time window of {ref} ({' + '.join(parts)})"
+
+    return Own(total, Term(total, describe), False, 0.0)
+
+
+def _precompute(ref: str, longest: float, runtime: float, written: str) -> Callable[[], str]:
+    """The label of a precompute's term: its longest gap between runs, plus its runtime."""
+
+    def describe() -> str:
+        detail = _plus(longest, runtime, "runtime")
+        if written.startswith("cron"):
+            return f"the precompute of {ref} on {written} (longest gap {detail})"
+        return _every("precompute", ref, longest, detail if runtime else "")
+
+    return describe
 
 
 def precompute_gaps(output: Mapping[str, Any]) -> tuple[float, float, str] | None:
@@ -224,22 +264,42 @@ def own_delay(
         cadence = field_seconds(fields, "retrain", "cadence")
         training = field_seconds(fields, "retrain", "duration") or 0.0
         deploy = field_seconds(fields, "deploy", "duration") or 0.0
-        parts = []
-        if training:
-            parts.append(f"{format_duration(training)} training")
-        if deploy:
-            parts.append(f"{format_duration(deploy)} deploy")
+
+        def parts() -> list[str]:
+            written = []
+            if training:
+                written.append(f"{format_duration(training)} training")
+            if deploy:
+                written.append(f"{format_duration(deploy)} deploy")
+            return written
+
         if triggered:
             work = training + deploy
             if not work:
                 return _NOTHING
-            label = f"the retrain of {ref} ({' + '.join(parts)}, started at once)"
-            return Own(work, Term(work, label), False, 0.0)
+            return Own(
+                work,
+                Term(
+                    work, lambda: f"the retrain of {ref} ({' + '.join(parts())}, started at once)"
+                ),
+                False,
+                0.0,
+            )
         if cadence is None:
             return Own(training + deploy, None, True, 0.0)
         total = cadence + training + deploy
-        detail = " + ".join([format_duration(cadence), *parts])
-        return Own(total, Term(total, _every("retrain", ref, cadence, detail)), False, 0.0)
+        every = cadence
+        return Own(
+            total,
+            Term(
+                total,
+                lambda: _every(
+                    "retrain", ref, every, " + ".join([format_duration(every), *parts()])
+                ),
+            ),
+            False,
+            0.0,
+        )
     if kind == "outputs":
         terms: list[Term] = []
         unknown = False
@@ -248,21 +308,21 @@ def own_delay(
             gaps = precompute_gaps(fields)
             if triggered:
                 if runtime:
-                    label = f"the precompute of {ref} ({format_duration(runtime)} runtime)"
-                    terms.append(Term(runtime, label))
+                    terms.append(
+                        Term(
+                            runtime,
+                            lambda: f"the precompute of {ref} ({format_duration(runtime)} runtime)",
+                        )
+                    )
             elif gaps is None:
                 unknown = True
             else:
                 _, longest, written = gaps
-                detail = _plus(longest, runtime, "runtime")
-                if written.startswith("cron"):
-                    label = f"the precompute of {ref} on {written} (longest gap {detail})"
-                else:
-                    label = _every("precompute", ref, longest, detail if runtime else "")
-                terms.append(Term(longest + runtime, label))
+                terms.append(Term(longest + runtime, _precompute(ref, longest, runtime, written)))
         ttl = field_seconds(fields, "cache", "ttl")
         if ttl:
-            terms.append(Term(ttl, f"the cache of {ref} (ttl {format_duration(ttl)})"))
+            cached = ttl
+            terms.append(Term(ttl, lambda: f"the cache of {ref} (ttl {format_duration(cached)})"))
         best = max(terms, key=lambda t: t.seconds, default=None)
         return Own(sum(t.seconds for t in terms), best, unknown, 0.0)
     return _NOTHING
