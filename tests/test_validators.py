@@ -53,3 +53,16 @@ def test_the_generated_validator_agrees_with_jsonschema(path: Path) -> None:
 
 def test_there_are_specs_and_packs_to_compare() -> None:
     assert len(FILES) > 50
+
+
+def test_unit_texts_accepted_are_remembered_within_a_bound_and_refused_ones_never() -> None:
+    check, remembered = spec.validate___definitions_duration, spec._VALID_duration
+    for seconds in range(spec._MEMO_SIZE + 1000):  # more distinct texts than it keeps
+        check(f"{seconds}s")
+    assert len(remembered) == spec._MEMO_SIZE
+    for _ in range(2):  # refused each time: a refused text is never remembered
+        with pytest.raises(spec.JsonSchemaValueException):
+            check("5 minutes")
+    with pytest.raises(spec.JsonSchemaValueException):
+        check(["5m"])  # not a string, and unhashable: refused, never looked up
+    assert "5 minutes" not in remembered

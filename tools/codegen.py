@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 SCHEMAS = ("spec", "rulepack", "config")
@@ -107,6 +108,7 @@ def generate(name: str, schema: dict[str, object]) -> str:
             node.keywords = [k for k in node.keywords if k.arg != "definition"]
     tree = _FormattedNames().visit(tree)
     tree = _NamesOnlyWhenRaised().visit(tree)
+    tree.body = [*_memoised_units(tree.body)]
     return _HEADER.format(name=name) + ast.unparse(tree).strip() + "\n"
 
 
@@ -159,6 +161,51 @@ class _NamesOnlyWhenRaised(ast.NodeTransformer):
         if getattr(node.func, "id", "").startswith("validate___") and len(node.args) == 3:
             node.args[2] = ast.Name(id="name_prefix", ctx=ast.Load())
         return node
+
+
+_MEMOISED = ("duration", "percentage", "ratio", "size")
+"""Unit definitions whose valid texts are remembered: a spec writes the same few ("5m",
+"99.9%") thousands of times, and each check is a regular-expression search. References are
+not: nearly each one is written once."""
+
+_MEMO = """
+_VALID_{name} = set()
+
+def validate___definitions_{name}(data, custom_formats={{}}, name_prefix=None):
+    if data.__class__ is str and data in _VALID_{name}:
+        return data
+    _checked___definitions_{name}(data, custom_formats, name_prefix)
+    if len(_VALID_{name}) < _MEMO_SIZE:
+        _VALID_{name}.add(data)
+    return data
+"""
+
+
+def _memoised_units(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Each unit definition of :data:`_MEMOISED` as a check that remembers the texts it
+    accepted (up to a bound, so hostile input cannot grow it without end): a definition
+    that accepts only a string, and calls no other."""
+    present = {node.name for node in body if isinstance(node, ast.FunctionDef)}
+    if not any(f"validate___definitions_{name}" in present for name in _MEMOISED):
+        yield from body
+        return
+    yield from ast.parse("_MEMO_SIZE = 4096").body
+    for node in body:
+        name = getattr(node, "name", "").removeprefix("validate___definitions_")
+        if not (isinstance(node, ast.FunctionDef) and name in _MEMOISED):
+            yield node
+            continue
+        first = node.body[0]
+        assert isinstance(first, ast.If) and ast.unparse(first.test).startswith(
+            "not isinstance(data, str)"
+        ), f"{node.name} no longer accepts only strings: take it out of _MEMOISED"
+        assert not any(
+            getattr(getattr(call, "func", None), "id", "").startswith("validate___")
+            for call in ast.walk(node)
+        ), f"{node.name} calls another definition: take it out of _MEMOISED"
+        node.name = f"_checked___definitions_{name}"
+        yield node
+        yield from ast.parse(_MEMO.format(name=name)).body
 
 
 def write(root: Path) -> list[Path]:

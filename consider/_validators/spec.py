@@ -21,6 +21,7 @@ class JsonSchemaValueException(ValueError):
 class JsonSchemaValuesException(JsonSchemaValueException):
     """Kept for the generated code's imports."""
 
+_MEMO_SIZE = 4096
 Decimal = float
 import re
 _PATTERN_SOURCES = {'^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(?!x-)[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^x-': '^x-', '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': '^[0-9]{4}-[0-9]{2}-[0-9]{2}\\Z', '^[a-z0-9]+(-[a-z0-9]+)*$': '^[a-z0-9]+(-[a-z0-9]+)*\\Z', '^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)$': '^(spec|product|(source|dataset|model|feature|output|slo|service|store):[^\\s]+)\\Z', '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$': '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\Z', '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])': '^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])', '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])': '^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])', '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])': '^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])', '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])': '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG]?/(ms|s|m|h|d|w)(?![\\s\\S])', '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])': '^[0-9]{1,12}(\\.[0-9]{1,6})?[KMG](?![\\s\\S])', '^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^store:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^output:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(source|dataset|feature):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^model:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(source|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^feature:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^([01][0-9]|2[0-3]):[0-5][0-9]$': '^([01][0-9]|2[0-3]):[0-5][0-9]\\Z', '^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])': '^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])', '^service:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^service:[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])': '^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])', '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(service|store|dataset|feature|model|output):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])', '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])': '^(source|dataset|model|feature|output|service|store):[A-Za-z0-9][A-Za-z0-9_.-]*(?![\\s\\S])'}
@@ -364,28 +365,55 @@ def validate___definitions_store(data, custom_formats={}, name_prefix=None):
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
 
-def validate___definitions_size(data, custom_formats={}, name_prefix=None):
+def _checked___definitions_size(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
         if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])'].search(data):
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
+_VALID_size = set()
 
-def validate___definitions_duration(data, custom_formats={}, name_prefix=None):
+def validate___definitions_size(data, custom_formats={}, name_prefix=None):
+    if data.__class__ is str and data in _VALID_size:
+        return data
+    _checked___definitions_size(data, custom_formats, name_prefix)
+    if len(_VALID_size) < _MEMO_SIZE:
+        _VALID_size.add(data)
+    return data
+
+def _checked___definitions_duration(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
         if not REGEX_PATTERNS['^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])'].search(data):
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(?=[0-9])([0-9]{1,12}(\\.[0-9]{1,6})?w)?([0-9]{1,12}(\\.[0-9]{1,6})?d)?([0-9]{1,12}(\\.[0-9]{1,6})?h)?([0-9]{1,12}(\\.[0-9]{1,6})?m(?!s))?([0-9]{1,12}(\\.[0-9]{1,6})?s)?([0-9]{1,12}(\\.[0-9]{1,6})?ms)?(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
     return data
+_VALID_duration = set()
 
-def validate___definitions_percentage(data, custom_formats={}, name_prefix=None):
+def validate___definitions_duration(data, custom_formats={}, name_prefix=None):
+    if data.__class__ is str and data in _VALID_duration:
+        return data
+    _checked___definitions_duration(data, custom_formats, name_prefix)
+    if len(_VALID_duration) < _MEMO_SIZE:
+        _VALID_duration.add(data)
+    return data
+
+def _checked___definitions_percentage(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
         if not REGEX_PATTERNS['^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])'].search(data):
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)%(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+    return data
+_VALID_percentage = set()
+
+def validate___definitions_percentage(data, custom_formats={}, name_prefix=None):
+    if data.__class__ is str and data in _VALID_percentage:
+        return data
+    _checked___definitions_percentage(data, custom_formats, name_prefix)
+    if len(_VALID_percentage) < _MEMO_SIZE:
+        _VALID_percentage.add(data)
     return data
 
 def validate___definitions_store_kind(data, custom_formats={}, name_prefix=None):
@@ -2124,12 +2152,21 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
 
-def validate___definitions_ratio(data, custom_formats={}, name_prefix=None):
+def _checked___definitions_ratio(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, str):
         raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must be string', value=data, name='' + (name_prefix or 'data') + '', rule='type')
     if isinstance(data, str):
         if not REGEX_PATTERNS['^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])'].search(data):
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must match pattern ^[0-9]{1,12}(\\.[0-9]{1,6})?%(?![\\s\\S])', value=data, name='' + (name_prefix or 'data') + '', rule='pattern')
+    return data
+_VALID_ratio = set()
+
+def validate___definitions_ratio(data, custom_formats={}, name_prefix=None):
+    if data.__class__ is str and data in _VALID_ratio:
+        return data
+    _checked___definitions_ratio(data, custom_formats, name_prefix)
+    if len(_VALID_ratio) < _MEMO_SIZE:
+        _VALID_ratio.add(data)
     return data
 
 def validate___definitions_output(data, custom_formats={}, name_prefix=None):
