@@ -16,6 +16,7 @@ file, line and column.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import math
 import os
@@ -283,21 +284,39 @@ def _mark(mark: Any) -> Position:
     return (mark.line + 1, mark.column + 1)
 
 
-_HALF = 1 << 32
 _MISSING = object()
-_PLACE = 1 << 64
+_PLACE = 1 << 48
+"""A mapping entry's places in one int: (key's place) * _PLACE + (value's place); a place is
+a character offset plus one, so below _PLACE for any text that can be read."""
 
 
 def _packed(mark: Any) -> int:
-    """A YAML mark's 1-based line and column as one int (never 0)."""
-    line: int = mark.line + 1
-    column: int = mark.column + 1
-    return line * _HALF + column
+    """Where a YAML mark is, as one small int: its character offset plus one (never 0)."""
+    index: int = mark.index
+    return index + 1
 
 
-def _unpacked(packed: int) -> Position:
-    line, column = divmod(packed, _HALF)
-    return (line, column)
+class _Lines:
+    """Character offsets to 1-based (line, column), by the line breaks YAML counts (CR LF,
+    CR, LF, NEL, LS, PS, as libyaml and PyYAML do). Positions are kept as offsets, one small
+    int per node: the table of line starts is made only when a position is first asked for."""
+
+    __slots__ = ("_starts", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts: list[int] | None = None
+
+    def at(self, packed: int) -> Position:
+        """The (line, column) of a packed place; (0, 0) for none."""
+        if not packed:
+            return (0, 0)
+        starts = self._starts
+        if starts is None:
+            starts = self._starts = [0, *(m.end() for m in _LINE_BREAK.finditer(self._text))]
+        index = packed - 1
+        line = bisect.bisect_right(starts, index)
+        return (line, index - starts[line - 1] + 1)
 
 
 def parse(text: str, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -308,7 +327,11 @@ def parse(text: str, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
             "raise it with --max-file-size",
             path=path,
         )
-    builder = _Builder(path, limits)
+    if text.startswith("\ufeff"):
+        # A byte-order mark is no character of the spec (libyaml skips it, and offsets count
+        # from after it); decode() removes it from a file, this from text given directly.
+        text = text[1:]
+    builder = _Builder(path, limits, _Lines(text))
     loader = None
     try:
         loader = _Loader(text)  # the pure-Python reader checks the characters here
@@ -385,12 +408,13 @@ def _reader_index(position: int, character: str | None, text: str) -> int | None
 class _Builder:
     """Turns events into data; kept apart from ``parse`` so the loop stays flat."""
 
-    def __init__(self, path: str, limits: Limits) -> None:
+    def __init__(self, path: str, limits: Limits, lines: _Lines) -> None:
         self.path = path
         self.limits = limits
+        self.lines = lines
         self.stack: list[_Frame] = []
         self.root: Any = None
-        self.root_mark: Position | None = None
+        self.root_mark = 0  # packed; 0 for no root
         # A mapping's entry: (key's place) * _PLACE + value's place; a list item: its place.
         # Positions are kept by container (its id, and its children's marks), not by JSON
         # pointer: a pointer is built only when a finding asks.
@@ -459,7 +483,7 @@ class _Builder:
                             text = event.value
                             key = frame.key = key_texts.setdefault(text, text)
                             mark = event.start_mark
-                            frame.key_mark = (mark.line + 1) * _HALF + mark.column + 1
+                            frame.key_mark = mark.index + 1
                             if key == "<<" and event.implicit[0]:
                                 if frame.merges is None:
                                     frame.merges = []
@@ -477,9 +501,7 @@ class _Builder:
                             frame.key = None
                             if not frame.discard:
                                 mark = event.start_mark
-                                frame.marks[key] = frame.key_mark * _PLACE + (
-                                    (mark.line + 1) * _HALF + mark.column + 1
-                                )
+                                frame.marks[key] = frame.key_mark * _PLACE + mark.index + 1
                             continue
                     elif type(container) is list:  # a list's item
                         value = (
@@ -491,7 +513,7 @@ class _Builder:
                             value = self._construct(event)
                         if not frame.discard:
                             mark = event.start_mark
-                            frame.marks[len(container)] = (mark.line + 1) * _HALF + mark.column + 1
+                            frame.marks[len(container)] = mark.index + 1
                         container.append(value)
                         continue
                 self._scalar(event)
@@ -522,7 +544,7 @@ class _Builder:
                     discard = frame.discard or key in outer
                 container = {} if kind is map_start else []
                 mark = event.start_mark
-                frame = _Frame(container, frame, token, (mark.line + 1) * _HALF + mark.column + 1)
+                frame = _Frame(container, frame, token, mark.index + 1)
                 if discard:
                     frame.discard = True
                 else:
@@ -574,7 +596,7 @@ class _Builder:
         key's value, a duplicate key's, the root)."""
         if not self.stack:
             self.root = value
-            self.root_mark = _unpacked(mark)
+            self.root_mark = mark
             return
         frame = self.stack[-1]
         container = frame.container
@@ -591,9 +613,9 @@ class _Builder:
             return
         if key in container:
             if not frame.discard:
-                line, column = _unpacked(frame.key_mark) if frame.key_mark else (1, 1)
+                line, column = self.lines.at(frame.key_mark) if frame.key_mark else (1, 1)
                 pointer = f"{frame.pointer}/{escape_pointer_token(key)}"
-                first = _unpacked(frame.marks.get(key, 0) // _PLACE)[0]
+                first = self.lines.at(frame.marks.get(key, 0) // _PLACE)[0]
                 self.duplicates.append(Duplicate(pointer, line, column, first))
             return
         container[key] = value
@@ -809,11 +831,12 @@ class _Positions(Mapping[str, Position]):
     the alias; keys of such a copy, and of merged (``<<``) entries, have no place of their own.
     """
 
-    __slots__ = ("_aliases", "_keys", "_placed", "_places", "_root", "_root_mark")
+    __slots__ = ("_aliases", "_keys", "_lines", "_placed", "_places", "_root", "_root_mark")
 
     def __init__(self, builder: _Builder, *, keys: bool) -> None:
         self._root = builder.root
         self._root_mark = builder.root_mark
+        self._lines = builder.lines
         self._places = builder.places
         self._placed = builder.placed  # keeps the ids in _places from being reused
         self._aliases = builder.alias_copies
@@ -833,7 +856,7 @@ class _Positions(Mapping[str, Position]):
         return isinstance(pointer, str) and self._find(pointer) is not None
 
     def __iter__(self) -> Iterator[str]:
-        if self._root_mark is not None and not self._keys:
+        if self._root_mark and not self._keys:
             yield ""
         yield from self._below(self._root, "", None)
 
@@ -842,7 +865,7 @@ class _Positions(Mapping[str, Position]):
 
     def _find(self, pointer: str) -> Position | None:
         if not pointer:
-            return None if self._keys else self._root_mark
+            return None if self._keys or not self._root_mark else self._lines.at(self._root_mark)
         if pointer[0] != "/":
             return None
         tokens = pointer[1:].split("/")
@@ -870,9 +893,9 @@ class _Positions(Mapping[str, Position]):
                 packed = marks.get(slot) if marks is not None else None
                 if packed is not None:
                     if not self._keys:
-                        return _unpacked(packed % _PLACE)
+                        return self._lines.at(packed % _PLACE)
                     if packed >= _PLACE:
-                        return _unpacked(packed // _PLACE)
+                        return self._lines.at(packed // _PLACE)
                 return None if self._keys else inherited
             if inherited is None and not self._keys:
                 alias = self._aliases.get(id(child))

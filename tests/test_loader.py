@@ -119,6 +119,31 @@ def test_columns_count_characters_and_crlf_ends_lines() -> None:
     assert document.values["/c"] == (2, 4)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\rb: [2, 3]\rc: 4\n",  # CR alone
+        "a: 1\x85b: 2\n",  # NEL
+        "a: \"x\u2028y\"\nb: 'p\u2029q'\nc: 3\n",  # LS and PS inside quoted text
+        "a: plain\u2028 b\nc: {d: 1}\n",  # LS in a plain scalar
+        "# a comment\nk: [\U0001f600, v]\nz: |\n  one\r\n  two\nw: 1\n",
+        "\ufeffa: 1\nb: {c: 2}\n",  # a byte-order mark given in the text itself
+    ],
+)
+def test_positions_are_where_libyaml_puts_them_for_every_kind_of_line_break(text: str) -> None:
+    # Positions are kept as character offsets and turned into lines and columns when asked:
+    # the line breaks counted must be YAML's own, so each value is where the parser says.
+    document = parse(text, path="t.yaml")
+    expected = []
+    loader = yaml.CSafeLoader(text)
+    while not isinstance(event := loader.get_event(), yaml.StreamEndEvent):
+        if isinstance(event, yaml.ScalarEvent | yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            expected.append((event.start_mark.line + 1, event.start_mark.column + 1))
+    loader.dispose()
+    found = sorted([*document.values.values(), *document.keys.values()])
+    assert found == sorted(expected)
+
+
 # -- duplicates -------------------------------------------------------------------------------
 
 DUPLICATES = """\
