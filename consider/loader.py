@@ -313,7 +313,7 @@ class _Lines:
             return (0, 0)
         starts = self._starts
         if starts is None:
-            starts = self._starts = [0, *(m.end() for m in _LINE_BREAK.finditer(self._text))]
+            starts = self._starts = _line_starts(self._text)
         index = packed - 1
         line = bisect.bisect_right(starts, index)
         return (line, index - starts[line - 1] + 1)
@@ -353,6 +353,26 @@ def parse(text: str, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Document:
         duplicates=tuple(builder.duplicates),
         tbd_free=not builder.tbd_seen,
     )
+
+
+def _line_starts(text: str) -> list[int]:
+    """The offset where each line begins. Where every line ends in LF (or CR LF), a search
+    for LF finds them all, a tenth of the time a pattern of all YAML's breaks takes."""
+    if (
+        "\x85" not in text
+        and "\u2028" not in text
+        and "\u2029" not in text
+        and text.count("\r") == text.count("\r\n")
+    ):
+        starts = [0]
+        find = text.find
+        at = find("\n")
+        while at != -1:
+            at += 1
+            starts.append(at)
+            at = find("\n", at)
+        return starts
+    return [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
 
 
 def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: str) -> InputError:
