@@ -77,6 +77,11 @@ def test_every_builtin_expression_agrees_with_the_interpreter(
         "sort_by(items, &a)[0].a",
         "length(missing)",
         "@.a",
+        "m.p",
+        "a.x",
+        "`0` && c",
+        "c || `[]` || `{}` || a",
+        "b || `0.0`",
     ],
 )
 def test_each_node_type_agrees_with_the_interpreter(text: str) -> None:
