@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 from jmespath.exceptions import JMESPathError
 
@@ -26,6 +26,7 @@ from consider.findings import Finding, Kind, Severity, Status, fingerprint
 from consider.loader import escape_pointer_token
 from consider.model import Entity, Spec, refs_view
 from consider.packs import ENGINE_VERSION, index, load_pack, load_rules
+from consider.records import Record
 from consider.rules import KINDS, Pack, Question, Risk, Rule, RuleSet, Template
 from consider.vocabulary import COLLECTIONS, PREFIX_OF, PRODUCT
 
@@ -62,7 +63,7 @@ Function = Callable[[Any], Any]
 """An expression as a function of a condition's data."""
 
 
-class _QuestionCheck(NamedTuple):
+class _QuestionCheck(Record):
     question: Question
     names: tuple[tuple[str, ...], ...] | None
     """``answered_by`` as chains of field names, when every path is one (the usual case):
@@ -71,13 +72,13 @@ class _QuestionCheck(NamedTuple):
     when: Function | None
 
 
-class _RiskCheck(NamedTuple):
+class _RiskCheck(Record):
     risk: Risk
     when: Function | None
     escalate: tuple[tuple[Function, Severity], ...]
 
 
-class _Checks(NamedTuple):
+class _Checks(Record):
     """One kind's rules, their expressions as functions, in evaluation order."""
 
     questions: tuple[_QuestionCheck, ...]
