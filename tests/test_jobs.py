@@ -230,16 +230,21 @@ def test_a_caller_that_stops_early_cancels_the_files_left(
 
 def test_ctrl_c_stops_a_parallel_run_in_one_line(specs: list[str]) -> None:
     import os
-    import shutil
     import signal
     import subprocess
 
-    for i in range(300):
-        shutil.copy("home-recommender.yaml", f"copy-{i}.yaml")
+    # Forty specs of 400 outputs each, about 0.3 s of work apiece: the run cannot be over by
+    # the time the first file's report is read (300 copies of an example once were, on a
+    # fast machine, and the signal then found the command already done).
+    heavy = "consider: 1\nproduct: {name: Heavy, owner: team, tier: 1}\noutputs:\n" + "".join(
+        f"  out-{i}: {{mode: online}}\n" for i in range(400)
+    )
+    for i in range(40):
+        Path(f"copy-{i}.yaml").write_text(heavy, encoding="utf-8")
     script = Path(sys.executable).with_name("consider")
     command = [str(script), "check", "--jobs", "2", "--format", "text"]
     process = subprocess.Popen(
-        [*command, *(f"copy-{i}.yaml" for i in range(300))],
+        [*command, *(f"copy-{i}.yaml" for i in range(40))],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
