@@ -436,12 +436,9 @@ class _Builder:
         self.root: Any = None
         self.root_mark = 0  # packed; 0 for no root
         # A mapping's entry: (key's place) * _PLACE + value's place; a list item: its place.
-        # Positions are kept by container (its id, and its children's marks), not by JSON
-        # pointer: a pointer is built only when a finding asks.
-        self.places: dict[int, dict[Any, int]] = {}
-        # Every container with a place kept alive as long as the positions are: an id in
-        # ``places`` can then never be reused by another object.
-        self.placed: list[Any] = []
+        # Positions are kept by container (its children's marks), not by JSON pointer: a
+        # pointer is built only when a finding asks.
+        self.placement = _Placement()
         # A spec writes the same few key names hundreds of thousands of times; one string each.
         self.key_texts: dict[str, str] = {}
         self.tbd_seen = False
@@ -481,7 +478,8 @@ class _Builder:
         merge keys, duplicate keys, tags, the root) goes through the methods below.
         """
         stack = self.stack
-        key_texts, plain, places, placed = self.key_texts, self.plain, self.places, self.placed
+        key_texts, plain = self.key_texts, self.plain
+        placed, placed_marks = self.placement.containers, self.placement.marks
         max_depth = self.limits.max_depth
         scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
@@ -568,8 +566,8 @@ class _Builder:
                 if discard:
                     frame.discard = True
                 else:
-                    places[id(container)] = frame.marks
                     placed.append(container)
+                    placed_marks.append(frame.marks)
                 stack.append(frame)
             elif kind is map_end or kind is seq_end:
                 done = stack.pop()
@@ -753,8 +751,8 @@ class _Builder:
         frame = _Frame(container, parent, token, _packed(event.start_mark))
         frame.discard = discard
         if not discard:
-            self.places[id(container)] = frame.marks
-            self.placed.append(container)
+            self.placement.containers.append(container)
+            self.placement.marks.append(frame.marks)
         stack.append(frame)
         if event.anchor:
             self.anchors[event.anchor] = (container, frame.pointer, (-1, 0))
@@ -842,6 +840,29 @@ def _measure(value: Any) -> tuple[int, int]:
     return count, text
 
 
+class _Placement:
+    """Every container that has places, with its children's marks, in the order opened.
+
+    Indexed by the container's id only when a position is first asked for: filling a
+    dictionary of 86,000 ids while loading a large spec cost more than the lists do. The
+    containers are kept alive here, so no id in the index can be reused by another object
+    (a merge key's mapping, say, is dropped from the data once merged).
+    """
+
+    __slots__ = ("_by_id", "containers", "marks")
+
+    def __init__(self) -> None:
+        self.containers: list[Any] = []
+        self.marks: list[dict[Any, int]] = []
+        self._by_id: dict[int, dict[Any, int]] | None = None
+
+    def by_id(self) -> dict[int, dict[Any, int]]:
+        """Each container's id → its children's marks."""
+        if self._by_id is None:
+            self._by_id = dict(zip(map(id, self.containers), self.marks, strict=True))
+        return self._by_id
+
+
 class _Positions(Mapping[str, Position]):
     """Where each value (or each mapping key) of a document was written, by JSON pointer.
 
@@ -851,14 +872,13 @@ class _Positions(Mapping[str, Position]):
     the alias; keys of such a copy, and of merged (``<<``) entries, have no place of their own.
     """
 
-    __slots__ = ("_aliases", "_keys", "_lines", "_placed", "_places", "_root", "_root_mark")
+    __slots__ = ("_aliases", "_keys", "_lines", "_placement", "_root", "_root_mark")
 
     def __init__(self, builder: _Builder, *, keys: bool) -> None:
         self._root = builder.root
         self._root_mark = builder.root_mark
         self._lines = builder.lines
-        self._places = builder.places
-        self._placed = builder.placed  # keeps the ids in _places from being reused
+        self._placement = builder.placement
         self._aliases = builder.alias_copies
         self._keys = keys
 
@@ -909,7 +929,7 @@ class _Positions(Mapping[str, Position]):
                 return None
             child = node[slot]
             if step == last:
-                marks = self._places.get(id(node))
+                marks = self._placement.by_id().get(id(node))
                 packed = marks.get(slot) if marks is not None else None
                 if packed is not None:
                     if not self._keys:
@@ -927,7 +947,7 @@ class _Positions(Mapping[str, Position]):
     def _below(self, node: Any, pointer: str, inherited: Position | None) -> Iterator[str]:
         if not isinstance(node, dict | list):
             return
-        marks = self._places.get(id(node)) or {}
+        marks = self._placement.by_id().get(id(node)) or {}
         items = node.items() if isinstance(node, dict) else enumerate(node)
         for slot, child in items:
             where = f"{pointer}/{escape_pointer_token(str(slot))}"
