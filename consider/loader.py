@@ -476,6 +476,10 @@ class _Builder:
         container without anchor or tag): a large spec is half a million events, and a
         method call for each was a third of the loading. Anything rarer (anchors, aliases,
         merge keys, duplicate keys, tags, the root) goes through the methods below.
+
+        The innermost frame's state is kept in locals (its container, marks, the key
+        awaiting a value and where it was written), written back to the frame before a
+        container opens inside it or a method reads it, and read again after.
         """
         stack = self.stack
         key_texts, plain = self.key_texts, self.plain
@@ -486,22 +490,24 @@ class _Builder:
         map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
         document_start, stream_end = yaml.DocumentStartEvent, yaml.StreamEndEvent
         frame: _Frame | None = None  # the innermost open container's frame
+        container: Any = None  # and, while it is innermost, its state:
+        marks: dict[Any, int] = {}
+        key: str | None = None
+        key_mark = 0
+        discard = False
         while True:
             event = get_event()
             kind = type(event)
             if kind is scalar_event:
                 if frame is not None and not event.anchor:
-                    container = frame.container
                     if type(container) is dict:
-                        key = frame.key
                         if key is None:  # a mapping's key
                             tag = event.tag
                             if tag is not None and tag != "!" and tag not in _SCALAR_TAGS:
                                 raise self._tag_error(tag, event.start_mark)
                             text = event.value
-                            key = frame.key = key_texts.setdefault(text, text)
-                            mark = event.start_mark
-                            frame.key_mark = mark.index + 1
+                            key = key_texts.setdefault(text, text)
+                            key_mark = event.start_mark.index + 1
                             if key == "<<" and event.implicit[0]:
                                 if frame.merges is None:
                                     frame.merges = []
@@ -516,12 +522,11 @@ class _Builder:
                             if value is _MISSING:
                                 value = self._construct(event)
                             container[key] = value
-                            frame.key = None
-                            if not frame.discard:
-                                mark = event.start_mark
-                                frame.marks[key] = frame.key_mark * _PLACE + mark.index + 1
+                            if not discard:
+                                marks[key] = key_mark * _PLACE + event.start_mark.index + 1
+                            key = None
                             continue
-                    elif type(container) is list:  # a list's item
+                    else:  # a list's item
                         value = (
                             plain.get(event.value, _MISSING)
                             if event.tag is None and event.implicit[0]
@@ -529,14 +534,19 @@ class _Builder:
                         )
                         if value is _MISSING:
                             value = self._construct(event)
-                        if not frame.discard:
-                            mark = event.start_mark
-                            frame.marks[len(container)] = mark.index + 1
+                        if not discard:
+                            marks[len(container)] = event.start_mark.index + 1
                         container.append(value)
                         continue
+                if frame is not None:
+                    frame.key, frame.key_mark = key, key_mark
                 self._scalar(event)
+                if frame is not None:
+                    key, key_mark = frame.key, frame.key_mark
             elif kind is map_start or kind is seq_start:
                 tag = event.tag
+                if frame is not None:
+                    frame.key, frame.key_mark = key, key_mark  # the parent's, for its close
                 if (
                     frame is None
                     or event.anchor
@@ -545,34 +555,34 @@ class _Builder:
                 ):
                     self._start(event)  # the root, an anchor, a tag: checked and reported there
                     frame = stack[-1]
+                    container, marks, discard = frame.container, frame.marks, frame.discard
+                    key, key_mark = None, 0
                     continue
-                outer = frame.container
                 token: str | int
-                if type(outer) is list:
-                    token = len(outer)
-                    discard = frame.discard
+                if type(container) is list:
+                    token = len(container)
                 else:
-                    key = frame.key
                     if key is None:
                         raise self._fail(
                             "a mapping or list used as a key; keys must be plain text",
                             event.start_mark,
                         )
                     token = key
-                    discard = frame.discard or key in outer
+                    discard = discard or key in container
                 container = {} if kind is map_start else []
-                mark = event.start_mark
-                frame = _Frame(container, frame, token, mark.index + 1)
+                frame = _Frame(container, frame, token, event.start_mark.index + 1)
+                marks = frame.marks
                 if discard:
                     frame.discard = True
                 else:
                     placed.append(container)
-                    placed_marks.append(frame.marks)
+                    placed_marks.append(marks)
                 stack.append(frame)
+                key, key_mark = None, 0
             elif kind is map_end or kind is seq_end:
                 done = stack.pop()
                 parent = done.parent
-                if done.merges or done.anchor is not None or parent is None:
+                if parent is None or done.merges or done.anchor is not None:
                     self._end(done)
                 elif type(parent.container) is list:  # a list's item, placed as _place would
                     if not parent.discard:
@@ -586,8 +596,15 @@ class _Builder:
                 else:
                     self._end(done)  # a merge key's value, or a duplicate key's
                 frame = parent
+                if frame is not None:
+                    container, marks, discard = frame.container, frame.marks, frame.discard
+                    key, key_mark = frame.key, frame.key_mark
             elif kind is alias_event:
+                if frame is not None:
+                    frame.key, frame.key_mark = key, key_mark
                 self._alias(event)
+                if frame is not None:
+                    key, key_mark = frame.key, frame.key_mark
             elif kind is document_start:
                 self.documents += 1
                 if self.documents > 1:
