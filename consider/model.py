@@ -47,7 +47,7 @@ class RefShape:
 
 
 class ObjectShape:
-    __slots__ = ("additional", "patterns", "properties")
+    __slots__ = ("additional", "open", "patterns", "properties", "special")
 
     def __init__(
         self,
@@ -58,6 +58,18 @@ class ObjectShape:
         self.properties = properties
         self.patterns = patterns
         self.additional = additional
+        self.special: dict[str, Any] = {}
+        self.open = True
+        self.settle()
+
+    def settle(self) -> None:
+        """What normalising looks at: the properties that are not leaves (units,
+        references, nested objects and lists), and whether a key the properties do not
+        name (``x-`` fields, ids) can hold anything but a leaf."""
+        self.special = {k: v for k, v in self.properties.items() if v is not _LEAF}
+        self.open = any(sub is not _LEAF for _, sub in self.patterns) or (
+            self.additional is not None and self.additional is not _LEAF
+        )
 
 
 class ArrayShape:
@@ -141,6 +153,7 @@ def _unwrapped(shape: Any, seen: set[int]) -> Any:
         shape.patterns = [(p, _unwrapped(v, seen)) for p, v in shape.patterns]
         if shape.additional is not None:
             shape.additional = _unwrapped(shape.additional, seen)
+        shape.settle()
     elif type(shape) is ArrayShape:
         shape.items = _unwrapped(shape.items, seen)
     elif type(shape) is ChoiceShape:
@@ -214,31 +227,34 @@ class _Normaliser:
         if kind is ObjectShape:
             if not isinstance(value, dict):
                 return value
-            result = {}
-            changed = False
-            properties, normalise = shape.properties, self.normalise
+            # Only the fields that can change are looked at (units, references, nested
+            # objects and lists): the mapping is copied at the first that does, and shared
+            # as loaded when none does (the model never changes what it holds).
+            result = None
+            special, properties, is_open = shape.special, shape.properties, shape.open
             for key, item in value.items():
-                sub = properties.get(key)
+                sub = special.get(key)
                 if sub is None:
+                    if not is_open or key in properties:
+                        continue  # a leaf: text, a number, a flag
                     sub = next((s for p, s in shape.patterns if p.search(key)), shape.additional)
-                # The commonest fields without a call of their own: a leaf (text, numbers,
-                # flags) is kept as it is, a unit parsed, a reference collected.
-                if sub is None or sub is _LEAF:
-                    result[key] = item
-                elif type(sub) is UnitShape:
+                    if sub is None or sub is _LEAF:
+                        continue
+                field_kind = type(sub)
+                if field_kind is UnitShape:
                     parsed = self.unit(sub.name, item)
-                    result[key] = None if parsed is _UNREADABLE else parsed
-                    changed = True
-                elif type(sub) is RefShape:
+                    normalised = None if parsed is _UNREADABLE else parsed
+                elif field_kind is RefShape:
                     if isinstance(item, str):
                         refs.append(((*path, key), item))
-                    result[key] = item
+                    continue
                 else:
-                    normalised = result[key] = normalise(item, sub, (*path, key), refs)
-                    changed = changed or normalised is not item
-            # Nothing normalised inside (a schema: {version, registry}, say): the mapping as
-            # loaded is shared, not copied. The model never changes what it holds.
-            return result if changed else value
+                    normalised = self.normalise(item, sub, (*path, key), refs)
+                if normalised is not item:
+                    if result is None:
+                        result = dict(value)
+                    result[key] = normalised
+            return value if result is None else result
         if kind is ChoiceShape:
             options = shape.options
             if len(options) == 1 and type(options[0]) is not UnitShape:
