@@ -93,19 +93,7 @@ def _checks(rules: RuleSet, kind: str, many: bool) -> _Checks:
     def function(expression: Any) -> Function:
         return expression.function() if many else expression.search  # type: ignore[no-any-return]
 
-    questions = tuple(
-        _QuestionCheck(
-            question,
-            (
-                tuple(tuple(path.split(".")) for path in question.answered_by)
-                if all("[" not in path for path in question.answered_by)
-                else None
-            ),
-            tuple(function(path) for path in question.answer_paths),
-            function(question.when) if question.when is not None else None,
-        )
-        for question in rules.questions.get(kind, ())
-    )
+    questions = tuple(_question_check(q, function) for q in rules.questions.get(kind, ()))
     risks = tuple(
         _RiskCheck(
             risk,
@@ -115,6 +103,19 @@ def _checks(rules: RuleSet, kind: str, many: bool) -> _Checks:
         for risk in rules.risks.get(kind, ())
     )
     return _Checks(questions, risks)
+
+
+def _question_check(question: Question, function: Callable[[Any], Function]) -> _QuestionCheck:
+    return _QuestionCheck(
+        question,
+        (
+            tuple(tuple(path.split(".")) for path in question.answered_by)
+            if all("[" not in path for path in question.answered_by)
+            else None
+        ),
+        tuple(function(path) for path in question.answer_paths),
+        function(question.when) if question.when is not None else None,
+    )
 
 
 def evaluate(spec: Spec, rules: RuleSet) -> list[Finding]:
@@ -251,17 +252,7 @@ def _evaluate_one(
         open_questions: dict[str, Finding] = {}
         for check in checks.questions:
             current = check.question
-            # Any written value answers, an empty list too: `inputs_from: []` says "none".
-            # Tested before the condition: a path is cheaper than a condition, and most
-            # questions of a well-kept spec are answered.
-            if check.names is not None:
-                if _answered(data, check.names):
-                    continue
-            elif any(answer(data) is not None for answer in check.answers):
-                continue
-            if check.when is not None and not truthy(check.when(data)):
-                continue
-            found = _question(spec, current, pointer, raw, data)
+            found = _asked(spec, check, pointer, raw, data)
             if found is not None:
                 open_questions[current.id] = found
         for risk_check in checks.risks:
@@ -297,14 +288,27 @@ def ask(
 ) -> Finding | None:
     """The question's finding on one entity (open, or acknowledged with tbd), or None where
     it does not apply or is answered."""
+    return _asked(spec, _question_check(question, _searched), base, raw, data)
+
+
+def _searched(expression: Any) -> Function:
+    return expression.search  # type: ignore[no-any-return]
+
+
+def _asked(
+    spec: Spec, check: _QuestionCheck, base: str, raw: Any, data: dict[str, Any]
+) -> Finding | None:
     # Any written value answers, an empty list too: `inputs_from: []` says "none". Tested
     # before the condition: a path is cheaper than a condition, and most questions of a
     # well-kept spec are answered.
-    if any(path.search(data) is not None for path in question.answer_paths):
+    if check.names is not None:
+        if _answered(data, check.names):
+            return None
+    elif any(answer(data) is not None for answer in check.answers):
         return None
-    if question.when is not None and not truthy(question.when.search(data)):
+    if check.when is not None and not truthy(check.when(data)):
         return None
-    return _question(spec, question, base, raw, data)
+    return _question(spec, check.question, base, raw, data)
 
 
 def _answered(data: dict[str, Any], names: tuple[tuple[str, ...], ...]) -> bool:
