@@ -339,16 +339,19 @@ def _projection(
 
     def projection(value: Any) -> Any:
         base = base_of(value)
-        if not isinstance(base, list):
-            return None
-        collected = []
-        for element in base:
-            current = each(element)
-            if current is not None:
-                collected.append(current)
-        return collected
+        return _collected(each, base) if isinstance(base, list) else None
 
     return projection
+
+
+def _collected(each: Compiled, elements: Any) -> list[Any]:
+    """``each`` of the elements, those that are not null: what a projection gives."""
+    collected = []
+    for element in elements:
+        current = each(element)
+        if current is not None:
+            collected.append(current)
+    return collected
 
 
 def _value_projection(
@@ -362,12 +365,7 @@ def _value_projection(
             elements = base.values()
         except AttributeError:
             return None
-        collected = []
-        for element in elements:
-            current = each(element)
-            if current is not None:
-                collected.append(current)
-        return collected
+        return _collected(each, elements)
 
     return projection
 
