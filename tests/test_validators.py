@@ -66,3 +66,47 @@ def test_unit_texts_accepted_are_remembered_within_a_bound_and_refused_ones_neve
     with pytest.raises(spec.JsonSchemaValueException):
         check(["5m"])  # not a string, and unhashable: refused, never looked up
     assert "5 minutes" not in remembered
+
+
+def _mappings(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The path of every mapping in ``data``."""
+    found = [path] if isinstance(data, dict) else []
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
+    for key, value in items:
+        found += _mappings(value, (*path, key))
+    return found
+
+
+def _with_key(data: Any, path: tuple[Any, ...], key: str) -> Any:
+    """A copy of ``data`` whose mapping at ``path`` has ``key`` too."""
+    if not path:
+        return {**data, key: "written by hand"}
+    copy = dict(data) if isinstance(data, dict) else list(data)
+    copy[path[0]] = _with_key(data[path[0]], path[1:], key)
+    return copy
+
+
+@pytest.mark.parametrize("key", ["x-own-note", "unknown_key", "x"])
+def test_a_key_added_to_any_mapping_is_judged_as_jsonschema_judges_it(key: str) -> None:
+    # The validator looks for the writer's own keys (x-...) only among the keys its schema
+    # does not name (tools/codegen.py, _OwnKeysLeftOver): each mapping of a full example in
+    # turn gets one more key, own or unknown, and both validators must say the same.
+    loaded = load(ROOT / "examples" / "sound-search-ranking.yaml", limits=Limits()).data
+    data = strip_tbd(loaded, "", set())
+    reference = jsonschema.Draft7Validator(schema("spec"))
+    paths = _mappings(data)
+    assert len(paths) > 50
+    verdicts = set()
+    for path in paths:
+        changed = _with_key(data, path, key)
+        expected = reference.is_valid(changed)
+        assert _generated_accepts(spec, changed) == expected, path
+        verdicts.add(expected)
+    # Every mapping of this spec is closed: an own key is welcome in each, an unknown in none.
+    assert verdicts == {key.startswith("x-")}

@@ -211,10 +211,8 @@ def validate(data, custom_formats={}, name_prefix=None):
                 data__baseline_len = len(data__baseline)
                 if data__baseline_len < 1:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.baseline must be longer than or equal to 1 characters', value=data__baseline, name='' + (name_prefix or 'data') + '.baseline', rule='minLength')
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data

@@ -97,10 +97,8 @@ def validate(data, custom_formats={}, name_prefix=None):
                 data__risks_len = len(data__risks)
                 for data__risks_x, data__risks_item in enumerate(data__risks):
                     validate___definitions_risk(data__risks_item, custom_formats, name_prefix)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
@@ -245,10 +243,8 @@ def validate___definitions_risk(data, custom_formats={}, name_prefix=None):
             data_keys.remove('references')
             data__references = data['references']
             validate___definitions_references(data__references, custom_formats, name_prefix)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
@@ -483,10 +479,8 @@ def validate___definitions_question(data, custom_formats={}, name_prefix=None):
             data_keys.remove('references')
             data__references = data['references']
             validate___definitions_references(data__references, custom_formats, name_prefix)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data

@@ -247,16 +247,12 @@ def validate(data, custom_formats={}, name_prefix=None):
                             if isinstance(data__clarifications_item__date, str):
                                 if not REGEX_PATTERNS['^[0-9]{4}-[0-9]{2}-[0-9]{2}$'].search(data__clarifications_item__date):
                                     raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}].date' + ' must match pattern ^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value=data__clarifications_item__date, name='' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}].date' + '', rule='pattern')
-                        for data__clarifications_item_key, data__clarifications_item_val in data__clarifications_item.items():
-                            if REGEX_PATTERNS['^x-'].search(data__clarifications_item_key):
-                                if data__clarifications_item_key in data__clarifications_item_keys:
-                                    data__clarifications_item_keys.remove(data__clarifications_item_key)
+                        if data__clarifications_item_keys:
+                            data__clarifications_item_keys = {k for k in data__clarifications_item_keys if not (isinstance(k, str) and k.startswith('x-'))}
                         if data__clarifications_item_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}]' + ' must not contain ' + str(data__clarifications_item_keys) + ' properties', value=data__clarifications_item, name='' + (name_prefix or 'data') + f'.clarifications[{data__clarifications_x}]' + '', rule='additionalProperties')
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
@@ -312,10 +308,8 @@ def validate___definitions_waiver(data, custom_formats={}, name_prefix=None):
             if isinstance(data__expires, str):
                 if not REGEX_PATTERNS['^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'].search(data__expires):
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.expires must match pattern ^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$', value=data__expires, name='' + (name_prefix or 'data') + '.expires', rule='pattern')
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
@@ -357,10 +351,8 @@ def validate___definitions_store(data, custom_formats={}, name_prefix=None):
             data__online = data['online']
             if not isinstance(data__online, bool):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.online must be boolean', value=data__online, name='' + (name_prefix or 'data') + '.online', rule='type')
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
@@ -478,10 +470,8 @@ def validate___definitions_service(data, custom_formats={}, name_prefix=None):
                     pass
             if data__costpercall_one_of_count1 != 1:
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cost_per_call must be valid exactly by one definition' + (' (' + str(data__costpercall_one_of_count1) + ' matches found)'), value=data__costpercall, name='' + (name_prefix or 'data') + '.cost_per_call', rule='oneOf')
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
@@ -516,10 +506,8 @@ def validate___definitions_rate(data, custom_formats={}, name_prefix=None):
                     data_keys.remove('per')
                     data__per = data['per']
                     validate___definitions_duration(data__per, custom_formats, name_prefix)
-                for data_key, data_val in data.items():
-                    if REGEX_PATTERNS['^x-'].search(data_key):
-                        if data_key in data_keys:
-                            data_keys.remove(data_key)
+                if data_keys:
+                    data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
             data_one_of_count2 += 1
@@ -658,10 +646,8 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.late_data.policy must be string', value=data__latedata__policy, name='' + (name_prefix or 'data') + '.late_data.policy', rule='type')
                     if not (isinstance(data__latedata__policy, str) and data__latedata__policy == 'drop' or (isinstance(data__latedata__policy, str) and data__latedata__policy == 'side_output') or (isinstance(data__latedata__policy, str) and data__latedata__policy == 'update')):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + ".late_data.policy must be one of ['drop', 'side_output', 'update']", value=data__latedata__policy, name='' + (name_prefix or 'data') + '.late_data.policy', rule='enum')
-                for data__latedata_key, data__latedata_val in data__latedata.items():
-                    if REGEX_PATTERNS['^x-'].search(data__latedata_key):
-                        if data__latedata_key in data__latedata_keys:
-                            data__latedata_keys.remove(data__latedata_key)
+                if data__latedata_keys:
+                    data__latedata_keys = {k for k in data__latedata_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__latedata_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.late_data must not contain ' + str(data__latedata_keys) + ' properties', value=data__latedata, name='' + (name_prefix or 'data') + '.late_data', rule='additionalProperties')
         if 'volume' in data_keys:
@@ -684,10 +670,8 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                     data__volume_keys.remove('record_size')
                     data__volume__recordsize = data__volume['record_size']
                     validate___definitions_size(data__volume__recordsize, custom_formats, name_prefix)
-                for data__volume_key, data__volume_val in data__volume.items():
-                    if REGEX_PATTERNS['^x-'].search(data__volume_key):
-                        if data__volume_key in data__volume_keys:
-                            data__volume_keys.remove(data__volume_key)
+                if data__volume_keys:
+                    data__volume_keys = {k for k in data__volume_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__volume_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.volume must not contain ' + str(data__volume_keys) + ' properties', value=data__volume, name='' + (name_prefix or 'data') + '.volume', rule='additionalProperties')
         if 'backpressure' in data_keys:
@@ -797,10 +781,8 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
                             data__monitors__completeness = data__monitors['completeness']
                             if not isinstance(data__monitors__completeness, bool):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors.completeness must be boolean', value=data__monitors__completeness, name='' + (name_prefix or 'data') + '.monitors.completeness', rule='type')
-                        for data__monitors_key, data__monitors_val in data__monitors.items():
-                            if REGEX_PATTERNS['^x-'].search(data__monitors_key):
-                                if data__monitors_key in data__monitors_keys:
-                                    data__monitors_keys.remove(data__monitors_key)
+                        if data__monitors_keys:
+                            data__monitors_keys = {k for k in data__monitors_keys if not (isinstance(k, str) and k.startswith('x-'))}
                         if data__monitors_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitors must not contain ' + str(data__monitors_keys) + ' properties', value=data__monitors, name='' + (name_prefix or 'data') + '.monitors', rule='additionalProperties')
                     data__monitors_one_of_count6 += 1
@@ -894,10 +876,8 @@ def validate___definitions_source(data, custom_formats={}, name_prefix=None):
             data_keys.remove('storage')
             data__storage = data['storage']
             validate___definitions_storage(data__storage, custom_formats, name_prefix)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
@@ -920,10 +900,8 @@ def validate___definitions_storage(data, custom_formats={}, name_prefix=None):
             data_keys.remove('capacity')
             data__capacity = data['capacity']
             validate___definitions_size(data__capacity, custom_formats, name_prefix)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
@@ -959,10 +937,8 @@ def validate___definitions_data_schema(data, custom_formats={}, name_prefix=None
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.compatibility must be string', value=data__compatibility, name='' + (name_prefix or 'data') + '.compatibility', rule='type')
             if not (isinstance(data__compatibility, str) and data__compatibility == 'backward' or (isinstance(data__compatibility, str) and data__compatibility == 'forward') or (isinstance(data__compatibility, str) and data__compatibility == 'full') or (isinstance(data__compatibility, str) and data__compatibility == 'none')):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ".compatibility must be one of ['backward', 'forward', 'full', 'none']", value=data__compatibility, name='' + (name_prefix or 'data') + '.compatibility', rule='enum')
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
@@ -1013,10 +989,8 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
                     data__materialize_keys.remove('runtime')
                     data__materialize__runtime = data__materialize['runtime']
                     validate___definitions_duration(data__materialize__runtime, custom_formats, name_prefix)
-                for data__materialize_key, data__materialize_val in data__materialize.items():
-                    if REGEX_PATTERNS['^x-'].search(data__materialize_key):
-                        if data__materialize_key in data__materialize_keys:
-                            data__materialize_keys.remove(data__materialize_key)
+                if data__materialize_keys:
+                    data__materialize_keys = {k for k in data__materialize_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__materialize_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.materialize must not contain ' + str(data__materialize_keys) + ' properties', value=data__materialize, name='' + (name_prefix or 'data') + '.materialize', rule='additionalProperties')
         if 'online_store' in data_keys:
@@ -1080,10 +1054,8 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
                     data__window_keys.remove('slide')
                     data__window__slide = data__window['slide']
                     validate___definitions_duration(data__window__slide, custom_formats, name_prefix)
-                for data__window_key, data__window_val in data__window.items():
-                    if REGEX_PATTERNS['^x-'].search(data__window_key):
-                        if data__window_key in data__window_keys:
-                            data__window_keys.remove(data__window_key)
+                if data__window_keys:
+                    data__window_keys = {k for k in data__window_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__window_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.window must not contain ' + str(data__window_keys) + ' properties', value=data__window, name='' + (name_prefix or 'data') + '.window', rule='additionalProperties')
         if 'checks' in data_keys:
@@ -1146,10 +1118,8 @@ def validate___definitions_feature(data, custom_formats={}, name_prefix=None):
             data_keys.remove('storage')
             data__storage = data['storage']
             validate___definitions_storage(data__storage, custom_formats, name_prefix)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
@@ -1210,10 +1180,8 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
                     data__refresh_keys.remove('max_lag')
                     data__refresh__maxlag = data__refresh['max_lag']
                     validate___definitions_duration(data__refresh__maxlag, custom_formats, name_prefix)
-                for data__refresh_key, data__refresh_val in data__refresh.items():
-                    if REGEX_PATTERNS['^x-'].search(data__refresh_key):
-                        if data__refresh_key in data__refresh_keys:
-                            data__refresh_keys.remove(data__refresh_key)
+                if data__refresh_keys:
+                    data__refresh_keys = {k for k in data__refresh_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__refresh_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.refresh must not contain ' + str(data__refresh_keys) + ' properties', value=data__refresh, name='' + (name_prefix or 'data') + '.refresh', rule='additionalProperties')
         if 'schema' in data_keys:
@@ -1303,10 +1271,8 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
                         data__onchange__retrain_len = len(data__onchange__retrain)
                         for data__onchange__retrain_x, data__onchange__retrain_item in enumerate(data__onchange__retrain):
                             validate___definitions_ref_model(data__onchange__retrain_item, custom_formats, name_prefix)
-                for data__onchange_key, data__onchange_val in data__onchange.items():
-                    if REGEX_PATTERNS['^x-'].search(data__onchange_key):
-                        if data__onchange_key in data__onchange_keys:
-                            data__onchange_keys.remove(data__onchange_key)
+                if data__onchange_keys:
+                    data__onchange_keys = {k for k in data__onchange_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__onchange_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.on_change must not contain ' + str(data__onchange_keys) + ' properties', value=data__onchange, name='' + (name_prefix or 'data') + '.on_change', rule='additionalProperties')
         if 'logged_from_outputs' in data_keys:
@@ -1362,10 +1328,8 @@ def validate___definitions_dataset(data, custom_formats={}, name_prefix=None):
             data_keys.remove('storage')
             data__storage = data['storage']
             validate___definitions_storage(data__storage, custom_formats, name_prefix)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
@@ -1499,10 +1463,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                     data__retrain_keys.remove('duration')
                     data__retrain__duration = data__retrain['duration']
                     validate___definitions_duration(data__retrain__duration, custom_formats, name_prefix)
-                for data__retrain_key, data__retrain_val in data__retrain.items():
-                    if REGEX_PATTERNS['^x-'].search(data__retrain_key):
-                        if data__retrain_key in data__retrain_keys:
-                            data__retrain_keys.remove(data__retrain_key)
+                if data__retrain_keys:
+                    data__retrain_keys = {k for k in data__retrain_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__retrain_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.retrain must not contain ' + str(data__retrain_keys) + ' properties', value=data__retrain, name='' + (name_prefix or 'data') + '.retrain', rule='additionalProperties')
         if 'deploy' in data_keys:
@@ -1517,10 +1479,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                     data__deploy_keys.remove('duration')
                     data__deploy__duration = data__deploy['duration']
                     validate___definitions_duration(data__deploy__duration, custom_formats, name_prefix)
-                for data__deploy_key, data__deploy_val in data__deploy.items():
-                    if REGEX_PATTERNS['^x-'].search(data__deploy_key):
-                        if data__deploy_key in data__deploy_keys:
-                            data__deploy_keys.remove(data__deploy_key)
+                if data__deploy_keys:
+                    data__deploy_keys = {k for k in data__deploy_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__deploy_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deploy must not contain ' + str(data__deploy_keys) + ' properties', value=data__deploy, name='' + (name_prefix or 'data') + '.deploy', rule='additionalProperties')
         if 'max_age' in data_keys:
@@ -1588,10 +1548,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                                     data__validation__canary_keys.remove('duration')
                                     data__validation__canary__duration = data__validation__canary['duration']
                                     validate___definitions_duration(data__validation__canary__duration, custom_formats, name_prefix)
-                                for data__validation__canary_key, data__validation__canary_val in data__validation__canary.items():
-                                    if REGEX_PATTERNS['^x-'].search(data__validation__canary_key):
-                                        if data__validation__canary_key in data__validation__canary_keys:
-                                            data__validation__canary_keys.remove(data__validation__canary_key)
+                                if data__validation__canary_keys:
+                                    data__validation__canary_keys = {k for k in data__validation__canary_keys if not (isinstance(k, str) and k.startswith('x-'))}
                                 if data__validation__canary_keys:
                                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.canary must not contain ' + str(data__validation__canary_keys) + ' properties', value=data__validation__canary, name='' + (name_prefix or 'data') + '.validation.canary', rule='additionalProperties')
                             data__validation__canary_one_of_count13 += 1
@@ -1616,10 +1574,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                     data__validation__integrationtest = data__validation['integration_test']
                     if not isinstance(data__validation__integrationtest, bool):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation.integration_test must be boolean', value=data__validation__integrationtest, name='' + (name_prefix or 'data') + '.validation.integration_test', rule='type')
-                for data__validation_key, data__validation_val in data__validation.items():
-                    if REGEX_PATTERNS['^x-'].search(data__validation_key):
-                        if data__validation_key in data__validation_keys:
-                            data__validation_keys.remove(data__validation_key)
+                if data__validation_keys:
+                    data__validation_keys = {k for k in data__validation_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__validation_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.validation must not contain ' + str(data__validation_keys) + ' properties', value=data__validation, name='' + (name_prefix or 'data') + '.validation', rule='additionalProperties')
         if 'rollback' in data_keys:
@@ -1645,10 +1601,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.rollback.keep_versions must be bigger than or equal to 0', value=data__rollback__keepversions, name='' + (name_prefix or 'data') + '.rollback.keep_versions', rule='minimum')
                         if data__rollback__keepversions > 1000:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.rollback.keep_versions must be smaller than or equal to 1000', value=data__rollback__keepversions, name='' + (name_prefix or 'data') + '.rollback.keep_versions', rule='maximum')
-                for data__rollback_key, data__rollback_val in data__rollback.items():
-                    if REGEX_PATTERNS['^x-'].search(data__rollback_key):
-                        if data__rollback_key in data__rollback_keys:
-                            data__rollback_keys.remove(data__rollback_key)
+                if data__rollback_keys:
+                    data__rollback_keys = {k for k in data__rollback_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__rollback_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.rollback must not contain ' + str(data__rollback_keys) + ' properties', value=data__rollback, name='' + (name_prefix or 'data') + '.rollback', rule='additionalProperties')
         if 'on_retrain' in data_keys:
@@ -1669,10 +1623,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                         data__onretrain__rerun_len = len(data__onretrain__rerun)
                         for data__onretrain__rerun_x, data__onretrain__rerun_item in enumerate(data__onretrain__rerun):
                             validate___definitions_ref_downstream(data__onretrain__rerun_item, custom_formats, name_prefix)
-                for data__onretrain_key, data__onretrain_val in data__onretrain.items():
-                    if REGEX_PATTERNS['^x-'].search(data__onretrain_key):
-                        if data__onretrain_key in data__onretrain_keys:
-                            data__onretrain_keys.remove(data__onretrain_key)
+                if data__onretrain_keys:
+                    data__onretrain_keys = {k for k in data__onretrain_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__onretrain_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.on_retrain must not contain ' + str(data__onretrain_keys) + ' properties', value=data__onretrain, name='' + (name_prefix or 'data') + '.on_retrain', rule='additionalProperties')
         if 'metrics' in data_keys:
@@ -1693,10 +1645,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                     data__metrics__offline = data__metrics['offline']
                     if not isinstance(data__metrics__offline, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.metrics.offline must be string', value=data__metrics__offline, name='' + (name_prefix or 'data') + '.metrics.offline', rule='type')
-                for data__metrics_key, data__metrics_val in data__metrics.items():
-                    if REGEX_PATTERNS['^x-'].search(data__metrics_key):
-                        if data__metrics_key in data__metrics_keys:
-                            data__metrics_keys.remove(data__metrics_key)
+                if data__metrics_keys:
+                    data__metrics_keys = {k for k in data__metrics_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__metrics_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.metrics must not contain ' + str(data__metrics_keys) + ' properties', value=data__metrics, name='' + (name_prefix or 'data') + '.metrics', rule='additionalProperties')
         if 'baseline' in data_keys:
@@ -1746,10 +1696,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                             data__reproducible__seed = data__reproducible['seed']
                             if not isinstance(data__reproducible__seed, bool):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible.seed must be boolean', value=data__reproducible__seed, name='' + (name_prefix or 'data') + '.reproducible.seed', rule='type')
-                        for data__reproducible_key, data__reproducible_val in data__reproducible.items():
-                            if REGEX_PATTERNS['^x-'].search(data__reproducible_key):
-                                if data__reproducible_key in data__reproducible_keys:
-                                    data__reproducible_keys.remove(data__reproducible_key)
+                        if data__reproducible_keys:
+                            data__reproducible_keys = {k for k in data__reproducible_keys if not (isinstance(k, str) and k.startswith('x-'))}
                         if data__reproducible_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.reproducible must not contain ' + str(data__reproducible_keys) + ' properties', value=data__reproducible, name='' + (name_prefix or 'data') + '.reproducible', rule='additionalProperties')
                     data__reproducible_one_of_count14 += 1
@@ -1792,10 +1740,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
                     data__monitoring__owner = data__monitoring['owner']
                     if not isinstance(data__monitoring__owner, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitoring.owner must be string', value=data__monitoring__owner, name='' + (name_prefix or 'data') + '.monitoring.owner', rule='type')
-                for data__monitoring_key, data__monitoring_val in data__monitoring.items():
-                    if REGEX_PATTERNS['^x-'].search(data__monitoring_key):
-                        if data__monitoring_key in data__monitoring_keys:
-                            data__monitoring_keys.remove(data__monitoring_key)
+                if data__monitoring_keys:
+                    data__monitoring_keys = {k for k in data__monitoring_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__monitoring_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.monitoring must not contain ' + str(data__monitoring_keys) + ' properties', value=data__monitoring, name='' + (name_prefix or 'data') + '.monitoring', rule='additionalProperties')
         if 'exploration' in data_keys:
@@ -1819,10 +1765,8 @@ def validate___definitions_model(data, custom_formats={}, name_prefix=None):
             data__critical = data['critical']
             if not isinstance(data__critical, bool):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.critical must be boolean', value=data__critical, name='' + (name_prefix or 'data') + '.critical', rule='type')
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
@@ -1845,10 +1789,8 @@ def validate___definitions_exploration(data, custom_formats={}, name_prefix=None
                     data_keys.remove('share')
                     data__share = data['share']
                     validate___definitions_percentage(data__share, custom_formats, name_prefix)
-                for data_key, data_val in data.items():
-                    if REGEX_PATTERNS['^x-'].search(data_key):
-                        if data_key in data_keys:
-                            data_keys.remove(data_key)
+                if data_keys:
+                    data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
             data_one_of_count15 += 1
@@ -1942,10 +1884,8 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                     data__latency_keys.remove('mean')
                     data__latency__mean = data__latency['mean']
                     validate___definitions_duration(data__latency__mean, custom_formats, name_prefix)
-                for data__latency_key, data__latency_val in data__latency.items():
-                    if REGEX_PATTERNS['^x-'].search(data__latency_key):
-                        if data__latency_key in data__latency_keys:
-                            data__latency_keys.remove(data__latency_key)
+                if data__latency_keys:
+                    data__latency_keys = {k for k in data__latency_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__latency_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.latency must not contain ' + str(data__latency_keys) + ' properties', value=data__latency, name='' + (name_prefix or 'data') + '.latency', rule='additionalProperties')
         if 'freshness' in data_keys:
@@ -1995,10 +1935,8 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.freshness.includes[{data__freshness__includes_x}]' + ' must be string', value=data__freshness__includes_item, name='' + (name_prefix or 'data') + f'.freshness.includes[{data__freshness__includes_x}]' + '', rule='type')
                             if not (isinstance(data__freshness__includes_item, str) and data__freshness__includes_item == 'data' or (isinstance(data__freshness__includes_item, str) and data__freshness__includes_item == 'model')):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.freshness.includes[{data__freshness__includes_x}]' + " must be one of ['data', 'model']", value=data__freshness__includes_item, name='' + (name_prefix or 'data') + f'.freshness.includes[{data__freshness__includes_x}]' + '', rule='enum')
-                for data__freshness_key, data__freshness_val in data__freshness.items():
-                    if REGEX_PATTERNS['^x-'].search(data__freshness_key):
-                        if data__freshness_key in data__freshness_keys:
-                            data__freshness_keys.remove(data__freshness_key)
+                if data__freshness_keys:
+                    data__freshness_keys = {k for k in data__freshness_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__freshness_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.freshness must not contain ' + str(data__freshness_keys) + ' properties', value=data__freshness, name='' + (name_prefix or 'data') + '.freshness', rule='additionalProperties')
         if 'deadline' in data_keys:
@@ -2025,10 +1963,8 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                     data__deadline__timezone = data__deadline['timezone']
                     if not isinstance(data__deadline__timezone, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deadline.timezone must be string', value=data__deadline__timezone, name='' + (name_prefix or 'data') + '.deadline.timezone', rule='type')
-                for data__deadline_key, data__deadline_val in data__deadline.items():
-                    if REGEX_PATTERNS['^x-'].search(data__deadline_key):
-                        if data__deadline_key in data__deadline_keys:
-                            data__deadline_keys.remove(data__deadline_key)
+                if data__deadline_keys:
+                    data__deadline_keys = {k for k in data__deadline_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__deadline_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.deadline must not contain ' + str(data__deadline_keys) + ' properties', value=data__deadline, name='' + (name_prefix or 'data') + '.deadline', rule='additionalProperties')
         if 'coverage' in data_keys:
@@ -2051,10 +1987,8 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                     data__throughput_keys.remove('headroom')
                     data__throughput__headroom = data__throughput['headroom']
                     validate___definitions_ratio(data__throughput__headroom, custom_formats, name_prefix)
-                for data__throughput_key, data__throughput_val in data__throughput.items():
-                    if REGEX_PATTERNS['^x-'].search(data__throughput_key):
-                        if data__throughput_key in data__throughput_keys:
-                            data__throughput_keys.remove(data__throughput_key)
+                if data__throughput_keys:
+                    data__throughput_keys = {k for k in data__throughput_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__throughput_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.throughput must not contain ' + str(data__throughput_keys) + ' properties', value=data__throughput, name='' + (name_prefix or 'data') + '.throughput', rule='additionalProperties')
         if 'external_sla' in data_keys:
@@ -2073,10 +2007,8 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                     data__externalsla_keys.remove('latency_p99')
                     data__externalsla__latencyp99 = data__externalsla['latency_p99']
                     validate___definitions_duration(data__externalsla__latencyp99, custom_formats, name_prefix)
-                for data__externalsla_key, data__externalsla_val in data__externalsla.items():
-                    if REGEX_PATTERNS['^x-'].search(data__externalsla_key):
-                        if data__externalsla_key in data__externalsla_keys:
-                            data__externalsla_keys.remove(data__externalsla_key)
+                if data__externalsla_keys:
+                    data__externalsla_keys = {k for k in data__externalsla_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__externalsla_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.external_sla must not contain ' + str(data__externalsla_keys) + ' properties', value=data__externalsla, name='' + (name_prefix or 'data') + '.external_sla', rule='additionalProperties')
         if 'error_budget_policy' in data_keys:
@@ -2107,10 +2039,8 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                     data__alerting__ticket = data__alerting['ticket']
                     if not isinstance(data__alerting__ticket, str):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.alerting.ticket must be string', value=data__alerting__ticket, name='' + (name_prefix or 'data') + '.alerting.ticket', rule='type')
-                for data__alerting_key, data__alerting_val in data__alerting.items():
-                    if REGEX_PATTERNS['^x-'].search(data__alerting_key):
-                        if data__alerting_key in data__alerting_keys:
-                            data__alerting_keys.remove(data__alerting_key)
+                if data__alerting_keys:
+                    data__alerting_keys = {k for k in data__alerting_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__alerting_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.alerting must not contain ' + str(data__alerting_keys) + ' properties', value=data__alerting, name='' + (name_prefix or 'data') + '.alerting', rule='additionalProperties')
         if 'planned_downtime' in data_keys:
@@ -2138,16 +2068,12 @@ def validate___definitions_slo(data, custom_formats={}, name_prefix=None):
                             data__planneddowntime_item_keys.remove('duration')
                             data__planneddowntime_item__duration = data__planneddowntime_item['duration']
                             validate___definitions_duration(data__planneddowntime_item__duration, custom_formats, name_prefix)
-                        for data__planneddowntime_item_key, data__planneddowntime_item_val in data__planneddowntime_item.items():
-                            if REGEX_PATTERNS['^x-'].search(data__planneddowntime_item_key):
-                                if data__planneddowntime_item_key in data__planneddowntime_item_keys:
-                                    data__planneddowntime_item_keys.remove(data__planneddowntime_item_key)
+                        if data__planneddowntime_item_keys:
+                            data__planneddowntime_item_keys = {k for k in data__planneddowntime_item_keys if not (isinstance(k, str) and k.startswith('x-'))}
                         if data__planneddowntime_item_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.planned_downtime[{data__planneddowntime_x}]' + ' must not contain ' + str(data__planneddowntime_item_keys) + ' properties', value=data__planneddowntime_item, name='' + (name_prefix or 'data') + f'.planned_downtime[{data__planneddowntime_x}]' + '', rule='additionalProperties')
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
@@ -2221,10 +2147,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     data__cardinality_keys.remove('bytes_per_item')
                     data__cardinality__bytesperitem = data__cardinality['bytes_per_item']
                     validate___definitions_size(data__cardinality__bytesperitem, custom_formats, name_prefix)
-                for data__cardinality_key, data__cardinality_val in data__cardinality.items():
-                    if REGEX_PATTERNS['^x-'].search(data__cardinality_key):
-                        if data__cardinality_key in data__cardinality_keys:
-                            data__cardinality_keys.remove(data__cardinality_key)
+                if data__cardinality_keys:
+                    data__cardinality_keys = {k for k in data__cardinality_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__cardinality_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cardinality must not contain ' + str(data__cardinality_keys) + ' properties', value=data__cardinality, name='' + (name_prefix or 'data') + '.cardinality', rule='additionalProperties')
         if 'reacts_to' in data_keys:
@@ -2275,10 +2199,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     data__fanout_keys.remove('per_call_deadline')
                     data__fanout__percalldeadline = data__fanout['per_call_deadline']
                     validate___definitions_duration(data__fanout__percalldeadline, custom_formats, name_prefix)
-                for data__fanout_key, data__fanout_val in data__fanout.items():
-                    if REGEX_PATTERNS['^x-'].search(data__fanout_key):
-                        if data__fanout_key in data__fanout_keys:
-                            data__fanout_keys.remove(data__fanout_key)
+                if data__fanout_keys:
+                    data__fanout_keys = {k for k in data__fanout_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__fanout_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.fanout must not contain ' + str(data__fanout_keys) + ' properties', value=data__fanout, name='' + (name_prefix or 'data') + '.fanout', rule='additionalProperties')
         if 'fallback' in data_keys:
@@ -2329,10 +2251,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.fallback.fail_mode must be string', value=data__fallback__failmode, name='' + (name_prefix or 'data') + '.fallback.fail_mode', rule='type')
                     if not (isinstance(data__fallback__failmode, str) and data__fallback__failmode == 'open' or (isinstance(data__fallback__failmode, str) and data__fallback__failmode == 'closed')):
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + ".fallback.fail_mode must be one of ['open', 'closed']", value=data__fallback__failmode, name='' + (name_prefix or 'data') + '.fallback.fail_mode', rule='enum')
-                for data__fallback_key, data__fallback_val in data__fallback.items():
-                    if REGEX_PATTERNS['^x-'].search(data__fallback_key):
-                        if data__fallback_key in data__fallback_keys:
-                            data__fallback_keys.remove(data__fallback_key)
+                if data__fallback_keys:
+                    data__fallback_keys = {k for k in data__fallback_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__fallback_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.fallback must not contain ' + str(data__fallback_keys) + ' properties', value=data__fallback, name='' + (name_prefix or 'data') + '.fallback', rule='additionalProperties')
         if 'guardrails' in data_keys:
@@ -2423,10 +2343,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                             pass
                     if data__guardrails__killswitch_one_of_count19 != 1:
                         raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails.kill_switch must be valid exactly by one definition' + (' (' + str(data__guardrails__killswitch_one_of_count19) + ' matches found)'), value=data__guardrails__killswitch, name='' + (name_prefix or 'data') + '.guardrails.kill_switch', rule='oneOf')
-                for data__guardrails_key, data__guardrails_val in data__guardrails.items():
-                    if REGEX_PATTERNS['^x-'].search(data__guardrails_key):
-                        if data__guardrails_key in data__guardrails_keys:
-                            data__guardrails_keys.remove(data__guardrails_key)
+                if data__guardrails_keys:
+                    data__guardrails_keys = {k for k in data__guardrails_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__guardrails_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.guardrails must not contain ' + str(data__guardrails_keys) + ' properties', value=data__guardrails, name='' + (name_prefix or 'data') + '.guardrails', rule='additionalProperties')
         if 'precompute' in data_keys:
@@ -2468,10 +2386,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     data__precompute_keys.remove('store')
                     data__precompute__store = data__precompute['store']
                     validate___definitions_ref_store(data__precompute__store, custom_formats, name_prefix)
-                for data__precompute_key, data__precompute_val in data__precompute.items():
-                    if REGEX_PATTERNS['^x-'].search(data__precompute_key):
-                        if data__precompute_key in data__precompute_keys:
-                            data__precompute_keys.remove(data__precompute_key)
+                if data__precompute_keys:
+                    data__precompute_keys = {k for k in data__precompute_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__precompute_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.precompute must not contain ' + str(data__precompute_keys) + ' properties', value=data__precompute, name='' + (name_prefix or 'data') + '.precompute', rule='additionalProperties')
         if 'delivery' in data_keys:
@@ -2490,10 +2406,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     data__delivery_keys.remove('rate')
                     data__delivery__rate = data__delivery['rate']
                     validate___definitions_rate(data__delivery__rate, custom_formats, name_prefix)
-                for data__delivery_key, data__delivery_val in data__delivery.items():
-                    if REGEX_PATTERNS['^x-'].search(data__delivery_key):
-                        if data__delivery_key in data__delivery_keys:
-                            data__delivery_keys.remove(data__delivery_key)
+                if data__delivery_keys:
+                    data__delivery_keys = {k for k in data__delivery_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__delivery_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.delivery must not contain ' + str(data__delivery_keys) + ' properties', value=data__delivery, name='' + (name_prefix or 'data') + '.delivery', rule='additionalProperties')
         if 'rollout' in data_keys:
@@ -2523,10 +2437,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                             data__optout__serves = data__optout['serves']
                             if not isinstance(data__optout__serves, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out.serves must be string', value=data__optout__serves, name='' + (name_prefix or 'data') + '.opt_out.serves', rule='type')
-                        for data__optout_key, data__optout_val in data__optout.items():
-                            if REGEX_PATTERNS['^x-'].search(data__optout_key):
-                                if data__optout_key in data__optout_keys:
-                                    data__optout_keys.remove(data__optout_key)
+                        if data__optout_keys:
+                            data__optout_keys = {k for k in data__optout_keys if not (isinstance(k, str) and k.startswith('x-'))}
                         if data__optout_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.opt_out must not contain ' + str(data__optout_keys) + ' properties', value=data__optout, name='' + (name_prefix or 'data') + '.opt_out', rule='additionalProperties')
                     data__optout_one_of_count20 += 1
@@ -2557,10 +2469,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     data__cache_keys.remove('stale_if_error')
                     data__cache__staleiferror = data__cache['stale_if_error']
                     validate___definitions_duration(data__cache__staleiferror, custom_formats, name_prefix)
-                for data__cache_key, data__cache_val in data__cache.items():
-                    if REGEX_PATTERNS['^x-'].search(data__cache_key):
-                        if data__cache_key in data__cache_keys:
-                            data__cache_keys.remove(data__cache_key)
+                if data__cache_keys:
+                    data__cache_keys = {k for k in data__cache_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__cache_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cache must not contain ' + str(data__cache_keys) + ' properties', value=data__cache, name='' + (name_prefix or 'data') + '.cache', rule='additionalProperties')
         if 'cold_start' in data_keys:
@@ -2588,10 +2498,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                             data__coldstart__description = data__coldstart['description']
                             if not isinstance(data__coldstart__description, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start.description must be string', value=data__coldstart__description, name='' + (name_prefix or 'data') + '.cold_start.description', rule='type')
-                        for data__coldstart_key, data__coldstart_val in data__coldstart.items():
-                            if REGEX_PATTERNS['^x-'].search(data__coldstart_key):
-                                if data__coldstart_key in data__coldstart_keys:
-                                    data__coldstart_keys.remove(data__coldstart_key)
+                        if data__coldstart_keys:
+                            data__coldstart_keys = {k for k in data__coldstart_keys if not (isinstance(k, str) and k.startswith('x-'))}
                         if data__coldstart_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cold_start must not contain ' + str(data__coldstart_keys) + ' properties', value=data__coldstart, name='' + (name_prefix or 'data') + '.cold_start', rule='additionalProperties')
                     data__coldstart_one_of_count21 += 1
@@ -2647,10 +2555,8 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                             data__holdout__description = data__holdout['description']
                             if not isinstance(data__holdout__description, str):
                                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout.description must be string', value=data__holdout__description, name='' + (name_prefix or 'data') + '.holdout.description', rule='type')
-                        for data__holdout_key, data__holdout_val in data__holdout.items():
-                            if REGEX_PATTERNS['^x-'].search(data__holdout_key):
-                                if data__holdout_key in data__holdout_keys:
-                                    data__holdout_keys.remove(data__holdout_key)
+                        if data__holdout_keys:
+                            data__holdout_keys = {k for k in data__holdout_keys if not (isinstance(k, str) and k.startswith('x-'))}
                         if data__holdout_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.holdout must not contain ' + str(data__holdout_keys) + ' properties', value=data__holdout, name='' + (name_prefix or 'data') + '.holdout', rule='additionalProperties')
                     data__holdout_one_of_count22 += 1
@@ -2689,20 +2595,16 @@ def validate___definitions_output(data, custom_formats={}, name_prefix=None):
                     if isinstance(data__serving__costper1k, (int, float, Decimal)) and (not isinstance(data__serving__costper1k, bool)):
                         if data__serving__costper1k < 0:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.serving.cost_per_1k must be bigger than or equal to 0', value=data__serving__costper1k, name='' + (name_prefix or 'data') + '.serving.cost_per_1k', rule='minimum')
-                for data__serving_key, data__serving_val in data__serving.items():
-                    if REGEX_PATTERNS['^x-'].search(data__serving_key):
-                        if data__serving_key in data__serving_keys:
-                            data__serving_keys.remove(data__serving_key)
+                if data__serving_keys:
+                    data__serving_keys = {k for k in data__serving_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__serving_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.serving must not contain ' + str(data__serving_keys) + ' properties', value=data__serving, name='' + (name_prefix or 'data') + '.serving', rule='additionalProperties')
         if 'storage' in data_keys:
             data_keys.remove('storage')
             data__storage = data['storage']
             validate___definitions_storage(data__storage, custom_formats, name_prefix)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
@@ -2741,10 +2643,8 @@ def validate___definitions_schedule(data, custom_formats={}, name_prefix=None):
                     if isinstance(data__cron, str):
                         if not REGEX_PATTERNS['^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])'].search(data__cron):
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.cron must match pattern ^\\s*\\S+(\\s+\\S+){4}\\s*(?![\\s\\S])', value=data__cron, name='' + (name_prefix or 'data') + '.cron', rule='pattern')
-                for data_key, data_val in data.items():
-                    if REGEX_PATTERNS['^x-'].search(data_key):
-                        if data_key in data_keys:
-                            data_keys.remove(data_key)
+                if data_keys:
+                    data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
             data_one_of_count23 += 1
@@ -2801,10 +2701,8 @@ def validate___definitions_hop(data, custom_formats={}, name_prefix=None):
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.parallel must contain at least 1 items', value=data__parallel, name='' + (name_prefix or 'data') + '.parallel', rule='minItems')
                 for data__parallel_x, data__parallel_item in enumerate(data__parallel):
                     validate___definitions_hop(data__parallel_item, custom_formats, name_prefix)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     try:
@@ -2943,10 +2841,8 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
                                     data__workingbackwards__existingsolutions_item__shortcoming = data__workingbackwards__existingsolutions_item['shortcoming']
                                     if not isinstance(data__workingbackwards__existingsolutions_item__shortcoming, str):
                                         raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}].shortcoming' + ' must be string', value=data__workingbackwards__existingsolutions_item__shortcoming, name='' + (name_prefix or 'data') + f'.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}].shortcoming' + '', rule='type')
-                                for data__workingbackwards__existingsolutions_item_key, data__workingbackwards__existingsolutions_item_val in data__workingbackwards__existingsolutions_item.items():
-                                    if REGEX_PATTERNS['^x-'].search(data__workingbackwards__existingsolutions_item_key):
-                                        if data__workingbackwards__existingsolutions_item_key in data__workingbackwards__existingsolutions_item_keys:
-                                            data__workingbackwards__existingsolutions_item_keys.remove(data__workingbackwards__existingsolutions_item_key)
+                                if data__workingbackwards__existingsolutions_item_keys:
+                                    data__workingbackwards__existingsolutions_item_keys = {k for k in data__workingbackwards__existingsolutions_item_keys if not (isinstance(k, str) and k.startswith('x-'))}
                                 if data__workingbackwards__existingsolutions_item_keys:
                                     raise JsonSchemaValueException('' + (name_prefix or 'data') + f'.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}]' + ' must not contain ' + str(data__workingbackwards__existingsolutions_item_keys) + ' properties', value=data__workingbackwards__existingsolutions_item, name='' + (name_prefix or 'data') + f'.working_backwards.existing_solutions[{data__workingbackwards__existingsolutions_x}]' + '', rule='additionalProperties')
                 if 'solution' in data__workingbackwards_keys:
@@ -3029,22 +2925,16 @@ def validate___definitions_product(data, custom_formats={}, name_prefix=None):
                                 data__workingbackwards__faq__internal_len = len(data__workingbackwards__faq__internal)
                                 for data__workingbackwards__faq__internal_x, data__workingbackwards__faq__internal_item in enumerate(data__workingbackwards__faq__internal):
                                     validate___definitions_internal_faq_item(data__workingbackwards__faq__internal_item, custom_formats, name_prefix)
-                        for data__workingbackwards__faq_key, data__workingbackwards__faq_val in data__workingbackwards__faq.items():
-                            if REGEX_PATTERNS['^x-'].search(data__workingbackwards__faq_key):
-                                if data__workingbackwards__faq_key in data__workingbackwards__faq_keys:
-                                    data__workingbackwards__faq_keys.remove(data__workingbackwards__faq_key)
+                        if data__workingbackwards__faq_keys:
+                            data__workingbackwards__faq_keys = {k for k in data__workingbackwards__faq_keys if not (isinstance(k, str) and k.startswith('x-'))}
                         if data__workingbackwards__faq_keys:
                             raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards.faq must not contain ' + str(data__workingbackwards__faq_keys) + ' properties', value=data__workingbackwards__faq, name='' + (name_prefix or 'data') + '.working_backwards.faq', rule='additionalProperties')
-                for data__workingbackwards_key, data__workingbackwards_val in data__workingbackwards.items():
-                    if REGEX_PATTERNS['^x-'].search(data__workingbackwards_key):
-                        if data__workingbackwards_key in data__workingbackwards_keys:
-                            data__workingbackwards_keys.remove(data__workingbackwards_key)
+                if data__workingbackwards_keys:
+                    data__workingbackwards_keys = {k for k in data__workingbackwards_keys if not (isinstance(k, str) and k.startswith('x-'))}
                 if data__workingbackwards_keys:
                     raise JsonSchemaValueException('' + (name_prefix or 'data') + '.working_backwards must not contain ' + str(data__workingbackwards_keys) + ' properties', value=data__workingbackwards, name='' + (name_prefix or 'data') + '.working_backwards', rule='additionalProperties')
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
@@ -3075,10 +2965,8 @@ def validate___definitions_internal_faq_item(data, custom_formats={}, name_prefi
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.category must be string', value=data__category, name='' + (name_prefix or 'data') + '.category', rule='type')
             if not (isinstance(data__category, str) and data__category == 'tam' or (isinstance(data__category, str) and data__category == 'problems_assumptions') or (isinstance(data__category, str) and data__category == 'economics') or (isinstance(data__category, str) and data__category == 'dependencies') or (isinstance(data__category, str) and data__category == 'feasibility') or (isinstance(data__category, str) and data__category == 'other')):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + ".category must be one of ['tam', 'problems_assumptions', 'economics', 'dependencies', 'feasibility', 'other']", value=data__category, name='' + (name_prefix or 'data') + '.category', rule='enum')
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
@@ -3102,10 +2990,8 @@ def validate___definitions_faq_item(data, custom_formats={}, name_prefix=None):
             data__a = data['a']
             if not isinstance(data__a, str):
                 raise JsonSchemaValueException('' + (name_prefix or 'data') + '.a must be string', value=data__a, name='' + (name_prefix or 'data') + '.a', rule='type')
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
-                    data_keys.remove(data_key)
+        if data_keys:
+            data_keys = {k for k in data_keys if not (isinstance(k, str) and k.startswith('x-'))}
         if data_keys:
             raise JsonSchemaValueException('' + (name_prefix or 'data') + ' must not contain ' + str(data_keys) + ' properties', value=data, name='' + (name_prefix or 'data') + '', rule='additionalProperties')
     return data
