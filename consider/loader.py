@@ -253,9 +253,8 @@ class _Frame:
         self.parent = parent
         self.token = token
         self.mark = mark
-        # Where each child's key and value were written, by key or index (no pointer), packed
-        # in one int (see _pack): a tuple each would be most of a large spec's memory.
-        self.marks: dict[Any, int] = {}
+        # Where the container and each of its children were written (see _Builder.root_marks).
+        self.marks: list[Any] = [0]
         self.key: str | None = None
         self.key_mark = 0  # packed; 0 for none
         self.merges: list[Any] | None = None
@@ -435,10 +434,15 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.root: Any = None
         self.root_mark = 0  # packed; 0 for no root
-        # A mapping's entry: (key's place) * _PLACE + value's place; a list item: its place.
-        # Positions are kept by container (its children's marks), not by JSON pointer: a
-        # pointer is built only when a finding asks.
-        self.placement = _Placement()
+        # Positions are kept as a tree of lists beside the data, not by JSON pointer (a
+        # pointer is built only when a finding asks). A container's list holds where it was
+        # written, then one entry per child in the order the child was added to it: a list
+        # item's place, a mapping entry's places packed in one int ((key's place) * _PLACE +
+        # value's place), or, for a child that is a container, the child's own list. Lists,
+        # not mappings keyed by the child: half a million entries in a large spec, appended
+        # and freed for less, and no index by identity is needed to find a container's.
+        # Entries added without a place (merged keys, copies made by an alias) have none.
+        self.root_marks: list[Any] | None = None
         # A spec writes the same few key names hundreds of thousands of times; one string each.
         self.key_texts: dict[str, str] = {}
         self.tbd_seen = False
@@ -483,7 +487,6 @@ class _Builder:
         """
         stack = self.stack
         key_texts, plain = self.key_texts, self.plain
-        placed, placed_marks = self.placement.containers, self.placement.marks
         max_depth = self.limits.max_depth
         scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
@@ -491,7 +494,7 @@ class _Builder:
         document_start, stream_end = yaml.DocumentStartEvent, yaml.StreamEndEvent
         frame: _Frame | None = None  # the innermost open container's frame
         container: Any = None  # and, while it is innermost, its state:
-        marks: dict[Any, int] = {}
+        marks: list[Any] = []
         key: str | None = None
         key_mark = 0
         discard = False
@@ -523,7 +526,7 @@ class _Builder:
                                 value = self._construct(event)
                             container[key] = value
                             if not discard:
-                                marks[key] = key_mark * _PLACE + event.start_mark.index + 1
+                                marks.append(key_mark * _PLACE + event.start_mark.index + 1)
                             key = None
                             continue
                     else:  # a list's item
@@ -535,7 +538,7 @@ class _Builder:
                         if value is _MISSING:
                             value = self._construct(event)
                         if not discard:
-                            marks[len(container)] = event.start_mark.index + 1
+                            marks.append(event.start_mark.index + 1)
                         container.append(value)
                         continue
                 if frame is not None:
@@ -574,9 +577,6 @@ class _Builder:
                 marks = frame.marks
                 if discard:
                     frame.discard = True
-                else:
-                    placed.append(container)
-                    placed_marks.append(marks)
                 stack.append(frame)
                 key, key_mark = None, 0
             elif kind is map_end or kind is seq_end:
@@ -586,13 +586,15 @@ class _Builder:
                     self._end(done)
                 elif type(parent.container) is list:  # a list's item, placed as _place would
                     if not parent.discard:
-                        parent.marks[done.token] = done.mark
+                        done.marks[0] = done.mark
+                        parent.marks.append(done.marks)
                     parent.container.append(done.container)
                 elif parent.merges is None and done.token not in parent.container:
                     parent.container[done.token] = done.container  # type: ignore[index]
                     parent.key = None  # a mapping's value, placed as _place would
                     if not parent.discard:
-                        parent.marks[done.token] = parent.key_mark * _PLACE + done.mark
+                        done.marks[0] = parent.key_mark * _PLACE + done.mark
+                        parent.marks.append(done.marks)
                 else:
                     self._end(done)  # a merge key's value, or a duplicate key's
                 frame = parent
@@ -626,18 +628,26 @@ class _Builder:
             return None
         return f"{frame.pointer}/{escape_pointer_token(frame.key)}"
 
-    def _place(self, value: Any, mark: int) -> None:
+    def _place(self, value: Any, mark: int, marks: list[Any] | None = None) -> None:
         """Attach a finished value, written at ``mark``, to its parent: any case (a merge
-        key's value, a duplicate key's, the root)."""
+        key's value, a duplicate key's, the root). ``marks``: the places in a container
+        value, whose first entry is set here."""
         if not self.stack:
             self.root = value
             self.root_mark = mark
+            if marks is not None:
+                marks[0] = mark
+                self.root_marks = marks
             return
         frame = self.stack[-1]
         container = frame.container
         if isinstance(container, list):
             if not frame.discard:
-                frame.marks[len(container)] = mark
+                if marks is None:
+                    frame.marks.append(mark)
+                else:
+                    marks[0] = mark
+                    frame.marks.append(marks)
             container.append(value)
             return
         key = frame.key
@@ -650,12 +660,18 @@ class _Builder:
             if not frame.discard:
                 line, column = self.lines.at(frame.key_mark) if frame.key_mark else (1, 1)
                 pointer = f"{frame.pointer}/{escape_pointer_token(key)}"
-                first = self.lines.at(frame.marks.get(key, 0) // _PLACE)[0]
+                known = _entry_place(frame.marks, list(container).index(key))
+                first = self.lines.at(known // _PLACE)[0]
                 self.duplicates.append(Duplicate(pointer, line, column, first))
             return
         container[key] = value
         if not frame.discard:
-            frame.marks[key] = frame.key_mark * _PLACE + mark
+            packed = frame.key_mark * _PLACE + mark
+            if marks is None:
+                frame.marks.append(packed)
+            else:
+                marks[0] = packed
+                frame.marks.append(marks)
 
     def _scalar(self, event: Any) -> None:
         """A scalar in any place (the root, an anchored one, a merge key's value, a
@@ -767,9 +783,6 @@ class _Builder:
         container: dict[str, Any] | list[Any] = {} if is_map else []
         frame = _Frame(container, parent, token, _packed(event.start_mark))
         frame.discard = discard
-        if not discard:
-            self.placement.containers.append(container)
-            self.placement.marks.append(frame.marks)
         stack.append(frame)
         if event.anchor:
             self.anchors[event.anchor] = (container, frame.pointer, (-1, 0))
@@ -786,7 +799,7 @@ class _Builder:
                 frame.pointer,
                 _measure(frame.container),
             )
-        self._place(frame.container, frame.mark)
+        self._place(frame.container, frame.mark, frame.marks)
 
     def _apply_merges(self, frame: _Frame) -> None:
         assert isinstance(frame.container, dict)
@@ -857,27 +870,25 @@ def _measure(value: Any) -> tuple[int, int]:
     return count, text
 
 
-class _Placement:
-    """Every container that has places, with its children's marks, in the order opened.
+def _entry(marks: list[Any] | None, place: int) -> Any:
+    """What ``marks`` (a container's, see :attr:`_Builder.root_marks`) holds for the child
+    added ``place``-th: its packed places, a child container's own marks, or None."""
+    if marks is None or place + 1 >= len(marks):
+        return None
+    return marks[place + 1]
 
-    Indexed by the container's id only when a position is first asked for: filling a
-    dictionary of 86,000 ids while loading a large spec cost more than the lists do. The
-    containers are kept alive here, so no id in the index can be reused by another object
-    (a merge key's mapping, say, is dropped from the data once merged).
-    """
 
-    __slots__ = ("_by_id", "containers", "marks")
+def _entry_place(marks: list[Any] | None, place: int) -> int:
+    """The packed places of the child added ``place``-th, or 0 for none."""
+    entry = _entry(marks, place)
+    if type(entry) is list:
+        entry = entry[0]
+    return entry or 0
 
-    def __init__(self) -> None:
-        self.containers: list[Any] = []
-        self.marks: list[dict[Any, int]] = []
-        self._by_id: dict[int, dict[Any, int]] | None = None
 
-    def by_id(self) -> dict[int, dict[Any, int]]:
-        """Each container's id → its children's marks."""
-        if self._by_id is None:
-            self._by_id = dict(zip(map(id, self.containers), self.marks, strict=True))
-        return self._by_id
+_SCANNED = 8
+"""A mapping of up to this many keys is searched for a key's place; a larger one (a
+collection of entities) gets an index of its keys, made once."""
 
 
 class _Positions(Mapping[str, Position]):
@@ -889,15 +900,26 @@ class _Positions(Mapping[str, Position]):
     the alias; keys of such a copy, and of merged (``<<``) entries, have no place of their own.
     """
 
-    __slots__ = ("_aliases", "_keys", "_lines", "_placement", "_root", "_root_mark")
+    __slots__ = (
+        "_aliases",
+        "_keys",
+        "_lines",
+        "_places",
+        "_root",
+        "_root_mark",
+        "_root_marks",
+    )
 
     def __init__(self, builder: _Builder, *, keys: bool) -> None:
         self._root = builder.root
         self._root_mark = builder.root_mark
+        self._root_marks = builder.root_marks
         self._lines = builder.lines
-        self._placement = builder.placement
         self._aliases = builder.alias_copies
         self._keys = keys
+        # id of a large mapping of the data -> each key's place in it. The data is kept
+        # alive by ``_root``, so no id here can be reused.
+        self._places: dict[int, dict[str, int]] = {}
 
     def get(self, pointer: str, default: Any = None) -> Any:
         found = self._find(pointer)
@@ -915,7 +937,7 @@ class _Positions(Mapping[str, Position]):
     def __iter__(self) -> Iterator[str]:
         if self._root_mark and not self._keys:
             yield ""
-        yield from self._below(self._root, "", None)
+        yield from self._below(self._root, "", None, self._root_marks)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -928,6 +950,7 @@ class _Positions(Mapping[str, Position]):
         tokens = pointer[1:].split("/")
         last = len(tokens) - 1
         node = self._root
+        marks = self._root_marks
         inherited: Position | None = None
         for step, token in enumerate(tokens):
             if type(node) is dict:
@@ -936,18 +959,20 @@ class _Positions(Mapping[str, Position]):
                 if token not in node:
                     return None
                 slot: Any = token
+                place = self._place(node, token)
             elif type(node) is list:
                 if not (token.isascii() and token.isdigit()) or str(int(token)) != token:
                     return None
-                slot = int(token)
+                slot = place = int(token)
                 if slot >= len(node):
                     return None
             else:
                 return None
             child = node[slot]
+            entry = _entry(marks, place)
+            marks = entry if type(entry) is list else None
             if step == last:
-                marks = self._placement.by_id().get(id(node))
-                packed = marks.get(slot) if marks is not None else None
+                packed = entry[0] if marks is not None else entry
                 if packed is not None:
                     if not self._keys:
                         return self._lines.at(packed % _PLACE)
@@ -961,14 +986,28 @@ class _Positions(Mapping[str, Position]):
             node = child
         return None  # pragma: no cover - the loop returns at its last step
 
-    def _below(self, node: Any, pointer: str, inherited: Position | None) -> Iterator[str]:
+    def _place(self, mapping: dict[str, Any], key: str) -> int:
+        """Where ``key`` is among the keys of ``mapping``, in the order they were added."""
+        if len(mapping) <= _SCANNED:
+            for place, written in enumerate(mapping):
+                if written == key:
+                    return place
+        places = self._places.get(id(mapping))
+        if places is None:
+            places = self._places[id(mapping)] = {k: i for i, k in enumerate(mapping)}
+        return places[key]
+
+    def _below(
+        self, node: Any, pointer: str, inherited: Position | None, marks: list[Any] | None
+    ) -> Iterator[str]:
         if not isinstance(node, dict | list):
             return
-        marks = self._placement.by_id().get(id(node)) or {}
         items = node.items() if isinstance(node, dict) else enumerate(node)
-        for slot, child in items:
+        for place, (slot, child) in enumerate(items):
             where = f"{pointer}/{escape_pointer_token(str(slot))}"
-            packed = marks.get(slot)
+            entry = _entry(marks, place)
+            below_marks = entry if type(entry) is list else None
+            packed = entry[0] if below_marks is not None else entry
             if self._keys:
                 if packed is not None and packed >= _PLACE:
                     yield where
@@ -976,4 +1015,4 @@ class _Positions(Mapping[str, Position]):
                 yield where
             alias = None if self._keys else self._aliases.get(id(child))
             below = alias[1] if alias is not None and alias[0] is child else inherited
-            yield from self._below(child, where, below)
+            yield from self._below(child, where, below, below_marks)

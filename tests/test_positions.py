@@ -59,3 +59,20 @@ def test_iteration_lists_every_pointer_it_can_find() -> None:
     keys = dict(document.keys)
     assert all(document.keys[pointer] == where for pointer, where in keys.items())
     assert "/top/t~0x/0" not in keys and "/top/a~1b" in keys
+
+
+def test_a_large_mapping_finds_each_key_in_the_order_written() -> None:
+    # Over _SCANNED keys a mapping gets an index of its keys' places: every key and value
+    # of it, one written twice, merged keys after the written ones, and a nested container.
+    lines = ["many:", "  <<: {m1: x, m2: y}"]
+    lines += [f"  k{i}: {i}" for i in range(20)]
+    lines += ["  k3: again", "  nested: {inner: [1, {leaf: z}]}"]
+    document = parse("\n".join(lines) + "\n", path="t.yaml")
+    for i in range(20):
+        assert document.values[f"/many/k{i}"] == (3 + i, 6 + len(str(i)))
+        assert document.keys[f"/many/k{i}"] == (3 + i, 3)
+    assert [(d.pointer, d.line, d.first_line) for d in document.duplicates] == [("/many/k3", 23, 6)]
+    assert document.values["/many/nested/inner/1/leaf"] == (24, 30)
+    assert document.keys["/many/nested"] == (24, 3)
+    assert list(document.data["many"])[-2:] == ["m1", "m2"]  # merged last, with no place
+    assert "/many/m1" not in document.values and "/many/m1" not in document.keys
