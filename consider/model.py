@@ -471,7 +471,7 @@ class LazyRefs(LazyMapping):
     keeps_none = True  # a field of references that resolve to nothing reads as null
 
     def __init__(self, spec: Spec, entity: Entity, views: dict[str, dict[str, Any]]) -> None:
-        super().__init__()
+        self._full = False  # as LazyMapping.__init__, without its frame
         self._spec, self._entity, self._views = spec, entity, views
 
     def _names(self) -> list[str]:

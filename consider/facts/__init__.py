@@ -267,7 +267,7 @@ class LazyFacts(LazyMapping):
     __slots__ = ("_ident", "_kind", "_store")
 
     def __init__(self, store: FactStore, kind: str, ident: str) -> None:
-        super().__init__()
+        self._full = False  # as LazyMapping.__init__, without its frame
         self._store, self._kind, self._ident = store, kind, ident
 
     def _names(self) -> list[str]:
