@@ -12,7 +12,6 @@ Their public names are re-exported here, where callers have always found them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
@@ -23,6 +22,7 @@ from consider import facts as facts_registry
 from consider.analysis import Analysis
 from consider.errors import PackError
 from consider.findings import Finding, Kind, Severity, Status, fingerprint
+from consider.lazyre import LazyPattern
 from consider.loader import escape_pointer_token
 from consider.model import Entity, Spec, refs_view
 from consider.packs import ENGINE_VERSION, index, load_pack, load_rules
@@ -48,7 +48,7 @@ __all__ = [  # what callers have always imported from here
     "truthy",
 ]
 
-_PATH_TOKEN = re.compile(r"(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)|\[([0-9]+)\]")
+_PATH_TOKEN = LazyPattern(r"(x-[A-Za-z0-9_-]+|[A-Za-z_][A-Za-z0-9_]*)|\[([0-9]+)\]")
 
 
 # -- evaluation -------------------------------------------------------------------------------

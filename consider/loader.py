@@ -20,7 +20,6 @@ import bisect
 import copy
 import math
 import os
-import re
 import stat
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from consider.errors import InputError
-from consider.lazyre import import_lazily
+from consider.lazyre import LazyPattern, import_lazily
 from consider.records import Record
 from consider.vocabulary import TBD
 
@@ -389,7 +388,7 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: str) -> InputErr
     return InputError(message, path=path, line=line, column=column)
 
 
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_LINE_BREAK = LazyPattern("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 def _reader_error(error: yaml.reader.ReaderError, text: str, path: str) -> InputError:

@@ -8,7 +8,6 @@ they are for. The compiled rule set is cached, keyed by the packs' bytes and thi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from jmespath.exceptions import JMESPathError
 from consider import bounds
 from consider.errors import InputError, PackError
 from consider.findings import Severity
+from consider.lazyre import LazyPattern
 from consider.loader import Document, Limits, decode, parse, read_bytes
 from consider.resources import builtin_pack_paths, schemas_dir
 from consider.rules import (
@@ -39,8 +39,8 @@ from consider.units import FORMATTERS
 ENGINE_VERSION = 1
 """The pack format version this engine reads."""
 
-_FILTER_LIKE = re.compile(r"^[a-z]+$")
-_X_NAME = re.compile(r"^(x-[A-Za-z0-9_-]+)")
+_FILTER_LIKE = LazyPattern(r"^[a-z]+$")
+_X_NAME = LazyPattern(r"^(x-[A-Za-z0-9_-]+)")
 
 
 # -- loading ----------------------------------------------------------------------------------

@@ -6,13 +6,13 @@ consider/engine.py, the catalog and the docs; cached on disk as they are (consid
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from typing import Any, TypeAlias
 
 from consider import bounds, compiled
 from consider.findings import Severity
 from consider.lazy import LazyMapping
+from consider.lazyre import LazyPattern
 from consider.records import Record
 from consider.units import FORMATTERS
 from consider.vocabulary import COLLECTIONS, PRODUCT
@@ -20,7 +20,7 @@ from consider.vocabulary import COLLECTIONS, PRODUCT
 KINDS = (PRODUCT, *COLLECTIONS)
 """What a rule can be for: the product, or one entity kind."""
 
-PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
+PLACEHOLDER = LazyPattern(r"\{\{|\}\}|\{([^{}]+)\}")
 """A placeholder, or a doubled brace: ``{{`` and ``}}`` print one literal brace."""
 _SEARCHER = compiled.Searcher()
 
@@ -65,7 +65,10 @@ class Template(Record):
         shown = iter(
             [bounds.clip(_show(expr.search(data), name), 500) for _, expr, name in self.parts]
         )
-        return PLACEHOLDER.sub(lambda m: next(shown) if m[1] is not None else m[0][0], self.text)
+        rendered: str = PLACEHOLDER.sub(
+            lambda m: next(shown) if m[1] is not None else m[0][0], self.text
+        )
+        return rendered
 
 
 class Recommendation(Record):

@@ -16,9 +16,10 @@ parsing it.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Collection
 from typing import Any
+
+from consider.lazyre import LazyPattern
 
 SPEC_KEY = "consider"
 SECTIONS = ("outputs", "slos", "sources")
@@ -28,7 +29,7 @@ HEAD_BYTES = 65536
 """How much of a file :func:`head_kind` reads."""
 
 # A top-level key in block style: at column 0, plain or quoted, then ':' and a space or the end.
-_TOP_KEY = re.compile(
+_TOP_KEY = LazyPattern(
     rb"""^(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#'"\-?:{\[][^:\n]*?))[ \t]*:(?:[ \t]|$)"""
 )
 
@@ -65,8 +66,9 @@ def head_kind(head: bytes, *, whole: bool = True) -> FileKind | None:
     None when the head cannot tell: it shows no such key (flow style, a list, an empty
     file), or it is not the ``whole`` file and shows no spec key (the rest might)."""
     keys = set()
+    top_key = _TOP_KEY.match  # looked up once: each lookup goes through LazyPattern
     for line in head.splitlines():
-        match = _TOP_KEY.match(line)
+        match = top_key(line)
         if match is not None:
             raw = next(group for group in match.groups() if group is not None)
             keys.add(raw.strip().decode("utf-8", "replace"))

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from consider.lazyre import LazyPattern
+
 _DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _SIZE_UNITS = {
     "B": 1,
@@ -27,7 +29,7 @@ _SIZE_UNITS = {
 }
 _COUNT_SUFFIX = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}
 
-_DURATION = re.compile(
+_DURATION = LazyPattern(
     r"^(?=[0-9])(?:([0-9]+(?:\.[0-9]+)?)w)?(?:([0-9]+(?:\.[0-9]+)?)d)?"
     r"(?:([0-9]+(?:\.[0-9]+)?)h)?(?:([0-9]+(?:\.[0-9]+)?)m(?!s))?"
     r"(?:([0-9]+(?:\.[0-9]+)?)s)?(?:([0-9]+(?:\.[0-9]+)?)ms)?$"
@@ -35,7 +37,7 @@ _DURATION = re.compile(
 _DURATION_PARTS = (604800.0, 86400.0, 3600.0, 60.0, 1.0, 0.001)
 _PERCENT = re.compile(r"^([0-9]+(?:\.[0-9]+)?)%$")
 _SIZE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
-_COUNT = re.compile(r"^([0-9]+(?:\.[0-9]+)?)([KMG]?)$")
+_COUNT = LazyPattern(r"^([0-9]+(?:\.[0-9]+)?)([KMG]?)$")
 _RATE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)([KMG]?)/(ms|s|m|h|d|w)$")
 
 

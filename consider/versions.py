@@ -8,12 +8,13 @@ comparisons ``>= <= > < == !=``, joined by commas. A version's pre-release or lo
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable
 from typing import Any
 
-_CLAUSE = re.compile(r"^\s*(>=|<=|==|!=|>|<)\s*([0-9]+(?:\.[0-9]+)*)\s*$")
-_RELEASE = re.compile(r"^\s*v?([0-9]+(?:\.[0-9]+)*)")
+from consider.lazyre import LazyPattern
+
+_CLAUSE = LazyPattern(r"^\s*(>=|<=|==|!=|>|<)\s*([0-9]+(?:\.[0-9]+)*)\s*$")
+_RELEASE = LazyPattern(r"^\s*v?([0-9]+(?:\.[0-9]+)*)")
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     ">=": operator.ge,
     "<=": operator.le,
