@@ -253,7 +253,7 @@ class _Frame:
         self.token = token
         self.mark = mark
         # Where the container and each of its children were written (see _Builder.root_marks).
-        self.marks: list[Any] = [0]
+        self.marks: list[Any] = [mark]
         self.key: str | None = None
         self.key_mark = 0  # packed; 0 for none
         self.merges: list[Any] | None = None
@@ -283,9 +283,6 @@ def _mark(mark: Any) -> Position:
 
 
 _MISSING = object()
-_PLACE = 1 << 48
-"""A mapping entry's places in one int: (key's place) * _PLACE + (value's place); a place is
-a character offset plus one, so below _PLACE for any text that can be read."""
 
 
 def _packed(mark: Any) -> int:
@@ -434,13 +431,15 @@ class _Builder:
         self.root: Any = None
         self.root_mark = 0  # packed; 0 for no root
         # Positions are kept as a tree of lists beside the data, not by JSON pointer (a
-        # pointer is built only when a finding asks). A container's list holds where it was
-        # written, then one entry per child in the order the child was added to it: a list
-        # item's place, a mapping entry's places packed in one int ((key's place) * _PLACE +
-        # value's place), or, for a child that is a container, the child's own list. Lists,
-        # not mappings keyed by the child: half a million entries in a large spec, appended
-        # and freed for less, and no index by identity is needed to find a container's.
-        # Entries added without a place (merged keys, copies made by an alias) have none.
+        # pointer is built only when a finding asks). A place is a character offset plus
+        # one. A container's list holds its own place, then its children's in the order each
+        # was added to it: for a list item, the item's place; for a mapping entry, two
+        # slots, the key's place and the value's. A child that is a container stands as its
+        # own list, which starts with its place. Lists of small ints, not mappings keyed by
+        # child or places packed in one large int: half a million entries in a large spec,
+        # appended and freed for less, and no index by identity is needed to find a
+        # container's. Entries added without a place (merged keys, copies made by an alias)
+        # have none.
         self.root_marks: list[Any] | None = None
         # A spec writes the same few key names hundreds of thousands of times; one string each.
         self.key_texts: dict[str, str] = {}
@@ -525,7 +524,8 @@ class _Builder:
                                 value = self._construct(event)
                             container[key] = value
                             if not discard:
-                                marks.append(key_mark * _PLACE + event.start_mark.index + 1)
+                                marks.append(key_mark)
+                                marks.append(event.start_mark.index + 1)
                             key = None
                             continue
                     else:  # a list's item
@@ -585,14 +585,13 @@ class _Builder:
                     self._end(done)
                 elif type(parent.container) is list:  # a list's item, placed as _place would
                     if not parent.discard:
-                        done.marks[0] = done.mark
                         parent.marks.append(done.marks)
                     parent.container.append(done.container)
                 elif parent.merges is None and done.token not in parent.container:
                     parent.container[done.token] = done.container  # type: ignore[index]
                     parent.key = None  # a mapping's value, placed as _place would
                     if not parent.discard:
-                        done.marks[0] = parent.key_mark * _PLACE + done.mark
+                        parent.marks.append(parent.key_mark)
                         parent.marks.append(done.marks)
                 else:
                     self._end(done)  # a merge key's value, or a duplicate key's
@@ -630,23 +629,17 @@ class _Builder:
     def _place(self, value: Any, mark: int, marks: list[Any] | None = None) -> None:
         """Attach a finished value, written at ``mark``, to its parent: any case (a merge
         key's value, a duplicate key's, the root). ``marks``: the places in a container
-        value, whose first entry is set here."""
+        value (see ``root_marks``), which stand for ``mark``."""
         if not self.stack:
             self.root = value
             self.root_mark = mark
-            if marks is not None:
-                marks[0] = mark
-                self.root_marks = marks
+            self.root_marks = marks
             return
         frame = self.stack[-1]
         container = frame.container
         if isinstance(container, list):
             if not frame.discard:
-                if marks is None:
-                    frame.marks.append(mark)
-                else:
-                    marks[0] = mark
-                    frame.marks.append(marks)
+                frame.marks.append(mark if marks is None else marks)
             container.append(value)
             return
         key = frame.key
@@ -659,18 +652,14 @@ class _Builder:
             if not frame.discard:
                 line, column = self.lines.at(frame.key_mark) if frame.key_mark else (1, 1)
                 pointer = f"{frame.pointer}/{escape_pointer_token(key)}"
-                known = _entry_place(frame.marks, list(container).index(key))
-                first = self.lines.at(known // _PLACE)[0]
+                known = _slots(frame.marks, list(container).index(key), mapping=True)[0]
+                first = self.lines.at(known)[0]
                 self.duplicates.append(Duplicate(pointer, line, column, first))
             return
         container[key] = value
         if not frame.discard:
-            packed = frame.key_mark * _PLACE + mark
-            if marks is None:
-                frame.marks.append(packed)
-            else:
-                marks[0] = packed
-                frame.marks.append(marks)
+            frame.marks.append(frame.key_mark)
+            frame.marks.append(mark if marks is None else marks)
 
     def _scalar(self, event: Any) -> None:
         """A scalar in any place (the root, an anchored one, a merge key's value, a
@@ -869,20 +858,17 @@ def _measure(value: Any) -> tuple[int, int]:
     return count, text
 
 
-def _entry(marks: list[Any] | None, place: int) -> Any:
-    """What ``marks`` (a container's, see :attr:`_Builder.root_marks`) holds for the child
-    added ``place``-th: its packed places, a child container's own marks, or None."""
-    if marks is None or place + 1 >= len(marks):
-        return None
-    return marks[place + 1]
-
-
-def _entry_place(marks: list[Any] | None, place: int) -> int:
-    """The packed places of the child added ``place``-th, or 0 for none."""
-    entry = _entry(marks, place)
-    if type(entry) is list:
-        entry = entry[0]
-    return entry or 0
+def _slots(marks: list[Any] | None, place: int, *, mapping: bool) -> tuple[int, Any]:
+    """What a container's ``marks`` (see :attr:`_Builder.root_marks`) hold for the child
+    added ``place``-th: the key's place (0 for a list item, or none kept), and the value's
+    place or, for a container, its own marks (None when none were kept)."""
+    if marks is None:
+        return 0, None
+    if mapping:
+        at = 1 + 2 * place
+        return (marks[at], marks[at + 1]) if at + 1 < len(marks) else (0, None)
+    at = 1 + place
+    return (0, marks[at]) if at < len(marks) else (0, None)
 
 
 _SCANNED = 8
@@ -958,26 +944,24 @@ class _Positions(Mapping[str, Position]):
                 if token not in node:
                     return None
                 slot: Any = token
-                place = self._place(node, token)
+                key_place, entry = _slots(marks, self._place(node, token), mapping=True)
             elif type(node) is list:
                 if not (token.isascii() and token.isdigit()) or str(int(token)) != token:
                     return None
-                slot = place = int(token)
+                slot = int(token)
                 if slot >= len(node):
                     return None
+                key_place, entry = _slots(marks, slot, mapping=False)
             else:
                 return None
             child = node[slot]
-            entry = _entry(marks, place)
             marks = entry if type(entry) is list else None
             if step == last:
-                packed = entry[0] if marks is not None else entry
-                if packed is not None:
-                    if not self._keys:
-                        return self._lines.at(packed % _PLACE)
-                    if packed >= _PLACE:
-                        return self._lines.at(packed // _PLACE)
-                return None if self._keys else inherited
+                if self._keys:
+                    return self._lines.at(key_place) if key_place else None
+                if entry is not None:
+                    return self._lines.at(marks[0] if marks is not None else entry)
+                return inherited
             if inherited is None and not self._keys:
                 alias = self._aliases.get(id(child))
                 if alias is not None and alias[0] is child:
@@ -1001,16 +985,16 @@ class _Positions(Mapping[str, Position]):
     ) -> Iterator[str]:
         if not isinstance(node, dict | list):
             return
+        mapping = isinstance(node, dict)
         items = node.items() if isinstance(node, dict) else enumerate(node)
         for place, (slot, child) in enumerate(items):
             where = f"{pointer}/{escape_pointer_token(str(slot))}"
-            entry = _entry(marks, place)
+            key_place, entry = _slots(marks, place, mapping=mapping)
             below_marks = entry if type(entry) is list else None
-            packed = entry[0] if below_marks is not None else entry
             if self._keys:
-                if packed is not None and packed >= _PLACE:
+                if key_place:
                     yield where
-            elif packed is not None or inherited is not None:
+            elif entry is not None or inherited is not None:
                 yield where
             alias = None if self._keys else self._aliases.get(id(child))
             below = alias[1] if alias is not None and alias[0] is child else inherited
