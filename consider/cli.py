@@ -49,6 +49,10 @@ class _Size(click.ParamType):  # type: ignore[type-arg]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
+_PATH = click.Path(path_type=Path)
+"""One path type for every option and argument that takes a path: click looks each new one's
+name up in gettext's catalogues, a few file lookups, on every start."""
+
 _max_file_size = click.option(
     "--max-file-size",
     type=_Size(),
@@ -60,7 +64,7 @@ _pack_option = click.option(
     "--pack",
     "packs",
     multiple=True,
-    type=click.Path(path_type=Path),
+    type=_PATH,
     help="An extra rule-pack file (repeatable).",
 )
 
@@ -147,7 +151,7 @@ def _outputs(
 @click.option(
     "--config",
     "config_file",
-    type=click.Path(path_type=Path),
+    type=_PATH,
     help="The config file to use, instead of the nearest .consider.yaml or pyproject.toml.",
 )
 @click.option("--no-config", is_flag=True, help="Use no config file.")
@@ -159,12 +163,12 @@ def _outputs(
 @click.option(
     "--baseline",
     "baseline_file",
-    type=click.Path(path_type=Path),
+    type=_PATH,
     help="Fail only on findings this baseline does not record (overrides the config's).",
 )
 @click.option(
     "--write-baseline",
-    type=click.Path(path_type=Path),
+    type=_PATH,
     help="Record today's findings in this baseline file, then exit 0.",
 )
 @click.option(
@@ -274,7 +278,7 @@ class _Progress:
 
 
 @cli.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
+@click.argument("spec_path", metavar="SPEC", type=_PATH)
 @click.option(
     "--changed",
     required=True,
@@ -300,7 +304,7 @@ def impact(spec_path: Path, changed: str, output_format: str, max_file_size: int
 
 
 @cli.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
+@click.argument("spec_path", metavar="SPEC", type=_PATH)
 @_format_option("mermaid", "dot", "json")
 @_max_file_size
 def graph(spec_path: Path, output_format: str, max_file_size: int) -> int:
@@ -316,7 +320,7 @@ def graph(spec_path: Path, output_format: str, max_file_size: int) -> int:
 
 
 @cli.command()
-@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.argument("path", required=False, type=_PATH)
 @click.option("--example", metavar="NAME", help="Start from a bundled example spec instead.")
 @click.option("--force", is_flag=True, help="Replace PATH if it exists.")
 def init(path: Path | None, example: str | None, force: bool) -> int:
@@ -328,7 +332,7 @@ def init(path: Path | None, example: str | None, force: bool) -> int:
 
 
 @cli.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
+@click.argument("spec_path", metavar="SPEC", type=_PATH)
 @_format_option("text", "markdown", "json")
 @_only_pack_option
 @_entity_option
@@ -344,7 +348,7 @@ def questions(**options: Any) -> int:
 
 
 @cli.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(path_type=Path))
+@click.argument("spec_path", metavar="SPEC", type=_PATH)
 @click.option("--max", "limit", type=click.IntRange(min=1), help="Ask at most N questions.")
 @_only_pack_option
 @_entity_option
@@ -429,7 +433,7 @@ def rules_show(rule_id: str, packs: tuple[Path, ...], no_plugin_packs: bool) -> 
 
 
 @rules.command("validate")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=_PATH)
 @click.option(
     "--no-builtin-packs",
     is_flag=True,
