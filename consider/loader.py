@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import itertools
 import math
 import os
 import stat
@@ -92,7 +93,11 @@ class Duplicate(Record):
 
 
 class Document(Record):
-    """A parsed file: its data, and where each piece of it was written."""
+    """A parsed file: its data, and where each piece of it was written.
+
+    The data is only ever read: the model shares its unchanged parts, and a mapping entry's
+    position is found by the entry's place among the mapping's keys.
+    """
 
     path: str
     data: Any
@@ -445,6 +450,10 @@ class _Builder:
         self.key_texts: dict[str, str] = {}
         self.tbd_seen = False
         self.alias_copies: dict[int, tuple[Any, Position]] = {}
+        # id of a mapping being built that holds a duplicate key -> the mapping (kept, so its
+        # id cannot be reused) and each key's place in it, made when its first duplicate
+        # comes and extended by the keys added since.
+        self.key_places: dict[int, tuple[dict[str, Any], dict[str, int]]] = {}
         self.duplicates: list[Duplicate] = []
         self.anchors: dict[str, tuple[Any, str, tuple[int, int]]] = {}
         self.alias_nodes = 0
@@ -652,7 +661,7 @@ class _Builder:
             if not frame.discard:
                 line, column = self.lines.at(frame.key_mark) if frame.key_mark else (1, 1)
                 pointer = f"{frame.pointer}/{escape_pointer_token(key)}"
-                known = _slots(frame.marks, list(container).index(key), mapping=True)[0]
+                known = _slots(frame.marks, self._key_place(container, key), mapping=True)[0]
                 first = self.lines.at(known)[0]
                 self.duplicates.append(Duplicate(pointer, line, column, first))
             return
@@ -660,6 +669,18 @@ class _Builder:
         if not frame.discard:
             frame.marks.append(frame.key_mark)
             frame.marks.append(mark if marks is None else marks)
+
+    def _key_place(self, mapping: dict[str, Any], key: str) -> int:
+        """Where ``key`` is among the keys added so far to ``mapping``, which is being built
+        (keys are only added to it, at the end): linear in its keys over all its duplicates,
+        so a file of nothing but duplicate keys is no quadratic search."""
+        places = self.key_places.setdefault(id(mapping), (mapping, {}))[1]
+        added = len(mapping) - len(places)
+        if added:
+            start = len(places)
+            newest = list(itertools.islice(reversed(mapping), added))
+            places.update((k, start + i) for i, k in enumerate(reversed(newest)))
+        return places[key]
 
     def _scalar(self, event: Any) -> None:
         """A scalar in any place (the root, an anchored one, a merge key's value, a
@@ -976,7 +997,7 @@ class _Positions(Mapping[str, Position]):
                 if written == key:
                     return place
         places = self._places.get(id(mapping))
-        if places is None:
+        if places is None or key not in places or len(places) != len(mapping):
             places = self._places[id(mapping)] = {k: i for i, k in enumerate(mapping)}
         return places[key]
 

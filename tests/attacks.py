@@ -197,6 +197,13 @@ def _pack_title_escape(command: str) -> Callable[[Path], list[str]]:
     return build
 
 
+def _duplicate_keys_throughout(folder: Path) -> list[str]:
+    """40,000 keys of one mapping, each written twice, in a file under the 1 MB limit: each
+    duplicate's first line was once found by listing the mapping's keys again (12 s)."""
+    notes = "".join(f"  k{i}: 1\n  k{i}: 2\n" for i in range(40_000))
+    return ["check", "--format=concise", _spec(folder, SPEC + "x-notes:\n" + notes)]
+
+
 ATTACKS: tuple[Attack, ...] = (
     Attack("hex-integer-5000", _huge_integer("0x" + "f" * 5000), frozenset({0, 1}), "tier"),
     Attack("binary-integer-20000", _huge_integer("0b" + "1" * 20000), frozenset({0, 1})),
@@ -305,6 +312,12 @@ ATTACKS: tuple[Attack, ...] = (
         "\\u2028",
     ),
     Attack("one-cause-many-times", _one_cause_many_times, frozenset({1}), "attack-cause"),
+    Attack(
+        "duplicate-keys-throughout",
+        _duplicate_keys_throughout,
+        frozenset({1}),
+        "'k39999' is written twice in x-notes (first at line 80002)",
+    ),
     Attack("rules-list-escape", _pack_title_escape("list"), frozenset({0}), "\\x1b"),
     Attack("rules-show-escape", _pack_title_escape("show"), frozenset({0}), "\\x1b"),
 )

@@ -76,3 +76,31 @@ def test_a_large_mapping_finds_each_key_in_the_order_written() -> None:
     assert document.keys["/many/nested"] == (24, 3)
     assert list(document.data["many"])[-2:] == ["m1", "m2"]  # merged last, with no place
     assert "/many/m1" not in document.values and "/many/m1" not in document.keys
+
+
+def test_duplicates_keep_their_first_lines_in_every_mapping_that_has_them() -> None:
+    # Each mapping being built finds its keys' places once (consider/loader.py, _key_place):
+    # a merge key's own mapping, mappings side by side, and one with several duplicates.
+    text = """\
+a:
+  <<: {d: 1, d: 2}
+  e: 3
+b: {f: 1, g: 2, f: 3}
+c:
+  - {h: 1, h: 2}
+  - {i: 1, j: 2, i: 3, j: 4}
+"""
+    document = parse(text, path="t.yaml")
+    assert [(d.pointer, d.line, d.column, d.first_line) for d in document.duplicates] == [
+        ("/a/<</d", 2, 14, 2),
+        ("/b/f", 4, 17, 4),
+        ("/c/0/h", 6, 12, 6),
+        ("/c/1/i", 7, 18, 7),
+        ("/c/1/j", 7, 24, 7),
+    ]
+    assert document.data == {
+        "a": {"e": 3, "d": 1},
+        "b": {"f": 1, "g": 2},
+        "c": [{"h": 1}, {"i": 1, "j": 2}],
+    }
+    assert document.keys["/c/1/j"] == (7, 12) and document.values["/b/g"] == (4, 14)
