@@ -110,3 +110,13 @@ def test_a_key_added_to_any_mapping_is_judged_as_jsonschema_judges_it(key: str) 
         verdicts.add(expected)
     # Every mapping of this spec is closed: an own key is welcome in each, an unknown in none.
     assert verdicts == {key.startswith("x-")}
+
+
+def test_own_keys_are_searched_for_only_where_entries_are_validated_too() -> None:
+    # tools/codegen.py rewrites the loops that only strike x- keys; what is left searches
+    # for them beside an id pattern whose entries it validates. If fastjsonschema changed
+    # the shape of those loops, the rewrite would silently stop applying: this counts.
+    for module in ("spec", "rulepack", "config"):
+        source = (ROOT / "consider" / "_validators" / f"{module}.py").read_text("utf-8")
+        own = source.count("REGEX_PATTERNS['^x-']")
+        assert own == source.count("REGEX_PATTERNS['^(?!x-)"), module
