@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from consider.errors import ConsiderError, InputError, UsageError
-from consider.loader import escape_pointer_token, parse
+from consider.loader import parse
 from consider.resources import schema
 from consider.schema import validate
+from consider.text import escape_pointer_token
 from consider.units import PARSERS
 from consider.vocabulary import PRODUCT, REF_PREFIX
 

@@ -23,11 +23,11 @@ from consider.analysis import Analysis
 from consider.errors import PackError
 from consider.findings import Finding, Kind, Severity, Status, fingerprint
 from consider.lazyre import LazyPattern
-from consider.loader import escape_pointer_token
 from consider.model import Entity, Spec, refs_view
 from consider.packs import ENGINE_VERSION, index, load_pack, load_rules
 from consider.records import Record
 from consider.rules import KINDS, Pack, Question, Risk, Rule, RuleSet, Template
+from consider.text import escape_pointer_token
 from consider.vocabulary import COLLECTIONS, PREFIX_OF, PRODUCT
 
 __all__ = [  # what callers have always imported from here

@@ -18,11 +18,11 @@ from typing import Any
 from consider.engine_rules import schema_finding
 from consider.findings import Finding
 from consider.lazy import LazyMapping, as_plain_dict
-from consider.loader import Document, escape_pointer_token
+from consider.loader import Document
 from consider.records import Record
 from consider.resources import schema
 from consider.schema import Validation
-from consider.text import closest
+from consider.text import closest, escape_pointer_token
 from consider.units import PARSERS
 from consider.vocabulary import COLLECTIONS, PREFIX_OF, PRODUCT, REF_PREFIX
 

@@ -12,9 +12,9 @@ from typing import Any
 from consider.engine_rules import schema_finding
 from consider.errors import PackError
 from consider.findings import Finding
-from consider.loader import Document, escape_pointer_token
+from consider.loader import Document
 from consider.resources import schema
-from consider.text import closest, or_list, pointer_tokens
+from consider.text import closest, escape_pointer_token, or_list, pointer_tokens
 from consider.vocabulary import UNIT_HELP
 
 _TYPE_NAMES = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any
 
-from consider.loader import escape_pointer_token
+from consider.text import escape_pointer_token
 from consider.vocabulary import COLLECTIONS, TBD
 
 _ENTITY_SLOTS = frozenset({"/product", *(f"/{name}" for name in COLLECTIONS)})

@@ -74,6 +74,11 @@ def or_list(words: Sequence[str]) -> str:
     return f"{', '.join(words[:-1])} or {words[-1]}"
 
 
+def escape_pointer_token(token: str) -> str:
+    """Escape one JSON-pointer reference token (RFC 6901)."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
 def unescape_pointer_token(token: str) -> str:
     """One JSON-pointer reference token as written (RFC 6901: ``~1`` is ``/``, ``~0`` is ``~``)."""
     return token.replace("~1", "/").replace("~0", "~")

@@ -16,9 +16,9 @@ from typing import Any
 from consider.engine_rules import gate_docs, policy_finding
 from consider.errors import ConsiderError
 from consider.findings import Finding, Kind, Severity, Suppression, fingerprint
-from consider.loader import escape_pointer_token
 from consider.model import Spec
 from consider.records import Record
+from consider.text import escape_pointer_token
 
 EXPIRED = "waiver-expired"
 UNUSED = "waiver-unused"

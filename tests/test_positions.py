@@ -1,5 +1,5 @@
 """Positions are kept by container and found by walking the data along a pointer
-(consider/loader.py, ``_Positions``): the answers of a table by pointer, without one."""
+(consider/positions.py, ``Positions``): the answers of a table by pointer, without one."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def test_a_large_mapping_finds_each_key_in_the_order_written() -> None:
 
 
 def test_duplicates_keep_their_first_lines_in_every_mapping_that_has_them() -> None:
-    # Each mapping being built finds its keys' places once (consider/loader.py, _key_place):
+    # Each mapping being built finds its keys' places once (consider/builder.py, _key_place):
     # a merge key's own mapping, mappings side by side, and one with several duplicates.
     text = """\
 a:
