@@ -134,7 +134,7 @@ class Builder:
         self.lines = lines
         self.stack: list[_Frame] = []
         self.root: Any = None
-        self.root_mark = 0  # packed; 0 for no root
+        self.root_mark = 0  # its place; 0 for no root
         # Positions are kept as a tree of lists beside the data, not by JSON pointer (a
         # pointer is built only when a finding asks). A place is a character offset plus
         # one. A container's list holds its own place, then its children's in the order each
