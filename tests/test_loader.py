@@ -568,6 +568,26 @@ def test_a_non_utf8_file_exits_2_at_the_first_bad_byte(
     )
 
 
+def test_a_non_utf8_byte_after_a_byte_order_mark_is_named_where_it_is(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The BOM's three bytes once shifted the report: byte 0x65 ('e', valid) at 4:8.
+    monkeypatch.chdir(tmp_path)
+    Path("bom.yaml").write_bytes(
+        b"\xef\xbb\xbf" + SPEC_HEAD.encode() + "owner: café\n".encode("latin-1")
+    )
+    assert run_cli("check", "--no-builtin-packs", "bom.yaml") == (
+        2,
+        "",
+        "consider: bom.yaml:4:11: not UTF-8 text (byte 0xe9); save the file as UTF-8\n",
+    )
+    assert decode(b"\xef\xbb\xbf\xef\xbb\xbfa: 1\n", display="t") == "\ufeffa: 1\n"  # one BOM
+    with pytest.raises(InputError) as caught:  # on the first line, and after a wide character
+        decode(b"\xef\xbb\xbfa: \xc3\xbc\xe9\n", display="t")
+    assert (caught.value.line, caught.value.column) == (1, 5)
+    assert "byte 0xe9" in str(caught.value)
+
+
 def test_a_missing_file_exits_2(
     run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
