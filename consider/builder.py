@@ -89,7 +89,7 @@ class _Frame:
         # Where the container and each of its children were written (see Builder.root_marks).
         self.marks: list[Any] = [mark]
         self.key: str | None = None
-        self.key_mark = 0  # packed; 0 for none
+        self.key_mark = 0  # its place; 0 for none
         self.merges: list[Any] | None = None
         self.anchor: str | None = None
         # Inside the value of a duplicate key, which is dropped: its positions are not kept,
@@ -119,7 +119,7 @@ def _mark(mark: Any) -> Position:
 _MISSING = object()
 
 
-def _packed(mark: Any) -> int:
+def _place_of(mark: Any) -> int:
     """Where a YAML mark is, as one small int: its character offset plus one (never 0)."""
     index: int = mark.index
     return index + 1
@@ -392,7 +392,7 @@ class Builder:
             if tag is not None and tag != "!" and tag not in _SCALAR_TAGS:
                 raise self._tag_error(tag, event.start_mark)
             key = frame.key = self.key_texts.setdefault(event.value, event.value)
-            frame.key_mark = _packed(event.start_mark)
+            frame.key_mark = _place_of(event.start_mark)
             if key == "<<" and event.implicit[0]:
                 if frame.merges is None:
                     frame.merges = []
@@ -403,7 +403,7 @@ class Builder:
             pointer = self._child_pointer(event)
             assert pointer is not None
             self.anchors[event.anchor] = (value, pointer, (1, _scalar_bytes(value)))
-        self._place(value, _packed(event.start_mark))
+        self._place(value, _place_of(event.start_mark))
 
     def _is_duplicate_slot(self) -> bool:
         frame = self.stack[-1] if self.stack else None
@@ -490,7 +490,7 @@ class Builder:
             parent.discard or (type(parent.container) is dict and token in parent.container)
         )
         container: dict[str, Any] | list[Any] = {} if is_map else []
-        frame = _Frame(container, parent, token, _packed(event.start_mark))
+        frame = _Frame(container, parent, token, _place_of(event.start_mark))
         frame.discard = discard
         stack.append(frame)
         if event.anchor:
@@ -553,7 +553,7 @@ class Builder:
         if isinstance(copied, dict | list) and not self._is_duplicate_slot():
             # Everything inside the copy was written at the alias.
             self.alias_copies[id(copied)] = (copied, position)
-        self._place(copied, _packed(event.start_mark))
+        self._place(copied, _place_of(event.start_mark))
 
 
 def _scalar_bytes(value: Any) -> int:

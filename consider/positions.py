@@ -33,14 +33,14 @@ class Lines:
         self._text = text
         self._starts: list[int] | None = None
 
-    def at(self, packed: int) -> Position:
-        """The (line, column) of a packed place; (0, 0) for none."""
-        if not packed:
+    def at(self, place: int) -> Position:
+        """The (line, column) of a place (a character offset plus one); (0, 0) for none."""
+        if not place:
             return (0, 0)
         starts = self._starts
         if starts is None:
             starts = self._starts = line_starts(self._text)
-        index = packed - 1
+        index = place - 1
         line = bisect.bisect_right(starts, index)
         return (line, index - starts[line - 1] + 1)
 
