@@ -255,13 +255,8 @@ class _Normaliser:
                         result = dict(value)
                     result[key] = normalised
             return value if result is None else result
-        if kind is ChoiceShape:
-            options = shape.options
-            if len(options) == 1 and type(options[0]) is not UnitShape:
-                # A definition's one shape (most $refs): a shape that refuses the value
-                # keeps it as it is, as a choice of none would.
-                return self.normalise(value, options[0], path, refs)
-            for option in options:
+        if kind is ChoiceShape:  # one-option choices (most $refs) were unwrapped already
+            for option in shape.options:
                 if self.accepts(option, value):
                     return self.normalise(value, option, path, refs)
             return value

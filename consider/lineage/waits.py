@@ -13,9 +13,7 @@ or ``on_retrain.rerun`` lists v, or v is a model retrained on new data or schema
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from consider.fields import field_refs
+from consider.fields import at, field_refs
 from consider.lineage.delays import MODEL, Own, Read, allowed_lateness, own_delay
 from consider.lineage.graph import Graph
 from consider.model import Entity
@@ -50,8 +48,7 @@ def trigger(graph: Graph, u: int, v: int, edge: str, mode: str) -> str | None:
     # As declares(), list by list, without building its mapping or its lists: a walk asks
     # once per edge. A reference is text, so it is in a list of them as in the list itself.
     for field_name, first, second in _DECLARED.get(upstream.kind, ()):
-        section = upstream.fields.get(first)
-        listed = section.get(second) if isinstance(section, Mapping) else None
+        listed = at(upstream.fields, first, second)
         if isinstance(listed, list) and ref in listed:
             return f"{graph.refs[u]} {field_name}"
     entity = graph.entities[v]
